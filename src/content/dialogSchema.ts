@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** A text key: `section.name` in helpdesk.json, or `common:section.name` in common.json. */
+const textKey = z
+  .string()
+  .regex(/^(common:)?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'must be a text key such as "lockout.body"');
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a name made of letters and digits, starting with a letter');
+
+const choiceSchema = z.strictObject({
+  label: textKey,
+  goto: name,
+});
+
+export const messageNodeSchema = z.strictObject({
+  topic: name,
+  say: z.array(textKey).min(1, 'needs at least one text to say'),
+  prompt: textKey.optional(),
+  offerLanguages: z.boolean().optional(),
+  choices: z.array(choiceSchema).default([]),
+});
+
+/** Form steps that are not questions; a slot may not take one of these names. */
+export const FORM_STEPS = ['confirm', 'run', 'failed'] as const;
+
+const questionSchema = z.strictObject({
+  slot: name.refine((slot) => !(FORM_STEPS as readonly string[]).includes(slot), {
+    message: `"confirm", "run" and "failed" are reserved; name the slot differently`,
+  }),
+  prompt: textKey,
+  validator: name,
+  edit: textKey.optional(),
+});
+
+export const formNodeSchema = z.strictObject({
+  topic: name,
+  intro: textKey.optional(),
+  ask: z.array(questionSchema).min(1, 'needs at least one question'),
+  confirm: z
+    .strictObject({
+      summary: textKey,
+      send: textKey,
+    })
+    .optional(),
+  action: name,
+  outcomes: z.record(name, name),
+  onError: textKey,
+});
+
+const normalizeStep = z.enum(['trim', 'removeSpaces', 'upperCase', 'lowerCase']);
+
+const validatorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('pattern'),
+    pattern: z.string().min(1),
+    normalize: z.array(normalizeStep).default([]),
+    mask: z.enum(['none', 'partial', 'full']).default('none'),
+    secret: z.boolean().default(false),
+    error: textKey,
+  }),
+  z.strictObject({
+    kind: z.literal('text'),
+    minLength: z.number().int().min(1).default(1),
+    maxLength: z.number().int().min(1).max(1000).default(200),
+    letters: z.boolean().default(false),
+    mask: z.enum(['none', 'partial', 'full']).default('none'),
+    error: textKey,
+  }),
+  z.strictObject({
+    kind: z.literal('pastDate'),
+    earliestYear: z.number().int().min(1900).default(1990),
+    error: textKey,
+    errors: z
+      .strictObject({
+        future: textKey.optional(),
+        tooOld: textKey.optional(),
+      })
+      .default({}),
+  }),
+]);
+
+export const dialogSchema = z.strictObject({
+  start: name,
+  links: z.record(name, z.url({ protocol: /^https$/, error: 'must be a full https:// address' })).default({}),
+  validators: z.record(name, validatorSchema).default({}),
+  // Each node is checked on its own (form or message) so errors point at the node's own fields.
+  nodes: z.record(name, z.record(z.string(), z.unknown())),
+});
+
+export type DialogFile = Omit<z.infer<typeof dialogSchema>, 'nodes'> & { nodes: Record<string, DialogNode> };
+export type MessageNode = z.infer<typeof messageNodeSchema>;
+export type FormNode = z.infer<typeof formNodeSchema>;
+export type DialogNode = MessageNode | FormNode;
+export type Question = z.infer<typeof questionSchema>;
+export type ValidatorSpec = z.infer<typeof validatorSchema>;
+
+export function isFormNode(node: DialogNode): node is FormNode {
+  return 'ask' in node;
+}

@@ -1,0 +1,17 @@
+export const LANGUAGES = ['en', 'es', 'it', 'fr', 'de'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'en';
+
+export const NAMESPACES = ['helpdesk', 'common'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** "de-DE", "DE", "de_AT" → "de"; anything else → undefined. */
+export function languageOf(locale: string | undefined | null): Language | undefined {
+  if (!locale) return undefined;
+  const primary = locale.trim().toLowerCase().split(/[-_]/)[0];
+  return isLanguage(primary) ? primary : undefined;
+}

@@ -1,0 +1,36 @@
+import { LANGUAGES } from './languages';
+
+/** Texts the bot itself uses (not named in the dialog file); each must exist in every language. */
+export const COMMANDS = ['back', 'menu', 'restart', 'help', 'repeat'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const NOTICES = {
+  welcome: 'common:welcome',
+  help: 'common:help',
+  notUnderstood: 'common:notUnderstood',
+  choicesAgain: 'common:choicesAgain',
+  empty: 'common:empty',
+  attachment: 'common:attachment',
+  tooLong: 'common:tooLong',
+  staleButton: 'common:staleButton',
+  nothingToGoBack: 'common:nothingToGoBack',
+  restarted: 'common:restarted',
+  cancelled: 'common:cancelled',
+  languageChanged: 'common:language.changed',
+  languageOffer: 'common:language.offer',
+} as const;
+
+export const BUTTONS = {
+  back: 'common:choice.back',
+  menu: 'common:choice.menu',
+  cancel: 'common:choice.cancel',
+  tryAgain: 'common:choice.tryAgain',
+} as const;
+
+export const SYSTEM_KEYS: readonly string[] = [
+  ...Object.values(NOTICES),
+  ...Object.values(BUTTONS),
+  'common:language.name',
+  ...LANGUAGES.map((language) => `common:languages.${language}`),
+  ...COMMANDS.map((command) => `common:commands.${command}`),
+];

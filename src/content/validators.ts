@@ -1,0 +1,138 @@
+import type { ValidatorSpec } from './dialogSchema';
+
+export type Validation = { ok: true; value: string } | { ok: false; error: string };
+export type Validate = (raw: string, now: Date) => Validation;
+
+export type Mask = 'none' | 'partial' | 'full';
+
+/** A compiled validator: checks an answer and says how to show it back. */
+export interface SlotValidator {
+  readonly kind: ValidatorSpec['kind'];
+  readonly mask: Mask;
+  readonly secret: boolean;
+  readonly validate: Validate;
+}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f]/gu;
+
+export function compileValidator(spec: ValidatorSpec): SlotValidator {
+  switch (spec.kind) {
+    case 'pattern': {
+      const pattern = new RegExp(spec.pattern, 'u');
+      const steps = spec.normalize;
+      return {
+        kind: spec.kind,
+        mask: spec.mask,
+        secret: spec.secret,
+        validate: (raw) => {
+          let value = raw.replace(CONTROL_CHARS, '').trim();
+          for (const step of steps) value = NORMALIZE[step](value);
+          return value.length <= 200 && pattern.test(value) ? { ok: true, value } : { ok: false, error: spec.error };
+        },
+      };
+    }
+    case 'text':
+      return {
+        kind: spec.kind,
+        mask: spec.mask,
+        secret: false,
+        validate: (raw) => {
+          const value = raw.replace(CONTROL_CHARS, '').replace(/\s+/gu, ' ').trim();
+          const fits = value.length >= spec.minLength && value.length <= spec.maxLength;
+          const hasLetters = !spec.letters || /\p{L}/u.test(value);
+          return fits && hasLetters ? { ok: true, value } : { ok: false, error: spec.error };
+        },
+      };
+    case 'pastDate':
+      return {
+        kind: spec.kind,
+        mask: 'none',
+        secret: false,
+        validate: (raw, now) => {
+          const date = parseDate(raw, now);
+          if (!date) return { ok: false, error: spec.error };
+          // A day's grace: the candidate's calendar may already be on tomorrow.
+          const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+          if (date > tomorrow) return { ok: false, error: spec.errors.future ?? spec.error };
+          if (Number(date.slice(0, 4)) < spec.earliestYear) return { ok: false, error: spec.errors.tooOld ?? spec.error };
+          return { ok: true, value: date };
+        },
+      };
+  }
+}
+
+const NORMALIZE: Record<string, (value: string) => string> = {
+  trim: (value) => value.trim(),
+  removeSpaces: (value) => value.replace(/[\s\-_.]/gu, ''),
+  upperCase: (value) => value.toUpperCase(),
+  lowerCase: (value) => value.toLowerCase(),
+};
+
+/** Shows a value back with the parts that must stay private replaced. */
+export function maskValue(value: string, mask: Mask): string {
+  if (mask === 'none') return value;
+  if (mask === 'full' || value.length <= 5) return '•'.repeat(Math.max(4, value.length));
+  return value.slice(0, 3) + '•'.repeat(value.length - 5) + value.slice(-2);
+}
+
+const DATE_LANGUAGES = ['en', 'es', 'it', 'fr', 'de'];
+
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** Month names as people type them in the five languages, long and short, without accents. */
+const MONTHS: ReadonlyMap<string, number> = (() => {
+  const months = new Map<string, number>();
+  for (const language of DATE_LANGUAGES) {
+    for (const style of ['long', 'short'] as const) {
+      const format = new Intl.DateTimeFormat(language, { month: style, timeZone: 'UTC' });
+      for (let month = 1; month <= 12; month++) {
+        const name = fold(format.format(new Date(Date.UTC(2020, month - 1, 15)))).replace(/\.$/, '');
+        months.set(name, month);
+        if (name.length > 3) months.set(name.slice(0, 3), month);
+      }
+    }
+  }
+  months.set('sept', 9);
+  return months;
+})();
+
+/**
+ * Reads a date as candidates type it: day first (14/06/2025, 14.6.25, 14-06-2025), ISO
+ * (2025-06-14) or with a month name in any of the five languages (14 June 2025, 14. Juni 2025,
+ * 14 de junio de 2025, June 14, 2025). Returns YYYY-MM-DD, or null for anything else or for a
+ * day that does not exist (31/02/2025).
+ */
+export function parseDate(raw: string, now: Date): string | null {
+  const text = fold(raw).replace(/\s+/g, ' ').trim().replace(/[.,]$/, '');
+  let day: number;
+  let month: number;
+  let year: number;
+  let match: RegExpMatchArray | null;
+  if ((match = text.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/))) {
+    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = text.match(/^(\d{1,2}) ?[/.\-] ?(\d{1,2}) ?[/.\-] ?(\d{4}|\d{2})$/))) {
+    [day, month, year] = [Number(match[1]), Number(match[2]), expandYear(match[3]!, now)];
+  } else if ((match = text.match(/^(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de )?(\p{L}+)\.?,? (?:de )?(\d{4})$/u))) {
+    const named = MONTHS.get(match[2]!);
+    if (!named) return null;
+    [day, month, year] = [Number(match[1]), named, Number(match[3])];
+  } else if ((match = text.match(/^(\p{L}+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/u))) {
+    const named = MONTHS.get(match[1]!);
+    if (!named) return null;
+    [day, month, year] = [Number(match[2]), named, Number(match[3])];
+  } else {
+    return null;
+  }
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+function expandYear(digits: string, now: Date): number {
+  if (digits.length === 4) return Number(digits);
+  const century = Math.floor(now.getUTCFullYear() / 100) * 100;
+  const year = century + Number(digits);
+  return year > now.getUTCFullYear() ? year - 100 : year;
+}

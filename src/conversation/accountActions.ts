@@ -1,0 +1,44 @@
+import { fromPromise } from 'xstate';
+import type { ActionInput, ActionName, ActionOutput } from '../machine/actions';
+import type { AccountService } from '../services/accountService';
+
+function slot(input: ActionInput, name: string): string {
+  const value = input.slots[name];
+  if (value === undefined) throw new Error(`The form did not collect "${name}"`);
+  return value;
+}
+
+/** The dialog's account-service actions, backed by an AccountService. */
+export function accountActors(service: AccountService) {
+  const key = (input: ActionInput, action: ActionName) => ({ idempotencyKey: `${input.turnId}:${action}` });
+  return {
+    checkLockStatus: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+      const status = await service.checkLockStatus(
+        { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
+        key(input, 'checkLockStatus'),
+      );
+      return status.status === 'locked'
+        ? { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } }
+        : { outcome: status.status };
+    }),
+    requestPasswordReset: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+      await service.requestPasswordReset({ idNumber: slot(input, 'idNumber') }, key(input, 'requestPasswordReset'));
+      return { outcome: 'accepted' };
+    }),
+    createHelpdeskRequest: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+      const { reference } = await service.createHelpdeskRequest(
+        {
+          fullName: slot(input, 'fullName'),
+          exam: slot(input, 'exam'),
+          examDate: slot(input, 'examDate'),
+          centreName: slot(input, 'centreName'),
+          idNumber: slot(input, 'idNumber'),
+          secretNumber: slot(input, 'secretNumber'),
+          locale: input.locale,
+        },
+        key(input, 'createHelpdeskRequest'),
+      );
+      return { outcome: 'created', params: { reference } };
+    }),
+  } satisfies Record<ActionName, unknown>;
+}

@@ -1,0 +1,310 @@
+import { and, assign, emit, fromPromise, setup } from 'xstate';
+import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSchema';
+import type { Content } from '../content/loadContent';
+import { BUTTONS, NOTICES } from '../content/systemKeys';
+import { maskValue } from '../content/validators';
+import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from './actions';
+import type { Choice, DialogContext, DialogEvent, Param, Say, StateMeta } from './types';
+
+export const START_STATE = '_start';
+const TRAIL_LIMIT = 20;
+
+export interface BuildOptions {
+  /** The clock used to judge dates ("in the future"); tests pass a fixed one. */
+  now?: () => Date;
+  /** How long an account-service call may take before the form reports a failure. */
+  serviceTimeoutMs?: number;
+}
+
+const BACK_BUTTON: Choice = { id: '@back', label: BUTTONS.back, event: 'BACK' };
+const MENU_BUTTON: Choice = { id: '@menu', label: BUTTONS.menu, event: 'MENU' };
+const CANCEL_BUTTON: Choice = { id: '@cancel', label: BUTTONS.cancel, event: 'CANCEL' };
+
+const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACTIONS).map((action) => action.params));
+
+const notProvided = (name: string) =>
+  fromPromise<ActionOutput, ActionInput>(async () => {
+    throw new Error(`The account-service action "${name}" was not provided`);
+  });
+
+/** Action references used in the generated config. */
+const say = (key: string, multilingual = false) => ({ type: 'say' as const, params: { key, multilingual } });
+
+/**
+ * Compiles the dialog content into an xstate machine. Each message node becomes a state, each
+ * form a compound state with one state per question, an optional summary, the account-service
+ * call and its failure. Account-service calls are actors named after the action; supply them
+ * with `machine.provide({ actors })`.
+ */
+export function buildMachine(content: Content, options: BuildOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  const serviceTimeoutMs = options.serviceTimeoutMs ?? 4000;
+  const { dialog, validators, slotValidators } = content;
+  const start = dialog.start;
+  const messageNodes = Object.keys(dialog.nodes).filter((id) => !isFormNode(dialog.nodes[id]!));
+
+  const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
+
+  function textParams(context: DialogContext): Record<string, Param> {
+    const params: Record<string, Param> = {};
+    for (const [slot, value] of Object.entries(context.slots)) {
+      const validator = validatorOf(slot);
+      params[slot] = validator.kind === 'pastDate' ? { date: value } : maskValue(value, validator.mask);
+    }
+    for (const [name, value] of Object.entries(context.result)) {
+      params[name] = PARAM_KINDS[name] === 'instant' ? { instant: value } : value;
+    }
+    return params;
+  }
+
+  const machineSetup = setup({
+    types: {
+      context: {} as DialogContext,
+      events: {} as DialogEvent,
+      emitted: {} as Say,
+      meta: {} as StateMeta,
+    },
+    actors: Object.fromEntries(Object.keys(ACTIONS).map((name) => [name, notProvided(name)])) as Record<
+      ActionName,
+      ReturnType<typeof notProvided>
+    >,
+    delays: {
+      serviceTimeout: () => serviceTimeoutMs,
+    },
+    guards: {
+      choiceIs: ({ event }, params: { id: string }) => event.type === 'CHOOSE' && event.choice === params.id,
+      trailTopIs: ({ context }, params: { node: string }) => context.trail.at(-1) === params.node,
+      answerValid: ({ event }, params: { slot: string }) =>
+        event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
+      correcting: ({ context }) => context.correcting,
+      outcomeIs: ({ event }, params: { outcome: string }) =>
+        (event as unknown as { output?: ActionOutput }).output?.outcome === params.outcome,
+    },
+    actions: {
+      say: emit(({ context }, params: { key: string; multilingual: boolean }): Say => {
+        const said: Say = { type: 'say', key: params.key, params: textParams(context) };
+        if (params.multilingual) said.multilingual = true;
+        return said;
+      }),
+      sayWhyInvalid: emit(({ event }, params: { slot: string }): Say => {
+        const checked = event.type === 'ANSWER' ? validatorOf(params.slot).validate(event.text, now()) : undefined;
+        return { type: 'say', key: checked && !checked.ok ? checked.error : NOTICES.notUnderstood };
+      }),
+      sayMiss: emit(({ event }): Say => ({ type: 'say', key: event.type === 'UNKNOWN' ? NOTICES[event.reason] : NOTICES.notUnderstood })),
+      pushTrail: assign({
+        trail: ({ context }, params: { from: string; to: string }) => {
+          const back = context.trail.indexOf(params.to);
+          if (back >= 0) return context.trail.slice(0, back);
+          const here = context.trail.indexOf(params.from);
+          const trail = here >= 0 ? context.trail.slice(0, here) : context.trail;
+          return [...trail, params.from].slice(-TRAIL_LIMIT);
+        },
+      }),
+      popTrail: assign({ trail: ({ context }) => context.trail.slice(0, -1) }),
+      clearTrail: assign({ trail: [] }),
+      clearAll: assign({ trail: [], slots: {}, correcting: false, result: {} }),
+      beginForm: assign({ slots: {}, correcting: false, result: {} }),
+      endForm: assign({ slots: {}, correcting: false }),
+      storeAnswer: assign({
+        slots: ({ context, event }, params: { slot: string }) => {
+          const checked = event.type === 'ANSWER' ? validatorOf(params.slot).validate(event.text, now()) : undefined;
+          return checked?.ok ? { ...context.slots, [params.slot]: checked.value } : context.slots;
+        },
+      }),
+      startCorrecting: assign({ correcting: true }),
+      stopCorrecting: assign({ correcting: false }),
+      storeResult: assign({
+        result: ({ event }) => ({ ...((event as unknown as { output?: ActionOutput }).output?.params ?? {}) }),
+      }),
+    },
+  });
+
+  type Action = ReturnType<typeof say> | string | { type: string; params: Record<string, unknown> };
+
+  /** The moves every resting state allows; `reprompt` repeats its question, `full` all of its text. */
+  function everywhere(reprompt: Action[], full: Action[]) {
+    return {
+      START: { actions: [say(NOTICES.welcome), ...full] },
+      MENU: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
+      CANCEL: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
+      RESTART: { target: `#${start}`, reenter: true, actions: ['clearAll', say(NOTICES.restarted)] },
+      HELP: { actions: [say(NOTICES.help), ...reprompt] },
+      REPEAT: { actions: [say(NOTICES.choicesAgain), ...reprompt] },
+      LANGUAGE: { actions: [say(NOTICES.languageChanged), ...full] },
+      UNKNOWN: { actions: ['sayMiss', ...reprompt] },
+      ANSWER: { actions: [say(NOTICES.notUnderstood), ...reprompt] },
+      CHOOSE: { actions: [say(NOTICES.staleButton), ...reprompt] },
+      BACK: goBack(reprompt),
+    };
+  }
+
+  function goBack(reprompt: Action[]) {
+    return [
+      ...messageNodes.map((node) => ({
+        guard: { type: 'trailTopIs', params: { node } },
+        target: `#${node}`,
+        reenter: true,
+        actions: ['popTrail'],
+      })),
+      { actions: [say(NOTICES.nothingToGoBack), ...reprompt] },
+    ];
+  }
+
+  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false): StateMeta => ({
+    node,
+    topic,
+    expecting,
+    choices,
+    offerLanguages,
+  });
+
+  function messageState(id: string, node: MessageNode) {
+    const full: Action[] = [
+      ...node.say.map((key) => say(key)),
+      ...(node.prompt ? [say(node.prompt)] : []),
+      ...(node.offerLanguages ? [say(NOTICES.languageOffer, true)] : []),
+    ];
+    const reprompt: Action[] = node.prompt ? [say(node.prompt)] : [say(NOTICES.choicesAgain)];
+    const choices: Choice[] = node.choices.map((choice) => ({ id: choice.goto, label: choice.label }));
+    const moves = id === start ? [] : [BACK_BUTTON, MENU_BUTTON];
+    const base = everywhere(reprompt, full);
+    return {
+      id,
+      meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false),
+      entry: full,
+      on: {
+        ...base,
+        REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
+        CHOOSE: [
+          ...node.choices.map((choice) => ({
+            guard: { type: 'choiceIs', params: { id: choice.goto } },
+            target: `#${choice.goto}`,
+            reenter: true,
+            actions: [{ type: 'pushTrail', params: { from: id, to: choice.goto } }],
+          })),
+          base.CHOOSE,
+        ],
+      },
+    };
+  }
+
+  function formState(id: string, node: FormNode) {
+    const cancel = { target: `#${start}`, reenter: true, actions: ['clearTrail', say(NOTICES.cancelled)] };
+    const afterQuestions = node.confirm ? 'confirm' : 'run';
+    const lastSlot = node.ask.at(-1)!.slot;
+    const states: Record<string, unknown> = {};
+
+    node.ask.forEach((question, index) => {
+      const prompt = [say(question.prompt)];
+      const previous = node.ask[index - 1];
+      const next = node.ask[index + 1]?.slot ?? afterQuestions;
+      const valid = { type: 'answerValid', params: { slot: question.slot } };
+      const store = { type: 'storeAnswer', params: { slot: question.slot } };
+      states[question.slot] = {
+        meta: meta(id, node.topic, question.slot, [BACK_BUTTON, CANCEL_BUTTON]),
+        entry: prompt,
+        on: {
+          ...everywhere(prompt, prompt),
+          CANCEL: cancel,
+          ANSWER: [
+            ...(node.confirm ? [{ guard: and([valid, 'correcting']), target: 'confirm', actions: [store, 'stopCorrecting'] }] : []),
+            { guard: valid, target: next, actions: [store] },
+            { actions: [{ type: 'sayWhyInvalid', params: { slot: question.slot } }, ...prompt] },
+          ],
+          BACK: [
+            ...(node.confirm ? [{ guard: 'correcting', target: 'confirm', actions: ['stopCorrecting'] }] : []),
+            ...(previous ? [{ target: previous.slot, reenter: true }] : goBack(prompt)),
+          ],
+        },
+      };
+    });
+
+    if (node.confirm) {
+      const summary = [say(node.confirm.summary)];
+      const send: Choice = { id: 'send', label: node.confirm.send };
+      const edits: Choice[] = node.ask.map((question) => ({ id: `edit:${question.slot}`, label: question.edit! }));
+      states.confirm = {
+        meta: meta(id, node.topic, 'confirm', [send, ...edits, CANCEL_BUTTON]),
+        entry: summary,
+        on: {
+          ...everywhere(summary, summary),
+          CANCEL: cancel,
+          CHOOSE: [
+            { guard: { type: 'choiceIs', params: { id: 'send' } }, target: 'run' },
+            ...node.ask.map((question) => ({
+              guard: { type: 'choiceIs', params: { id: `edit:${question.slot}` } },
+              target: question.slot,
+              actions: ['startCorrecting'],
+            })),
+            { actions: [say(NOTICES.staleButton), ...summary] },
+          ],
+          BACK: { target: lastSlot, reenter: true },
+        },
+      };
+    }
+
+    states.run = {
+      tags: ['busy'],
+      meta: meta(id, node.topic, null, []),
+      invoke: {
+        src: node.action,
+        input: ({ context, event }: { context: DialogContext; event: DialogEvent }): ActionInput => ({
+          slots: { ...context.slots },
+          locale: event.locale,
+          turnId: event.turnId,
+        }),
+        onDone: [
+          ...Object.entries(node.outcomes).map(([outcome, target]) => ({
+            guard: { type: 'outcomeIs', params: { outcome } },
+            target: `#${target}`,
+            actions: ['storeResult'],
+          })),
+          { target: 'failed' },
+        ],
+        onError: { target: 'failed' },
+      },
+      // Every turn is answered in time, whatever the service does.
+      after: { serviceTimeout: { target: 'failed' } },
+    };
+
+    const failure = [say(node.onError)];
+    states.failed = {
+      meta: meta(id, node.topic, null, [{ id: 'retry', label: BUTTONS.tryAgain }, MENU_BUTTON]),
+      entry: failure,
+      on: {
+        ...everywhere(failure, failure),
+        CANCEL: cancel,
+        CHOOSE: [{ guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' }, { actions: [say(NOTICES.staleButton), ...failure] }],
+        BACK: { target: afterQuestions === 'run' ? lastSlot : 'confirm', reenter: true },
+      },
+    };
+
+    return {
+      id,
+      initial: node.ask[0]!.slot,
+      entry: ['beginForm', ...(node.intro ? [say(node.intro)] : [])],
+      exit: ['endForm'],
+      states,
+    };
+  }
+
+  const states: Record<string, unknown> = {
+    [START_STATE]: {
+      meta: meta(START_STATE, 'menu', null, []),
+      on: { '*': { target: `#${start}`, actions: [say(NOTICES.welcome)] } },
+    },
+  };
+  for (const [id, node] of Object.entries(dialog.nodes)) {
+    states[id] = isFormNode(node) ? formState(id, node) : messageState(id, node);
+  }
+
+  return machineSetup.createMachine({
+    id: 'helpdesk',
+    initial: START_STATE,
+    context: { trail: [], slots: {}, correcting: false, result: {} },
+    // The config is generated from content, so its shape is checked by the content loader, not the compiler.
+    states: states as never,
+  });
+}
+
+export type DialogMachine = ReturnType<typeof buildMachine>;

@@ -1,0 +1,66 @@
+import type { ActionOutput } from './actions';
+
+/** Why a message could not be taken as an answer or a choice. */
+export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 'staleButton';
+
+/** Every event from the user carries the language of the turn and an id for idempotent side effects. */
+export interface TurnMeta {
+  locale: string;
+  turnId: string;
+}
+
+export type DialogEvent =
+  | ({ type: 'START' } & TurnMeta)
+  | ({ type: 'CHOOSE'; choice: string } & TurnMeta)
+  | ({ type: 'ANSWER'; text: string } & TurnMeta)
+  | ({ type: 'BACK' } & TurnMeta)
+  | ({ type: 'MENU' } & TurnMeta)
+  | ({ type: 'CANCEL' } & TurnMeta)
+  | ({ type: 'RESTART' } & TurnMeta)
+  | ({ type: 'HELP' } & TurnMeta)
+  | ({ type: 'REPEAT' } & TurnMeta)
+  | ({ type: 'LANGUAGE' } & TurnMeta)
+  | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta);
+
+export type DialogEventType = DialogEvent['type'];
+
+/** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
+export type Param = string | number | { date: string } | { instant: string };
+
+/** A text to say, by key; `multilingual` says it once in each of the other languages. */
+export interface Say {
+  type: 'say';
+  key: string;
+  params?: Record<string, Param>;
+  multilingual?: boolean;
+}
+
+export interface DialogContext {
+  /** Nodes to go back to, most recent last. */
+  trail: string[];
+  /** Answers collected by the current form; emptied whenever the form is left. */
+  slots: Record<string, string>;
+  /** Set while the user corrects one answer from a form's summary. */
+  correcting: boolean;
+  /** What the last account-service action returned (nothing secret). */
+  result: Record<string, string>;
+}
+
+/** A button offered in a state: a dialog choice, or one of the moves every state allows. */
+export interface Choice {
+  id: string;
+  label: string;
+  /** Set for buttons that stand for a move (back, menu, cancel) rather than a dialog choice. */
+  event?: 'BACK' | 'MENU' | 'CANCEL';
+}
+
+/** Describes a state the conversation can rest in; read by the bot to render and by tools to trace. */
+export interface StateMeta {
+  node: string;
+  topic: string;
+  expecting: string | null;
+  choices: Choice[];
+  offerLanguages: boolean;
+}
+
+export type { ActionOutput };

@@ -1,0 +1,39 @@
+/**
+ * The account service the bot calls for the article's self-service steps. The embedded default
+ * is in-process (inMemoryAccountService.ts); a remote one can stand behind the same interface.
+ */
+export type LockStatus = { status: 'locked'; lockedUntil: Date } | { status: 'unlocked' } | { status: 'unverified' };
+
+export interface LockStatusQuery {
+  idNumber: string;
+  secretNumber: string;
+}
+
+export interface PasswordResetRequest {
+  idNumber: string;
+}
+
+export interface HelpdeskRequest {
+  fullName: string;
+  exam: string;
+  /** YYYY-MM-DD */
+  examDate: string;
+  centreName: string;
+  idNumber: string;
+  secretNumber: string;
+  /** Two-letter language the candidate used, so the helpdesk can answer in it. */
+  locale: string;
+}
+
+/** Calls that change something carry a key; the same key twice has the effect of one call. */
+export interface CallOptions {
+  idempotencyKey: string;
+}
+
+export interface AccountService {
+  /** Lock state is only told to someone who knows both numbers; otherwise "unverified". */
+  checkLockStatus(query: LockStatusQuery, options: CallOptions): Promise<LockStatus>;
+  /** Accepted whether or not the account exists; the email goes only to the registered address. */
+  requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<void>;
+  createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }>;
+}
