@@ -16,6 +16,7 @@ export const NOTICES = {
   nothingToGoBack: 'common:nothingToGoBack',
   restarted: 'common:restarted',
   cancelled: 'common:cancelled',
+  turnError: 'common:turnError',
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',
 } as const;

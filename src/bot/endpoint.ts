@@ -1,0 +1,114 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Request,
+  type Response,
+  type Storage,
+} from 'botbuilder';
+import type { i18n } from 'i18next';
+import { z } from 'zod';
+import { DEFAULT_LANGUAGE, languageOf } from '../content/languages';
+import type { ConversationEngine } from '../conversation/engine';
+import type { Logger } from '../logger';
+import { HelpdeskBot } from './helpdeskBot';
+
+export interface BotAuth {
+  appId?: string;
+  appPassword?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  tenantId?: string;
+}
+
+export interface BotEndpointOptions {
+  auth: BotAuth;
+  engine: ConversationEngine;
+  storage: Storage;
+  i18n: i18n;
+  logger: Logger;
+}
+
+/** The least an activity needs for the adapter to process it and reply. */
+const activityShape = z.object({
+  type: z.string().min(1),
+  channelId: z.string().min(1),
+  serviceUrl: z.url(),
+  conversation: z.object({ id: z.string().min(1) }),
+  from: z.object({ id: z.string().min(1) }).optional(),
+});
+
+export interface BotEndpoint {
+  /** Handles POST /api/messages with an already-parsed JSON body. */
+  handle(req: Request, res: Response): Promise<void>;
+}
+
+export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
+  const { auth, logger } = options;
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: auth.appId ?? '',
+      MicrosoftAppPassword: auth.appPassword ?? '',
+      MicrosoftAppType: auth.appType,
+      MicrosoftAppTenantId: auth.tenantId ?? '',
+    }),
+  );
+  adapter.onTurnError = async (context, error) => {
+    logger.error({ err: error, channel: context.activity.channelId }, 'turn failed');
+    const language = languageOf(context.activity.locale) ?? DEFAULT_LANGUAGE;
+    try {
+      await context.sendActivity({ type: 'message', text: options.i18n.getFixedT(language, 'common')('turnError') });
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not tell the user about the failed turn');
+    }
+  };
+  const bot = new HelpdeskBot(options.engine, options.storage, logger);
+
+  return {
+    async handle(req, res) {
+      const shape = activityShape.safeParse(req.body);
+      if (!shape.success) {
+        const issue = shape.error.issues[0]!;
+        res.status(400);
+        res.send({ error: 'invalid_activity', message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.` });
+        res.end();
+        return;
+      }
+      const safe = withoutErrorDetails(res);
+      try {
+        await adapter.process(req, safe, (context) => bot.run(context));
+      } catch (error) {
+        logger.error({ err: error }, 'request failed');
+        if (!safe.sent) {
+          res.status(500);
+          res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
+          res.end();
+        }
+      }
+    },
+  };
+}
+
+/** The adapter puts exception text into 500 bodies; users and callers get a generic body instead. */
+function withoutErrorDetails(res: Response): Response & { sent: boolean } {
+  let status = 200;
+  const wrapped = {
+    sent: false,
+    socket: res.socket,
+    status(code: number) {
+      status = code;
+      return res.status(code);
+    },
+    header(name: string, value: unknown) {
+      return res.header(name, value);
+    },
+    send(...args: unknown[]) {
+      wrapped.sent = true;
+      if (status >= 500) return res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
+      return res.send(...args);
+    },
+    end(...args: unknown[]) {
+      wrapped.sent = true;
+      return res.end(...args);
+    },
+  };
+  return wrapped;
+}

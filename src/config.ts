@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The project folder: dialogs/, locales/ and demo/ live here (this file is in src/ or dist/). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: optionalText,
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: optionalText,
+  CONTENT_DIR: optionalText,
+  ACCOUNTS_FILE: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host?: string;
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    tenantId?: string;
+  };
+  contentDir: string;
+  accountsFile: string;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the environment once; the error names every variable that is wrong and why. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+  if (values.MicrosoftAppId && !values.MicrosoftAppPassword && values.MicrosoftAppType !== 'UserAssignedMSI') {
+    throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
+  }
+  if (values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppId && !values.MicrosoftAppTenantId) {
+    throw new ConfigError('Invalid configuration:\n  MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant');
+  }
+  return {
+    port: values.PORT,
+    ...(values.HOST ? { host: values.HOST } : {}),
+    bot: {
+      ...(values.MicrosoftAppId ? { appId: values.MicrosoftAppId } : {}),
+      ...(values.MicrosoftAppPassword ? { appPassword: values.MicrosoftAppPassword } : {}),
+      appType: values.MicrosoftAppType,
+      ...(values.MicrosoftAppTenantId ? { tenantId: values.MicrosoftAppTenantId } : {}),
+    },
+    contentDir: path.resolve(values.CONTENT_DIR ?? PROJECT_ROOT),
+    accountsFile: path.resolve(values.ACCOUNTS_FILE ?? path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+/** What the process runs with, where each value came from, secrets shown only as set or not. */
+export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const source = (name: string) => (env[name]?.trim() ? 'environment' : 'default');
+  return {
+    PORT: `${config.port} (${source('PORT')})`,
+    MicrosoftAppId: config.bot.appId ? `${config.bot.appId} (environment)` : 'not set: anonymous local use',
+    MicrosoftAppPassword: config.bot.appPassword ? '[set]' : 'not set',
+    MicrosoftAppType: `${config.bot.appType} (${source('MicrosoftAppType')})`,
+    MicrosoftAppTenantId: config.bot.tenantId ?? 'not set',
+    CONTENT_DIR: `${config.contentDir} (${source('CONTENT_DIR')})`,
+    ACCOUNTS_FILE: `${config.accountsFile} (${source('ACCOUNTS_FILE')})`,
+  };
+}

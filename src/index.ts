@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { createBotEndpoint } from './bot/endpoint';
+import { createMemoryStorage } from './bot/storage';
+import { describeConfig, loadConfig, type Config } from './config';
+import { createTranslator } from './content/i18n';
+import { loadContent } from './content/loadContent';
+import { ConversationEngine } from './conversation/engine';
+import { createLogger, type Logger } from './logger';
+import { createServer } from './server/server';
+import { InMemoryAccountService, loadAccounts } from './services/inMemoryAccountService';
+
+export interface RunningBot {
+  url: string;
+  port: number;
+  accountService: InMemoryAccountService;
+  close(): Promise<void>;
+}
+
+/** Composition root: read configuration and content, build the parts, listen. */
+export async function startBot(config: Config = loadConfig(), logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+  logger.info({ config: describeConfig(config) }, 'configuration');
+  const content = loadContent(config.contentDir);
+  const i18n = createTranslator(content);
+  const accountService = new InMemoryAccountService(loadAccounts(config.accountsFile));
+  logger.warn('account service: embedded in-process demo service (accounts from ACCOUNTS_FILE)');
+  logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
+  if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
+
+  const engine = new ConversationEngine({ content, i18n, accountService });
+  const bot = createBotEndpoint({ auth: config.bot, engine, storage: createMemoryStorage(), i18n, logger });
+  const server = createServer({ bot, logger });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (config.host) server.listen(config.port, config.host, resolve);
+    else server.listen(config.port, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
+  logger.info({ url: `${url}/api/messages`, content: content.version }, 'helpdesk bot listening');
+
+  return {
+    url,
+    port,
+    accountService,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+if (require.main === module) {
+  startBot()
+    .then((running) => {
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    })
+    .catch((error: Error) => {
+      // Content and configuration errors are written for people: print them as they are.
+      const readable = error.name === 'ContentError' || error.name === 'ConfigError';
+      process.stderr.write(`Cannot start the helpdesk bot.\n${readable ? error.message : (error.stack ?? String(error))}\n`);
+      process.exitCode = 1;
+    });
+}
