@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ACTIONS, isActionName } from '../machine/actions';
 import {
@@ -92,14 +92,27 @@ function locator(document: Document, lineCounter: LineCounter): At {
   return (where, message) => {
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
-      const node = document.getIn(where.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
+      const range = rangeOf(document, where.slice(0, depth));
+      if (range) {
+        const pos = lineCounter.linePos(range[0]);
         return { file: DIALOG_FILE, line: pos.line, column: pos.col, message: `${describe(where)}: ${message}` };
       }
     }
     return { file: DIALOG_FILE, message: `${describe(where)}: ${message}` };
   };
+}
+
+/** Where an entry starts: its key for a map entry (so a node is found by its name), else the item itself. */
+function rangeOf(document: Document, where: (string | number)[]): [number, number, number] | undefined {
+  const parent = where.length === 0 ? undefined : document.getIn(where.slice(0, -1), true);
+  const last = where.at(-1);
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
+    const key = pair?.key as { range?: [number, number, number] } | undefined;
+    if (key?.range) return key.range;
+  }
+  const node = document.getIn(where, true) as { range?: [number, number, number] } | undefined;
+  return node && typeof node === 'object' && node.range ? node.range : undefined;
 }
 
 function describe(where: (string | number)[]): string {

@@ -37,7 +37,7 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
         mask: spec.mask,
         secret: false,
         validate: (raw) => {
-          const value = raw.replace(CONTROL_CHARS, '').replace(/\s+/gu, ' ').trim();
+          const value = raw.replace(/\s+/gu, ' ').replace(CONTROL_CHARS, '').replace(/ {2,}/g, ' ').trim();
           const fits = value.length >= spec.minLength && value.length <= spec.maxLength;
           const hasLetters = !spec.letters || /\p{L}/u.test(value);
           return fits && hasLetters ? { ok: true, value } : { ok: false, error: spec.error };

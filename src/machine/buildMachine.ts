@@ -101,6 +101,13 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         },
       }),
       popTrail: assign({ trail: ({ context }) => context.trail.slice(0, -1) }),
+      // Reaching a node that is on the way back (a retry loop) shortens the way back to before it.
+      arriveAt: assign({
+        trail: ({ context }, params: { node: string }) => {
+          const index = context.trail.indexOf(params.node);
+          return index >= 0 ? context.trail.slice(0, index) : context.trail;
+        },
+      }),
       clearTrail: assign({ trail: [] }),
       clearAll: assign({ trail: [], slots: {}, correcting: false, result: {} }),
       beginForm: assign({ slots: {}, correcting: false, result: {} }),
@@ -257,7 +264,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           ...Object.entries(node.outcomes).map(([outcome, target]) => ({
             guard: { type: 'outcomeIs', params: { outcome } },
             target: `#${target}`,
-            actions: ['storeResult'],
+            actions: ['storeResult', { type: 'arriveAt', params: { node: target } }],
           })),
           { target: 'failed' },
         ],
