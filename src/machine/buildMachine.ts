@@ -254,6 +254,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       tags: ['busy'],
       meta: meta(id, node.topic, null, []),
       invoke: {
+        id: `${id}.call`,
         src: node.action,
         input: ({ context, event }: { context: DialogContext; event: DialogEvent }): ActionInput => ({
           slots: { ...context.slots },
