@@ -1,0 +1,297 @@
+import { accountService, Chat, content, engine, english, NOW } from '../helpers';
+import { InMemoryAccountService } from '../../src/services/inMemoryAccountService';
+import { ConversationEngine } from '../../src/conversation/engine';
+import { createTranslator } from '../../src/content/i18n';
+import type { AccountService } from '../../src/services/accountService';
+
+describe('a conversation, turn by turn', () => {
+  it('greets a new conversation in the channel language and offers the topics and the other languages', async () => {
+    const chat = new Chat(engine(), 'es-ES');
+    await chat.open();
+    expect(chat.last.language).toBe('es');
+    expect(chat.text).toContain('¡Hola!');
+    expect(chat.last.buttons.map((button) => button.title)).toEqual([
+      'Mis datos de acceso no funcionan',
+      'Mi cuenta está bloqueada',
+      'He olvidado mi contraseña',
+      'No puedo usar mi correo registrado',
+      '¿Cómo contacto con mi centro?',
+      'Mi centro examinador está cerrado',
+      'English',
+      'Italiano',
+      'Français',
+      'Deutsch',
+    ]);
+    expect(chat.last.trace).toEqual({ topic: 'menu', state: 'menu', locale: 'es', expecting: null });
+  });
+
+  it('falls back to English for a channel locale it does not speak', async () => {
+    const chat = new Chat(engine(), 'pt-BR');
+    await chat.open();
+    expect(chat.last.language).toBe('en');
+    expect(chat.text).toContain(english('common:welcome'));
+  });
+
+  it('takes a button by its label, its number, or its label in another of the five languages', async () => {
+    const byLabel = new Chat(engine());
+    await byLabel.open();
+    await byLabel.say("I've been locked out");
+    expect(byLabel.last.trace.topic).toBe('lockout');
+
+    const byNumber = new Chat(engine());
+    await byNumber.open();
+    await byNumber.say('3');
+    expect(byNumber.last.trace.topic).toBe('forgotPassword');
+
+    const byOtherLanguage = new Chat(engine());
+    await byOtherLanguage.open();
+    await byOtherLanguage.say('mon centre d’examen est fermé');
+    expect(byOtherLanguage.last.trace.topic).toBe('centreClosed');
+  });
+
+  it('reads the lockout facts from the article, quoting the site message verbatim in every language', async () => {
+    for (const locale of ['en', 'es', 'it', 'fr', 'de']) {
+      const chat = new Chat(engine(), locale);
+      await chat.open();
+      await chat.say('2');
+      expect(chat.text).toContain('This account has been locked. Please try again in 30 minutes.');
+      expect(chat.text).toMatch(/30/);
+      expect(chat.text).toMatch(/Ctrl|Strg/);
+    }
+  });
+
+  it('tells a locked candidate when the account unlocks, in their language and time zone', async () => {
+    const chat = new Chat(engine(), 'de-DE', 'Europe/Berlin');
+    await chat.open();
+    await chat.choose('lockout');
+    await chat.choose('lockoutCheck');
+    expect(chat.last.trace).toMatchObject({ state: 'lockoutCheck.idNumber', expecting: 'idNumber' });
+    await chat.say('SIR094701');
+    expect(chat.last.trace.expecting).toBe('secretNumber');
+    await chat.say('8482');
+    expect(chat.text).toContain('Ihr Konto ist bis **10:20 MEZ** gesperrt – also noch 20 Minuten.');
+    expect(chat.last.trace).toEqual({ topic: 'lockout', state: 'lockoutLocked', locale: 'de', expecting: null });
+  });
+
+  it('says the time in UTC when the channel does not tell the time zone', async () => {
+    const chat = new Chat(engine(), 'en-GB');
+    await chat.open();
+    await chat.choose('lockout');
+    await chat.choose('lockoutCheck');
+    await chat.say('SIR094701');
+    await chat.say('8482');
+    expect(chat.text).toContain('Your account is locked until **09:20 UTC** — that\'s in 20 minutes.');
+  });
+
+  it('gives the same answer for an unknown ID and a wrong secret number', async () => {
+    const replies: string[] = [];
+    for (const [id, secret] of [['ZZZ999999', '8482'], ['SIR094701', '0000']]) {
+      const chat = new Chat(engine());
+      await chat.open();
+      await chat.choose('lockout');
+      await chat.choose('lockoutCheck');
+      await chat.say(id!);
+      await chat.say(secret!);
+      replies.push(chat.text);
+    }
+    expect(replies[0]).toBe(english('lockoutUnverified.body'));
+    expect(replies[1]).toBe(replies[0]);
+  });
+
+  it('sends the reset email through the account service and says so without revealing whether the account exists', async () => {
+    const service = new InMemoryAccountService(
+      [{ idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'x' }],
+      () => NOW,
+    );
+    const chat = new Chat(engine({ service }), 'it-IT');
+    await chat.open();
+    await chat.choose('forgotPassword');
+    expect(chat.text).toContain('spam');
+    await chat.choose('passwordReset');
+    await chat.say('abc 123456');
+    expect(service.outbox).toEqual([{ to: 'open@example.org', idNumber: 'ABC123456', at: NOW }]);
+    const known = chat.text;
+
+    const unknown = new Chat(engine({ service }), 'it-IT');
+    await unknown.open();
+    await unknown.choose('forgotPassword');
+    await unknown.choose('passwordReset');
+    await unknown.say('QQQ000000');
+    expect(unknown.text).toBe(known);
+    expect(service.outbox).toHaveLength(1);
+  });
+
+  it('files a closed-centre request and gives the reference; the secret number is gone from the stored state', async () => {
+    const service = accountService();
+    const chat = new Chat(engine({ service }), 'fr-FR');
+    await chat.open();
+    await chat.choose('centreClosed');
+    await chat.choose('helpdeskRequest');
+    for (const answer of ['Camille Martin', 'C1 Advanced', '3 juin 2025', 'Centre de Lyon', 'ABC123456', '1234']) await chat.say(answer);
+    expect(chat.last.trace.expecting).toBe('confirm');
+    expect(chat.text).toContain('- Date de l\'examen : 3 juin 2025');
+    expect(chat.text).toContain('- Numéro secret : ••••');
+    expect(chat.text).not.toContain('1234');
+    await chat.choose('send');
+    const [request] = service.helpdeskRequests;
+    expect(request!.reference).toMatch(/^HD-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    expect(request).toMatchObject({ fullName: 'Camille Martin', examDate: '2025-06-03', secretNumber: '1234', locale: 'fr' });
+    expect(chat.text).toContain(`**${request!.reference}**`);
+    expect(JSON.stringify(chat.stored)).not.toMatch(/1234|ABC123456|Camille/);
+  });
+
+  it('switches language at any step and remembers the choice', async () => {
+    const chat = new Chat(engine(), 'en-GB');
+    await chat.open();
+    await chat.choose('centreClosed');
+    await chat.choose('helpdeskRequest');
+    await chat.say('Deutsch');
+    expect(chat.last.chosenLanguage).toBe('de');
+    expect(chat.text).toContain('Gern – wir machen auf Deutsch weiter.');
+    expect(chat.text).toContain('Wie lautet Ihr vollständiger Name');
+    expect(chat.last.trace).toMatchObject({ locale: 'de', expecting: 'fullName' });
+    await chat.say('Ana García');
+    expect(chat.last.language).toBe('de');
+    expect(chat.text).toContain('Welche Prüfung');
+  });
+
+  it('takes a language named in the very first message before greeting', async () => {
+    const chat = new Chat(engine(), 'en-US');
+    await chat.say('español');
+    expect(chat.last.language).toBe('es');
+    expect(chat.text.startsWith('¡Hola!')).toBe(true);
+  });
+
+  it('understands the moves in every language: back, menu, start over, help, options', async () => {
+    const chat = new Chat(engine(), 'it-IT');
+    await chat.open();
+    await chat.choose('lostEmail');
+    await chat.choose('findCentre');
+    await chat.say('indietro');
+    expect(chat.last.trace.state).toBe('lostEmail');
+    await chat.say('aiuto');
+    expect(chat.text).toContain('**indietro**');
+    await chat.say('Menu');
+    expect(chat.last.trace.state).toBe('menu');
+    await chat.say('4');
+    await chat.say('ricomincia');
+    expect(chat.text).toContain('Va bene, ricominciamo.');
+    expect(chat.last.trace.state).toBe('menu');
+    await chat.say('opzioni');
+    expect(chat.text).toContain('Ecco di nuovo le opzioni.');
+  });
+
+  describe('bad input gets a helpful reply and leaves the conversation where it was', () => {
+    async function atSecretNumber(locale = 'en') {
+      const chat = new Chat(engine(), locale);
+      await chat.open();
+      await chat.choose('lockout');
+      await chat.choose('lockoutCheck');
+      await chat.say('SIR094701');
+      return chat;
+    }
+
+    it.each([
+      ['an empty message', { text: '   ' }, 'common:empty'],
+      ['a picture with no text', { hasAttachments: true }, 'common:attachment'],
+      ['10 kB of text', { text: 'a'.repeat(10_240) }, 'common:tooLong'],
+      ['a button from an old message', { value: { choice: 'lockoutCheck', state: 'lockout' } }, 'common:staleButton'],
+    ])('%s', async (_name, message, notice) => {
+      const chat = await atSecretNumber();
+      const before = chat.stored;
+      await chat.send(message);
+      expect(chat.text).toBe(`${english(notice)}\n\n${english('ask.secretNumber')}`);
+      expect(chat.last.trace).toMatchObject({ state: 'lockoutCheck.secretNumber', expecting: 'secretNumber' });
+      expect(chat.stored).toEqual(before);
+    });
+
+    it('a wrong secret number format, in Spanish', async () => {
+      const chat = await atSecretNumber('es');
+      await chat.say('84821');
+      expect(chat.text).toContain('El número secreto tiene 4 cifras');
+      expect(chat.last.trace.expecting).toBe('secretNumber');
+    });
+
+    it('emoji and HTML where a choice is expected', async () => {
+      const chat = new Chat(engine());
+      await chat.open();
+      for (const text of ['🙈🙉🙊', '<script>alert(1)</script>', '[click](javascript:alert(1))']) {
+        await chat.say(text);
+        expect(chat.text).toBe(`${english('common:notUnderstood')}\n\n${english('common:choicesAgain')}`);
+        expect(chat.last.trace.state).toBe('menu');
+        expect(chat.last.buttons).toHaveLength(10);
+      }
+    });
+
+    it('HTML and markdown typed as a name are shown back inert', async () => {
+      const chat = new Chat(engine());
+      await chat.open();
+      await chat.choose('centreClosed');
+      await chat.choose('helpdeskRequest');
+      for (const answer of ['Ana <img src=x onerror=alert(1)> [x](javascript:alert(1))', 'B2 First', '14/06/2025', 'Centro', 'ABC123456', '1234']) await chat.say(answer);
+      expect(chat.text).toContain('Ana \\<img src=x onerror=alert\\(1\\)\\> \\[x\\]\\(javascript:alert\\(1\\)\\)');
+    });
+
+    it('an impossible date', async () => {
+      const chat = new Chat(engine(), 'de');
+      await chat.open();
+      await chat.choose('centreClosed');
+      await chat.choose('helpdeskRequest');
+      await chat.say('Ana García');
+      await chat.say('B2 First');
+      await chat.say('30.02.2025');
+      expect(chat.text).toContain('Das konnte ich nicht als Datum lesen');
+      expect(chat.last.trace.expecting).toBe('examDate');
+    });
+  });
+
+  it('keeps the stored state small', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    await chat.choose('centreClosed');
+    await chat.choose('helpdeskRequest');
+    for (const answer of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456']) await chat.say(answer);
+    expect(JSON.stringify(chat.stored).length).toBeLessThan(600);
+  });
+
+  it('resumes a stored conversation after the content changed, or starts afresh when its step is gone', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    await chat.choose('lockout');
+    const stored = chat.stored!;
+
+    const resumed = new Chat(engine());
+    resumed.stored = { ...stored, content: 'older-version' };
+    await resumed.say('1');
+    expect(resumed.last.trace.state).toBe('lockoutCheck.idNumber');
+
+    const gone = new Chat(engine());
+    gone.stored = { ...stored, content: 'older-version', snapshot: { ...(stored.snapshot as object), value: 'removedNode' } };
+    await gone.say('hello');
+    expect(gone.text).toContain(english('common:welcome'));
+    expect(gone.last.trace.state).toBe('menu');
+
+    const junk = new Chat(engine());
+    junk.stored = { v: 1, content: 'x', snapshot: 'not a snapshot' } as never;
+    await junk.open();
+    expect(junk.last.trace.state).toBe('menu');
+  });
+
+  it('answers within the time limit and offers the manual path when the account service hangs', async () => {
+    const hanging: AccountService = {
+      checkLockStatus: () => new Promise(() => undefined),
+      requestPasswordReset: () => new Promise(() => undefined),
+      createHelpdeskRequest: () => new Promise(() => undefined),
+    };
+    const loaded = content();
+    const bot = new ConversationEngine({ content: loaded, i18n: createTranslator(loaded), accountService: hanging, now: () => NOW, serviceTimeoutMs: 150 });
+    const chat = new Chat(bot);
+    await chat.open();
+    await chat.choose('forgotPassword');
+    await chat.choose('passwordReset');
+    await chat.say('ABC123456');
+    expect(chat.text).toBe(english('passwordReset.failed'));
+    expect(chat.text).toContain('https://candidates.cambridgeenglish.org');
+    expect(chat.last.buttons.map((button) => button.title)).toEqual(['Try again', 'Main menu']);
+  });
+});
