@@ -1,4 +1,4 @@
-import { createActor, fromPromise, waitFor, type AnyMachineSnapshot } from 'xstate';
+import { createActor, fromPromise, waitFor } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { isFormNode } from '../../src/content/dialogSchema';
 import { createTranslator } from '../../src/content/i18n';
@@ -7,7 +7,15 @@ import { Renderer } from '../../src/conversation/render';
 import type { ActionInput, ActionOutput } from '../../src/machine/actions';
 import { ACTIONS } from '../../src/machine/actions';
 import { buildMachine } from '../../src/machine/buildMachine';
-import type { DialogEvent, Say, StateMeta } from '../../src/machine/types';
+import type { DialogContext, DialogEvent, Say, StateMeta } from '../../src/machine/types';
+
+/** The parts of a machine snapshot the walk reads. */
+interface AnyMachineSnapshot {
+  value: unknown;
+  context: DialogContext;
+  getMeta(): Record<string, unknown>;
+  hasTag(tag: string): boolean;
+}
 import { statePath } from '../../src/conversation/engine';
 import { content, NOW } from '../helpers';
 
@@ -64,7 +72,7 @@ function userEvents(snapshot: AnyMachineSnapshot): DialogEvent[] {
 
 const paths = getShortestPaths(machine, {
   events: (snapshot) => (snapshot.hasTag('busy') ? doneEvents(snapshot) : userEvents(snapshot)) as never,
-  serializeState: (snapshot) => JSON.stringify([snapshot.value, snapshot.context.trail.at(-1) ?? null, snapshot.context.correcting]),
+  serializeState: (snapshot: AnyMachineSnapshot) => JSON.stringify([snapshot.value, snapshot.context.trail.at(-1) ?? null, snapshot.context.correcting]),
 });
 
 type Next = { output: ActionOutput } | { error: Error };
@@ -139,7 +147,7 @@ describe('walking the whole dialog', () => {
     let moves = 0;
     for (const path of paths) {
       const dialog = liveDialog();
-      const steps = path.steps.filter((step) => step.event.type !== 'xstate.init');
+      const steps = path.steps.filter((step) => (step.event.type as string) !== 'xstate.init');
       for (const [index, step] of steps.entries()) {
         const event = step.event as DialogEvent & { output?: ActionOutput; error?: Error };
         if (event.type.startsWith('xstate.')) continue;
