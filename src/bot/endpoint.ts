@@ -4,6 +4,7 @@ import {
   type Request,
   type Response,
   type Storage,
+  type TurnContext,
 } from 'botbuilder';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
@@ -51,15 +52,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       MicrosoftAppTenantId: auth.tenantId ?? '',
     }),
   );
-  adapter.onTurnError = async (context, error) => {
-    logger.error({ err: error, channel: context.activity.channelId }, 'turn failed');
-    const language = languageOf(context.activity.locale) ?? DEFAULT_LANGUAGE;
-    try {
-      await context.sendActivity({ type: 'message', text: options.i18n.getFixedT(language, 'common')('turnError') });
-    } catch (sendError) {
-      logger.error({ err: sendError }, 'could not tell the user about the failed turn');
-    }
-  };
+  adapter.onTurnError = turnErrorHandler(options.i18n, logger);
   const bot = new HelpdeskBot(options.engine, options.storage, logger);
 
   return {
@@ -84,6 +77,19 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
         }
       }
     },
+  };
+}
+
+/** Logs a failed turn and tells the user, in their language, to send the message again. */
+export function turnErrorHandler(i18n: i18n, logger: Logger) {
+  return async (context: TurnContext, error: Error): Promise<void> => {
+    logger.error({ err: error, channel: context.activity.channelId }, 'turn failed');
+    const language = languageOf(context.activity.locale) ?? DEFAULT_LANGUAGE;
+    try {
+      await context.sendActivity({ type: 'message', text: i18n.getFixedT(language, 'common')('turnError') });
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'could not tell the user about the failed turn');
+    }
   };
 }
 
