@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createBotEndpoint } from './bot/endpoint';
-import { createMemoryStorage } from './bot/storage';
+import { createMemoryStorage, type Storage } from './bot/storage';
 import { describeConfig, loadConfig, type Config } from './config';
 import { createTranslator } from './content/i18n';
 import { loadContent } from './content/loadContent';
@@ -16,18 +16,27 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
+/** Parts a caller may supply instead of the embedded defaults. */
+export interface Parts {
+  storage?: Storage;
+}
+
 /** Composition root: read configuration and content, build the parts, listen. */
-export async function startBot(config: Config = loadConfig(), logger: Logger = createLogger(config.logLevel)): Promise<RunningBot> {
+export async function startBot(
+  config: Config = loadConfig(),
+  logger: Logger = createLogger(config.logLevel),
+  parts: Parts = {},
+): Promise<RunningBot> {
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
   const i18n = createTranslator(content);
   const accountService = new InMemoryAccountService(loadAccounts(config.accountsFile));
   logger.warn('account service: embedded in-process demo service (accounts from ACCOUNTS_FILE)');
-  logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
+  if (!parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
   if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
   const engine = new ConversationEngine({ content, i18n, accountService });
-  const bot = createBotEndpoint({ auth: config.bot, engine, storage: createMemoryStorage(), i18n, logger });
+  const bot = createBotEndpoint({ auth: config.bot, engine, storage: parts.storage ?? createMemoryStorage(), i18n, logger });
   const server = createServer({ bot, logger });
 
   await new Promise<void>((resolve, reject) => {

@@ -94,7 +94,7 @@ export function turnErrorHandler(i18n: i18n, logger: Logger) {
 }
 
 /** The adapter puts exception text into 500 bodies; users and callers get a generic body instead. */
-function withoutErrorDetails(res: Response): Response & { sent: boolean } {
+export function withoutErrorDetails(res: Response): Response & { sent: boolean } {
   let status = 200;
   const wrapped = {
     sent: false,
