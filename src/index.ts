@@ -29,6 +29,7 @@ export async function startBot(
 ): Promise<RunningBot> {
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
+  for (const warning of content.warnings) logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
   const i18n = createTranslator(content);
   const accountService = new InMemoryAccountService(loadAccounts(config.accountsFile));
   logger.warn('account service: embedded in-process demo service (accounts from ACCOUNTS_FILE)');

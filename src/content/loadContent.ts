@@ -12,9 +12,15 @@ import {
   type DialogFile,
   type DialogNode,
 } from './dialogSchema';
-import { LANGUAGES, NAMESPACES, type Language, type Namespace } from './languages';
+import type { Language, Namespace } from './languages';
+import { readLocaleFiles, type LocaleFile } from './localeFiles';
+import { ContentError, type ContentProblem, type Rule } from './problems';
+import { isBacktrackingSafe } from './regexSafety';
 import { SYSTEM_KEYS } from './systemKeys';
+import { checkTexts, type KeyUse } from './textChecks';
 import { compileValidator, type SlotValidator } from './validators';
+
+export { ContentError, formatProblem, type ContentProblem } from './problems';
 
 export const DIALOG_FILE = path.join('dialogs', 'helpdesk.yaml');
 
@@ -29,76 +35,105 @@ export interface Content {
   readonly resources: Resources;
   /** Changes whenever the dialog's shape changes, so stored conversations from older content are recognised. */
   readonly version: string;
+  /** Problems that do not stop the bot (unused texts), to show to whoever edits the content. */
+  readonly warnings: readonly ContentProblem[];
 }
 
-export interface ContentProblem {
-  file: string;
-  line?: number;
-  column?: number;
-  message: string;
-}
+/** Keys listed in locales/untranslated-allowed.json may read the same as in English (names, brands). */
+export const UNTRANSLATED_ALLOWED_FILE = path.join('locales', 'untranslated-allowed.json');
 
-export class ContentError extends Error {
-  constructor(readonly problems: ContentProblem[]) {
-    super(`The dialog content has ${problems.length} problem(s):\n${problems.map(formatProblem).join('\n')}`);
-    this.name = 'ContentError';
-  }
-}
-
-export function formatProblem(problem: ContentProblem): string {
-  const where = problem.line ? `${problem.file}:${problem.line}:${problem.column ?? 1}` : problem.file;
-  return `  ${where}  ${problem.message}`;
-}
-
-/** Loads and checks the content under `root`; throws ContentError listing every problem found. */
+/** Loads and checks the content under `root`; throws ContentError when there is any error. */
 export function loadContent(root: string): Content {
+  const { content, problems } = checkContent(root);
+  if (!content) throw new ContentError(problems);
+  return content;
+}
+
+/** Runs every check on the content under `root`; the content is returned only when there is no error. */
+export function checkContent(root: string): { content?: Content; problems: ContentProblem[] } {
   const problems: ContentProblem[] = [];
+  const localeFiles = readLocaleFiles(root, problems);
+  const allowed = readAllowlist(root, problems);
   const dialogPath = path.join(root, DIALOG_FILE);
-  const source = readText(dialogPath, DIALOG_FILE, problems);
-  const resources = loadResources(root, problems);
-  if (source === undefined) throw new ContentError(problems);
+  if (!existsSync(dialogPath)) {
+    problems.push({ file: DIALOG_FILE, rule: 'missing-file', severity: 'error', message: 'the dialog file is missing' });
+    return { problems };
+  }
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = locator(document, lineCounter);
+  const document = parseDocument(readFileSync(dialogPath, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
   for (const error of document.errors) {
     const pos = lineCounter.linePos(error.pos[0]);
-    problems.push({ file: DIALOG_FILE, line: pos.line, column: pos.col, message: `not valid YAML: ${error.message.split('\n')[0]}` });
+    problems.push({ file: DIALOG_FILE, line: pos.line, column: pos.col, rule: 'yaml-syntax', severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}` });
   }
-  if (document.errors.length > 0) throw new ContentError(problems);
+  if (document.errors.length > 0) return { problems };
 
+  const at = locator(document, lineCounter);
   const dialog = parseDialog(document.toJS(), at, problems);
-  if (!dialog) throw new ContentError(problems);
+  if (!dialog) return { problems };
 
   const validators: Record<string, SlotValidator> = {};
   for (const [name, spec] of Object.entries(dialog.validators)) {
     try {
       validators[name] = compileValidator(spec);
     } catch (error) {
-      problems.push(at(['validators', name, 'pattern'], `the pattern is not a valid regular expression (${(error as Error).message})`));
+      problems.push(at(['validators', name, 'pattern'], 'bad-pattern', `the pattern is not a valid regular expression (${(error as Error).message})`));
+      continue;
+    }
+    if (spec.kind === 'pattern' && !isBacktrackingSafe(spec.pattern)) {
+      problems.push(
+        at(['validators', name, 'pattern'], 'unsafe-pattern', 'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — rewrite it without nesting'),
+      );
     }
   }
   const slotValidators = checkDialog(dialog, at, problems);
-  checkTexts(dialog, resources, at, problems);
-  if (problems.length > 0) throw new ContentError(problems);
+  const uses: KeyUse[] = [
+    ...usedKeys(dialog).map(({ key, where }) => ({ key, problem: (message: string) => at(where, 'missing-text', message) })),
+    ...SYSTEM_KEYS.map((key) => ({ key })),
+  ];
+  checkTexts(localeFiles, uses, allowed, problems);
 
+  if (problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
-  return { dialog, validators, slotValidators, resources, version };
+  return { content: { dialog, validators, slotValidators, resources: resourcesOf(localeFiles), version, warnings: problems }, problems };
 }
 
-type At = (path: (string | number)[], message: string) => ContentProblem;
+function resourcesOf(files: LocaleFile[]): Resources {
+  const resources = {} as Resources;
+  for (const file of files) {
+    resources[file.language] ??= {} as Record<Namespace, Record<string, unknown>>;
+    resources[file.language][file.ns] = file.data;
+  }
+  return resources;
+}
+
+function readAllowlist(root: string, problems: ContentProblem[]): Set<string> {
+  const file = path.join(root, UNTRANSLATED_ALLOWED_FILE);
+  if (!existsSync(file)) return new Set();
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as { keys?: unknown };
+    if (Array.isArray(value.keys) && value.keys.every((key) => typeof key === 'string')) return new Set(value.keys as string[]);
+  } catch {
+    // reported below
+  }
+  problems.push({ file: UNTRANSLATED_ALLOWED_FILE, rule: 'json-syntax', severity: 'error', message: 'must be { "keys": ["text.key", …] }' });
+  return new Set();
+}
+
+type At = (path: (string | number)[], rule: Rule, message: string, severity?: ContentProblem['severity']) => ContentProblem;
 
 function locator(document: Document, lineCounter: LineCounter): At {
-  return (where, message) => {
+  return (where, rule, message, severity = 'error') => {
+    const problem = { file: DIALOG_FILE, rule, severity, message: `${describe(where)}: ${message}` };
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
       const range = rangeOf(document, where.slice(0, depth));
       if (range) {
         const pos = lineCounter.linePos(range[0]);
-        return { file: DIALOG_FILE, line: pos.line, column: pos.col, message: `${describe(where)}: ${message}` };
+        return { ...problem, line: pos.line, column: pos.col };
       }
     }
-    return { file: DIALOG_FILE, message: `${describe(where)}: ${message}` };
+    return problem;
   };
 }
 
@@ -122,7 +157,7 @@ function describe(where: (string | number)[]): string {
 function zodProblems(error: z.ZodError, prefix: (string | number)[], at: At, problems: ContentProblem[]): void {
   for (const issue of error.issues) {
     const where = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
-    problems.push(at(where, plainZodMessage(issue)));
+    problems.push(at(where, 'schema', plainZodMessage(issue)));
   }
 }
 
@@ -151,14 +186,14 @@ function parseDialog(raw: unknown, at: At, problems: ContentProblem[]): DialogFi
 function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Record<string, string> {
   const nodeIds = new Set(Object.keys(dialog.nodes));
   const slotValidators: Record<string, string> = {};
-  if (!nodeIds.has(dialog.start)) problems.push(at(['start'], `no node named "${dialog.start}"`));
-  if (nodeIds.has(dialog.start) && isFormNode(dialog.nodes[dialog.start]!)) {
-    problems.push(at(['start'], 'the start node must be a menu of choices, not a form'));
-  }
+  const start = dialog.nodes[dialog.start];
+  if (!start) problems.push(at(['start'], 'unknown-target', `no node named "${dialog.start}"`));
+  else if (isFormNode(start)) problems.push(at(['start'], 'schema', 'the start node must be a menu of choices, not a form'));
+  else if (start.choices.length === 0) problems.push(at(['nodes', dialog.start, 'choices'], 'dead-end', 'the start node offers no choices, so the conversation cannot go anywhere'));
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
-    if (!nodeIds.has(to)) problems.push(at(where, `leads to "${to}", but there is no node with that name — check the spelling or add the node`));
+    if (!nodeIds.has(to)) problems.push(at(where, 'unknown-target', `leads to "${to}", but there is no node with that name — check the spelling or add the node`));
     targets.set(from, [...(targets.get(from) ?? []), to]);
   };
 
@@ -167,41 +202,41 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Re
       const seen = new Set<string>();
       node.choices.forEach((choice, index) => {
         link(id, choice.goto, ['nodes', id, 'choices', index, 'goto']);
-        if (seen.has(choice.goto)) problems.push(at(['nodes', id, 'choices', index, 'goto'], `two choices lead to "${choice.goto}"; keep one`));
+        if (seen.has(choice.goto)) problems.push(at(['nodes', id, 'choices', index, 'goto'], 'duplicate-choice', `two choices lead to "${choice.goto}"; keep one`));
         seen.add(choice.goto);
       });
       continue;
     }
     if (!isActionName(node.action)) {
-      problems.push(at(['nodes', id, 'action'], `unknown action "${node.action}"; known actions: ${Object.keys(ACTIONS).join(', ')}`));
+      problems.push(at(['nodes', id, 'action'], 'unknown-action', `unknown action "${node.action}"; known actions: ${Object.keys(ACTIONS).join(', ')}`));
       continue;
     }
     const spec = ACTIONS[node.action];
     const slots = new Set<string>();
     node.ask.forEach((question, index) => {
-      if (slots.has(question.slot)) problems.push(at(['nodes', id, 'ask', index, 'slot'], `"${question.slot}" is asked twice in this form`));
+      if (slots.has(question.slot)) problems.push(at(['nodes', id, 'ask', index, 'slot'], 'duplicate-slot', `"${question.slot}" is asked twice in this form`));
       slots.add(question.slot);
       if (!dialog.validators[question.validator]) {
-        problems.push(at(['nodes', id, 'ask', index, 'validator'], `no validator named "${question.validator}" under "validators"`));
+        problems.push(at(['nodes', id, 'ask', index, 'validator'], 'unknown-validator', `no validator named "${question.validator}" under "validators"`));
       }
       const previous = slotValidators[question.slot];
       if (previous && previous !== question.validator) {
-        problems.push(at(['nodes', id, 'ask', index, 'validator'], `"${question.slot}" is checked by "${previous}" elsewhere; use the same validator everywhere`));
+        problems.push(at(['nodes', id, 'ask', index, 'validator'], 'inconsistent-validator', `"${question.slot}" is checked by "${previous}" elsewhere; use the same validator everywhere`));
       }
       slotValidators[question.slot] = question.validator;
       if (node.confirm && !question.edit) {
-        problems.push(at(['nodes', id, 'ask', index], 'forms with a summary need an "edit" label on every question, so each answer can be corrected'));
+        problems.push(at(['nodes', id, 'ask', index], 'missing-edit-label', 'forms with a summary need an "edit" label on every question, so each answer can be corrected'));
       }
     });
     for (const input of spec.inputs) {
-      if (!slots.has(input)) problems.push(at(['nodes', id, 'ask'], `action "${node.action}" needs an answer for "${input}"; add a question for it`));
+      if (!slots.has(input)) problems.push(at(['nodes', id, 'ask'], 'missing-input', `action "${node.action}" needs an answer for "${input}"; add a question for it`));
     }
     for (const outcome of spec.outcomes) {
-      if (!node.outcomes[outcome]) problems.push(at(['nodes', id, 'outcomes'], `say where to go when "${node.action}" ends with "${outcome}"`));
+      if (!node.outcomes[outcome]) problems.push(at(['nodes', id, 'outcomes'], 'missing-outcome', `say where to go when "${node.action}" ends with "${outcome}"`));
     }
     for (const [outcome, target] of Object.entries(node.outcomes)) {
       if (!(spec.outcomes as readonly string[]).includes(outcome)) {
-        problems.push(at(['nodes', id, 'outcomes', outcome], `"${node.action}" never ends with "${outcome}"; its outcomes are ${spec.outcomes.join(', ')}`));
+        problems.push(at(['nodes', id, 'outcomes', outcome], 'unknown-outcome', `"${node.action}" never ends with "${outcome}"; its outcomes are ${spec.outcomes.join(', ')}`));
       }
       link(id, target, ['nodes', id, 'outcomes', outcome]);
     }
@@ -216,7 +251,7 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Re
     queue.push(...(targets.get(id) ?? []).filter((to) => nodeIds.has(to)));
   }
   for (const id of nodeIds) {
-    if (!reached.has(id)) problems.push(at(['nodes', id], `no choice leads here from "${dialog.start}", so nobody can reach it`));
+    if (!reached.has(id)) problems.push(at(['nodes', id], 'unreachable', `no choice leads here from "${dialog.start}", so nobody can reach it`));
   }
   return slotValidators;
 }
@@ -249,81 +284,4 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
     }
   }
   return keys;
-}
-
-/** Splits "common:choice.back" into its namespace and path. */
-export function splitKey(key: string): { ns: Namespace; path: string } {
-  const [ns, rest] = key.includes(':') ? (key.split(':', 2) as [string, string]) : ['helpdesk', key];
-  return { ns: ns as Namespace, path: rest };
-}
-
-function lookup(tree: Record<string, unknown>, dotted: string): unknown {
-  return dotted.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), tree);
-}
-
-/** True when the key has a text, or plural forms (_one/_other), in that language. */
-export function hasText(resources: Resources, language: Language, key: string): boolean {
-  const { ns, path: dotted } = splitKey(key);
-  const tree = resources[language]?.[ns];
-  if (!tree) return false;
-  const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
-  return isText(lookup(tree, dotted)) || (isText(lookup(tree, `${dotted}_one`)) && isText(lookup(tree, `${dotted}_other`)));
-}
-
-function checkTexts(dialog: DialogFile, resources: Resources, at: At, problems: ContentProblem[]): void {
-  for (const { key, where } of usedKeys(dialog)) {
-    const missing = LANGUAGES.filter((language) => !hasText(resources, language, key));
-    if (missing.length > 0) {
-      const { ns } = splitKey(key);
-      problems.push(at(where, `the text "${key}" is missing in ${missing.map((language) => `locales/${language}/${ns}.json`).join(', ')}`));
-    }
-  }
-  for (const key of SYSTEM_KEYS) {
-    for (const language of LANGUAGES) {
-      if (!hasText(resources, language, key)) {
-        const { ns, path: dotted } = splitKey(key);
-        problems.push({ file: path.join('locales', language, `${ns}.json`), message: `the text "${dotted}" is missing; the bot needs it` });
-      }
-    }
-  }
-}
-
-function loadResources(root: string, problems: ContentProblem[]): Resources {
-  const resources = {} as Resources;
-  for (const language of LANGUAGES) {
-    resources[language] = {} as Record<Namespace, Record<string, unknown>>;
-    for (const ns of NAMESPACES) {
-      const file = path.join('locales', language, `${ns}.json`);
-      const text = readText(path.join(root, file), file, problems);
-      resources[language][ns] = text === undefined ? {} : parseJson(text, file, problems);
-    }
-  }
-  return resources;
-}
-
-function readText(absolute: string, file: string, problems: ContentProblem[]): string | undefined {
-  if (!existsSync(absolute)) {
-    problems.push({ file, message: 'the file is missing' });
-    return undefined;
-  }
-  return readFileSync(absolute, 'utf8');
-}
-
-function parseJson(text: string, file: string, problems: ContentProblem[]): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    problems.push({ file, line: 1, column: 1, message: 'must be a JSON object of texts ({ "key": "text" })' });
-  } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message);
-    const offset = position ? Number(position[1]) : 0;
-    const before = text.slice(0, offset).split('\n');
-    problems.push({
-      file,
-      line: before.length,
-      column: before.at(-1)!.length + 1,
-      message: `not valid JSON (${(error as Error).message.split('\n')[0]}); look for a missing comma or quote near here`,
-    });
-  }
-  return {};
 }

@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { LANGUAGES, NAMESPACES, type Language, type Namespace } from './languages';
+import type { ContentProblem } from './problems';
+
+export type Position = { line: number; column: number };
+
+/** One locales/<language>/<namespace>.json file: its texts, and where each key is written. */
+export interface LocaleFile {
+  language: Language;
+  ns: Namespace;
+  /** Path relative to the content folder, as shown to people. */
+  file: string;
+  data: Record<string, unknown>;
+  locate(dottedKey: string): Position | undefined;
+}
+
+/** Every text in a file as dotted key → value (objects flattened; other values kept to be reported). */
+export function flatten(tree: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
+  return Object.entries(tree).flatMap(([key, value]) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? flatten(value as Record<string, unknown>, `${prefix}${key}.`)
+      : [[`${prefix}${key}`, value] as [string, unknown]],
+  );
+}
+
+export function readLocaleFiles(root: string, problems: ContentProblem[]): LocaleFile[] {
+  const files: LocaleFile[] = [];
+  for (const language of LANGUAGES) {
+    for (const ns of NAMESPACES) {
+      const file = path.join('locales', language, `${ns}.json`);
+      const absolute = path.join(root, file);
+      if (!existsSync(absolute)) {
+        problems.push({ file, rule: 'missing-file', severity: 'error', message: `the file is missing; copy locales/en/${ns}.json and translate it` });
+        files.push({ language, ns, file, data: {}, locate: () => undefined });
+        continue;
+      }
+      files.push(parseLocaleFile(language, ns, file, readFileSync(absolute, 'utf8'), problems));
+    }
+  }
+  return files;
+}
+
+function parseLocaleFile(language: Language, ns: Namespace, file: string, text: string, problems: ContentProblem[]): LocaleFile {
+  let data: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) data = value as Record<string, unknown>;
+    else problems.push({ file, line: 1, column: 1, rule: 'json-syntax', severity: 'error', message: 'must be a JSON object of texts ({ "key": "text" })' });
+  } catch (error) {
+    const { line, column } = jsonErrorPosition(text, (error as Error).message);
+    problems.push({
+      file,
+      line,
+      column,
+      rule: 'json-syntax',
+      severity: 'error',
+      message: `not valid JSON (${(error as Error).message.split('\n')[0]}); look for a missing comma or quote near here`,
+    });
+    return { language, ns, file, data: {}, locate: () => undefined };
+  }
+  // JSON is YAML, and the YAML parser keeps positions: use it to say on which line each key is.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  return { language, ns, file, data, locate: (dottedKey) => locateKey(document, lineCounter, dottedKey.split('.')) };
+}
+
+function locateKey(document: Document, lineCounter: LineCounter, parts: string[]): Position | undefined {
+  const parent = parts.length > 1 ? document.getIn(parts.slice(0, -1), true) : document.contents;
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === parts.at(-1));
+  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  if (!range) return undefined;
+  const pos = lineCounter.linePos(range[0]);
+  return { line: pos.line, column: pos.col };
+}
+
+function jsonErrorPosition(text: string, message: string): Position {
+  const lineColumn = /line (\d+) column (\d+)/.exec(message);
+  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+  const position = /position (\d+)/.exec(message);
+  const before = text.slice(0, position ? Number(position[1]) : text.length).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}

@@ -1,0 +1,53 @@
+/** Rules the content checker applies; each problem names one, so people (and tests) know which check spoke. */
+export type Rule =
+  | 'yaml-syntax'
+  | 'json-syntax'
+  | 'missing-file'
+  | 'schema'
+  | 'unknown-target'
+  | 'duplicate-choice'
+  | 'unreachable'
+  | 'dead-end'
+  | 'unknown-action'
+  | 'missing-outcome'
+  | 'unknown-outcome'
+  | 'missing-input'
+  | 'duplicate-slot'
+  | 'unknown-validator'
+  | 'inconsistent-validator'
+  | 'missing-edit-label'
+  | 'bad-pattern'
+  | 'unsafe-pattern'
+  | 'missing-text'
+  | 'missing-translation'
+  | 'unused-text'
+  | 'empty-text'
+  | 'not-text'
+  | 'placeholders'
+  | 'plural-forms'
+  | 'untranslated'
+  | 'bad-url';
+
+export interface ContentProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  rule: Rule;
+  /** Errors stop the bot from starting; warnings are shown and let it start. */
+  severity: 'error' | 'warning';
+  /** What is wrong and how to fix it, in plain words. */
+  message: string;
+}
+
+export class ContentError extends Error {
+  constructor(readonly problems: ContentProblem[]) {
+    const errors = problems.filter((problem) => problem.severity === 'error');
+    super(`The dialog content has ${errors.length} error(s):\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'ContentError';
+  }
+}
+
+export function formatProblem(problem: ContentProblem): string {
+  const where = problem.line ? `${problem.file}:${problem.line}:${problem.column ?? 1}` : problem.file;
+  return `  ${where}  ${problem.severity === 'warning' ? 'warning ' : ''}[${problem.rule}] ${problem.message}`;
+}

@@ -1,0 +1,167 @@
+import { LANGUAGES, type Language } from './languages';
+import { flatten, type LocaleFile } from './localeFiles';
+import type { ContentProblem } from './problems';
+
+export interface KeyUse {
+  key: string;
+  /** Where in the dialog file the key is used; undefined for texts the bot itself needs. */
+  problem?: (message: string) => ContentProblem;
+}
+
+const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+const PLACEHOLDER = /\{\{\s*([^},\s]+)[^}]*\}\}|\$t\(([^)]+)\)/g;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s)\]>"'«»“”]+/gi;
+const MARKDOWN_LINK_TARGET = /\]\(([^)\s]+)\)/g;
+
+/** Splits "common:choice.back" into its namespace and dotted path. */
+export function splitKey(key: string): { ns: string; path: string } {
+  const colon = key.indexOf(':');
+  return colon >= 0 ? { ns: key.slice(0, colon), path: key.slice(colon + 1) } : { ns: 'helpdesk', path: key };
+}
+
+function placeholders(text: string): string {
+  return [...text.matchAll(PLACEHOLDER)]
+    .map((match) => (match[1] ? `{{${match[1]}}}` : `$t(${match[2]})`))
+    .sort()
+    .join(' ');
+}
+
+/** True when the text is more than names, numbers, placeholders, links and formatting. */
+function hasWords(text: string): boolean {
+  const stripped = text
+    .replace(MARKDOWN_LINK_TARGET, ']')
+    .replace(URL_IN_TEXT, '')
+    .replace(PLACEHOLDER, '')
+    .replace(/[^\p{L}]+/gu, ' ')
+    .trim();
+  return stripped.split(' ').filter((word) => word.length > 1).length > 1;
+}
+
+/**
+ * Checks the five languages' texts against each other and against what the dialog and the bot use:
+ * every used text exists everywhere, nothing is empty, placeholders and plural forms match English,
+ * nothing is left in English, links are https, and nothing defined goes unused.
+ */
+export function checkTexts(files: LocaleFile[], uses: KeyUse[], untranslatedAllowed: ReadonlySet<string>, problems: ContentProblem[]): void {
+  const byLanguage = new Map<string, Map<string, unknown>>();
+  const fileOf = new Map<string, LocaleFile>();
+  // One mistake, one message: "language|key" pairs already reported.
+  const reported = new Set<string>();
+  for (const file of files) {
+    fileOf.set(`${file.language}:${file.ns}`, file);
+    for (const [key, value] of flatten(file.data)) {
+      const id = file.ns === 'helpdesk' ? key : `${file.ns}:${key}`;
+      if (!byLanguage.has(file.language)) byLanguage.set(file.language, new Map());
+      byLanguage.get(file.language)!.set(id, value);
+      const where = { file: file.file, ...file.locate(key) };
+      if (typeof value !== 'string') {
+        problems.push({ ...where, rule: 'not-text', severity: 'error', message: `"${key}" must be a text in quotes` });
+      } else if (!value.trim()) {
+        reported.add(`${file.language}|${id.replace(PLURAL_SUFFIX, '')}`);
+        problems.push({ ...where, rule: 'empty-text', severity: 'error', message: `"${key}" is empty; write the text or remove the key` });
+      } else {
+        checkUrls(value, key, where, problems);
+      }
+    }
+  }
+  const texts = (language: Language) => byLanguage.get(language) ?? new Map<string, unknown>();
+  const english = texts('en');
+  /** The key's line in that language's file, or its nearest parent's when the key is not there. */
+  const position = (language: Language, id: string) => {
+    const { ns, path } = splitKey(id);
+    const file = fileOf.get(`${language}:${ns}`);
+    const parts = path.split('.');
+    for (let depth = parts.length; depth > 0 && file; depth--) {
+      const found = file.locate(parts.slice(0, depth).join('.'));
+      if (found) return { file: file.file, ...found };
+    }
+    return { file: file?.file ?? `locales/${language}/${ns}.json` };
+  };
+  const exists = (language: Language, key: string) => {
+    const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
+    const all = texts(language);
+    // A plural text exists when its "other" form does; missing forms are reported by the plural check.
+    return isText(all.get(key)) || isText(all.get(`${key}_other`));
+  };
+
+  // Every text used exists in every language.
+  for (const use of uses) {
+    const missing = LANGUAGES.filter((language) => !exists(language, use.key) && !reported.has(`${language}|${use.key}`));
+    if (missing.length === 0) continue;
+    for (const language of missing) reported.add(`${language}|${use.key}`);
+    if (use.problem) {
+      const { ns } = splitKey(use.key);
+      problems.push(use.problem(`the text "${use.key}" is missing in ${missing.map((language) => `locales/${language}/${ns}.json`).join(', ')}`));
+    } else {
+      for (const language of missing) {
+        problems.push({ ...position(language, use.key), rule: 'missing-text', severity: 'error', message: `the text "${splitKey(use.key).path}" is missing; the bot needs it` });
+      }
+    }
+  }
+
+  // Every language has what English has, with the same placeholders and plural forms, and in its own words.
+  for (const language of LANGUAGES.filter((candidate) => candidate !== 'en')) {
+    const own = texts(language);
+    for (const [id, source] of english) {
+      const translated = own.get(id);
+      const { path } = splitKey(id);
+      if (translated === undefined) {
+        if (reported.has(`${language}|${id.replace(PLURAL_SUFFIX, '')}`)) continue;
+        const plural = PLURAL_SUFFIX.test(id);
+        problems.push({
+          ...position(language, id),
+          rule: plural ? 'plural-forms' : 'missing-translation',
+          severity: 'error',
+          message: plural
+            ? `"${path}" is missing: English has this plural form, so every language needs it`
+            : `"${path}" is in English but not here; add its translation`,
+        });
+        continue;
+      }
+      if (typeof source !== 'string' || typeof translated !== 'string') continue;
+      if (placeholders(source) !== placeholders(translated)) {
+        problems.push({
+          ...position(language, id),
+          rule: 'placeholders',
+          severity: 'error',
+          message: `"${path}" uses ${placeholders(translated) || 'no placeholders'} but English uses ${placeholders(source) || 'none'}; keep the same {{…}} placeholders`,
+        });
+      }
+      if (translated.trim() === source.trim() && hasWords(source) && !untranslatedAllowed.has(id)) {
+        problems.push({
+          ...position(language, id),
+          rule: 'untranslated',
+          severity: 'error',
+          message: `"${path}" is the same as in English; translate it (or list "${id}" in locales/untranslated-allowed.json if it is a name)`,
+        });
+      }
+    }
+    for (const id of own.keys()) {
+      if (!english.has(id)) {
+        problems.push({ ...position(language, id), rule: 'unused-text', severity: 'warning', message: `"${splitKey(id).path}" is not in English, so it is never shown; remove it or add it to English` });
+      }
+    }
+  }
+
+  // Every text defined is used.
+  const used = new Set(uses.map((use) => use.key));
+  for (const id of english.keys()) {
+    if (!used.has(id.replace(PLURAL_SUFFIX, ''))) {
+      problems.push({ ...position('en', id), rule: 'unused-text', severity: 'warning', message: `"${splitKey(id).path}" is not used by the dialog; remove it, or use it in dialogs/helpdesk.yaml` });
+    }
+  }
+}
+
+function checkUrls(text: string, key: string, where: Omit<ContentProblem, 'rule' | 'severity' | 'message'>, problems: ContentProblem[]): void {
+  const targets = [...text.matchAll(MARKDOWN_LINK_TARGET)].map((match) => match[1]!).concat([...text.matchAll(URL_IN_TEXT)].map((match) => match[0]));
+  for (const target of new Set(targets)) {
+    if (target.startsWith('{{')) continue;
+    let valid = false;
+    try {
+      valid = new URL(target).protocol === 'https:';
+    } catch {
+      valid = false;
+    }
+    if (!valid) problems.push({ ...where, rule: 'bad-url', severity: 'error', message: `"${key}" links to "${target}"; links must be full https:// addresses` });
+  }
+}
