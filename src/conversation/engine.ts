@@ -32,6 +32,8 @@ export interface TurnRequest {
 
 export interface Button {
   id: string;
+  /** The content key of the button's text. */
+  label: string;
   title: string;
   /** The payload a card button sends back. */
   value: { choice: string; state: string } | { language: Language };
@@ -46,6 +48,8 @@ export interface Trace {
 
 export interface TurnResult {
   messages: string[];
+  /** The content keys behind `messages`, one per message. */
+  said: string[];
   buttons: Button[];
   stored: StoredDialog;
   language: Language;
@@ -135,6 +139,7 @@ export class ConversationEngine {
       });
       return {
         messages,
+        said: said.map((say) => say.key),
         buttons: this.buttons(id, meta, language),
         stored: { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() },
         language,
@@ -155,10 +160,15 @@ export class ConversationEngine {
 
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
-    const buttons: Button[] = meta.choices.map((choice) => ({ id: choice.id, title: t(choice.label), value: { choice: choice.id, state } }));
+    const buttons: Button[] = meta.choices.map((choice) => ({ id: choice.id, label: choice.label, title: t(choice.label), value: { choice: choice.id, state } }));
     if (meta.offerLanguages) {
       for (const other of LANGUAGES.filter((candidate) => candidate !== language)) {
-        buttons.push({ id: `@language:${other}`, title: this.options.i18n.getFixedT(other, 'common')('language.name'), value: { language: other } });
+        buttons.push({
+          id: `@language:${other}`,
+          label: 'common:language.name',
+          title: this.options.i18n.getFixedT(other, 'common')('language.name'),
+          value: { language: other },
+        });
       }
     }
     return buttons;
