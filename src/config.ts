@@ -20,6 +20,7 @@ const schema = z.object({
   CONTENT_DIR: optionalText,
   ACCOUNTS_FILE: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CONTENT_WATCH: z.enum(['true', 'false', '1', '0', '']).default('false'),
 });
 
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   contentDir: string;
   accountsFile: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** Reload dialogs/ and locales/ when they change (npm run dev). */
+  watchContent: boolean;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contentDir: path.resolve(values.CONTENT_DIR ?? PROJECT_ROOT),
     accountsFile: path.resolve(values.ACCOUNTS_FILE ?? path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
     logLevel: values.LOG_LEVEL,
+    watchContent: values.CONTENT_WATCH === 'true' || values.CONTENT_WATCH === '1',
   };
 }
 
@@ -80,5 +84,6 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     MicrosoftAppTenantId: config.bot.tenantId ?? 'not set',
     CONTENT_DIR: `${config.contentDir} (${source('CONTENT_DIR')})`,
     ACCOUNTS_FILE: `${config.accountsFile} (${source('ACCOUNTS_FILE')})`,
+    CONTENT_WATCH: `${config.watchContent} (${source('CONTENT_WATCH')})`,
   };
 }

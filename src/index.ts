@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { createBotEndpoint } from './bot/endpoint';
 import { createMemoryStorage, type Storage } from './bot/storage';
 import { describeConfig, loadConfig, type Config } from './config';
-import { createTranslator } from './content/i18n';
-import { loadContent } from './content/loadContent';
-import { ConversationEngine } from './conversation/engine';
+import { formatProblem, loadContent } from './content/loadContent';
+import { watchContent } from './content/watch';
+import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
 import { InMemoryAccountService, loadAccounts } from './services/inMemoryAccountService';
@@ -30,14 +30,25 @@ export async function startBot(
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
   for (const warning of content.warnings) logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
-  const i18n = createTranslator(content);
   const accountService = new InMemoryAccountService(loadAccounts(config.accountsFile));
   logger.warn('account service: embedded in-process demo service (accounts from ACCOUNTS_FILE)');
   if (!parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
   if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
-  const engine = new ConversationEngine({ content, i18n, accountService });
-  const bot = createBotEndpoint({ auth: config.bot, engine, storage: parts.storage ?? createMemoryStorage(), i18n, logger });
+  let runtime: Runtime = buildRuntime(content, accountService);
+  const watcher = config.watchContent
+    ? watchContent(
+        config.contentDir,
+        (next) => {
+          runtime = buildRuntime(next, accountService);
+          logger.info({ content: next.version }, 'content reloaded');
+        },
+        (problems) => {
+          logger.error({ errors: problems.length }, `content not reloaded, the previous content stays live:\n${problems.map(formatProblem).join('\n')}`);
+        },
+      )
+    : undefined;
+  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage: parts.storage ?? createMemoryStorage(), logger });
   const server = createServer({ bot, logger });
 
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +64,11 @@ export async function startBot(
     url,
     port,
     accountService,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        watcher?.close();
+        server.close(() => resolve());
+      }),
   };
 }
 

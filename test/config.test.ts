@@ -10,6 +10,7 @@ describe('configuration', () => {
       contentDir: PROJECT_ROOT,
       accountsFile: path.join(PROJECT_ROOT, 'demo', 'accounts.json'),
       logLevel: 'info',
+      watchContent: false,
     });
   });
 

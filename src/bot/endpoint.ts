@@ -9,7 +9,7 @@ import {
 import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { DEFAULT_LANGUAGE, languageOf } from '../content/languages';
-import type { ConversationEngine } from '../conversation/engine';
+import type { Runtime } from '../conversation/runtime';
 import type { Logger } from '../logger';
 import { HelpdeskBot } from './helpdeskBot';
 
@@ -22,9 +22,8 @@ export interface BotAuth {
 
 export interface BotEndpointOptions {
   auth: BotAuth;
-  engine: ConversationEngine;
+  runtime: () => Runtime;
   storage: Storage;
-  i18n: i18n;
   logger: Logger;
 }
 
@@ -52,8 +51,8 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       MicrosoftAppTenantId: auth.tenantId ?? '',
     }),
   );
-  adapter.onTurnError = turnErrorHandler(options.i18n, logger);
-  const bot = new HelpdeskBot(options.engine, options.storage, logger);
+  adapter.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
+  const bot = new HelpdeskBot(options.runtime, options.storage, logger);
 
   return {
     async handle(req, res) {
@@ -81,12 +80,12 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
 }
 
 /** Logs a failed turn and tells the user, in their language, to send the message again. */
-export function turnErrorHandler(i18n: i18n, logger: Logger) {
+export function turnErrorHandler(i18n: () => i18n, logger: Logger) {
   return async (context: TurnContext, error: Error): Promise<void> => {
     logger.error({ err: error, channel: context.activity.channelId }, 'turn failed');
     const language = languageOf(context.activity.locale) ?? DEFAULT_LANGUAGE;
     try {
-      await context.sendActivity({ type: 'message', text: i18n.getFixedT(language, 'common')('turnError') });
+      await context.sendActivity({ type: 'message', text: i18n().getFixedT(language, 'common')('turnError') });
     } catch (sendError) {
       logger.error({ err: sendError }, 'could not tell the user about the failed turn');
     }

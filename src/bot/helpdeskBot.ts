@@ -9,7 +9,9 @@ import {
   type Storage,
 } from 'botbuilder';
 import { isLanguage, type Language } from '../content/languages';
-import type { ConversationEngine, StoredDialog, TurnResult } from '../conversation/engine';
+import type { StoredDialog, TurnResult } from '../conversation/engine';
+import type { Runtime } from '../conversation/runtime';
+import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
 import { renderActivities } from './activities';
 
@@ -28,7 +30,8 @@ export class HelpdeskBot extends ActivityHandler {
   private readonly profile: StatePropertyAccessor<Profile>;
 
   constructor(
-    private readonly engine: ConversationEngine,
+    /** The current content's engine; it changes when the content is reloaded. */
+    private readonly runtime: () => Runtime,
     storage: Storage,
     private readonly logger: Logger,
   ) {
@@ -65,12 +68,12 @@ export class HelpdeskBot extends ActivityHandler {
     await this.userState.saveChanges(context);
   }
 
-  private async respond(context: TurnContext, message: Parameters<ConversationEngine['turn']>[0]['message']): Promise<void> {
+  private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
     const stored = await this.dialog.get(context);
     const started = Date.now();
-    const result: TurnResult = await this.engine.turn({
+    const result: TurnResult = await this.runtime().engine.turn({
       ...(stored ? { stored } : {}),
       ...(isLanguage(profile.language) ? { preferredLanguage: profile.language } : {}),
       ...(activity.locale ? { channelLocale: activity.locale } : {}),

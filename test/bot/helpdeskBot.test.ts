@@ -28,7 +28,8 @@ class Conversation {
     readonly storage: Storage = new MemoryStorage(),
     readonly options: { channelId?: string; conversationId?: string; userId?: string; locale?: string; logger?: pino.Logger } = {},
   ) {
-    this.bot = new HelpdeskBot(engine(), storage, options.logger ?? recordingLogger().logger);
+    const runtime = { content: content(), i18n: createTranslator(content()), engine: engine() };
+    this.bot = new HelpdeskBot(() => runtime, storage, options.logger ?? recordingLogger().logger);
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
     this.adapter.conversation.channelId = options.channelId ?? 'emulator';
     this.adapter.conversation.conversation.id = options.conversationId ?? 'conversation-1';
@@ -122,7 +123,7 @@ describe('the bot on the Bot Framework', () => {
     }
     const chat = new Conversation(new FlakyStorage(), { locale: 'it-IT' });
     const { logger, lines } = recordingLogger();
-    chat.adapter.onTurnError = turnErrorHandler(createTranslator(content()), logger);
+    chat.adapter.onTurnError = turnErrorHandler(() => createTranslator(content()), logger);
     await chat.join();
     await chat.say('2');
     failWrites = true;

@@ -1,6 +1,6 @@
 import { PROJECT_ROOT } from '../config';
-import { LANGUAGES } from './languages';
-import { checkContent, formatProblem } from './loadContent';
+import { LANGUAGES } from '../content/languages';
+import { checkContent, formatProblem } from '../content/loadContent';
 
 /** `npm run content:check`: the same checks the bot runs at start-up, for support leads before they commit. */
 const { content, problems } = checkContent(process.argv[2] ?? PROJECT_ROOT);
