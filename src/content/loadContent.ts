@@ -91,11 +91,19 @@ export function checkContent(root: string): { content?: Content; problems: Conte
     ...usedKeys(dialog).map(({ key, where }) => ({ key, problem: (message: string) => at(where, 'missing-text', message) })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
-  checkTexts(localeFiles, uses, allowed, problems);
+  checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
 
   if (problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
   return { content: { dialog, validators, slotValidators, resources: resourcesOf(localeFiles), version, warnings: problems }, problems };
+}
+
+/** What the bot can put into a text: the links, the answers forms collect, what actions return, and counts. */
+function knownPlaceholders(dialog: DialogFile): Set<string> {
+  const names = new Set<string>(['count', ...Object.keys(dialog.links).map((name) => `links.${name}`)]);
+  for (const node of Object.values(dialog.nodes)) if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
+  for (const action of Object.values(ACTIONS)) for (const name of Object.keys(action.params)) names.add(name);
+  return names;
 }
 
 function resourcesOf(files: LocaleFile[]): Resources {

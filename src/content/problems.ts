@@ -24,6 +24,7 @@ export type Rule =
   | 'empty-text'
   | 'not-text'
   | 'placeholders'
+  | 'unknown-placeholder'
   | 'plural-forms'
   | 'untranslated'
   | 'bad-url';

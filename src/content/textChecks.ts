@@ -42,7 +42,13 @@ function hasWords(text: string): boolean {
  * every used text exists everywhere, nothing is empty, placeholders and plural forms match English,
  * nothing is left in English, links are https, and nothing defined goes unused.
  */
-export function checkTexts(files: LocaleFile[], uses: KeyUse[], untranslatedAllowed: ReadonlySet<string>, problems: ContentProblem[]): void {
+export function checkTexts(
+  files: LocaleFile[],
+  uses: KeyUse[],
+  untranslatedAllowed: ReadonlySet<string>,
+  knownPlaceholders: ReadonlySet<string>,
+  problems: ContentProblem[],
+): void {
   const byLanguage = new Map<string, Map<string, unknown>>();
   const fileOf = new Map<string, LocaleFile>();
   // One mistake, one message: "language|key" pairs already reported.
@@ -61,6 +67,16 @@ export function checkTexts(files: LocaleFile[], uses: KeyUse[], untranslatedAllo
         problems.push({ ...where, rule: 'empty-text', severity: 'error', message: `"${key}" is empty; write the text or remove the key` });
       } else {
         checkUrls(value, key, where, problems);
+        for (const match of value.matchAll(PLACEHOLDER)) {
+          if (match[1] && !knownPlaceholders.has(match[1])) {
+            problems.push({
+              ...where,
+              rule: 'unknown-placeholder',
+              severity: 'error',
+              message: `"${key}" uses {{${match[1]}}}, which the bot cannot fill; known: ${[...knownPlaceholders].map((name) => `{{${name}}}`).join(', ')}`,
+            });
+          }
+        }
       }
     }
   }

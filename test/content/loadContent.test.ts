@@ -158,6 +158,11 @@ const fixtures: Fixture[] = [
     expect: (root) => ({ file: locale('de', 'helpdesk'), line: lineIn(root, locale('de', 'helpdesk'), '{{referenz}}') }),
   },
   {
+    rule: 'unknown-placeholder',
+    breakIt: (copy) => copy.edit(locale('es', 'helpdesk'), (t) => t.replace('aquí: [{{links.login}}]', 'aquí: [{{links.logon}}]')),
+    expect: (root) => ({ file: locale('es', 'helpdesk'), line: lineIn(root, locale('es', 'helpdesk'), '{{links.logon}}') }),
+  },
+  {
     rule: 'plural-forms',
     breakIt: (copy) => copy.edit(locale('it', 'helpdesk'), (t) => t.replace('"body_one"', '"body_uno"')),
     expect: (root) => ({ file: locale('it', 'helpdesk'), line: lineIn(root, locale('it', 'helpdesk'), '"lockoutLocked": {') }),
