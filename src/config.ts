@@ -21,6 +21,11 @@ const schema = z.object({
   ACCOUNTS_FILE: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONTENT_WATCH: z.enum(['true', 'false', '1', '0', '']).default('false'),
+  ACCOUNT_SERVICE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  ACCOUNT_SERVICE_TOKEN: optionalText,
+  REDIS_URL: optionalText,
+  NODE_ENV: optionalText,
+  ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
 });
 
 export interface Config {
@@ -37,6 +42,9 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Reload dialogs/ and locales/ when they change (npm run dev). */
   watchContent: boolean;
+  /** A separately run account service; without it the reference service runs inside this process. */
+  accountService?: { url: string; token: string };
+  redisUrl?: string;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +65,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppId && !values.MicrosoftAppTenantId) {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant');
   }
+  if (values.NODE_ENV === 'production' && !values.MicrosoftAppId && values.ALLOW_ANONYMOUS !== 'true') {
+    throw new ConfigError(
+      'Invalid configuration:\n  MicrosoftAppId: required when NODE_ENV=production, so only Bot Framework channels can call the bot (set ALLOW_ANONYMOUS=true to run without it on purpose)',
+    );
+  }
+  if (values.ACCOUNT_SERVICE_URL && (values.ACCOUNT_SERVICE_TOKEN?.length ?? 0) < 16) {
+    throw new ConfigError('Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) when ACCOUNT_SERVICE_URL is set');
+  }
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
@@ -70,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountsFile: path.resolve(values.ACCOUNTS_FILE ?? path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
     logLevel: values.LOG_LEVEL,
     watchContent: values.CONTENT_WATCH === 'true' || values.CONTENT_WATCH === '1',
+    ...(values.ACCOUNT_SERVICE_URL ? { accountService: { url: values.ACCOUNT_SERVICE_URL, token: values.ACCOUNT_SERVICE_TOKEN! } } : {}),
+    ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
   };
 }
 
@@ -85,5 +103,19 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     CONTENT_DIR: `${config.contentDir} (${source('CONTENT_DIR')})`,
     ACCOUNTS_FILE: `${config.accountsFile} (${source('ACCOUNTS_FILE')})`,
     CONTENT_WATCH: `${config.watchContent} (${source('CONTENT_WATCH')})`,
+    ACCOUNT_SERVICE_URL: config.accountService ? `${config.accountService.url} (environment)` : 'not set: embedded reference service',
+    ACCOUNT_SERVICE_TOKEN: config.accountService ? '[set]' : 'generated for the embedded service',
+    REDIS_URL: config.redisUrl ? redactUrl(config.redisUrl) : 'not set: in memory',
   };
+}
+
+/** A URL with any password replaced, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '[redacted]';
+    return parsed.toString();
+  } catch {
+    return '[unparseable URL]';
+  }
 }

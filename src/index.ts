@@ -7,12 +7,14 @@ import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
-import { InMemoryAccountService, loadAccounts } from './services/inMemoryAccountService';
+import { newToken, startAccountService, type RunningAccountService } from './accountServiceApp';
+import { HttpAccountService } from './services/httpAccountService';
 
 export interface RunningBot {
   url: string;
   port: number;
-  accountService: InMemoryAccountService;
+  /** The embedded reference account service, when ACCOUNT_SERVICE_URL is not set. */
+  embeddedAccountService?: RunningAccountService;
   close(): Promise<void>;
 }
 
@@ -30,8 +32,15 @@ export async function startBot(
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
   for (const warning of content.warnings) logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
-  const accountService = new InMemoryAccountService(loadAccounts(config.accountsFile));
-  logger.warn('account service: embedded in-process demo service (accounts from ACCOUNTS_FILE)');
+  const embedded = config.accountService
+    ? undefined
+    : await startAccountService(
+        { port: 0, host: '127.0.0.1', token: newToken(), accountsFile: config.accountsFile, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+        logger.child({ component: 'account-service' }),
+      );
+  if (embedded) logger.warn({ url: embedded.url }, 'account service: embedded reference service with the accounts from ACCOUNTS_FILE');
+  const target = config.accountService ?? { url: embedded!.url, token: embedded!.token };
+  const accountService = new HttpAccountService({ baseUrl: target.url, token: target.token, logger });
   if (!parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
   if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
@@ -63,12 +72,12 @@ export async function startBot(
   return {
     url,
     port,
-    accountService,
-    close: () =>
-      new Promise<void>((resolve) => {
-        watcher?.close();
-        server.close(() => resolve());
-      }),
+    ...(embedded ? { embeddedAccountService: embedded } : {}),
+    close: async () => {
+      watcher?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await embedded?.close();
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createTranslator } from '../src/content/i18n';
 import { LANGUAGES } from '../src/content/languages';
 import { ConversationEngine } from '../src/conversation/engine';
-import { InMemoryAccountService, loadAccounts } from '../src/services/inMemoryAccountService';
+import { inMemoryAccounts, loadAccounts } from '../src/services/accounts/referenceAccounts';
 import { parseScript, runScript } from '../src/tools/conversationScript';
 import { content, NOW, ROOT } from './helpers';
 
@@ -14,7 +14,7 @@ const cases = files.flatMap((file) => LANGUAGES.map((language) => [file, languag
 const i18n = createTranslator(content());
 
 function freshEngine(): ConversationEngine {
-  const accounts = new InMemoryAccountService(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
+  const accounts = inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
   return new ConversationEngine({ content: content(), i18n, accountService: accounts, now: () => NOW });
 }
 

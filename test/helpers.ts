@@ -7,7 +7,7 @@ import { ConversationEngine, type StoredDialog, type TurnResult } from '../src/c
 import type { Language } from '../src/content/languages';
 import type { UserMessage } from '../src/conversation/understand';
 import type { AccountService } from '../src/services/accountService';
-import { InMemoryAccountService, type DemoAccount } from '../src/services/inMemoryAccountService';
+import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../src/services/accounts/referenceAccounts';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -25,8 +25,8 @@ export const ACCOUNTS: DemoAccount[] = [
   { idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'pw-open' },
 ];
 
-export function accountService(now: () => Date = () => NOW): InMemoryAccountService {
-  return new InMemoryAccountService(ACCOUNTS, now);
+export function accountService(now: () => Date = () => NOW): ReferenceAccounts {
+  return inMemoryAccounts(ACCOUNTS, now);
 }
 
 export function engine(options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date } = {}): ConversationEngine {

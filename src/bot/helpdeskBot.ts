@@ -80,6 +80,7 @@ export class HelpdeskBot extends ActivityHandler {
       ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
       ...(message ? { message } : {}),
       turnId: turnIdOf(activity),
+      privateChat: isPrivateChat(activity),
     });
     await this.dialog.set(context, result.stored);
     if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
@@ -96,6 +97,14 @@ export class HelpdeskBot extends ActivityHandler {
       'turn',
     );
   }
+}
+
+/** Teams says "personal" for a one-to-one chat; other channels mark group conversations with isGroup. */
+function isPrivateChat(activity: Partial<Activity>): boolean {
+  const conversation = activity.conversation;
+  if (!conversation) return true;
+  if (conversation.conversationType) return conversation.conversationType === 'personal';
+  return conversation.isGroup !== true;
 }
 
 /** Stable across redeliveries of the same activity: the channel keeps its id. */

@@ -17,6 +17,7 @@ export const NOTICES = {
   restarted: 'common:restarted',
   cancelled: 'common:cancelled',
   turnError: 'common:turnError',
+  privateOnly: 'common:privateOnly',
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',
 } as const;

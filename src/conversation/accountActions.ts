@@ -10,20 +10,24 @@ function slot(input: ActionInput, name: string): string {
 
 /** The dialog's account-service actions, backed by an AccountService. */
 export function accountActors(service: AccountService) {
-  const key = (input: ActionInput, action: ActionName) => ({ idempotencyKey: `${input.turnId}:${action}` });
+  const options = (input: ActionInput, action: ActionName) => ({
+    idempotencyKey: `${input.turnId}:${action}`,
+    // The turn id starts with the conversation id; the service limits checks per conversation.
+    conversationId: input.turnId.split('|')[0]!,
+  });
   return {
     checkLockStatus: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
       const status = await service.checkLockStatus(
         { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
-        key(input, 'checkLockStatus'),
+        options(input, 'checkLockStatus'),
       );
-      return status.status === 'locked'
-        ? { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } }
-        : { outcome: status.status };
+      if (status.status === 'locked') return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
+      if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
+      return { outcome: status.status };
     }),
     requestPasswordReset: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
-      await service.requestPasswordReset({ idNumber: slot(input, 'idNumber') }, key(input, 'requestPasswordReset'));
-      return { outcome: 'accepted' };
+      const outcome = await service.requestPasswordReset({ idNumber: slot(input, 'idNumber') }, options(input, 'requestPasswordReset'));
+      return { outcome: outcome.status === 'limited' ? 'recentlySent' : 'accepted' };
     }),
     createHelpdeskRequest: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
       const { reference } = await service.createHelpdeskRequest(
@@ -36,7 +40,7 @@ export function accountActors(service: AccountService) {
           secretNumber: slot(input, 'secretNumber'),
           locale: input.locale,
         },
-        key(input, 'createHelpdeskRequest'),
+        options(input, 'createHelpdeskRequest'),
       );
       return { outcome: 'created', params: { reference } };
     }),

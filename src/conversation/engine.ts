@@ -28,6 +28,8 @@ export interface TurnRequest {
   message?: UserMessage;
   /** Unique per incoming activity; keys the account-service calls so a redelivery does them once. */
   turnId: string;
+  /** False in group chats and team channels: ID and secret numbers are then not asked for. */
+  privateChat?: boolean;
 }
 
 export interface Button {
@@ -102,7 +104,7 @@ export class ConversationEngine {
       await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
     };
     const apply = async (understood: Understood) => {
-      const meta = { locale: language, turnId: request.turnId };
+      const meta = { locale: language, turnId: request.turnId, privateChat: request.privateChat !== false };
       if (understood.type === 'LANGUAGE') {
         language = understood.language;
         chosenLanguage = understood.language;

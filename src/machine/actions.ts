@@ -14,12 +14,12 @@ export interface ActionSpec {
 export const ACTIONS = {
   checkLockStatus: {
     inputs: ['idNumber', 'secretNumber'],
-    outcomes: ['locked', 'unlocked', 'unverified'],
+    outcomes: ['locked', 'unlocked', 'unverified', 'tooManyAttempts'],
     params: { lockedUntil: 'instant' },
   },
   requestPasswordReset: {
     inputs: ['idNumber'],
-    outcomes: ['accepted'],
+    outcomes: ['accepted', 'recentlySent'],
     params: {},
   },
   createHelpdeskRequest: {

@@ -44,6 +44,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   const messageNodes = Object.keys(dialog.nodes).filter((id) => !isFormNode(dialog.nodes[id]!));
 
   const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
+  const asksForPrivateData = (nodeId: string) => {
+    const node = dialog.nodes[nodeId];
+    return Boolean(node && isFormNode(node) && node.ask.some((question) => validatorOf(question.slot).mask !== 'none'));
+  };
 
   function textParams(context: DialogContext): Record<string, Param> {
     const params: Record<string, Param> = {};
@@ -77,6 +81,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       answerValid: ({ event }, params: { slot: string }) =>
         event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
       correcting: ({ context }) => context.correcting,
+      inPrivateChat: ({ event }) => (event as { privateChat?: boolean }).privateChat !== false,
       outcomeIs: ({ event }, params: { outcome: string }) =>
         (event as unknown as { output?: ActionOutput }).output?.outcome === params.outcome,
     },
@@ -183,12 +188,14 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         ...base,
         REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
         CHOOSE: [
-          ...node.choices.map((choice) => ({
-            guard: { type: 'choiceIs', params: { id: choice.goto } },
-            target: `#${choice.goto}`,
-            reenter: true,
-            actions: [{ type: 'pushTrail', params: { from: id, to: choice.goto } }],
-          })),
+          ...node.choices.flatMap((choice) => {
+            const chosen = { type: 'choiceIs', params: { id: choice.goto } };
+            const go = { target: `#${choice.goto}`, reenter: true, actions: [{ type: 'pushTrail', params: { from: id, to: choice.goto } }] };
+            // Forms that ask for ID or secret numbers only open in a private chat.
+            return asksForPrivateData(choice.goto)
+              ? [{ guard: and([chosen, 'inPrivateChat']), ...go }, { guard: chosen, actions: [say(NOTICES.privateOnly), ...reprompt] }]
+              : [{ guard: chosen, ...go }];
+          }),
           base.CHOOSE,
         ],
       },

@@ -7,6 +7,8 @@ export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 
 export interface TurnMeta {
   locale: string;
   turnId: string;
+  /** False in group chats and team channels, where ID and secret numbers are not asked for. */
+  privateChat?: boolean;
 }
 
 export type DialogEvent =

@@ -1,9 +1,8 @@
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { BotEndpoint } from '../bot/endpoint';
 import type { Logger } from '../logger';
+import { readJsonBody } from './jsonBody';
 
-/** Large enough for any real activity, small enough that nobody can make the bot buffer megabytes. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface ServerOptions {
   bot: BotEndpoint;
@@ -19,7 +18,7 @@ export function createServer(options: ServerOptions): Server {
     return next();
   });
 
-  server.post('/api/messages', readJsonBody, async (req: Request, res: Response) => {
+  server.post('/api/messages', readJsonBody(256 * 1024), async (req: Request, res: Response) => {
     await options.bot.handle(req as never, res as never);
   });
 
@@ -30,41 +29,3 @@ export function createServer(options: ServerOptions): Server {
   return server;
 }
 
-/** Reads a JSON body with a size limit; malformed or oversized bodies get a clear 4xx, never a stack trace. */
-function readJsonBody(req: Request, res: Response, next: Next): void {
-  const type = req.header('content-type') ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    res.send(415, { error: 'unsupported_media_type', message: 'Send the activity as application/json.' });
-    return next(false);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let finished = false;
-  const fail = (status: number, body: Record<string, string>) => {
-    if (finished) return;
-    finished = true;
-    res.send(status, body);
-    next(false);
-  };
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      // Answer now and let the rest of the upload drain unread.
-      fail(413, { error: 'body_too_large', message: `The body is larger than ${MAX_BODY_BYTES} bytes.` });
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('error', () => fail(400, { error: 'invalid_body', message: 'The request body could not be read.' }));
-  req.on('end', () => {
-    if (finished) return;
-    try {
-      req.body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      fail(400, { error: 'invalid_json', message: 'The request body is not valid JSON.' });
-      return;
-    }
-    finished = true;
-    next();
-  });
-}

@@ -2,7 +2,14 @@
  * The account service the bot calls for the article's self-service steps. The embedded default
  * is in-process (inMemoryAccountService.ts); a remote one can stand behind the same interface.
  */
-export type LockStatus = { status: 'locked'; lockedUntil: Date } | { status: 'unlocked' } | { status: 'unverified' };
+export type LockStatus =
+  | { status: 'locked'; lockedUntil: Date }
+  | { status: 'unlocked' }
+  | { status: 'unverified' }
+  /** Too many checks for this ID number or this conversation; try again later. */
+  | { status: 'limited'; retryAfterSeconds: number };
+
+export type ResetOutcome = { status: 'accepted' } | { status: 'limited'; retryAfterSeconds: number };
 
 export interface LockStatusQuery {
   idNumber: string;
@@ -28,12 +35,14 @@ export interface HelpdeskRequest {
 /** Calls that change something carry a key; the same key twice has the effect of one call. */
 export interface CallOptions {
   idempotencyKey: string;
+  /** An opaque id of the conversation, for per-conversation limits. */
+  conversationId?: string;
 }
 
 export interface AccountService {
   /** Lock state is only told to someone who knows both numbers; otherwise "unverified". */
   checkLockStatus(query: LockStatusQuery, options: CallOptions): Promise<LockStatus>;
   /** Accepted whether or not the account exists; the email goes only to the registered address. */
-  requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<void>;
+  requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<ResetOutcome>;
   createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }>;
 }

@@ -7,7 +7,7 @@ import { isLanguage, LANGUAGES } from '../content/languages';
 import { formatProblem, loadContent } from '../content/loadContent';
 import { watchContent } from '../content/watch';
 import { buildRuntime, type Runtime } from '../conversation/runtime';
-import { InMemoryAccountService, loadAccounts } from '../services/inMemoryAccountService';
+import { inMemoryAccounts, loadAccounts } from '../services/accounts/referenceAccounts';
 import { ANSI, ChatPreview, PLAIN } from './chatPreview';
 import { stringifyScript } from './conversationScript';
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   if (!isLanguage(values.lang)) throw new Error(`--lang must be one of ${LANGUAGES.join(', ')}`);
   const root = path.resolve(values.content!);
   const style = process.stdout.isTTY ? ANSI : PLAIN;
-  const accounts = new InMemoryAccountService(loadAccounts(path.join(PROJECT_ROOT, 'demo', 'accounts.json')));
+  const accounts = inMemoryAccounts(loadAccounts(path.join(PROJECT_ROOT, 'demo', 'accounts.json')));
   let runtime: Runtime = buildRuntime(loadContent(root), accounts);
   const watcher = watchContent(
     root,

@@ -1,5 +1,5 @@
 import { accountService, Chat, content, engine, english, NOW } from '../helpers';
-import { InMemoryAccountService } from '../../src/services/inMemoryAccountService';
+import { inMemoryAccounts } from '../../src/services/accounts/referenceAccounts';
 import { ConversationEngine } from '../../src/conversation/engine';
 import { createTranslator } from '../../src/content/i18n';
 import type { AccountService } from '../../src/services/accountService';
@@ -99,7 +99,7 @@ describe('a conversation, turn by turn', () => {
   });
 
   it('sends the reset email through the account service and says so without revealing whether the account exists', async () => {
-    const service = new InMemoryAccountService(
+    const service = inMemoryAccounts(
       [{ idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'x' }],
       () => NOW,
     );
@@ -109,7 +109,7 @@ describe('a conversation, turn by turn', () => {
     expect(chat.text).toContain('spam');
     await chat.choose('passwordReset');
     await chat.say('abc 123456');
-    expect(service.outbox).toEqual([{ to: 'open@example.org', idNumber: 'ABC123456', at: NOW }]);
+    expect(await service.sentEmails()).toEqual([{ to: 'open@example.org', idNumber: 'ABC123456', at: NOW.toISOString() }]);
     const known = chat.text;
 
     const unknown = new Chat(engine({ service }), 'it-IT');
@@ -118,7 +118,7 @@ describe('a conversation, turn by turn', () => {
     await unknown.choose('passwordReset');
     await unknown.say('QQQ000000');
     expect(unknown.text).toBe(known);
-    expect(service.outbox).toHaveLength(1);
+    expect(await service.sentEmails()).toHaveLength(1);
   });
 
   it('files a closed-centre request and gives the reference; the secret number is gone from the stored state', async () => {
@@ -133,7 +133,7 @@ describe('a conversation, turn by turn', () => {
     expect(chat.text).toContain('- Numéro secret : ••••');
     expect(chat.text).not.toContain('1234');
     await chat.choose('send');
-    const [request] = service.helpdeskRequests;
+    const [request] = await service.helpdeskRequests();
     expect(request!.reference).toMatch(/^HD-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
     expect(request).toMatchObject({ fullName: 'Camille Martin', examDate: '2025-06-03', secretNumber: '1234', locale: 'fr' });
     expect(chat.text).toContain(`**${request!.reference}**`);

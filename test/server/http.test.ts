@@ -114,7 +114,7 @@ describe('the bot over real HTTP', () => {
     const plain = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     expect(plain.status).toBe(415);
     const huge = await post(bot.url, activity('big', { text: 'x'.repeat(300 * 1024) }));
-    expect(huge).toMatchObject({ status: 413, json: { error: 'body_too_large' } });
+    expect(huge).toMatchObject({ status: 413, json: { error: 'payload_too_large' } });
   });
 
   it('answers 10 kB of text with a polite localized reply, not an error', async () => {

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { createTranslator } from '../../src/content/i18n';
 import { LANGUAGES } from '../../src/content/languages';
 import { buildRuntime } from '../../src/conversation/runtime';
-import { InMemoryAccountService, loadAccounts } from '../../src/services/inMemoryAccountService';
+import { inMemoryAccounts, loadAccounts } from '../../src/services/accounts/referenceAccounts';
 import { ChatPreview } from '../../src/tools/chatPreview';
 import { parseScript, runScript, stringifyScript } from '../../src/tools/conversationScript';
 import { content, NOW, ROOT } from '../helpers';
 
-const accounts = () => new InMemoryAccountService(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
+const accounts = () => inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
 
 describe('the terminal preview (npm run chat)', () => {
   it('shows the texts, the buttons as numbers and the dialog state, in the chosen language', async () => {
