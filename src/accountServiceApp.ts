@@ -26,7 +26,14 @@ export interface RunningAccountService {
 
 /** Starts the reference account service: accounts seeded from the file, data in Redis or in memory. */
 export async function startAccountService(settings: AccountServiceSettings, logger: Logger, now: () => Date = () => new Date()): Promise<RunningAccountService> {
-  const store: AccountStore = settings.redisUrl ? new RedisAccountStore(settings.redisUrl) : new MemoryAccountStore(() => now().getTime());
+  let store: AccountStore;
+  if (settings.redisUrl) {
+    const redis = new RedisAccountStore(settings.redisUrl);
+    await redis.connect();
+    store = redis;
+  } else {
+    store = new MemoryAccountStore(() => now().getTime());
+  }
   const accounts = new ReferenceAccounts(store, now, logger);
   await accounts.seed(loadAccounts(settings.accountsFile));
   const server = createAccountServiceServer({ accounts, token: settings.token, logger });

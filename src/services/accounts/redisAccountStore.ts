@@ -8,9 +8,19 @@ export class RedisAccountStore implements AccountStore {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: false });
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true });
     // Errors surface on each command; the connection keeps retrying in the background.
     this.redis.on('error', () => undefined);
+  }
+
+  /** Waits for the first connection, so start-up fails clearly when Redis cannot be reached. */
+  async connect(): Promise<void> {
+    try {
+      await this.redis.connect();
+    } catch (error) {
+      this.redis.disconnect();
+      throw new Error(`Redis at REDIS_URL could not be reached (${(error as Error).message})`);
+    }
   }
 
   async getAccount(idNumber: string) {
