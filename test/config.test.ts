@@ -22,10 +22,32 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses to run anonymously in production unless told to', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('MicrosoftAppId: required when NODE_ENV=production');
+    expect(loadConfig({ NODE_ENV: 'production', ALLOW_ANONYMOUS: 'true' }).bot.appId).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).bot.appId).toBe('app');
+  });
+
+  it('needs a token with a separately run account service', () => {
+    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979' })).toThrow('ACCOUNT_SERVICE_TOKEN: required');
+    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'not a url', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) })).toThrow('ACCOUNT_SERVICE_URL');
+    expect(loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) }).accountService).toEqual({
+      url: 'http://127.0.0.1:3979',
+      token: 'x'.repeat(20),
+    });
+  });
+
   it('describes itself without the password', () => {
-    const env = { MicrosoftAppId: 'app-id', MicrosoftAppPassword: 'very-secret-value', PORT: '4000' };
+    const env = {
+      MicrosoftAppId: 'app-id',
+      MicrosoftAppPassword: 'very-secret-value',
+      PORT: '4000',
+      ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979',
+      ACCOUNT_SERVICE_TOKEN: 'service-token-secret-value',
+      REDIS_URL: 'redis://:redis-password-value@127.0.0.1:6379',
+    };
     const described = JSON.stringify(describeConfig(loadConfig(env), env));
-    expect(described).not.toContain('very-secret-value');
+    for (const secret of ['very-secret-value', 'service-token-secret-value', 'redis-password-value']) expect(described).not.toContain(secret);
     expect(described).toContain('"MicrosoftAppPassword":"[set]"');
     expect(described).toContain('"PORT":"4000 (environment)"');
   });

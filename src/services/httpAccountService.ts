@@ -5,6 +5,7 @@ import {
   ExponentialBackoff,
   handleWhen,
   retry,
+  TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
@@ -51,7 +52,7 @@ export class HttpAccountService implements AccountService {
 
   constructor(private readonly options: HttpAccountServiceOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const transient = handleWhen((error) => error instanceof ServiceUnavailable || error.name === 'TaskCancelledError');
+    const transient = handleWhen((error) => error instanceof ServiceUnavailable || error instanceof TaskCancelledError);
     this.breaker = circuitBreaker(transient, {
       halfOpenAfter: options.halfOpenAfterMs ?? 30_000,
       breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
