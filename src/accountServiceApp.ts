@@ -5,6 +5,7 @@ import { PROJECT_ROOT } from './config';
 import { createLogger, type Logger } from './logger';
 import { createAccountServiceServer } from './server/accountServiceServer';
 import { RedisAccountStore } from './services/accounts/redisAccountStore';
+import { createRedis, type RedisClient } from './services/redisConnection';
 import { loadAccounts, ReferenceAccounts } from './services/accounts/referenceAccounts';
 import { MemoryAccountStore, type AccountStore } from './services/accounts/store';
 import path from 'node:path';
@@ -14,7 +15,8 @@ export interface AccountServiceSettings {
   host: string;
   token: string;
   accountsFile: string;
-  redisUrl?: string;
+  /** Keep the data in this Redis (shared with other instances) instead of in memory. */
+  redis?: RedisClient;
 }
 
 export interface RunningAccountService {
@@ -26,14 +28,7 @@ export interface RunningAccountService {
 
 /** Starts the reference account service: accounts seeded from the file, data in Redis or in memory. */
 export async function startAccountService(settings: AccountServiceSettings, logger: Logger, now: () => Date = () => new Date()): Promise<RunningAccountService> {
-  let store: AccountStore;
-  if (settings.redisUrl) {
-    const redis = new RedisAccountStore(settings.redisUrl);
-    await redis.connect();
-    store = redis;
-  } else {
-    store = new MemoryAccountStore(() => now().getTime());
-  }
+  const store: AccountStore = settings.redis ? new RedisAccountStore(settings.redis) : new MemoryAccountStore(() => now().getTime());
   const accounts = new ReferenceAccounts(store, now, logger);
   await accounts.seed(loadAccounts(settings.accountsFile));
   const server = createAccountServiceServer({ accounts, token: settings.token, logger });
@@ -76,13 +71,17 @@ if (require.main === module) {
   }
   const env = parsed.data;
   const logger = createLogger(env.LOG_LEVEL).child({ service: 'account-service' });
-  startAccountService(
-    { port: env.ACCOUNT_SERVICE_PORT, host: env.HOST, token: env.ACCOUNT_SERVICE_TOKEN, accountsFile: path.resolve(env.ACCOUNTS_FILE), ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}) },
-    logger,
-  )
+  const redis = env.REDIS_URL ? createRedis({ url: env.REDIS_URL }) : undefined;
+  (redis ? redis.connect() : Promise.resolve())
+    .then(() =>
+      startAccountService(
+        { port: env.ACCOUNT_SERVICE_PORT, host: env.HOST, token: env.ACCOUNT_SERVICE_TOKEN, accountsFile: path.resolve(env.ACCOUNTS_FILE), ...(redis ? { redis } : {}) },
+        logger,
+      ),
+    )
     .then((running) => {
-      logger.info({ url: running.url, store: env.REDIS_URL ? 'redis' : 'memory' }, 'account service listening');
-      const stop = () => void running.close().then(() => process.exit(0));
+      logger.info({ url: running.url, store: redis ? 'redis' : 'memory' }, 'account service listening');
+      const stop = () => void running.close().then(() => redis?.quit()).then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     })

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseNodes, type RedisSettings } from './services/redisConnection';
 
 /** The project folder: dialogs/, locales/ and demo/ live here (this file is in src/ or dist/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -24,6 +25,11 @@ const schema = z.object({
   ACCOUNT_SERVICE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   ACCOUNT_SERVICE_TOKEN: optionalText,
   REDIS_URL: optionalText,
+  REDIS_SENTINELS: optionalText,
+  REDIS_SENTINEL_NAME: optionalText,
+  REDIS_CLUSTER_NODES: optionalText,
+  CONVERSATION_TTL_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
+  USER_TTL_SECONDS: z.coerce.number().int().min(60).default(90 * 24 * 3600),
   NODE_ENV: optionalText,
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
 });
@@ -44,7 +50,10 @@ export interface Config {
   watchContent: boolean;
   /** A separately run account service; without it the reference service runs inside this process. */
   accountService?: { url: string; token: string };
-  redisUrl?: string;
+  /** Conversation state, turn queue and the embedded account service's data in Redis; in memory without it. */
+  redis?: RedisSettings;
+  conversationTtlSeconds: number;
+  userTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +82,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (values.ACCOUNT_SERVICE_URL && (values.ACCOUNT_SERVICE_TOKEN?.length ?? 0) < 16) {
     throw new ConfigError('Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) when ACCOUNT_SERVICE_URL is set');
   }
+  let redis: RedisSettings | undefined;
+  try {
+    const clusterNodes = parseNodes(values.REDIS_CLUSTER_NODES);
+    const sentinels = parseNodes(values.REDIS_SENTINELS);
+    if (clusterNodes) redis = { clusterNodes };
+    else if (sentinels) redis = { sentinels, ...(values.REDIS_SENTINEL_NAME ? { sentinelName: values.REDIS_SENTINEL_NAME } : {}) };
+    else if (values.REDIS_URL) redis = { url: values.REDIS_URL };
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${values.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}: ${(error as Error).message}`);
+  }
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
@@ -87,7 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.LOG_LEVEL,
     watchContent: values.CONTENT_WATCH === 'true' || values.CONTENT_WATCH === '1',
     ...(values.ACCOUNT_SERVICE_URL ? { accountService: { url: values.ACCOUNT_SERVICE_URL, token: values.ACCOUNT_SERVICE_TOKEN! } } : {}),
-    ...(values.REDIS_URL ? { redisUrl: values.REDIS_URL } : {}),
+    ...(redis ? { redis } : {}),
+    conversationTtlSeconds: values.CONVERSATION_TTL_SECONDS,
+    userTtlSeconds: values.USER_TTL_SECONDS,
   };
 }
 
@@ -105,7 +126,15 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     CONTENT_WATCH: `${config.watchContent} (${source('CONTENT_WATCH')})`,
     ACCOUNT_SERVICE_URL: config.accountService ? `${config.accountService.url} (environment)` : 'not set: embedded reference service',
     ACCOUNT_SERVICE_TOKEN: config.accountService ? '[set]' : 'generated for the embedded service',
-    REDIS_URL: config.redisUrl ? redactUrl(config.redisUrl) : 'not set: in memory',
+    REDIS: config.redis?.clusterNodes
+      ? `cluster ${config.redis.clusterNodes.map((node) => `${node.host}:${node.port}`).join(',')}`
+      : config.redis?.sentinels
+        ? `sentinels ${config.redis.sentinels.map((node) => `${node.host}:${node.port}`).join(',')} (${config.redis.sentinelName ?? 'mymaster'})`
+        : config.redis?.url
+          ? redactUrl(config.redis.url)
+          : 'not set: state in memory',
+    CONVERSATION_TTL_SECONDS: String(config.conversationTtlSeconds),
+    USER_TTL_SECONDS: String(config.userTtlSeconds),
   };
 }
 

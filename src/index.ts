@@ -1,20 +1,26 @@
 import type { AddressInfo } from 'node:net';
+import { newToken, startAccountService, type RunningAccountService } from './accountServiceApp';
 import { createBotEndpoint } from './bot/endpoint';
-import { createMemoryStorage, type Storage } from './bot/storage';
+import { createMemoryStorage, StateStoreStorage, type Storage } from './bot/storage';
 import { describeConfig, loadConfig, type Config } from './config';
 import { formatProblem, loadContent } from './content/loadContent';
 import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
-import { newToken, startAccountService, type RunningAccountService } from './accountServiceApp';
 import { HttpAccountService } from './services/httpAccountService';
+import { Metrics } from './services/metrics';
+import { createRedis, type RedisClient } from './services/redisConnection';
+import { RedisStateStore } from './services/state/redisStateStore';
+import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './services/state/turnGate';
 
 export interface RunningBot {
   url: string;
   port: number;
   /** The embedded reference account service, when ACCOUNT_SERVICE_URL is not set. */
   embeddedAccountService?: RunningAccountService;
+  metrics: Metrics;
+  /** Stops taking requests, lets the turns in progress finish (bounded), hands back their places, closes Redis. */
   close(): Promise<void>;
 }
 
@@ -23,25 +29,38 @@ export interface Parts {
   storage?: Storage;
 }
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Composition root: read configuration and content, build the parts, listen. */
-export async function startBot(
-  config: Config = loadConfig(),
-  logger: Logger = createLogger(config.logLevel),
-  parts: Parts = {},
-): Promise<RunningBot> {
+export async function startBot(config: Config = loadConfig(), logger: Logger = createLogger(config.logLevel), parts: Parts = {}): Promise<RunningBot> {
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
   for (const warning of content.warnings) logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
+  const metrics = new Metrics();
+
+  const redis: RedisClient | undefined = config.redis ? createRedis(config.redis) : undefined;
+  // Start connecting now; until Redis answers, /readyz says not ready and turns get "try again in a moment".
+  redis?.connect().catch((error: Error) => logger.error({ err: { message: error.message } }, 'Redis is not reachable yet; retrying'));
+
   const embedded = config.accountService
     ? undefined
     : await startAccountService(
-        { port: 0, host: '127.0.0.1', token: newToken(), accountsFile: config.accountsFile, ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}) },
+        { port: 0, host: '127.0.0.1', token: newToken(), accountsFile: config.accountsFile, ...(redis ? { redis } : {}) },
         logger.child({ component: 'account-service' }),
-      );
+      ).catch(async (error: Error) => {
+        redis?.disconnect();
+        throw error;
+      });
   if (embedded) logger.warn({ url: embedded.url }, 'account service: embedded reference service with the accounts from ACCOUNTS_FILE');
   const target = config.accountService ?? { url: embedded!.url, token: embedded!.token };
-  const accountService = new HttpAccountService({ baseUrl: target.url, token: target.token, logger });
-  if (!parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
+  const accountService = new HttpAccountService({ baseUrl: target.url, token: target.token, logger, onFailure: (action) => metrics.accountServiceErrors.inc({ action }) });
+  metrics.watchBreaker(() => accountService.breakerState);
+
+  const storage =
+    parts.storage ??
+    (redis ? new StateStoreStorage(new RedisStateStore(redis, { conversationTtlSeconds: config.conversationTtlSeconds, userTtlSeconds: config.userTtlSeconds })) : createMemoryStorage());
+  const gate: TurnGate = redis ? new RedisTurnGate(redis) : new InProcessTurnGate();
+  if (!redis && !parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
   if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
   let runtime: Runtime = buildRuntime(content, accountService);
@@ -57,8 +76,17 @@ export async function startBot(
         },
       )
     : undefined;
-  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage: parts.storage ?? createMemoryStorage(), logger });
-  const server = createServer({ bot, logger });
+  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics });
+  const server = createServer({
+    bot,
+    logger,
+    metrics,
+    ready: async () => {
+      const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
+      if (redis) checks.redis = await redis.ping().then(() => true, () => false);
+      return checks;
+    },
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,16 +95,23 @@ export async function startBot(
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
-  logger.info({ url: `${url}/api/messages`, content: content.version }, 'helpdesk bot listening');
+  logger.info({ url: `${url}/api/messages`, content: content.version, state: redis ? 'redis' : 'memory' }, 'helpdesk bot listening');
 
   return {
     url,
     port,
+    metrics,
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
       watcher?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      await bot.drain(SHUTDOWN_GRACE_MS);
+      server.server.closeAllConnections();
+      await closed;
+      await gate.close();
       await embedded?.close();
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }
@@ -84,9 +119,15 @@ export async function startBot(
 if (require.main === module) {
   startBot()
     .then((running) => {
-      const stop = () => void running.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = (signal: string) => {
+        process.stdout.write(`${JSON.stringify({ level: 30, msg: `${signal}: finishing the turns in progress, then stopping` })}\n`);
+        void running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
     })
     .catch((error: Error) => {
       // Content and configuration errors are written for people: print them as they are.

@@ -11,6 +11,8 @@ describe('configuration', () => {
       accountsFile: path.join(PROJECT_ROOT, 'demo', 'accounts.json'),
       logLevel: 'info',
       watchContent: false,
+      conversationTtlSeconds: 86400,
+      userTtlSeconds: 7776000,
     });
   });
 

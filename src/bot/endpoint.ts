@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { DEFAULT_LANGUAGE, languageOf } from '../content/languages';
 import type { Runtime } from '../conversation/runtime';
 import type { Logger } from '../logger';
+import type { Metrics } from '../services/metrics';
+import type { TurnGate } from '../services/state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
 
 export interface BotAuth {
@@ -25,6 +27,8 @@ export interface BotEndpointOptions {
   runtime: () => Runtime;
   storage: Storage;
   logger: Logger;
+  gate?: TurnGate;
+  metrics?: Metrics;
 }
 
 /** The least an activity needs for the adapter to process it and reply. */
@@ -39,6 +43,8 @@ const activityShape = z.object({
 export interface BotEndpoint {
   /** Handles POST /api/messages with an already-parsed JSON body. */
   handle(req: Request, res: Response): Promise<void>;
+  /** Resolves when no request is in progress any more, or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
@@ -52,31 +58,53 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
     }),
   );
   adapter.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
-  const bot = new HelpdeskBot(options.runtime, options.storage, logger);
+  const bot = new HelpdeskBot(options);
 
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
   return {
+    async drain(timeoutMs) {
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
     async handle(req, res) {
-      const shape = activityShape.safeParse(req.body);
-      if (!shape.success) {
-        const issue = shape.error.issues[0]!;
-        res.status(400);
-        res.send({ error: 'invalid_activity', message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.` });
-        res.end();
-        return;
-      }
-      const safe = withoutErrorDetails(res);
+      inFlight += 1;
       try {
-        await adapter.process(req, safe, (context) => bot.run(context));
-      } catch (error) {
-        logger.error({ err: error }, 'request failed');
-        if (!safe.sent) {
-          res.status(500);
-          res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
-          res.end();
-        }
+        await handleOne(req, res);
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) idle?.();
       }
     },
   };
+
+  async function handleOne(req: Request, res: Response): Promise<void> {
+    const shape = activityShape.safeParse(req.body);
+    if (!shape.success) {
+      const issue = shape.error.issues[0]!;
+      res.status(400);
+      res.send({ error: 'invalid_activity', message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.` });
+      res.end();
+      return;
+    }
+    const safe = withoutErrorDetails(res);
+    try {
+      await adapter.process(req, safe, (context) => bot.run(context));
+    } catch (error) {
+      logger.error({ err: error }, 'request failed');
+      if (!safe.sent) {
+        res.status(500);
+        res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
+        res.end();
+      }
+    }
+  }
 }
 
 /** Logs a failed turn and tells the user, in their language, to send the message again. */

@@ -8,38 +8,52 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { isLanguage, type Language } from '../content/languages';
+import { DEFAULT_LANGUAGE, isLanguage, languageOf, type Language } from '../content/languages';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import type { Runtime } from '../conversation/runtime';
 import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
+import type { Metrics } from '../services/metrics';
+import { ETagConflictError, StateUnavailableError } from '../services/state/stateStore';
+import { InProcessTurnGate, type TurnGate } from '../services/state/turnGate';
 import { renderActivities } from './activities';
 
 interface Profile {
   language?: Language;
 }
 
+export interface HelpdeskBotOptions {
+  /** The current content's engine; it changes when the content is reloaded. */
+  runtime: () => Runtime;
+  storage: Storage;
+  logger: Logger;
+  /** One turn at a time per conversation, redeliveries skipped; in-process unless Redis is configured. */
+  gate?: TurnGate;
+  metrics?: Metrics;
+}
+
+/** The replies of a turn, held back until its state is saved. */
+const PENDING = Symbol('pendingReplies');
+
 /**
- * The Bot Framework face of the helpdesk: turns activities into engine turns and engine results
- * into activities, and keeps the dialog (per conversation) and the chosen language (per user).
+ * The Bot Framework face of the helpdesk: turns activities into engine turns and engine results into
+ * activities, and keeps the dialog (per conversation) and the chosen language (per user). A turn's replies
+ * are sent only once its state is saved, so a candidate never sees an answer the bot then forgets.
  */
 export class HelpdeskBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly userState: UserState;
   private readonly dialog: StatePropertyAccessor<StoredDialog | undefined>;
   private readonly profile: StatePropertyAccessor<Profile>;
+  private readonly gate: TurnGate;
 
-  constructor(
-    /** The current content's engine; it changes when the content is reloaded. */
-    private readonly runtime: () => Runtime,
-    storage: Storage,
-    private readonly logger: Logger,
-  ) {
+  constructor(private readonly options: HelpdeskBotOptions) {
     super();
-    this.conversationState = new ConversationState(storage);
-    this.userState = new UserState(storage);
+    this.conversationState = new ConversationState(options.storage);
+    this.userState = new UserState(options.storage);
     this.dialog = this.conversationState.createProperty('dialog');
     this.profile = this.userState.createProperty('profile');
+    this.gate = options.gate ?? new InProcessTurnGate();
 
     this.onMessage(async (context, next) => {
       const activity = context.activity;
@@ -62,18 +76,51 @@ export class HelpdeskBot extends ActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await super.run(context);
-    // Saved only when the turn completed, so a failed turn leaves the conversation where it was.
-    await this.conversationState.saveChanges(context);
-    await this.userState.saveChanges(context);
+    const activity = context.activity;
+    const conversation = `${activity.channelId}/${activity.conversation?.id}`;
+    const started = process.hrtime.bigint();
+    try {
+      const outcome = await this.gate.run(conversation, activity.id, async () => {
+        await super.run(context);
+        // Saved before anything is sent: a failed save leaves the conversation where it was, unanswered.
+        await this.conversationState.saveChanges(context);
+        await this.userState.saveChanges(context);
+        const pending = context.turnState.get(PENDING) as { replies: Partial<Activity>[]; trace: TurnResult['trace'] } | undefined;
+        if (pending) await context.sendActivities(pending.replies);
+        return pending?.trace;
+      });
+      if (outcome.duplicate) {
+        this.options.metrics?.duplicates.inc();
+        this.options.logger.info({ channel: activity.channelId }, 'redelivered activity skipped');
+        return;
+      }
+      const trace = outcome.value;
+      if (trace) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        this.options.metrics?.turnSeconds.observe(seconds);
+        this.options.metrics?.turns.inc({ topic: trace.topic, language: trace.locale });
+        this.options.logger.info({ channel: activity.channelId, topic: trace.topic, state: trace.state, locale: trace.locale, ms: Math.round(seconds * 1000) }, 'turn');
+      }
+    } catch (error) {
+      if (!(error instanceof StateUnavailableError || error instanceof ETagConflictError)) throw error;
+      this.options.metrics?.stateErrors.inc({ kind: error instanceof ETagConflictError ? 'conflict' : 'unavailable' });
+      this.options.logger.warn({ err: { name: error.name, message: error.message } }, 'conversation state unavailable; asked the user to try again');
+      await context.sendActivity(this.unavailable(activity));
+    }
+  }
+
+  /** "Temporarily unavailable, try again in a moment", with the article's manual steps, in the user's language. */
+  private unavailable(activity: Partial<Activity>): Partial<Activity> {
+    const { i18n, content } = this.options.runtime();
+    const language = languageOf(activity.locale) ?? DEFAULT_LANGUAGE;
+    return { type: 'message', textFormat: 'markdown', locale: language, text: i18n.getFixedT(language, 'common')('unavailable', { links: content.dialog.links }) };
   }
 
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
     const stored = await this.dialog.get(context);
-    const started = Date.now();
-    const result: TurnResult = await this.runtime().engine.turn({
+    const result: TurnResult = await this.options.runtime().engine.turn({
       ...(stored ? { stored } : {}),
       ...(isLanguage(profile.language) ? { preferredLanguage: profile.language } : {}),
       ...(activity.locale ? { channelLocale: activity.locale } : {}),
@@ -84,18 +131,7 @@ export class HelpdeskBot extends ActivityHandler {
     });
     await this.dialog.set(context, result.stored);
     if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
-
-    await context.sendActivities(renderActivities(result, activity.channelId, activity.from?.id));
-    this.logger.info(
-      {
-        channel: activity.channelId,
-        topic: result.trace.topic,
-        state: result.trace.state,
-        locale: result.trace.locale,
-        ms: Date.now() - started,
-      },
-      'turn',
-    );
+    context.turnState.set(PENDING, { replies: renderActivities(result, activity.channelId, activity.from?.id), trace: result.trace });
   }
 }
 

@@ -17,6 +17,7 @@ export const NOTICES = {
   restarted: 'common:restarted',
   cancelled: 'common:cancelled',
   turnError: 'common:turnError',
+  unavailable: 'common:unavailable',
   privateOnly: 'common:privateOnly',
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',

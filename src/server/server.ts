@@ -1,12 +1,16 @@
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { BotEndpoint } from '../bot/endpoint';
 import type { Logger } from '../logger';
+import type { Metrics } from '../services/metrics';
 import { readJsonBody } from './jsonBody';
 
 
 export interface ServerOptions {
   bot: BotEndpoint;
   logger: Logger;
+  metrics?: Metrics;
+  /** Each dependency's health, for /readyz; all must be true for the instance to take traffic. */
+  ready?: () => Promise<Record<string, boolean>>;
 }
 
 export function createServer(options: ServerOptions): Server {
@@ -16,6 +20,19 @@ export function createServer(options: ServerOptions): Server {
   server.get('/healthz', (_req: Request, res: Response, next: Next) => {
     res.send(200, { status: 'ok' });
     return next();
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const checks = (await options.ready?.()) ?? {};
+    const ready = Object.values(checks).every(Boolean);
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  server.get('/metrics', async (_req: Request, res: Response) => {
+    if (!options.metrics) return res.send(404, { error: 'not_found', message: 'Metrics are not enabled.' });
+    const body = await options.metrics.registry.metrics();
+    res.setHeader('content-type', options.metrics.registry.contentType);
+    res.sendRaw(200, body);
   });
 
   server.post('/api/messages', readJsonBody(256 * 1024), async (req: Request, res: Response) => {

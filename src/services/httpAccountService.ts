@@ -26,6 +26,8 @@ export interface HttpAccountServiceOptions {
   /** …and how long it stays open before letting one call through (default 30 s). */
   halfOpenAfterMs?: number;
   logger?: Logger;
+  /** Told about each call that failed for good (after retries), for metrics. */
+  onFailure?: (action: string) => void;
 }
 
 /** A failure worth trying again: the service did not answer, or answered 5xx. */
@@ -104,7 +106,7 @@ export class HttpAccountService implements AccountService {
     // The same key on every retry: the service then does the work once.
     if (options.idempotencyKey) headers['idempotency-key'] = opaque(options.idempotencyKey);
     if (options.conversationId) headers['conversation-id'] = opaque(options.conversationId);
-    return this.policy.execute(async ({ signal }) => {
+    const attempt = this.policy.execute(async ({ signal }) => {
       let response: Response;
       try {
         response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(payload), signal });
@@ -120,6 +122,11 @@ export class HttpAccountService implements AccountService {
         throw new ServiceUnavailable(`${path} answered something other than JSON`);
       }
       return { status: response.status, body, retryAfter: Math.max(1, Number(response.headers.get('retry-after')) || 60) };
+    });
+    return attempt.catch((error: Error) => {
+      this.options.onFailure?.(path);
+      this.options.logger?.warn({ path, error: error.name }, 'account service call failed');
+      throw error;
     });
   }
 }

@@ -29,7 +29,7 @@ class Conversation {
     readonly options: { channelId?: string; conversationId?: string; userId?: string; locale?: string; logger?: pino.Logger } = {},
   ) {
     const runtime = { content: content(), i18n: createTranslator(content()), engine: engine() };
-    this.bot = new HelpdeskBot(() => runtime, storage, options.logger ?? recordingLogger().logger);
+    this.bot = new HelpdeskBot({ runtime: () => runtime, storage, logger: options.logger ?? recordingLogger().logger });
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
     this.adapter.conversation.channelId = options.channelId ?? 'emulator';
     this.adapter.conversation.conversation.id = options.conversationId ?? 'conversation-1';

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startAccountService, type RunningAccountService } from '../../src/accountServiceApp';
+import { createRedis, type RedisClient } from '../../src/services/redisConnection';
 import { ROOT } from '../helpers';
 import { RedisServer } from '../redisServer';
 import { Contract } from './contract';
@@ -39,18 +40,24 @@ const helpdeskRequest = {
 
 describe.each(['memory', 'redis'] as const)('the reference account service over HTTP, data in %s', (storeKind) => {
   let redis: RedisServer | undefined;
+  let client: RedisClient | undefined;
   let service: RunningAccountService;
   const log = recordingLogger();
 
   beforeAll(async () => {
-    if (storeKind === 'redis') redis = await RedisServer.start();
+    if (storeKind === 'redis') {
+      redis = await RedisServer.start();
+      client = createRedis({ url: redis.url });
+      await client.connect();
+    }
     service = await startAccountService(
-      { port: 0, host: '127.0.0.1', token: TOKEN, accountsFile: path.join(ROOT, 'demo', 'accounts.json'), ...(redis ? { redisUrl: redis.url } : {}) },
+      { port: 0, host: '127.0.0.1', token: TOKEN, accountsFile: path.join(ROOT, 'demo', 'accounts.json'), ...(client ? { redis: client } : {}) },
       log.logger,
     );
   });
   afterAll(async () => {
     await service.close();
+    client?.disconnect();
     await redis?.stop();
   });
 

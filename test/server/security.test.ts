@@ -51,6 +51,17 @@ async function post(bot: RunningBot, conversation: string, fields: Record<string
   return { message, text: message.text as string, trace: activities.at(-1)!.value, json: JSON.stringify({ text: message.text, suggestedActions: message.suggestedActions }) };
 }
 
+/** Posts one message and returns whatever activities came back (none for a skipped redelivery). */
+async function deliver(bot: RunningBot, conversation: string, text: string, id: string): Promise<Array<Record<string, any>>> {
+  const response = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'message', id, text, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: conversation }, from: { id: `user-${conversation}` }, recipient: { id: 'bot' }, deliveryMode: 'expectReplies', locale: 'en-GB' }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { activities: Array<Record<string, any>> }).activities;
+}
+
 async function walk(bot: RunningBot, conversation: string, texts: string[], fields: Record<string, unknown> = {}) {
   let last;
   for (const text of texts) last = await post(bot, conversation, { text, ...fields });
@@ -86,14 +97,13 @@ describe('what the bot reveals, and what it logs', () => {
     expect((await bot.embeddedAccountService!.accounts.sentEmails()).map((email) => email.to)).toEqual(['open@example.org']);
   });
 
-  it('sends one email when the channel delivers the same activity twice at once', async () => {
+  it('sends one email when the channel delivers the same activity twice at once, and answers it once', async () => {
     await walk(bot, 'redelivered', ['hi', "I've forgotten my password", 'Send me the reset email']);
     const before = (await bot.embeddedAccountService!.accounts.sentEmails()).length;
-    const [first, second] = await Promise.all([
-      post(bot, 'redelivered', { text: CANARY.idNumber }, 'same-activity-id'),
-      post(bot, 'redelivered', { text: CANARY.idNumber }, 'same-activity-id'),
-    ]);
-    expect([first.trace.state, second.trace.state]).toEqual(['passwordResetSent', 'passwordResetSent']);
+    const [first, second] = await Promise.all([deliver(bot, 'redelivered', CANARY.idNumber, 'same-activity-id'), deliver(bot, 'redelivered', CANARY.idNumber, 'same-activity-id')]);
+    const answered = [first, second].filter((activities) => activities.length > 0);
+    expect(answered).toHaveLength(1);
+    expect(answered[0]!.at(-1)!.value.state).toBe('passwordResetSent');
     expect((await bot.embeddedAccountService!.accounts.sentEmails()).length).toBe(before + 1);
   });
 

@@ -1,27 +1,11 @@
-import Redis from 'ioredis';
+import type { RedisClient } from '../redisConnection';
 import type { AccountStore, FiledRequest, SentEmail, StoredAccount } from './store';
 
 const PREFIX = 'account-service:';
 
 /** The reference service's data in Redis, so several instances (and restarts) share it. */
 export class RedisAccountStore implements AccountStore {
-  private readonly redis: Redis;
-
-  constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, commandTimeout: 2000, enableOfflineQueue: false, lazyConnect: true });
-    // Errors surface on each command; the connection keeps retrying in the background.
-    this.redis.on('error', () => undefined);
-  }
-
-  /** Waits for the first connection, so start-up fails clearly when Redis cannot be reached. */
-  async connect(): Promise<void> {
-    try {
-      await this.redis.connect();
-    } catch (error) {
-      this.redis.disconnect();
-      throw new Error(`Redis at REDIS_URL could not be reached (${(error as Error).message})`);
-    }
-  }
+  constructor(private readonly redis: RedisClient) {}
 
   async getAccount(idNumber: string) {
     const text = await this.redis.get(`${PREFIX}account:${idNumber}`);
@@ -79,7 +63,6 @@ export class RedisAccountStore implements AccountStore {
     return (await this.redis.lrange(`${PREFIX}helpdesk`, 0, -1)).map((text) => JSON.parse(text) as FiledRequest);
   }
 
-  async close() {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
+  /** The connection belongs to whoever made it; they close it. */
+  async close() {}
 }
