@@ -39,8 +39,9 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   const metrics = new Metrics();
 
   const redis: RedisClient | undefined = config.redis ? createRedis(config.redis) : undefined;
-  // Start connecting now; until Redis answers, /readyz says not ready and turns get "try again in a moment".
-  redis?.connect().catch((error: Error) => logger.error({ err: { message: error.message } }, 'Redis is not reachable yet; retrying'));
+  // Redis must answer once at start-up (the embedded account service seeds its accounts there); after that,
+  // an outage only makes turns answer "try again in a moment" until it is back.
+  if (redis) await connectOnce(redis);
 
   const embedded = config.accountService
     ? undefined
@@ -114,6 +115,23 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+async function connectOnce(redis: RedisClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw Object.assign(new Error(`Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`), {
+      name: 'ConfigError',
+    });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 if (require.main === module) {

@@ -161,7 +161,7 @@ describe('a separately run account service (npm run account-service)', () => {
   let bot: RunningBot;
   const token = 'separate-service-token-0123456789';
   beforeAll(async () => {
-    child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'src', 'accountServiceApp.ts')], {
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'accountServiceApp.ts')], {
       env: { ...process.env, ACCOUNT_SERVICE_PORT: '0', ACCOUNT_SERVICE_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
