@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: the helpdesk bot and a bare echo bot (the framework's floor) on the same restify +
+ * CloudAdapter + Redis storage, driven side by side with the same load of real turns (expectReplies),
+ * each in its own process. Prints turns/s, latency percentiles, Redis bytes per conversation, peak RSS,
+ * cold start and the ratios against the targets. Not a test: figures, not assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createRedis } from '../src/services/redisConnection';
+import { freePort, RedisServer } from '../test/redisServer';
+
+
+const ROOT = path.resolve(__dirname, '..');
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+/** Realistic walks through the tree; each conversation repeats its walk, starting over each time. */
+const WALKS = [
+  ['hi', '6', '1', 'Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', '1234', 'start over'],
+  ['hi', '2', '1', 'RANDOMID', '1234', 'start over'],
+  ['hi', '3', 'The email hasn\'t arrived', 'How do I contact my exam centre?', 'start over'],
+  ['hi', '1', 'I can\'t find my ID number', 'back', 'menu'],
+];
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  coldStartMs: number;
+}
+
+async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    if (performance.now() > deadline) throw new Error(`${name} did not become ready`);
+    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { name, child, url, coldStartMs: performance.now() - started };
+}
+
+function memory(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rssMb: field('VmRSS'), peakMb: field('VmHWM') };
+}
+
+let counter = 0;
+async function turn(url: string, conversation: string, text: string): Promise<number> {
+  const body = JSON.stringify({
+    type: 'message',
+    id: `bench-${++counter}`,
+    text: text === 'RANDOMID' ? `BEN${String(counter).padStart(6, '0')}` : text,
+    locale: 'en-GB',
+    channelId: 'directline',
+    serviceUrl: 'http://127.0.0.1:9/',
+    conversation: { id: conversation },
+    from: { id: `user-${conversation}` },
+    recipient: { id: 'bot' },
+    deliveryMode: 'expectReplies',
+  });
+  const started = performance.now();
+  const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+  return performance.now() - started;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface Run {
+  turnsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+}
+
+/** Closed loop: every conversation sends its next turn as soon as the last one is answered. */
+async function closedLoop(server: Server, prefix: string): Promise<Run> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONVERSATIONS }, async (_, n) => {
+      const walk = WALKS[n % WALKS.length]!;
+      for (let step = 0; performance.now() < deadline; step++) {
+        try {
+          latencies.push(await turn(server.url, `${prefix}-${n}`, walk[step % walk.length]!));
+        } catch {
+          errors += 1;
+        }
+      }
+    }),
+  );
+  return summarise(latencies, errors, performance.now() - started);
+}
+
+/** Open loop at a fixed rate spread over the conversations: latency when the bot is not saturated. */
+async function fixedRate(server: Server, prefix: string, perSecond: number): Promise<Run> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const interval = (1000 * CONVERSATIONS) / perSecond;
+  const deadline = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONVERSATIONS }, async (_, n) => {
+      const walk = WALKS[n % WALKS.length]!;
+      await new Promise((resolve) => setTimeout(resolve, (interval * n) / CONVERSATIONS));
+      for (let step = 0; performance.now() < deadline; step++) {
+        const due = performance.now() + interval;
+        try {
+          latencies.push(await turn(server.url, `${prefix}-${n}`, walk[step % walk.length]!));
+        } catch {
+          errors += 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      }
+    }),
+  );
+  return summarise(latencies, errors, performance.now() - started);
+}
+
+function summarise(latencies: number[], errors: number, elapsedMs: number): Run {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { turnsPerSecond: (latencies.length / elapsedMs) * 1000, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), errors };
+}
+
+async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
+  const redis = createRedis({ url: redisUrl });
+  await redis.connect();
+  let bytes = 0;
+  let keys = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = (await redis.scan(cursor, 'MATCH', `${prefix}:state:{*/conversations/*`, 'COUNT', 1000)) as [string, string[]];
+    cursor = next;
+    for (const key of found) {
+      bytes += Number(await redis.memory('USAGE', key));
+      keys += 1;
+    }
+  } while (cursor !== '0');
+  redis.disconnect();
+  return keys ? bytes / keys : 0;
+}
+
+async function main(): Promise<void> {
+  const redis = await RedisServer.start();
+  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', 'dist/index.js'], { REDIS_URL: redis.url });
+  const echo = await startServer('echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts'], { REDIS_URL: redis.url });
+
+  // Warm up both, then measure peak throughput side by side (one after the other, same load).
+  await closedLoop(helpdesk, 'warm');
+  await closedLoop(echo, 'warm');
+  const helpdeskPeak = await closedLoop(helpdesk, 'peak');
+  const echoPeak = await closedLoop(echo, 'peak');
+  const halfRate = helpdeskPeak.turnsPerSecond / 2;
+  const helpdeskHalf = await fixedRate(helpdesk, 'half', halfRate);
+  const echoHalf = await fixedRate(echo, 'half', halfRate);
+
+  // 1,000 live conversations held by the helpdesk bot.
+  for (let start = 0; start < 1000; start += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, n) => turn(helpdesk.url, `live-${start + n}`, 'hi').then(() => turn(helpdesk.url, `live-${start + n}`, '6'))));
+  }
+  const helpdeskMemory = memory(helpdesk.child.pid!);
+  const echoMemory = memory(echo.child.pid!);
+  const helpdeskBytes = await stateBytes(redis.url, 'helpdesk');
+  const echoBytes = await stateBytes(redis.url, 'echo');
+
+  const row = (label: string, helpdeskValue: number, echoValue: number, unit: string, digits = 1) =>
+    `${label.padEnd(34)}${`${helpdeskValue.toFixed(digits)} ${unit}`.padStart(16)}${`${echoValue.toFixed(digits)} ${unit}`.padStart(16)}${(helpdeskValue / echoValue).toFixed(2).padStart(9)}`;
+  const lines = [
+    `${CONVERSATIONS} concurrent conversations, ${SECONDS} s per run, Redis state, expectReplies over HTTP (node ${process.version})`,
+    '',
+    `${''.padEnd(34)}${'helpdesk'.padStart(16)}${'echo floor'.padStart(16)}${'ratio'.padStart(9)}`,
+    row('peak turns/s', helpdeskPeak.turnsPerSecond, echoPeak.turnsPerSecond, '/s'),
+    row('peak p50 latency', helpdeskPeak.p50, echoPeak.p50, 'ms', 2),
+    row('peak p95 latency', helpdeskPeak.p95, echoPeak.p95, 'ms', 2),
+    row('peak p99 latency', helpdeskPeak.p99, echoPeak.p99, 'ms', 2),
+    row(`p50 at ${halfRate.toFixed(0)}/s (half of peak)`, helpdeskHalf.p50, echoHalf.p50, 'ms', 2),
+    row(`p95 at ${halfRate.toFixed(0)}/s`, helpdeskHalf.p95, echoHalf.p95, 'ms', 2),
+    row(`p99 at ${halfRate.toFixed(0)}/s`, helpdeskHalf.p99, echoHalf.p99, 'ms', 2),
+    row('Redis bytes per conversation', helpdeskBytes, echoBytes, 'B', 0),
+    row('peak RSS', helpdeskMemory.peakMb, echoMemory.peakMb, 'MB'),
+    row('RSS after 1,000 live conversations', helpdeskMemory.rssMb, echoMemory.rssMb, 'MB'),
+    row('cold start to ready', helpdesk.coldStartMs, echo.coldStartMs, 'ms', 0),
+    `errors: helpdesk ${helpdeskPeak.errors + helpdeskHalf.errors}, echo ${echoPeak.errors + echoHalf.errors}`,
+    '',
+    'targets:',
+    `  turns/s >= 0.8 x floor ........ ${(helpdeskPeak.turnsPerSecond / echoPeak.turnsPerSecond).toFixed(2)} x  ${helpdeskPeak.turnsPerSecond / echoPeak.turnsPerSecond >= 0.8 ? 'met' : 'MISSED'}`,
+    `  state <= 2 KB / conversation .. ${helpdeskBytes.toFixed(0)} B  ${helpdeskBytes <= 2048 ? 'met' : 'MISSED'}`,
+    `  p99 <= 50 ms at half peak ..... ${helpdeskHalf.p99.toFixed(1)} ms  ${helpdeskHalf.p99 <= 50 ? 'met' : 'MISSED'}`,
+    `  RSS <= 200 MB, 1,000 convs .... ${helpdeskMemory.rssMb.toFixed(0)} MB  ${helpdeskMemory.rssMb <= 200 ? 'met' : 'MISSED'}`,
+    `  cold start <= 1.5 s ........... ${(helpdesk.coldStartMs / 1000).toFixed(2)} s  ${helpdesk.coldStartMs <= 1500 ? 'met' : 'MISSED'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  for (const server of [helpdesk, echo]) {
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+  }
+  await redis.stop();
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
