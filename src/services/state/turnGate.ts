@@ -50,28 +50,42 @@ export class InProcessTurnGate implements TurnGate {
   }
 }
 
-/** Takes a ticket: the queue position of this turn, with a lease that says its holder is alive. */
+/**
+ * Takes a ticket (the turn's place in the queue, with a lease that says its holder is alive) and tries
+ * at once, so an uncontended turn needs one round trip. Returns { ticket, state } with state as TRY's.
+ */
 const TAKE = `
 local ticket = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('SET', ARGV[1] .. ticket, '1', 'PX', ARGV[2])
-if not redis.call('GET', KEYS[2]) then redis.call('SET', KEYS[2], ticket, 'EX', ARGV[3]) end
-return ticket
+local serving = tonumber(redis.call('GET', KEYS[2]) or ticket)
+while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do serving = serving + 1 end
+redis.call('SET', KEYS[2], serving, 'EX', ARGV[3])
+local state = 0
+if serving == ticket then
+  state = 1
+  if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then state = 2 end
+end
+return { ticket, state }
 `;
 
-/** Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped. -1: skipped ourselves. */
+/** Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped. 1: go, 2: go but already seen, 0: wait, -1: skipped ourselves. */
 const TRY = `
 local ticket = tonumber(ARGV[2])
 local serving = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])
 while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do serving = serving + 1 end
 redis.call('SET', KEYS[1], serving, 'EX', ARGV[3])
-if serving == ticket then return 1 end
+if serving == ticket then
+  if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then return 2 end
+  return 1
+end
 if serving > ticket then return -1 end
 return 0
 `;
 
-/** Done: drop the lease and let the next ticket go. */
+/** Done: remember the activity (when it was processed), drop the lease and let the next ticket go. */
 const RELEASE = `
+if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'EX', ARGV[5]) end
 redis.call('DEL', ARGV[1] .. ARGV[2])
 local serving = tonumber(redis.call('GET', KEYS[1]) or '0')
 if serving == tonumber(ARGV[2]) then redis.call('SET', KEYS[1], serving + 1, 'EX', ARGV[3]) end
@@ -79,9 +93,9 @@ return 1
 `;
 
 type Scripts = {
-  gateTake(next: string, serving: string, leasePrefix: string, leaseMs: number, ttl: number): Promise<number>;
-  gateTry(serving: string, leasePrefix: string, ticket: number, ttl: number): Promise<number>;
-  gateRelease(serving: string, leasePrefix: string, ticket: number, ttl: number): Promise<number>;
+  gateTake(next: string, serving: string, leasePrefix: string, leaseMs: number, ttl: number, seen: string): Promise<[number, number]>;
+  gateTry(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string): Promise<number>;
+  gateRelease(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string, seenSeconds: number): Promise<number>;
 };
 
 export interface RedisTurnGateOptions {
@@ -123,39 +137,41 @@ export class RedisTurnGate implements TurnGate {
   async run<T>(conversation: string, activityId: string | undefined, work: () => Promise<T>): Promise<GateResult<T>> {
     const tag = `{${conversation}}`;
     const keys = { next: `${this.prefix}:queue:${tag}:next`, serving: `${this.prefix}:queue:${tag}:serving`, lease: `${this.prefix}:queue:${tag}:lease:` };
-    const seen = activityId ? `${this.prefix}:seen:${tag}:${activityId}` : undefined;
-    const ticket = await this.unavailableOnError(() => this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl));
+    const seen = activityId ? `${this.prefix}:seen:${tag}:${activityId}` : '';
+    const [ticket, first] = await this.unavailableOnError(() => this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen));
     const holding = { serving: keys.serving, lease: keys.lease, ticket };
     this.held.add(holding);
     const renew = setInterval(() => void this.redis.pexpire(`${keys.lease}${ticket}`, this.leaseMs).catch(() => undefined), Math.floor(this.leaseMs / 3));
+    let processed = false;
     try {
-      await this.waitForTurn(keys, ticket);
-      if (seen && (await this.unavailableOnError(() => this.redis.exists(seen)))) return { duplicate: true };
+      const state = first === 0 ? await this.waitForTurn(keys, ticket, seen) : first;
+      if (state === 2) return { duplicate: true };
       const value = await work();
-      if (seen) await this.redis.set(seen, '1', 'EX', SEEN_SECONDS).catch(() => undefined);
+      processed = true;
       return { duplicate: false, value };
     } finally {
       clearInterval(renew);
       this.held.delete(holding);
-      await this.scripts.gateRelease(keys.serving, keys.lease, ticket, this.ttl).catch(() => undefined);
+      await this.scripts.gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS).catch(() => undefined);
     }
   }
 
   /** Hands over every ticket this process holds (on shutdown), so no conversation waits for a lease to expire. */
   async close(): Promise<void> {
-    await Promise.all([...this.held].map((held) => this.scripts.gateRelease(held.serving, held.lease, held.ticket, this.ttl).catch(() => undefined)));
+    await Promise.all([...this.held].map((held) => this.scripts.gateRelease(held.serving, held.lease, held.ticket, this.ttl, '', SEEN_SECONDS).catch(() => undefined)));
   }
 
-  private async waitForTurn(keys: { serving: string; lease: string }, ticket: number): Promise<void> {
+  /** Polls until it is this ticket's turn; returns 1 (go) or 2 (go, but the activity was already processed). */
+  private async waitForTurn(keys: { serving: string; lease: string }, ticket: number, seen: string): Promise<number> {
     const deadline = Date.now() + this.maxWaitMs;
     let pause = 2;
     for (;;) {
-      const state = await this.unavailableOnError(() => this.scripts.gateTry(keys.serving, keys.lease, ticket, this.ttl));
-      if (state === 1) return;
-      if (state === -1) throw new StateUnavailableError('This turn lost its place in the conversation queue');
-      if (Date.now() > deadline) throw new StateUnavailableError('Waited too long for the earlier turns of this conversation');
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 25);
+      const state = await this.unavailableOnError(() => this.scripts.gateTry(keys.serving, keys.lease, ticket, this.ttl, seen));
+      if (state === 1 || state === 2) return state;
+      if (state === -1) throw new StateUnavailableError('This turn lost its place in the conversation queue');
+      if (Date.now() > deadline) throw new StateUnavailableError('Waited too long for the earlier turns of this conversation');
     }
   }
 
