@@ -1,3 +1,5 @@
+import type { HelpdeskRequest } from '../accountService';
+
 /** An account as the reference service keeps it. */
 export interface StoredAccount {
   idNumber: string;
@@ -15,17 +17,8 @@ export interface SentEmail {
   at: string;
 }
 
-export interface FiledRequest {
-  reference: string;
-  at: string;
-  fullName: string;
-  exam: string;
-  examDate: string;
-  centreName: string;
-  idNumber: string;
-  secretNumber: string;
-  locale: string;
-}
+/** A helpdesk request as filed, with its reference. */
+export type FiledRequest = HelpdeskRequest & { reference: string; at: string };
 
 /** Where the reference account service keeps its data: in memory, or in Redis to share it between instances. */
 export interface AccountStore {
