@@ -71,6 +71,17 @@ describe('two bot instances sharing one Redis', () => {
     });
     expect(complete).toBe(200);
   }, 120_000);
+
+  it('stops on SIGTERM after finishing the turns in progress, and exits 0', async () => {
+    const inFlight = Array.from({ length: 20 }, (_, n) => send(b.url, `stopping-${n}`, 'hi'));
+    await sleep(5);
+    const exit = b.stop('SIGTERM');
+    const answered = await Promise.allSettled(inFlight);
+    expect(await exit).toBe(0);
+    // Whatever had reached the bot before SIGTERM was answered in full; nothing got half an answer.
+    for (const outcome of answered) if (outcome.status === 'fulfilled') expect(outcome.value.trace?.state).toBe('menu');
+    expect(b.output).toContain('SIGTERM: finishing the turns in progress, then stopping');
+  });
 });
 
 describe('one instance on Redis', () => {
