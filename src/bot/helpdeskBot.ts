@@ -81,6 +81,8 @@ export class HelpdeskBot extends ActivityHandler {
     const started = process.hrtime.bigint();
     try {
       const outcome = await this.gate.run(conversation, activity.id, async () => {
+        // Both states in parallel: one round trip's wait instead of two.
+        await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
         await super.run(context);
         // Saved before anything is sent: a failed save leaves the conversation where it was, unanswered.
         await this.conversationState.saveChanges(context);

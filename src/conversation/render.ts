@@ -22,20 +22,30 @@ export function escapeMarkdown(text: string): string {
 
 /** Turns what the dialog said into text in the user's language. */
 export class Renderer {
+  private readonly translators = new Map<Language, ReturnType<i18n['getFixedT']>>();
+
   constructor(private readonly i18n: i18n) {}
+
+  private t(language: Language) {
+    let t = this.translators.get(language);
+    if (!t) {
+      t = this.i18n.getFixedT(language);
+      this.translators.set(language, t);
+    }
+    return t;
+  }
 
   render(said: readonly Say[], options: RenderOptions): string[] {
     return said.map((say) => (say.multilingual ? this.inOtherLanguages(say.key, options.language) : this.one(say, options)));
   }
 
   private one(say: Say, options: RenderOptions): string {
-    const t = this.i18n.getFixedT(options.language);
-    return t(say.key, { ...this.format(say.params ?? {}, options), links: options.links });
+    return this.t(options.language)(say.key, { ...this.format(say.params ?? {}, options), links: options.links });
   }
 
   private inOtherLanguages(key: string, current: Language): string {
     return LANGUAGES.filter((language) => language !== current)
-      .map((language) => this.i18n.getFixedT(language)(key))
+      .map((language) => this.t(language)(key))
       .join('\n\n');
   }
 
@@ -56,20 +66,45 @@ export class Renderer {
   }
 }
 
+/** Building an Intl formatter is slow; a few are reused for every turn. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let found = formatters.get(key);
+  if (!found) {
+    found = make();
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 export function formatDate(isoDate: string, language: Language): string {
-  return new Intl.DateTimeFormat(FORMAT_LOCALE[language], { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${isoDate}T00:00:00Z`));
+  return formatter(`date|${language}`, () => new Intl.DateTimeFormat(FORMAT_LOCALE[language], { dateStyle: 'long', timeZone: 'UTC' })).format(
+    new Date(`${isoDate}T00:00:00Z`),
+  );
 }
 
 export function formatTime(instant: Date, language: Language, timeZone: string | undefined): string {
   const zone = timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
-  return new Intl.DateTimeFormat(FORMAT_LOCALE[language], { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }).format(instant);
+  return formatter(
+    `time|${language}|${zone}`,
+    () => new Intl.DateTimeFormat(FORMAT_LOCALE[language], { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }),
+  ).format(instant);
 }
 
+const knownZones = new Map<string, boolean>();
+
 export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // Zones come from channels; keep the cache from growing without bound on junk.
+    if (knownZones.size < 1000) knownZones.set(zone, known);
   }
+  return known;
 }
