@@ -47,7 +47,7 @@ export function fold(text: string): string {
 export class Understanding {
   private readonly commands = new Map<string, Understood['type']>();
   private readonly languageNames = new Map<string, Language>();
-  private readonly labels = new Map<string, Map<string, string>>();
+  private readonly labels = new Map<string, string>();
 
   constructor(private readonly i18n: i18n) {
     for (const language of LANGUAGES) {
@@ -63,22 +63,13 @@ export class Understanding {
     }
   }
 
-  /** The label of every choice in every language, folded, for matching typed or clicked text. */
-  private labelsIn(language: Language): Map<string, string> {
-    let cached = this.labels.get(language);
-    if (!cached) {
-      cached = new Map();
-      this.labels.set(language, cached);
-    }
-    return cached;
-  }
-
+  /** A button's text in a language, folded for matching what people type or click; cached per language and key. */
   private foldedLabel(language: Language, key: string): string {
-    const cache = this.labelsIn(language);
-    let folded = cache.get(key);
+    const cacheKey = `${language}|${key}`;
+    let folded = this.labels.get(cacheKey);
     if (folded === undefined) {
       folded = fold(this.i18n.getFixedT(language)(key));
-      cache.set(key, folded);
+      this.labels.set(cacheKey, folded);
     }
     return folded;
   }
