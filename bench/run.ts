@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRedis } from '../src/services/redisConnection';
 import { freePort, RedisServer } from '../test/redisServer';
+import { activity } from '../test/activities';
 
 
 const ROOT = path.resolve(__dirname, '..');
@@ -56,18 +57,8 @@ function memory(pid: number): { rssMb: number; peakMb: number } {
 
 let counter = 0;
 async function turn(url: string, conversation: string, text: string): Promise<number> {
-  const body = JSON.stringify({
-    type: 'message',
-    id: `bench-${++counter}`,
-    text: text === 'RANDOMID' ? `BEN${String(counter).padStart(6, '0')}` : text,
-    locale: 'en-GB',
-    channelId: 'directline',
-    serviceUrl: 'http://127.0.0.1:9/',
-    conversation: { id: conversation },
-    from: { id: `user-${conversation}` },
-    recipient: { id: 'bot' },
-    deliveryMode: 'expectReplies',
-  });
+  const id = `bench-${++counter}`;
+  const body = JSON.stringify(activity(conversation, { id, text: text === 'RANDOMID' ? `BEN${String(counter).padStart(6, '0')}` : text }));
   const started = performance.now();
   const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   await response.arrayBuffer();

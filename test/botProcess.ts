@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { ROOT } from './helpers';
+import { activity } from './activities';
 
 /** The bot as its own process, started the way npm start starts it (from source here). */
 export class BotProcess {
@@ -60,18 +61,7 @@ export async function send(url: string, conversation: string, text: string, id =
   const response = await fetch(`${url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id,
-      text,
-      locale: 'en-GB',
-      channelId: 'directline',
-      serviceUrl: 'http://127.0.0.1:9/',
-      conversation: { id: conversation },
-      from: { id: `user-${conversation}` },
-      recipient: { id: 'bot' },
-      deliveryMode: 'expectReplies',
-    }),
+    body: JSON.stringify(activity(conversation, { id, text })),
   });
   const body = (await response.json()) as { activities?: Array<Record<string, any>> };
   const activities = body.activities ?? [];

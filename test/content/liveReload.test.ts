@@ -5,22 +5,13 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { contentCopy } from '../helpers';
+import { activity } from '../activities';
 
 async function say(bot: RunningBot, conversation: string, text: string): Promise<string> {
   const response = await fetch(`${bot.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      text,
-      locale: 'en-GB',
-      channelId: 'test',
-      serviceUrl: 'http://127.0.0.1:9/',
-      conversation: { id: conversation },
-      from: { id: 'lead' },
-      recipient: { id: 'bot' },
-      deliveryMode: 'expectReplies',
-    }),
+    body: JSON.stringify(activity(conversation, { text })),
   });
   const body = (await response.json()) as { activities: Array<{ type: string; text?: string }> };
   return body.activities.find((activity) => activity.type === 'message')!.text!;

@@ -6,21 +6,9 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ROOT } from '../helpers';
+import { activity } from '../activities';
 
 const quiet = createLogger('silent');
-
-function activity(conversation: string, fields: Record<string, unknown>) {
-  return {
-    type: 'message',
-    channelId: 'directline',
-    serviceUrl: 'http://127.0.0.1:9/',
-    conversation: { id: conversation },
-    from: { id: `user-${conversation}` },
-    recipient: { id: 'bot' },
-    deliveryMode: 'expectReplies',
-    ...fields,
-  };
-}
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/api/messages`, {

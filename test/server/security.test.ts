@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ROOT } from '../helpers';
+import { activity } from '../activities';
 
 /** The canary: an account whose numbers must never show up in anything the process logs. */
 const CANARY = { idNumber: 'CNRY48151', secretNumber: '6297', email: 'canary.candidate@example.org', password: 'canary-password' };
@@ -32,18 +33,7 @@ async function post(bot: RunningBot, conversation: string, fields: Record<string
   const response = await fetch(`${bot.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id,
-      channelId: 'directline',
-      serviceUrl: 'http://127.0.0.1:9/',
-      conversation: { id: conversation },
-      from: { id: `user-${conversation}` },
-      recipient: { id: 'bot' },
-      deliveryMode: 'expectReplies',
-      locale: 'en-GB',
-      ...fields,
-    }),
+    body: JSON.stringify(activity(conversation, { id, ...fields })),
   });
   expect(response.status).toBe(200);
   const { activities } = (await response.json()) as { activities: Array<Record<string, any>> };
@@ -56,7 +46,7 @@ async function deliver(bot: RunningBot, conversation: string, text: string, id: 
   const response = await fetch(`${bot.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'message', id, text, channelId: 'directline', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: conversation }, from: { id: `user-${conversation}` }, recipient: { id: 'bot' }, deliveryMode: 'expectReplies', locale: 'en-GB' }),
+    body: JSON.stringify(activity(conversation, { id, text })),
   });
   expect(response.status).toBe(200);
   return ((await response.json()) as { activities: Array<Record<string, any>> }).activities;
