@@ -161,12 +161,27 @@ async function main(): Promise<void> {
   const helpdeskHalf = await fixedRate(helpdesk, 'half', halfRate);
   const echoHalf = await fixedRate(echo, 'half', halfRate);
 
-  // 1,000 live conversations held by the helpdesk bot.
-  for (let start = 0; start < 1000; start += 100) {
-    await Promise.all(Array.from({ length: 100 }, (_, n) => turn(helpdesk.url, `live-${start + n}`, 'hi').then(() => turn(helpdesk.url, `live-${start + n}`, '6'))));
-  }
   const helpdeskMemory = memory(helpdesk.child.pid!);
   const echoMemory = memory(echo.child.pid!);
+  for (const server of [helpdesk, echo]) {
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+  }
+
+  // 1,000 live conversations on fresh instances (the peak runs above leave the heap grown).
+  const liveRss: number[] = [];
+  for (const [name, args] of [
+    ['helpdesk', ['--disable-warning=DEP0111', 'dist/index.js']],
+    ['echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts']],
+  ] as const) {
+    const fresh = await startServer(`${name} (fresh)`, [...args], { REDIS_URL: redis.url });
+    for (let start = 0; start < 1000; start += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, n) => turn(fresh.url, `live-${start + n}`, 'hi').then(() => turn(fresh.url, `live-${start + n}`, '6'))));
+    }
+    liveRss.push(memory(fresh.child.pid!).rssMb);
+    fresh.child.kill('SIGTERM');
+    await once(fresh.child, 'exit');
+  }
   const helpdeskBytes = await stateBytes(redis.url, 'helpdesk');
   const echoBytes = await stateBytes(redis.url, 'echo');
 
@@ -185,7 +200,8 @@ async function main(): Promise<void> {
     row(`p99 at ${halfRate.toFixed(0)}/s`, helpdeskHalf.p99, echoHalf.p99, 'ms', 2),
     row('Redis bytes per conversation', helpdeskBytes, echoBytes, 'B', 0),
     row('peak RSS', helpdeskMemory.peakMb, echoMemory.peakMb, 'MB'),
-    row('RSS after 1,000 live conversations', helpdeskMemory.rssMb, echoMemory.rssMb, 'MB'),
+    row('RSS after the peak runs', helpdeskMemory.rssMb, echoMemory.rssMb, 'MB'),
+    row('RSS, fresh, 1,000 live conversations', liveRss[0]!, liveRss[1]!, 'MB'),
     row('cold start to ready', helpdesk.coldStartMs, echo.coldStartMs, 'ms', 0),
     `errors: helpdesk ${helpdeskPeak.errors + helpdeskHalf.errors}, echo ${echoPeak.errors + echoHalf.errors}`,
     '',
@@ -193,15 +209,10 @@ async function main(): Promise<void> {
     `  turns/s >= 0.8 x floor ........ ${(helpdeskPeak.turnsPerSecond / echoPeak.turnsPerSecond).toFixed(2)} x  ${helpdeskPeak.turnsPerSecond / echoPeak.turnsPerSecond >= 0.8 ? 'met' : 'MISSED'}`,
     `  state <= 2 KB / conversation .. ${helpdeskBytes.toFixed(0)} B  ${helpdeskBytes <= 2048 ? 'met' : 'MISSED'}`,
     `  p99 <= 50 ms at half peak ..... ${helpdeskHalf.p99.toFixed(1)} ms  ${helpdeskHalf.p99 <= 50 ? 'met' : 'MISSED'}`,
-    `  RSS <= 200 MB, 1,000 convs .... ${helpdeskMemory.rssMb.toFixed(0)} MB  ${helpdeskMemory.rssMb <= 200 ? 'met' : 'MISSED'}`,
+    `  RSS <= 200 MB, 1,000 convs .... ${liveRss[0]!.toFixed(0)} MB  ${liveRss[0]! <= 200 ? 'met' : 'MISSED'}`,
     `  cold start <= 1.5 s ........... ${(helpdesk.coldStartMs / 1000).toFixed(2)} s  ${helpdesk.coldStartMs <= 1500 ? 'met' : 'MISSED'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  for (const server of [helpdesk, echo]) {
-    server.child.kill('SIGTERM');
-    await once(server.child, 'exit');
-  }
   await redis.stop();
 }
 
