@@ -1,6 +1,6 @@
-import i18next, { type i18n, type TFunction } from 'i18next';
+import i18next, { type i18n } from 'i18next';
 import type { Content } from './loadContent';
-import { DEFAULT_LANGUAGE, LANGUAGES, NAMESPACES, type Language } from './languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, NAMESPACES } from './languages';
 
 /** One i18next instance for the process; each turn takes a fixed `t` for its language. */
 export function createTranslator(content: Content): i18n {
@@ -18,10 +18,4 @@ export function createTranslator(content: Content): i18n {
     initAsync: false,
   });
   return instance;
-}
-
-export type Translate = TFunction;
-
-export function translatorFor(instance: i18n, language: Language): Translate {
-  return instance.getFixedT(language);
 }

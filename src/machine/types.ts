@@ -24,8 +24,6 @@ export type DialogEvent =
   | ({ type: 'LANGUAGE' } & TurnMeta)
   | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta);
 
-export type DialogEventType = DialogEvent['type'];
-
 /** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
 export type Param = string | number | { date: string } | { instant: string };
 

@@ -89,58 +89,40 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
   };
 
   const body = readJsonBody(64 * 1024);
+  /** Every contract call: bearer token, then the JSON body, then the handler. */
+  const post = (path: string, handler: (req: Request, res: Response) => Promise<void>) => server.post(path, authenticate, body, route(handler));
 
-  server.post(
-    '/v1/lock-status',
-    authenticate,
-    body,
-    route(async (req, res) => {
-      const query = parse(bodies.lockStatus, req, res);
-      if (!query) return;
-      const conversationId = conversationOf(req);
-      const status = await accounts.checkLockStatus(query, conversationId ? { conversationId } : {});
-      if (status.status === 'limited') return limited(res, status.retryAfterSeconds);
-      res.send(200, status.status === 'locked' ? { status: 'locked', lockedUntil: status.lockedUntil.toISOString() } : { status: status.status });
-    }),
-  );
+  post('/v1/lock-status', async (req, res) => {
+    const query = parse(bodies.lockStatus, req, res);
+    if (!query) return;
+    const conversationId = conversationOf(req);
+    const status = await accounts.checkLockStatus(query, conversationId ? { conversationId } : {});
+    if (status.status === 'limited') return limited(res, status.retryAfterSeconds);
+    res.send(200, status.status === 'locked' ? { status: 'locked', lockedUntil: status.lockedUntil.toISOString() } : { status: status.status });
+  });
 
-  server.post(
-    '/v1/password-resets',
-    authenticate,
-    body,
-    route(async (req, res) => {
-      const key = idempotencyKey(req, res);
-      const request = key && parse(bodies.passwordReset, req, res);
-      if (!key || !request) return;
-      const conversationId = conversationOf(req);
-      const outcome = await accounts.requestPasswordReset(request, { idempotencyKey: key, ...(conversationId ? { conversationId } : {}) });
-      if (outcome.status === 'limited') return limited(res, outcome.retryAfterSeconds);
-      res.send(202, { status: 'accepted' });
-    }),
-  );
+  post('/v1/password-resets', async (req, res) => {
+    const key = idempotencyKey(req, res);
+    const request = key && parse(bodies.passwordReset, req, res);
+    if (!key || !request) return;
+    const conversationId = conversationOf(req);
+    const outcome = await accounts.requestPasswordReset(request, { idempotencyKey: key, ...(conversationId ? { conversationId } : {}) });
+    if (outcome.status === 'limited') return limited(res, outcome.retryAfterSeconds);
+    res.send(202, { status: 'accepted' });
+  });
 
-  server.post(
-    '/v1/helpdesk-requests',
-    authenticate,
-    body,
-    route(async (req, res) => {
-      const key = idempotencyKey(req, res);
-      const request = key && parse(bodies.helpdeskRequest, req, res);
-      if (!key || !request) return;
-      res.send(201, await accounts.createHelpdeskRequest(request, { idempotencyKey: key }));
-    }),
-  );
+  post('/v1/helpdesk-requests', async (req, res) => {
+    const key = idempotencyKey(req, res);
+    const request = key && parse(bodies.helpdeskRequest, req, res);
+    if (!key || !request) return;
+    res.send(201, await accounts.createHelpdeskRequest(request, { idempotencyKey: key }));
+  });
 
-  server.post(
-    '/v1/sign-in',
-    authenticate,
-    body,
-    route(async (req, res) => {
-      const request = parse(bodies.signIn, req, res);
-      if (!request) return;
-      res.send(200, { result: await accounts.signIn(request.idNumber, request.password) });
-    }),
-  );
+  post('/v1/sign-in', async (req, res) => {
+    const request = parse(bodies.signIn, req, res);
+    if (!request) return;
+    res.send(200, { result: await accounts.signIn(request.idNumber, request.password) });
+  });
 
   server.get('/healthz', (_req: Request, res: Response, next: Next) => {
     res.send(200, { status: 'ok' });
