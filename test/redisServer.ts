@@ -24,10 +24,23 @@ export class RedisServer {
     readonly port: number,
     /** Keeps data on disk (append-only file, synced on every write), so a restart brings it back. */
     private readonly dataDir?: string,
+    private readonly extraArgs: string[] = [],
   ) {}
 
   static async start(options: { persistent?: boolean } = {}): Promise<RedisServer> {
     const server = new RedisServer(await freePort(), options.persistent ? mkdtempSync(path.join(tmpdir(), 'redis-')) : undefined);
+    await server.resume();
+    return server;
+  }
+
+  /**
+   * A node for a local Redis Cluster. Its cluster bus gets a free port of its own: the default (port + 10000)
+   * is past 65535 for much of the ephemeral range, or may be taken.
+   */
+  static async startClusterNode(): Promise<RedisServer> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'redis-cluster-'));
+    const args = ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-config-file', path.join(dir, 'nodes.conf'), '--dir', dir];
+    const server = new RedisServer(await freePort(), undefined, args);
     await server.resume();
     return server;
   }
@@ -38,7 +51,7 @@ export class RedisServer {
 
   async resume(): Promise<void> {
     const persistence = this.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {

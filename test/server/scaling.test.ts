@@ -4,9 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { BotProcess, send, type Reply } from '../botProcess';
-import { freePort, RedisServer } from '../redisServer';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { RedisServer } from '../redisServer';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -159,15 +157,11 @@ describe('one instance on Redis', () => {
 });
 
 describe('a three-node Redis Cluster', () => {
-  const nodes: ChildProcess[] = [];
+  const nodes: RedisServer[] = [];
   let bot: RunningBot;
   beforeAll(async () => {
-    const ports = [await freePort(), await freePort(), await freePort()];
-    for (const port of ports) {
-      const node = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--dir', require('node:os').tmpdir(), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      nodes.push(node);
-    }
-    await sleep(300);
+    for (let n = 0; n < 3; n++) nodes.push(await RedisServer.startClusterNode());
+    const ports = nodes.map((node) => node.port);
     await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
     for (let attempt = 0; attempt < 50; attempt++) {
       const { stdout } = await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']);
@@ -178,10 +172,7 @@ describe('a three-node Redis Cluster', () => {
   }, 60_000);
   afterAll(async () => {
     await bot?.close();
-    for (const node of nodes) {
-      node.kill('SIGKILL');
-      await once(node, 'exit');
-    }
+    for (const node of nodes) await node.stop();
   });
 
   it('holds whole conversations end to end, account service included', async () => {
