@@ -16,10 +16,15 @@ const choiceSchema = z.strictObject({
 
 export const messageNodeSchema = z.strictObject({
   topic: name,
+  /** How the node is named on a "Did you mean …?" button when no choice leading here has a label. */
+  title: textKey.optional(),
   say: z.array(textKey).min(1, 'needs at least one text to say'),
   prompt: textKey.optional(),
   offerLanguages: z.boolean().optional(),
   choices: z.array(choiceSchema).default([]),
+  /** Which choice a typed "yes" (or "no") picks, when the node asks a yes/no question. */
+  yes: name.optional(),
+  no: name.optional(),
 });
 
 /** Form steps that are not questions; a slot may not take one of these names. */
@@ -83,6 +88,8 @@ const validatorSchema = z.discriminatedUnion('kind', [
 
 export const dialogSchema = z.strictObject({
   start: name,
+  /** Where people who ask for a person, or who are not understood twice in a row, are offered to go. */
+  handover: name.optional(),
   links: z.record(name, z.url({ protocol: /^https$/, error: 'must be a full https:// address' })).default({}),
   validators: z.record(name, validatorSchema).default({}),
   // Each node is checked on its own (form or message) so errors point at the node's own fields.

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
 import { ACTIONS, isActionName } from '../machine/actions';
 import {
   dialogSchema,
@@ -14,11 +13,13 @@ import {
 } from './dialogSchema';
 import type { Language, Namespace } from './languages';
 import { readLocaleFiles, type LocaleFile } from './localeFiles';
-import { ContentError, type ContentProblem, type Rule } from './problems';
+import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { SYSTEM_KEYS } from './systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
+import { readExamples, type Examples } from './examples';
 import { compileValidator, type SlotValidator } from './validators';
+import { locator, zodProblems, type At } from './yamlLocator';
 
 export { ContentError, formatProblem, type ContentProblem } from './problems';
 
@@ -33,6 +34,8 @@ export interface Content {
   /** Which validator checks each slot (a slot is checked the same way in every form). */
   readonly slotValidators: Readonly<Record<string, string>>;
   readonly resources: Resources;
+  /** Example messages per language that teach the bot to understand free text. */
+  readonly examples: Examples;
   /** Changes whenever the dialog's shape changes, so stored conversations from older content are recognised. */
   readonly version: string;
   /** Problems that do not stop the bot (unused texts), to show to whoever edits the content. */
@@ -68,7 +71,7 @@ export function checkContent(root: string): { content?: Content; problems: Conte
   }
   if (document.errors.length > 0) return { problems };
 
-  const at = locator(document, lineCounter);
+  const at = locator(DIALOG_FILE, document, lineCounter);
   const dialog = parseDialog(document.toJS(), at, problems);
   if (!dialog) return { problems };
 
@@ -86,16 +89,19 @@ export function checkContent(root: string): { content?: Content; problems: Conte
       );
     }
   }
-  const slotValidators = checkDialog(dialog, at, problems);
+  const examples = readExamples(root, dialog, problems);
+  // A topic people can type their way to is reachable even when no button leads there.
+  const typedTopics = examples ? [...new Set(Object.values(examples.byLanguage).flatMap((byLanguage) => Object.keys(byLanguage.topics)))] : [];
+  const slotValidators = checkDialog(dialog, at, problems, typedTopics);
   const uses: KeyUse[] = [
     ...usedKeys(dialog).map(({ key, where }) => ({ key, problem: (message: string) => at(where, 'missing-text', message) })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
   checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
 
-  if (problems.some((problem) => problem.severity === 'error')) return { problems };
+  if (!examples || problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
-  return { content: { dialog, validators, slotValidators, resources: resourcesOf(localeFiles), version, warnings: problems }, problems };
+  return { content: { dialog, validators, slotValidators, resources: resourcesOf(localeFiles), examples, version, warnings: problems }, problems };
 }
 
 /** What the bot can put into a text: the links, the answers forms collect, what actions return, and counts. */
@@ -128,53 +134,6 @@ function readAllowlist(root: string, problems: ContentProblem[]): Set<string> {
   return new Set();
 }
 
-type At = (path: (string | number)[], rule: Rule, message: string, severity?: ContentProblem['severity']) => ContentProblem;
-
-function locator(document: Document, lineCounter: LineCounter): At {
-  return (where, rule, message, severity = 'error') => {
-    const problem = { file: DIALOG_FILE, rule, severity, message: `${describe(where)}: ${message}` };
-    // Point at the deepest part of the path that exists in the file.
-    for (let depth = where.length; depth >= 0; depth--) {
-      const range = rangeOf(document, where.slice(0, depth));
-      if (range) {
-        const pos = lineCounter.linePos(range[0]);
-        return { ...problem, line: pos.line, column: pos.col };
-      }
-    }
-    return problem;
-  };
-}
-
-/** Where an entry starts: its key for a map entry (so a node is found by its name), else the item itself. */
-function rangeOf(document: Document, where: (string | number)[]): [number, number, number] | undefined {
-  const parent = where.length === 0 ? undefined : document.getIn(where.slice(0, -1), true);
-  const last = where.at(-1);
-  if (isMap(parent)) {
-    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === last);
-    const key = pair?.key as { range?: [number, number, number] } | undefined;
-    if (key?.range) return key.range;
-  }
-  const node = document.getIn(where, true) as { range?: [number, number, number] } | undefined;
-  return node && typeof node === 'object' && node.range ? node.range : undefined;
-}
-
-function describe(where: (string | number)[]): string {
-  return where.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '');
-}
-
-function zodProblems(error: z.ZodError, prefix: (string | number)[], at: At, problems: ContentProblem[]): void {
-  for (const issue of error.issues) {
-    const where = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
-    problems.push(at(where, 'schema', plainZodMessage(issue)));
-  }
-}
-
-function plainZodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} — check the spelling`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (expected ${issue.expected})`;
-  return issue.message;
-}
-
 function parseDialog(raw: unknown, at: At, problems: ContentProblem[]): DialogFile | undefined {
   const top = dialogSchema.safeParse(raw ?? {});
   if (!top.success) {
@@ -191,13 +150,19 @@ function parseDialog(raw: unknown, at: At, problems: ContentProblem[]): DialogFi
   return problems.length > 0 ? undefined : { ...top.data, nodes };
 }
 
-function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Record<string, string> {
+function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[], typedTopics: string[]): Record<string, string> {
   const nodeIds = new Set(Object.keys(dialog.nodes));
   const slotValidators: Record<string, string> = {};
   const start = dialog.nodes[dialog.start];
   if (!start) problems.push(at(['start'], 'unknown-target', `no node named "${dialog.start}"`));
   else if (isFormNode(start)) problems.push(at(['start'], 'schema', 'the start node must be a menu of choices, not a form'));
   else if (start.choices.length === 0) problems.push(at(['nodes', dialog.start, 'choices'], 'dead-end', 'the start node offers no choices, so the conversation cannot go anywhere'));
+
+  if (dialog.handover) {
+    const handover = dialog.nodes[dialog.handover];
+    if (!handover) problems.push(at(['handover'], 'unknown-target', `no node named "${dialog.handover}"`));
+    else if (isFormNode(handover)) problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
+  }
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
@@ -213,6 +178,10 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Re
         if (seen.has(choice.goto)) problems.push(at(['nodes', id, 'choices', index, 'goto'], 'duplicate-choice', `two choices lead to "${choice.goto}"; keep one`));
         seen.add(choice.goto);
       });
+      for (const answer of ['yes', 'no'] as const) {
+        const target = node[answer];
+        if (target && !seen.has(target)) problems.push(at(['nodes', id, answer], 'unknown-target', `"${target}" is not one of this node's choices; a typed "${answer}" must pick one of them`));
+      }
       continue;
     }
     if (!isActionName(node.action)) {
@@ -251,7 +220,7 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Re
   }
 
   const reached = new Set<string>();
-  const queue = nodeIds.has(dialog.start) ? [dialog.start] : [];
+  const queue = [dialog.start, ...(dialog.handover ? [dialog.handover] : []), ...typedTopics].filter((id) => nodeIds.has(id));
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (reached.has(id)) continue;
@@ -259,7 +228,7 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[]): Re
     queue.push(...(targets.get(id) ?? []).filter((to) => nodeIds.has(to)));
   }
   for (const id of nodeIds) {
-    if (!reached.has(id)) problems.push(at(['nodes', id], 'unreachable', `no choice leads here from "${dialog.start}", so nobody can reach it`));
+    if (!reached.has(id)) problems.push(at(['nodes', id], 'unreachable', `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, so nobody can reach it`));
   }
   return slotValidators;
 }
@@ -280,6 +249,7 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
       }
       keys.push({ key: node.onError, where: ['nodes', id, 'onError'] });
     } else {
+      if (node.title) keys.push({ key: node.title, where: ['nodes', id, 'title'] });
       node.say.forEach((key, index) => keys.push({ key, where: ['nodes', id, 'say', index] }));
       if (node.prompt) keys.push({ key: node.prompt, where: ['nodes', id, 'prompt'] });
       node.choices.forEach((choice, index) => keys.push({ key: choice.label, where: ['nodes', id, 'choices', index, 'label'] }));

@@ -27,7 +27,9 @@ export type Rule =
   | 'unknown-placeholder'
   | 'plural-forms'
   | 'untranslated'
-  | 'bad-url';
+  | 'bad-url'
+  | 'few-examples'
+  | 'conflicting-example';
 
 export interface ContentProblem {
   file: string;

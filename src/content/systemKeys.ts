@@ -21,6 +21,14 @@ export const NOTICES = {
   privateOnly: 'common:privateOnly',
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',
+  greeting: 'common:understanding.greeting',
+  didYouMean: 'common:understanding.didYouMean',
+  stuck: 'common:understanding.stuck',
+  noProblem: 'common:understanding.noProblem',
+  onHold: 'common:understanding.onHold',
+  resumed: 'common:understanding.resumed',
+  languageSwitched: 'common:understanding.languageSwitched',
+  unsupportedLanguage: 'common:understanding.unsupportedLanguage',
 } as const;
 
 export const BUTTONS = {

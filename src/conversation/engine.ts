@@ -2,12 +2,16 @@ import type { i18n } from 'i18next';
 import { createActor, waitFor, type Snapshot } from 'xstate';
 import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../content/languages';
 import type { Content } from '../content/loadContent';
+import { isFormNode } from '../content/dialogSchema';
+import { NOTICES, BUTTONS } from '../content/systemKeys';
 import { buildMachine, type DialogMachine } from '../machine/buildMachine';
 import type { DialogEvent, Say, StateMeta } from '../machine/types';
+import { understandingOf } from '../nlu/fromContent';
 import type { AccountService } from '../services/accountService';
 import { accountActors } from './accountActions';
+import { Interpreter, THRESHOLDS } from './interpret';
 import { Renderer } from './render';
-import { Understanding, type Understood, type UserMessage } from './understand';
+import { Understanding, type Offered, type Understood, type UserMessage } from './understand';
 
 /** What is kept between turns for one conversation: small, versioned. */
 export interface StoredDialog {
@@ -15,6 +19,10 @@ export interface StoredDialog {
   /** Version of the dialog content the snapshot was taken with. */
   content: string;
   snapshot: unknown;
+  /** "Did you mean" candidates offered in the last reply, so a typed number or title picks one. */
+  offered?: Offered;
+  /** Messages in a row the bot did not understand; at two it offers the menu and a person. */
+  misses?: number;
 }
 
 export interface TurnRequest {
@@ -38,7 +46,7 @@ export interface Button {
   label: string;
   title: string;
   /** The payload a card button sends back. */
-  value: { choice: string; state: string } | { language: Language };
+  value: { choice: string; state: string } | { language: Language } | { goto: string };
 }
 
 export interface Trace {
@@ -46,6 +54,10 @@ export interface Trace {
   state: string;
   locale: Language;
   expecting: string | null;
+  /** What the free-text model made of the message, when it was asked. */
+  understood?: { intent: string; p: number };
+  /** The language the message was written in, when it was worth telling. */
+  written?: { language: Language | 'other'; p: number };
 }
 
 export interface TurnResult {
@@ -76,6 +88,9 @@ interface StateNodeLike {
 export class ConversationEngine {
   readonly machine: DialogMachine;
   private readonly understanding: Understanding;
+  private readonly interpreter: Interpreter;
+  /** The text key that names each node on a button. */
+  private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
   private readonly now: () => Date;
   private readonly settleTimeoutMs: number;
@@ -86,71 +101,182 @@ export class ConversationEngine {
     this.machine = buildMachine(options.content, { now: this.now, serviceTimeoutMs: options.serviceTimeoutMs }).provide({
       actors: accountActors(options.accountService),
     });
-    this.understanding = new Understanding(options.i18n);
+    const { content } = options;
+    const messageNodes = Object.entries(content.dialog.nodes).filter(([, node]) => !isFormNode(node));
+    this.titles = new Map();
+    for (const [id, node] of messageNodes) {
+      if (!isFormNode(node) && node.title) this.titles.set(id, node.title);
+    }
+    // A node without a title of its own is named as the first button leading to it (the main menu's first).
+    const start = content.dialog.nodes[content.dialog.start]!;
+    for (const [, node] of [[content.dialog.start, start] as const, ...messageNodes]) {
+      if (isFormNode(node)) continue;
+      for (const choice of node.choices) if (!this.titles.has(choice.goto)) this.titles.set(choice.goto, choice.label);
+    }
+    this.interpreter = new Interpreter(understandingOf(content));
+    const freeTextSlots = new Set(Object.entries(content.slotValidators).filter(([, name]) => content.validators[name]!.kind === 'text').map(([slot]) => slot));
+    this.understanding = new Understanding({
+      i18n: options.i18n,
+      interpreter: this.interpreter,
+      nodes: new Set(messageNodes.map(([id]) => id).filter((id) => this.titles.has(id) || id === content.dialog.start)),
+      titles: this.titles,
+      isAnswer: (slot, text) => content.validators[content.slotValidators[slot]!]!.validate(text, this.now()).ok,
+      freeTextSlots,
+    });
     this.renderer = new Renderer(options.i18n);
   }
 
   async turn(request: TurnRequest): Promise<TurnResult> {
-    let language = request.preferredLanguage ?? languageOf(request.channelLocale) ?? DEFAULT_LANGUAGE;
-    let chosenLanguage: Language | undefined;
+    const { message } = request;
     const restored = this.restore(request.stored);
     const actor = createActor(this.machine, restored ? { snapshot: restored } : {});
     const said: Say[] = [];
     actor.on('say', (event) => said.push(event));
     actor.start();
 
+    const text = message?.text?.trim() ?? '';
+    const current = this.current(actor.getSnapshot());
+    const asking = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
+    const guess = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
+    const written = guess && guess.words > 0 ? guess : undefined;
+    let languageFromText = false;
+    const writtenIn = written && written.language !== 'other' ? written.language : undefined;
+
+    // The language of the reply: the user's choice, else the channel's, else the one they write in.
+    let language = request.preferredLanguage ?? languageOf(request.channelLocale);
+    let chosenLanguage: Language | undefined;
+    let switchedFrom: Language | undefined;
+    if (!language) {
+      language = writtenIn && written!.p >= THRESHOLDS.firstP ? writtenIn : DEFAULT_LANGUAGE;
+      languageFromText = Boolean(written);
+      if (language !== DEFAULT_LANGUAGE || writtenIn === DEFAULT_LANGUAGE) chosenLanguage = language;
+    } else if (
+      writtenIn &&
+      writtenIn !== language &&
+      !asking &&
+      written!.words >= THRESHOLDS.switchWords &&
+      written!.p >= THRESHOLDS.switchP
+    ) {
+      switchedFrom = language;
+      language = chosenLanguage = writtenIn;
+      languageFromText = true;
+    }
+
     const send = async (event: DialogEvent) => {
       actor.send(event);
       await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
     };
+    let offered: Offered | undefined;
+    let misses = 0;
+    let via: Trace['understood'];
+    const notices: Say[] = [];
     const apply = async (understood: Understood) => {
-      const meta = { locale: language, turnId: request.turnId, privateChat: request.privateChat !== false };
+      via = understood.via;
+      const meta = { locale: language!, turnId: request.turnId, privateChat: request.privateChat !== false };
       if (understood.type === 'LANGUAGE') {
         language = understood.language;
         chosenLanguage = understood.language;
+        switchedFrom = undefined;
         await send({ type: 'LANGUAGE', ...meta, locale: language });
+      } else if (understood.type === 'CLARIFY' || (understood.type === 'UNKNOWN' && understood.reason === 'notUnderstood')) {
+        // Never guess on a weak match, never loop: ask, and after two misses in a row offer a way out.
+        misses = (request.stored?.misses ?? 0) + 1;
+        if (misses >= 2) {
+          notices.push({ type: 'say', key: NOTICES.stuck });
+          const { start, handover } = this.options.content.dialog;
+          offered = { nodes: [start, ...(handover ? [handover] : [])] };
+        } else if (understood.type === 'CLARIFY') {
+          notices.push({ type: 'say', key: NOTICES.didYouMean });
+          offered = { nodes: understood.nodes };
+        } else {
+          await send({ type: 'UNKNOWN', reason: 'notUnderstood', ...meta });
+        }
       } else {
-        await send({ ...understood, ...meta });
+        await send({ ...understood, ...meta } as DialogEvent);
       }
     };
 
     try {
-      const { message } = request;
+      const unsupported =
+        written?.language === 'other' && written.words >= THRESHOLDS.otherWords && written.p >= THRESHOLDS.otherP && !asking && !message?.value;
       if (!restored) {
         // A new conversation always opens with the welcome; a language named in the first message sets it first.
         const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
         if (asked) language = chosenLanguage = asked;
+        if (unsupported) language = DEFAULT_LANGUAGE;
         await send({ type: 'START', locale: language, turnId: request.turnId });
-        if (message && !asked) {
+        if (message && !asked && !unsupported) {
           const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), language);
           if (understood.type !== 'UNKNOWN') await apply(understood);
         }
+      } else if (message && unsupported && this.understanding.understand(message, current, language).type === 'UNKNOWN') {
+        // Written in a language the bot does not speak: say so in English, and offer the five.
+        language = DEFAULT_LANGUAGE;
       } else if (message) {
-        await apply(this.understanding.understand(message, this.current(actor.getSnapshot()), language));
+        await apply(this.understanding.understand(message, current, language, request.stored?.offered));
       } else {
         await send({ type: 'START', locale: language, turnId: request.turnId });
       }
+      if (unsupported && language === DEFAULT_LANGUAGE && !chosenLanguage) {
+        notices.push({ type: 'say', key: NOTICES.unsupportedLanguage });
+        languageFromText = true;
+      }
+      if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
 
       const snapshot = actor.getSnapshot();
       const { id, meta } = this.current(snapshot);
-      const messages = this.renderer.render(said, {
+      const messages = this.renderer.render([...said, ...notices], {
         language,
         timeZone: request.timeZone,
         now: this.now(),
         links: this.options.content.dialog.links,
       });
+      const buttons = unsupported && notices.some((say) => say.key === NOTICES.unsupportedLanguage)
+        ? this.languageButtons(LANGUAGES)
+        : offered
+          ? this.offeredButtons(offered, language)
+          : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
+      const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() };
+      if (offered) stored.offered = offered;
+      if (misses > 0) stored.misses = misses;
       return {
         messages,
-        said: said.map((say) => say.key),
-        buttons: this.buttons(id, meta, language),
-        stored: { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() },
+        said: [...said, ...notices].map((say) => say.key),
+        buttons,
+        stored,
         language,
         ...(chosenLanguage ? { chosenLanguage } : {}),
-        trace: { topic: meta.topic, state: id, locale: language, expecting: meta.expecting },
+        trace: {
+          topic: meta.topic,
+          state: id,
+          locale: language,
+          expecting: meta.expecting,
+          ...(via ? { understood: via } : {}),
+          ...(written && languageFromText ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } } : {}),
+        },
       };
     } finally {
       actor.stop();
     }
+  }
+
+  /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  private offeredButtons(offered: Offered, language: Language): Button[] {
+    const t = this.options.i18n.getFixedT(language);
+    return offered.nodes.map((node) => {
+      const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
+      return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
+    });
+  }
+
+  /** Buttons that switch to each of these languages, each named in its own language. */
+  private languageButtons(languages: readonly Language[]): Button[] {
+    return languages.map((other) => ({
+      id: `@language:${other}`,
+      label: 'common:language.name',
+      title: this.options.i18n.getFixedT(other, 'common')('language.name'),
+      value: { language: other },
+    }));
   }
 
   /** The state the conversation rests in and its description. */
@@ -163,16 +289,7 @@ export class ConversationEngine {
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
     const buttons: Button[] = meta.choices.map((choice) => ({ id: choice.id, label: choice.label, title: t(choice.label), value: { choice: choice.id, state } }));
-    if (meta.offerLanguages) {
-      for (const other of LANGUAGES.filter((candidate) => candidate !== language)) {
-        buttons.push({
-          id: `@language:${other}`,
-          label: 'common:language.name',
-          title: this.options.i18n.getFixedT(other, 'common')('language.name'),
-          value: { language: other },
-        });
-      }
-    }
+    if (meta.offerLanguages) buttons.push(...this.languageButtons(LANGUAGES.filter((candidate) => candidate !== language)));
     return buttons;
   }
 

@@ -7,6 +7,8 @@ import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type Par
 import type { Choice, DialogContext, DialogEvent, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';
+/** The step every form passes through on entry, to resume a form left half-way. */
+export const RESUME_STEP = '_resume';
 const TRAIL_LIMIT = 20;
 
 export interface BuildOptions {
@@ -42,6 +44,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   const { dialog, validators, slotValidators } = content;
   const start = dialog.start;
   const messageNodes = Object.keys(dialog.nodes).filter((id) => !isFormNode(dialog.nodes[id]!));
+  const formNodes = Object.keys(dialog.nodes).filter((id) => isFormNode(dialog.nodes[id]!));
 
   const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
   const asksForPrivateData = (nodeId: string) => {
@@ -78,6 +81,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     guards: {
       choiceIs: ({ event }, params: { id: string }) => event.type === 'CHOOSE' && event.choice === params.id,
       trailTopIs: ({ context }, params: { node: string }) => context.trail.at(-1) === params.node,
+      gotoIs: ({ event }, params: { node: string }) => event.type === 'GOTO' && event.node === params.node,
+      suspendedAt: ({ context }, params: { form: string; step: string }) =>
+        context.suspended?.form === params.form && context.suspended.step === params.step,
       answerValid: ({ event }, params: { slot: string }) =>
         event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
       correcting: ({ context }) => context.correcting,
@@ -113,8 +119,18 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           return index >= 0 ? context.trail.slice(0, index) : context.trail;
         },
       }),
-      clearTrail: assign({ trail: [] }),
-      clearAll: assign({ trail: [], slots: {}, correcting: false, result: {} }),
+      clearTrail: assign({ trail: [], suspended: undefined }),
+      clearAll: assign({ trail: [], slots: {}, correcting: false, result: {}, suspended: undefined }),
+      // Leaving a form's question for another topic keeps the answers so far, to resume later.
+      suspendIfInterrupted: assign({
+        suspended: ({ context, event }, params: { form: string; step: string }) =>
+          event.type === 'GOTO' ? { form: params.form, step: params.step, slots: { ...context.slots } } : context.suspended,
+      }),
+      resume: assign({
+        slots: ({ context }) => ({ ...(context.suspended?.slots ?? {}) }),
+        suspended: undefined,
+      }),
+      dropSuspended: assign({ suspended: undefined }),
       beginForm: assign({ slots: {}, correcting: false, result: {} }),
       endForm: assign({ slots: {}, correcting: false }),
       storeAnswer: assign({
@@ -133,9 +149,21 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
 
   type Action = ReturnType<typeof say> | string | { type: string; params: Record<string, unknown> };
 
+  /** Typed topics: straight to any message node, remembering where we came from so Back returns there. */
+  function goTo(from: string, before: Action[] = []) {
+    return messageNodes.map((node) => ({
+      guard: { type: 'gotoIs', params: { node } },
+      target: `#${node}`,
+      reenter: true,
+      actions: [...before, ...(node === start ? ['clearTrail'] : node === from ? [] : [{ type: 'pushTrail', params: { from, to: node } }])],
+    }));
+  }
+
   /** The moves every resting state allows; `reprompt` repeats its question, `full` all of its text. */
-  function everywhere(reprompt: Action[], full: Action[]) {
+  function everywhere(reprompt: Action[], full: Action[], from: string) {
     return {
+      GOTO: goTo(from),
+      GREET: { actions: [say(NOTICES.greeting), ...reprompt] },
       START: { actions: [say(NOTICES.welcome), ...full] },
       MENU: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
       CANCEL: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
@@ -152,7 +180,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
 
   function goBack(reprompt: Action[]) {
     return [
-      ...messageNodes.map((node) => ({
+      ...[...messageNodes, ...formNodes].map((node) => ({
         guard: { type: 'trailTopIs', params: { node } },
         target: `#${node}`,
         reenter: true,
@@ -162,12 +190,13 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     ];
   }
 
-  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false): StateMeta => ({
+  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false, answers: Pick<StateMeta, 'yes' | 'no'> = {}): StateMeta => ({
     node,
     topic,
     expecting,
     choices,
     offerLanguages,
+    ...answers,
   });
 
   function messageState(id: string, node: MessageNode) {
@@ -179,10 +208,11 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     const reprompt: Action[] = node.prompt ? [say(node.prompt)] : [say(NOTICES.choicesAgain)];
     const choices: Choice[] = node.choices.map((choice) => ({ id: choice.goto, label: choice.label }));
     const moves = id === start ? [] : [BACK_BUTTON, MENU_BUTTON];
-    const base = everywhere(reprompt, full);
+    const base = everywhere(reprompt, full, id);
+    const answers = { ...(node.yes ? { yes: node.yes } : {}), ...(node.no ? { no: node.no } : {}) };
     return {
       id,
-      meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false),
+      meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),
       entry: full,
       on: {
         ...base,
@@ -217,8 +247,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       states[question.slot] = {
         meta: meta(id, node.topic, question.slot, [BACK_BUTTON, CANCEL_BUTTON]),
         entry: prompt,
+        exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: question.slot } }],
         on: {
-          ...everywhere(prompt, prompt),
+          ...everywhere(prompt, prompt, id),
+          GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
           ANSWER: [
             ...(node.confirm ? [{ guard: and([valid, 'correcting']), target: 'confirm', actions: [store, 'stopCorrecting'] }] : []),
@@ -238,10 +270,12 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       const send: Choice = { id: 'send', label: node.confirm.send };
       const edits: Choice[] = node.ask.map((question) => ({ id: `edit:${question.slot}`, label: question.edit! }));
       states.confirm = {
-        meta: meta(id, node.topic, 'confirm', [send, ...edits, CANCEL_BUTTON]),
+        meta: meta(id, node.topic, 'confirm', [send, ...edits, CANCEL_BUTTON], false, { yes: send.id }),
         entry: summary,
+        exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: 'confirm' } }],
         on: {
-          ...everywhere(summary, summary),
+          ...everywhere(summary, summary, id),
+          GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
           CHOOSE: [
             { guard: { type: 'choiceIs', params: { id: 'send' } }, target: 'run' },
@@ -287,17 +321,29 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       meta: meta(id, node.topic, null, [{ id: 'retry', label: BUTTONS.tryAgain }, MENU_BUTTON]),
       entry: failure,
       on: {
-        ...everywhere(failure, failure),
+        ...everywhere(failure, failure, id),
         CANCEL: cancel,
         CHOOSE: [{ guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' }, { actions: [say(NOTICES.staleButton), ...failure] }],
         BACK: { target: afterQuestions === 'run' ? lastSlot : 'confirm', reenter: true },
       },
     };
 
+    // Entering a form either picks up where it was left for another topic, or starts it afresh.
+    const steps = [...node.ask.map((question) => question.slot), ...(node.confirm ? ['confirm'] : [])];
+    states[RESUME_STEP] = {
+      always: [
+        ...steps.map((step) => ({
+          guard: { type: 'suspendedAt', params: { form: id, step } },
+          target: step,
+          actions: ['resume', say(NOTICES.resumed)],
+        })),
+        { target: node.ask[0]!.slot, actions: ['dropSuspended', ...(node.intro ? [say(node.intro)] : [])] },
+      ],
+    };
     return {
       id,
-      initial: node.ask[0]!.slot,
-      entry: ['beginForm', ...(node.intro ? [say(node.intro)] : [])],
+      initial: RESUME_STEP,
+      entry: ['beginForm'],
       exit: ['endForm'],
       states,
     };

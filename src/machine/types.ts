@@ -22,6 +22,9 @@ export type DialogEvent =
   | ({ type: 'HELP' } & TurnMeta)
   | ({ type: 'REPEAT' } & TurnMeta)
   | ({ type: 'LANGUAGE' } & TurnMeta)
+  | ({ type: 'GREET' } & TurnMeta)
+  /** Go straight to a node, from wherever the conversation is (a topic the user typed). */
+  | ({ type: 'GOTO'; node: string } & TurnMeta)
   | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta);
 
 /** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
@@ -44,6 +47,8 @@ export interface DialogContext {
   correcting: boolean;
   /** What the last account-service action returned (nothing secret). */
   result: Record<string, string>;
+  /** A form left for another topic half-way, to pick up again when the user comes back to it. */
+  suspended?: { form: string; step: string; slots: Record<string, string> };
 }
 
 /** A button offered in a state: a dialog choice, or one of the moves every state allows. */
@@ -61,6 +66,9 @@ export interface StateMeta {
   expecting: string | null;
   choices: Choice[];
   offerLanguages: boolean;
+  /** The choice a typed "yes" or "no" picks, when the state asks a yes/no question. */
+  yes?: string;
+  no?: string;
 }
 
 export type { ActionOutput };

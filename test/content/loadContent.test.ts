@@ -7,6 +7,7 @@ import { contentCopy, ROOT } from '../helpers';
 
 const DIALOG = path.join('dialogs', 'helpdesk.yaml');
 const locale = (language: string, ns: string) => path.join('locales', language, `${ns}.json`);
+const examples = (language: string) => path.join('dialogs', 'understanding', `${language}.yaml`);
 
 /** 1-based line of the first line containing `text` (after the first line containing `after`). */
 function lineIn(root: string, file: string, text: string, after = ''): number {
@@ -176,6 +177,23 @@ const fixtures: Fixture[] = [
     rule: 'bad-url',
     breakIt: (copy) => copy.edit(locale('fr', 'helpdesk'), (t) => t.replace('centres : [{{links.centreFinder}}]({{links.centreFinder}})', 'centres : [le site](http://example.org/centres)')),
     expect: (root) => ({ file: locale('fr', 'helpdesk'), line: lineIn(root, locale('fr', 'helpdesk'), 'http://example.org/centres') }),
+  },
+  {
+    rule: 'few-examples',
+    // Italian keeps only three ways of saying "I'm locked out".
+    breakIt: (copy) =>
+      copy.edit(examples('it'), (t) => {
+        const start = t.indexOf('  lockout:\n') + '  lockout:\n'.length;
+        const end = t.indexOf('  forgotPassword:');
+        return t.slice(0, start) + t.slice(start, end).split('\n').slice(0, 3).join('\n') + '\n' + t.slice(end);
+      }),
+    expect: (root) => ({ file: examples('it'), line: lineIn(root, examples('it'), '  lockout:') }),
+  },
+  {
+    rule: 'conflicting-example',
+    breakIt: (copy) =>
+      copy.edit(examples('fr'), (t) => t.replace('  lockout:\n', '  lockout:\n    - "Mon compte est bloqué !"\n').replace('  yes:\n', '  yes:\n    - "mon compte est bloque"\n')),
+    expect: (root) => ({ file: examples('fr'), line: lineIn(root, examples('fr'), '"mon compte est bloque"') }),
   },
 ];
 

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { MOVES, type LanguageExamples } from '../nlu/model';
+import { fold } from '../nlu/text';
+import { isFormNode, type DialogFile } from './dialogSchema';
+import { LANGUAGES, type Language } from './languages';
+import type { ContentProblem } from './problems';
+import { locator, zodProblems } from './yamlLocator';
+
+export const EXAMPLES_DIR = path.join('dialogs', 'understanding');
+export const UNSUPPORTED_FILE = path.join(EXAMPLES_DIR, 'unsupported.yaml');
+
+/** Each topic offered on the main menu needs this many examples in every language; other topics and moves fewer. */
+export const MIN_MENU_TOPIC_EXAMPLES = 40;
+export const MIN_TOPIC_EXAMPLES = 15;
+export const MIN_MOVE_EXAMPLES = 10;
+export const MIN_NONE_EXAMPLES = 20;
+
+const example = z.string().trim().min(1, 'is empty; write an example or remove the line').max(500, 'is too long for an example; keep it to a sentence or two');
+const list = z.array(example).default([]);
+
+const examplesSchema = z.strictObject({
+  topics: z.record(z.string(), list).default({}),
+  moves: z.strictObject(Object.fromEntries(MOVES.map((move) => [move, list.optional()])) as Record<(typeof MOVES)[number], z.ZodOptional<typeof list>>).default({}),
+  none: list,
+});
+
+const unsupportedSchema = z.strictObject({ unsupported: list });
+
+export interface Examples {
+  byLanguage: Record<Language, LanguageExamples>;
+  unsupported: string[];
+}
+
+/** Reads and checks dialogs/understanding/: one file of example messages per language, and the unsupported-language samples. */
+export function readExamples(root: string, dialog: DialogFile, problems: ContentProblem[]): Examples | undefined {
+  const before = problems.length;
+  const files = new Map<Language, NonNullable<ReturnType<typeof parseYaml<typeof examplesSchema>>>>();
+  for (const language of LANGUAGES) {
+    const parsed = parseYaml(root, path.join(EXAMPLES_DIR, `${language}.yaml`), examplesSchema, problems);
+    if (parsed) files.set(language, parsed);
+  }
+  const menu = new Set(menuTopics(dialog));
+  const topics = new Set([...menu, ...[...files.values()].flatMap(({ data }) => Object.keys(data.topics))]);
+  const byLanguage = {} as Record<Language, LanguageExamples>;
+
+  for (const [language, { data, at }] of files) {
+    byLanguage[language] = { topics: data.topics, moves: data.moves, none: data.none };
+    const seen = new Map<string, string>();
+    const note = (text: string, label: string, where: (string | number)[]) => {
+      const key = fold(text);
+      const earlier = seen.get(key);
+      if (earlier && earlier !== label) problems.push(at(where, 'conflicting-example', `the same message is also an example of "${earlier}"; keep it in one place only`));
+      seen.set(key, label);
+    };
+    for (const [topic, texts] of Object.entries(data.topics)) {
+      const node = dialog.nodes[topic];
+      if (!node) problems.push(at(['topics', topic], 'unknown-target', `there is no node named "${topic}" in ${path.join('dialogs', 'helpdesk.yaml')} — check the spelling`));
+      else if (isFormNode(node)) problems.push(at(['topics', topic], 'schema', `"${topic}" is a form; give examples for the node that offers it instead`));
+      texts.forEach((text, index) => note(text, topic, ['topics', topic, index]));
+    }
+    for (const move of MOVES) (data.moves[move] ?? []).forEach((text, index) => note(text, move, ['moves', move, index]));
+    data.none.forEach((text, index) => note(text, 'none', ['none', index]));
+
+    for (const topic of topics) {
+      const count = data.topics[topic]?.length ?? 0;
+      const needed = menu.has(topic) ? MIN_MENU_TOPIC_EXAMPLES : MIN_TOPIC_EXAMPLES;
+      if (count >= needed) continue;
+      // A new menu topic without any examples yet still works by its button; examples in only some languages do not.
+      const anywhere = [...files.values()].some((file) => (file.data.topics[topic]?.length ?? 0) > 0);
+      problems.push(
+        anywhere
+          ? at(['topics', topic], 'few-examples', `has ${count} example(s); write at least ${needed}, worded the way candidates write`)
+          : at(['topics'], 'few-examples', `"${topic}" has no examples in any language, so it can only be reached by its button; add at least ${needed} per language`, 'warning'),
+      );
+    }
+    for (const move of MOVES) {
+      const count = data.moves[move]?.length ?? 0;
+      if (count < MIN_MOVE_EXAMPLES) problems.push(at(['moves', move], 'few-examples', `has ${count} example(s); write at least ${MIN_MOVE_EXAMPLES}`));
+    }
+    if (data.none.length < MIN_NONE_EXAMPLES) problems.push(at(['none'], 'few-examples', `has ${data.none.length} example(s); write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`));
+  }
+  const unsupported = parseYaml(root, UNSUPPORTED_FILE, unsupportedSchema, problems);
+  if (problems.slice(before).some((problem) => problem.severity === 'error')) return undefined;
+  return { byLanguage, unsupported: unsupported?.data.unsupported ?? [] };
+}
+
+/** The nodes the start menu leads to: the topics every language must know well. */
+function menuTopics(dialog: DialogFile): string[] {
+  const start = dialog.nodes[dialog.start];
+  return start && !isFormNode(start) ? start.choices.map((choice) => choice.goto).filter((id) => {
+    const node = dialog.nodes[id];
+    return node !== undefined && !isFormNode(node);
+  }) : [];
+}
+
+function parseYaml<T extends z.ZodType>(root: string, file: string, schema: T, problems: ContentProblem[]) {
+  const absolute = path.join(root, file);
+  if (!existsSync(absolute)) {
+    problems.push({ file, rule: 'missing-file', severity: 'error', message: 'the file of example messages is missing; copy the English one and write examples in this language' });
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(absolute, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  for (const error of document.errors) {
+    const pos = lineCounter.linePos(error.pos[0]);
+    problems.push({ file, line: pos.line, column: pos.col, rule: 'yaml-syntax', severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}` });
+  }
+  if (document.errors.length > 0) return undefined;
+  const at = locator(file, document, lineCounter);
+  const parsed = schema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) {
+    zodProblems(parsed.error, [], at, problems);
+    return undefined;
+  }
+  return { data: parsed.data as z.infer<T>, at };
+}

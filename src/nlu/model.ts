@@ -1,0 +1,118 @@
+import { LANGUAGES, type Language } from '../content/languages';
+import type { FeatureSpec } from './features';
+import { NaiveBayesClassifier } from './naiveBayes';
+import { SoftmaxClassifier, type Labelled, type Ranked } from './softmax';
+import { fold, wordsOf } from './text';
+
+/** Moves people make at any step, whatever the topic; each maps to one thing the dialog does. */
+export const MOVES = ['greeting', 'help', 'menu', 'back', 'yes', 'no', 'language'] as const;
+export type Move = (typeof MOVES)[number];
+
+/** Example messages in one language, as support leads write them in dialogs/understanding/<language>.yaml. */
+export interface LanguageExamples {
+  /** Dialog node → messages that should lead there. */
+  topics: Record<string, string[]>;
+  moves: Partial<Record<Move, string[]>>;
+  /** Messages that fit nothing: the bot should say it did not understand. */
+  none: string[];
+}
+
+export interface TrainingData {
+  examples: Record<Language, LanguageExamples>;
+  /** Messages in languages the bot does not speak. */
+  unsupported: string[];
+  /** More text in each language (the bot's own texts) to learn what each language looks like. */
+  languageTexts: Record<Language, string[]>;
+  /** Every way of naming each language, in any of the five ("Deutsch", "German", "alemán", …). */
+  languageNames: Record<Language, string[]>;
+}
+
+/** What a message is about: `topic:<node>`, `move:<move>` or `none`. */
+export type Intent = `topic:${string}` | `move:${Move}` | 'none';
+
+export interface LanguageGuess {
+  /** A supported language, `other` for one the bot does not speak. */
+  language: Language | 'other';
+  p: number;
+  /** How many words the guess rests on; short messages are never trusted to switch languages. */
+  words: number;
+}
+
+const INTENT_FEATURES: FeatureSpec = { words: true, bigrams: true, charLengths: [3, 5] };
+const LANGUAGE_FEATURES: FeatureSpec = { words: true, bigrams: false, charLengths: [1, 2, 3, 4] };
+
+/** Scripts the five languages are not written in: a message in one of these is certainly another language. */
+const OTHER_SCRIPTS = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Georgian}\p{Script=Armenian}\p{Script=Ethiopic}]/u;
+
+/**
+ * The bot's understanding of free text: which topic or move a message is, and which language it is in.
+ * Trained from the content's examples when the content loads (a few hundred milliseconds), entirely offline.
+ */
+export class LanguageUnderstanding {
+  private constructor(
+    private readonly intents: SoftmaxClassifier,
+    private readonly languages: NaiveBayesClassifier,
+    private readonly names: Map<string, Language>,
+  ) {}
+
+  static train(data: TrainingData): LanguageUnderstanding {
+    const intentExamples: Labelled[] = [];
+    const languageExamples: Labelled[] = [];
+    for (const language of LANGUAGES) {
+      const { topics, moves, none } = data.examples[language];
+      const add = (texts: readonly string[], label: Intent) => {
+        for (const text of texts) {
+          intentExamples.push({ text, label });
+          languageExamples.push({ text, label: language });
+        }
+      };
+      for (const [node, texts] of Object.entries(topics)) add(texts, `topic:${node}`);
+      for (const move of MOVES) add(moves[move] ?? [], `move:${move}`);
+      add(none, 'none');
+      for (const text of data.languageTexts[language]) languageExamples.push({ text, label: language });
+    }
+    for (const text of data.unsupported) languageExamples.push({ text, label: 'other' });
+
+    const names = new Map<string, Language>();
+    for (const language of LANGUAGES) for (const name of data.languageNames[language]) names.set(fold(name), language);
+    return new LanguageUnderstanding(
+      SoftmaxClassifier.train(intentExamples, INTENT_FEATURES, { epochs: 15 }),
+      NaiveBayesClassifier.train(languageExamples, LANGUAGE_FEATURES),
+      names,
+    );
+  }
+
+  /** Every intent with its probability, most likely first. */
+  rankIntents(text: string): Array<Ranked & { label: Intent }> {
+    return this.intents.rank(text) as Array<Ranked & { label: Intent }>;
+  }
+
+  /** How much of the message is made of things seen in the examples (0–1). */
+  familiarity(text: string): number {
+    return this.intents.known(text);
+  }
+
+  /** The language a message is written in, with the model's confidence. */
+  detectLanguage(text: string): LanguageGuess {
+    const words = wordsOf(fold(text)).filter((word) => /\p{L}/u.test(word)).length;
+    if (OTHER_SCRIPTS.test(text)) return { language: 'other', p: 1, words };
+    const [best] = this.languages.rank(text);
+    return { language: best!.label as Language | 'other', p: best!.p, words };
+  }
+
+  /** The languages a message names ("auf Englisch bitte" → en), in the order they appear. */
+  namedLanguages(text: string): Language[] {
+    const found: Language[] = [];
+    for (const word of wordsOf(fold(text))) {
+      const language = this.names.get(word) ?? (word.length >= 6 ? this.byPrefix(word) : undefined);
+      if (language && !found.includes(language)) found.push(language);
+    }
+    return found;
+  }
+
+  /** Inflected names: "englischen", "inglesa", "italiana". */
+  private byPrefix(word: string): Language | undefined {
+    for (const [name, language] of this.names) if (name.length >= 5 && word.startsWith(name.slice(0, -1))) return language;
+    return undefined;
+  }
+}
