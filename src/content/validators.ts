@@ -101,29 +101,35 @@ const MONTHS: ReadonlyMap<string, number> = (() => {
 /**
  * Reads a date as candidates type it: day first (14/06/2025, 14.6.25, 14-06-2025), ISO
  * (2025-06-14) or with a month name in any of the five languages (14 June 2025, 14. Juni 2025,
- * 14 de junio de 2025, June 14, 2025). Returns YYYY-MM-DD, or null for anything else or for a
+ * 14 de junio de 2025, June 14, 2025), also without the year (12 marzo, 12/03: the latest such day
+ * up to today). Returns YYYY-MM-DD, or null for anything else or for a
  * day that does not exist (31/02/2025).
  */
 export function parseDate(raw: string, now: Date): string | null {
   const text = fold(raw).replace(/\s+/g, ' ').trim().replace(/[.,]$/, '');
   let day: number;
   let month: number;
-  let year: number;
+  let year: number | undefined;
   let match: RegExpMatchArray | null;
   if ((match = text.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/))) {
     [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = text.match(/^(\d{1,2}) ?[/.\-] ?(\d{1,2}) ?[/.\-] ?(\d{4}|\d{2})$/))) {
-    [day, month, year] = [Number(match[1]), Number(match[2]), expandYear(match[3]!, now)];
-  } else if ((match = text.match(/^(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de )?(\p{L}+)\.?,? (?:de )?(\d{4})$/u))) {
+  } else if ((match = text.match(/^(\d{1,2}) ?[/.\-] ?(\d{1,2})(?: ?[/.\-] ?(\d{4}|\d{2}))?$/))) {
+    [day, month, year] = [Number(match[1]), Number(match[2]), match[3] ? expandYear(match[3], now) : undefined];
+  } else if ((match = text.match(/^(?:the )?(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de |of )?(\p{L}+)\.?(?:,? (?:de )?(\d{4}))?$/u))) {
     const named = MONTHS.get(match[2]!);
     if (!named) return null;
-    [day, month, year] = [Number(match[1]), named, Number(match[3])];
-  } else if ((match = text.match(/^(\p{L}+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/u))) {
+    [day, month, year] = [Number(match[1]), named, match[3] ? Number(match[3]) : undefined];
+  } else if ((match = text.match(/^(\p{L}+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?$/u))) {
     const named = MONTHS.get(match[1]!);
     if (!named) return null;
-    [day, month, year] = [Number(match[2]), named, Number(match[3])];
+    [day, month, year] = [Number(match[2]), named, match[3] ? Number(match[3]) : undefined];
   } else {
     return null;
+  }
+  // "12 marzo", "12/03": the exam was taken in the past, so the latest such day up to today.
+  if (year === undefined) {
+    year = now.getUTCFullYear();
+    if (Date.UTC(year, month - 1, day) > now.getTime()) year -= 1;
   }
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;

@@ -20,11 +20,17 @@ describe('reading dates as candidates type them', () => {
     ['12 marz 2025', '2025-03-12'],
     ['1er février 2025', '2025-02-01'],
     ['3 sept. 2024', '2024-09-03'],
+    ['the 12th of March 2025', '2025-03-12'],
+    // Without a year: the latest such day up to today (10 March 2026), since the exam was in the past.
+    ['12 marzo', '2025-03-12'],
+    ['1 mars', '2026-03-01'],
+    ['14/06', '2025-06-14'],
+    ['March 2', '2026-03-02'],
   ])('reads %s', (typed, iso) => {
     expect(parseDate(typed, NOW)).toBe(iso);
   });
 
-  it.each(['31/02/2025', '30/13/2025', '00/01/2025', '14 Juno 2025', 'yesterday', '14/06', '', '99999999'])('refuses %s', (typed) => {
+  it.each(['31/02/2025', '30/13/2025', '00/01/2025', '14 Juno 2025', 'yesterday', '14/13', '', '99999999'])('refuses %s', (typed) => {
     expect(parseDate(typed, NOW)).toBeNull();
   });
 
