@@ -32,6 +32,9 @@ export interface HelpdeskBotOptions {
   metrics?: Metrics;
 }
 
+/** Channels where the page's Web Chat says when it joined, with its language. */
+const WEB_CHAT_CHANNELS = new Set(['directline', 'webchat']);
+
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
 
@@ -70,7 +73,17 @@ export class HelpdeskBot extends ActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
       const newcomers = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
-      if (newcomers.length > 0) await this.respond(context, undefined);
+      // Web Chat greets on its join event instead, which carries the page's language.
+      if (newcomers.length > 0 && !WEB_CHAT_CHANNELS.has(context.activity.channelId)) await this.respond(context, undefined);
+      await next();
+    });
+
+    this.onEvent(async (context, next) => {
+      const { name, value } = context.activity;
+      // The page opened: greet once, in the page's language (the event's locale).
+      if (name === 'webchat/join' && !(await this.dialog.get(context))) await this.respond(context, undefined);
+      // The page's language switcher: the same as the candidate asking for that language.
+      if (name === 'webchat/setLanguage' && isLanguage(value)) await this.respond(context, { value: { language: value } });
       await next();
     });
   }
