@@ -90,6 +90,7 @@ export class HelpdeskBot extends ActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    if (!isForTheBot(activity)) return;
     const conversation = `${activity.channelId}/${activity.conversation?.id}`;
     const started = process.hrtime.bigint();
     try {
@@ -148,6 +149,15 @@ export class HelpdeskBot extends ActivityHandler {
     if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
     context.turnState.set(PENDING, { replies: renderActivities(result, activity.channelId, activity.from?.id), trace: result.trace });
   }
+}
+
+/**
+ * In Teams group chats and channels the bot speaks only when @mentioned: other messages and members joining
+ * get no answer and leave the conversation's state alone.
+ */
+function isForTheBot(activity: Partial<Activity>): boolean {
+  if (activity.channelId !== 'msteams' || isPrivateChat(activity)) return true;
+  return activity.type === 'message' && TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === activity.recipient?.id);
 }
 
 /** Teams says "personal" for a one-to-one chat; other channels mark group conversations with isGroup. */

@@ -98,7 +98,9 @@ describe('what the bot reveals, and what it logs', () => {
   });
 
   it('asks for ID and secret numbers only in a private chat on Teams', async () => {
-    const group = { channelId: 'msteams', conversation: { id: 'team-chat', conversationType: 'groupChat' } };
+    // In a group chat the bot only hears messages that @mention it.
+    const mention = { type: 'mention', mentioned: { id: 'bot', name: 'Helpdesk' }, text: '<at>Helpdesk</at>' };
+    const group = { channelId: 'msteams', conversation: { id: 'team-chat', conversationType: 'groupChat' }, entities: [mention] };
     const reply = await walk(bot, 'team-chat', ['hi', "I've been locked out", 'Check if my account is locked'], group);
     expect(reply.text).toContain('For your security I only ask for ID and secret numbers in a private chat.');
     expect(reply.trace).toMatchObject({ state: 'lockout', expecting: null });
