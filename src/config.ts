@@ -32,6 +32,15 @@ const schema = z.object({
   USER_TTL_SECONDS: z.coerce.number().int().min(60).default(90 * 24 * 3600),
   NODE_ENV: optionalText,
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
+  DIRECT_LINE_SECRET: optionalText,
+  DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
+  TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  TRUST_PROXY: z.enum(['true', 'false', '']).default('false'),
+  WEB_CHAT_FRAME_ANCESTORS: z
+    .string()
+    .trim()
+    .regex(/^[^;,\r\n]+$/, 'space-separated origins, e.g. https://support.example.org')
+    .default("'self'"),
 });
 
 export interface Config {
@@ -54,6 +63,14 @@ export interface Config {
   redis?: RedisSettings;
   conversationTtlSeconds: number;
   userTtlSeconds: number;
+  webChat: {
+    /** Set: tokens come from the Direct Line service. Not set: the bot serves Direct Line itself. */
+    directLineSecret?: string;
+    directLineDomain: string;
+    tokensPerMinute: number;
+    trustProxy: boolean;
+    frameAncestors: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -109,6 +126,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(redis ? { redis } : {}),
     conversationTtlSeconds: values.CONVERSATION_TTL_SECONDS,
     userTtlSeconds: values.USER_TTL_SECONDS,
+    webChat: {
+      ...(values.DIRECT_LINE_SECRET ? { directLineSecret: values.DIRECT_LINE_SECRET } : {}),
+      directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
+      tokensPerMinute: values.TOKENS_PER_MINUTE,
+      trustProxy: values.TRUST_PROXY === 'true',
+      frameAncestors: values.WEB_CHAT_FRAME_ANCESTORS,
+    },
   };
 }
 
@@ -135,6 +159,10 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
           : 'not set: state in memory',
     CONVERSATION_TTL_SECONDS: String(config.conversationTtlSeconds),
     USER_TTL_SECONDS: String(config.userTtlSeconds),
+    DIRECT_LINE_SECRET: config.webChat.directLineSecret ? `[set]: tokens from ${config.webChat.directLineDomain}` : 'not set: the bot serves Direct Line itself at /v3/directline',
+    TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
+    TRUST_PROXY: String(config.webChat.trustProxy),
+    WEB_CHAT_FRAME_ANCESTORS: config.webChat.frameAncestors,
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { newToken, startAccountService, type RunningAccountService } from './accountServiceApp';
 import { createBotEndpoint } from './bot/endpoint';
@@ -8,8 +9,11 @@ import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
+import { LocalDirectLine } from './services/directLine/localDirectLine';
+import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './services/directLine/webChatTokens';
 import { HttpAccountService } from './services/httpAccountService';
 import { Metrics } from './services/metrics';
+import { MemoryRateLimiter, RedisRateLimiter } from './services/rateLimit';
 import { createRedis, type RedisClient } from './services/redisConnection';
 import { RedisStateStore } from './services/state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './services/state/turnGate';
@@ -78,10 +82,33 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       )
     : undefined;
   const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics });
+
+  // Without a Direct Line secret the bot is its own Direct Line service: the page works with no internet.
+  // Its Bot Connector routes sit under a random path, so only this process's own replies can reach them.
+  let serviceUrl = '';
+  const connectorPath = `/connector/${randomBytes(18).toString('base64url')}`;
+  const directLine = config.webChat.directLineSecret
+    ? undefined
+    : new LocalDirectLine({ deliver: (activity) => bot.deliverLocal(activity), serviceUrl: () => serviceUrl, bot: { id: 'helpdesk-bot', name: 'Helpdesk' } });
+  const tokens: WebChatTokenSource = directLine
+    ? new LocalTokenSource(directLine)
+    : new DirectLineServiceTokenSource(config.webChat.directLineSecret!, config.webChat.directLineDomain);
+  const limiter = redis
+    ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
+    : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
+
   const server = createServer({
     bot,
     logger,
     metrics,
+    webChat: {
+      tokens,
+      limiter,
+      translate: (language, key) => runtime.i18n.getFixedT(language)(key),
+      frameAncestors: config.webChat.frameAncestors,
+      trustProxy: config.webChat.trustProxy,
+    },
+    ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
     ready: async () => {
       const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
       if (redis) checks.redis = await redis.ping().then(() => true, () => false);
@@ -96,7 +123,11 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
-  logger.info({ url: `${url}/api/messages`, content: content.version, state: redis ? 'redis' : 'memory' }, 'helpdesk bot listening');
+  serviceUrl = `${loopbackBase(config.host, port)}${connectorPath}/`;
+  logger.info(
+    { url: `${url}/api/messages`, page: `${url}/`, directLine: directLine ? 'local' : 'service', content: content.version, state: redis ? 'redis' : 'memory' },
+    'helpdesk bot listening',
+  );
 
   return {
     url,
@@ -110,11 +141,18 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       await bot.drain(SHUTDOWN_GRACE_MS);
       server.server.closeAllConnections();
       await closed;
+      directLine?.close();
       await gate.close();
       await embedded?.close();
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** How this process reaches itself: the address it listens on, or loopback when it listens on all. */
+function loopbackBase(host: string | undefined, port: number): string {
+  if (!host || host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 async function connectOnce(redis: RedisClient): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  type Activity,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type Request,
@@ -14,6 +15,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../services/metrics';
 import type { TurnGate } from '../services/state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
+import { TypingIndicator } from './typing';
 
 export interface BotAuth {
   appId?: string;
@@ -43,6 +45,12 @@ const activityShape = z.object({
 export interface BotEndpoint {
   /** Handles POST /api/messages with an already-parsed JSON body. */
   handle(req: Request, res: Response): Promise<void>;
+  /**
+   * Runs a turn for an activity from this process's own Direct Line endpoint. Those conversations are
+   * anonymous by construction (the endpoint checked the user's token), and the replies go to its
+   * serviceUrl without Bot Framework credentials.
+   */
+  deliverLocal(activity: Record<string, unknown>): Promise<void>;
   /** Resolves when no request is in progress any more, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -57,7 +65,13 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       MicrosoftAppTenantId: auth.tenantId ?? '',
     }),
   );
-  adapter.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
+  // The local Direct Line endpoint talks to the bot in-process, never with Bot Framework tokens.
+  const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const typing = new TypingIndicator();
+  for (const each of [adapter, localAdapter]) {
+    each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
+    each.use(typing);
+  }
   const bot = new HelpdeskBot(options);
 
   let inFlight = 0;
@@ -77,6 +91,15 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       inFlight += 1;
       try {
         await handleOne(req, res);
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) idle?.();
+      }
+    },
+    async deliverLocal(activity) {
+      inFlight += 1;
+      try {
+        await localAdapter.processActivityDirect('', activity as unknown as Activity, (context) => bot.run(context));
       } finally {
         inFlight -= 1;
         if (inFlight === 0) idle?.();

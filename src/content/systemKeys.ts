@@ -38,7 +38,11 @@ export const BUTTONS = {
   tryAgain: 'common:choice.tryAgain',
 } as const;
 
+/** The web chat page's own words (its title, header and language switcher). */
+export const WEB_KEYS = ['title', 'heading', 'subtitle', 'language', 'connecting', 'failed', 'retry', 'chatLabel'] as const;
+
 export const SYSTEM_KEYS: readonly string[] = [
+  ...WEB_KEYS.map((key) => `web:${key}`),
   ...Object.values(NOTICES),
   ...Object.values(BUTTONS),
   'common:language.name',

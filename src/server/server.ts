@@ -2,8 +2,10 @@ import restify, { type Next, type Request, type Response, type Server } from 're
 import type { BotEndpoint } from '../bot/endpoint';
 import type { Logger } from '../logger';
 import type { Metrics } from '../services/metrics';
+import type { LocalDirectLine } from '../services/directLine/localDirectLine';
+import { mountDirectLine } from './directLine';
 import { readJsonBody } from './jsonBody';
-
+import { mountWebChat, type WebChatOptions } from './webChat';
 
 export interface ServerOptions {
   bot: BotEndpoint;
@@ -11,6 +13,10 @@ export interface ServerOptions {
   metrics?: Metrics;
   /** Each dependency's health, for /readyz; all must be true for the instance to take traffic. */
   ready?: () => Promise<Record<string, boolean>>;
+  /** The support-site page at `/` and its token endpoint. */
+  webChat?: Omit<WebChatOptions, 'logger'>;
+  /** The local Direct Line endpoint, with the secret path its Bot Connector routes live under. */
+  directLine?: { hub: LocalDirectLine; connectorPath: string };
 }
 
 export function createServer(options: ServerOptions): Server {
@@ -38,6 +44,9 @@ export function createServer(options: ServerOptions): Server {
   server.post('/api/messages', readJsonBody(256 * 1024), async (req: Request, res: Response) => {
     await options.bot.handle(req as never, res as never);
   });
+
+  if (options.directLine) mountDirectLine(server, options.directLine.hub, options.directLine.connectorPath, options.logger);
+  if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
 
   server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
     options.logger.warn({ method: req.method, url: req.url, error: error.name }, 'request rejected');

@@ -1,0 +1,157 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Request, Response, Server } from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import { DirectLineError, type LocalDirectLine } from '../services/directLine/localDirectLine';
+import { readJsonBody } from './jsonBody';
+
+export const DIRECT_LINE_PATH = '/v3/directline';
+
+const STATUS: Record<DirectLineError['code'], number> = {
+  BadArgument: 400,
+  Forbidden: 403,
+  TokenExpired: 403,
+  NotFound: 404,
+  TooLarge: 413,
+  BotError: 502,
+};
+
+/** Direct Line's error body: `{ error: { code, message } }`. */
+function refuse(res: Response, error: unknown, logger: Logger): void {
+  if (error instanceof DirectLineError) {
+    res.send(STATUS[error.code], { error: { code: error.code, message: error.message } });
+    return;
+  }
+  logger.error({ err: error }, 'direct line request failed');
+  res.send(500, { error: { code: 'ServiceError', message: 'The request could not be completed.' } });
+}
+
+function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** The stream's address for a conversation, on the origin the client used. */
+function streamUrl(req: Request, conversationId: string, token: string, watermark?: string): string {
+  const secure = req.isSecure() || req.header('x-forwarded-proto') === 'https';
+  const host = req.header('x-forwarded-host') || req.header('host');
+  const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
+  return `${secure ? 'wss' : 'ws'}://${host}${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;
+}
+
+/**
+ * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
+ * stream, token refresh) and the Bot Connector routes the bot's replies arrive on.
+ */
+export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger): void {
+  const json = readJsonBody(256 * 1024);
+
+  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, async (req: Request, res: Response) => {
+    try {
+      res.send(200, directLine.refresh(bearer(req)));
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  server.post(`${DIRECT_LINE_PATH}/conversations`, async (req: Request, res: Response) => {
+    try {
+      const info = directLine.start(bearer(req));
+      res.send(201, { ...info, streamUrl: streamUrl(req, info.conversationId, info.token) });
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId`, async (req: Request, res: Response) => {
+    try {
+      const info = directLine.reconnect(bearer(req), req.params.conversationId as string);
+      res.send(200, { ...info, streamUrl: streamUrl(req, info.conversationId, info.token, req.query?.watermark as string | undefined) });
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
+    try {
+      res.send(200, directLine.read(bearer(req), req.params.conversationId as string, req.query?.watermark as string | undefined));
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, json, async (req: Request, res: Response) => {
+    try {
+      const id = await directLine.post(bearer(req), req.params.conversationId as string, req.body);
+      res.send(200, { id });
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
+    res.send(415, { error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' } });
+  });
+
+  // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
+  const reply = async (req: Request, res: Response) => {
+    try {
+      res.send(200, { id: directLine.fromBot(req.params.conversationId as string, req.body) });
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  };
+  server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
+  server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
+  server.put(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, async (req: Request, res: Response) => {
+    try {
+      res.send(200, { id: directLine.updateFromBot(req.params.conversationId as string, req.params.activityId as string, req.body) });
+    } catch (error) {
+      refuse(res, error, logger);
+    }
+  });
+
+  attachStream(server, directLine, logger);
+}
+
+/** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
+function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger): void {
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const pattern = new RegExp(`^${DIRECT_LINE_PATH}/conversations/([^/?]+)/stream$`);
+
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = pattern.exec(url.pathname);
+    if (!match) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const conversationId = decodeURIComponent(match[1]!);
+    const token = url.searchParams.get('t') ?? bearer(req);
+    sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      let unsubscribe: (() => void) | undefined;
+      try {
+        unsubscribe = directLine.subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+        });
+      } catch (error) {
+        const refused = error instanceof DirectLineError ? error : undefined;
+        if (!refused) logger.error({ err: error }, 'direct line stream failed');
+        ws.close(refused?.code === 'NotFound' ? 4404 : 4403, refused?.message.slice(0, 120) ?? 'stream failed');
+        return;
+      }
+      // An empty message now and then keeps proxies from closing an idle stream, as the service does.
+      const keepAlive = setInterval(() => ws.readyState === ws.OPEN && ws.send(''), 30_000).unref();
+      ws.on('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe?.();
+      });
+      ws.on('error', () => ws.terminate());
+    });
+  });
+  server.on('close', () => {
+    for (const client of sockets.clients) client.terminate();
+    sockets.close();
+  });
+}

@@ -1,0 +1,115 @@
+// The support-site chat: gets a Direct Line token from the bot, then runs the official Web Chat.
+(function () {
+  'use strict';
+
+  var config = JSON.parse(document.getElementById('chat-config').textContent);
+  var LOCALES = { en: 'en-US', es: 'es-ES', it: 'it-IT', fr: 'fr-FR', de: 'de-DE' };
+  var language = config.language;
+  var root = document.getElementById('webchat');
+  var status = document.getElementById('chat-status');
+  var picker = document.getElementById('chat-language');
+  var directLine;
+  var userId;
+  var store;
+
+  function text(key) {
+    return config.texts[language][key];
+  }
+
+  // Everything on the page that is ours (not Web Chat's) follows the chosen language.
+  function applyLanguage() {
+    document.documentElement.lang = language;
+    document.title = text('title');
+    document.querySelectorAll('[data-text]').forEach(function (element) {
+      element.textContent = text(element.getAttribute('data-text'));
+    });
+    document.querySelectorAll('[data-label]').forEach(function (element) {
+      element.setAttribute('aria-label', text(element.getAttribute('data-label')));
+    });
+    picker.value = language;
+  }
+
+  function showFailure() {
+    status.hidden = false;
+    status.setAttribute('data-state', 'failed');
+    status.querySelector('[data-text]').setAttribute('data-text', 'failed');
+    status.querySelector('button').hidden = false;
+    applyLanguage();
+  }
+
+  var styleOptions = {
+    accent: '#0b5cad',
+    backgroundColor: '#ffffff',
+    bubbleBackground: '#eef2f7',
+    bubbleBorderRadius: 12,
+    bubbleFromUserBackground: '#0b5cad',
+    bubbleFromUserTextColor: '#ffffff',
+    bubbleFromUserBorderRadius: 12,
+    botAvatarInitials: '?',
+    botAvatarBackgroundColor: '#0b5cad',
+    hideUploadButton: true,
+    suggestedActionLayout: 'flow',
+    suggestedActionBorderRadius: 16,
+    sendTypingIndicator: false,
+    primaryFont: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  };
+
+  function render() {
+    window.WebChat.renderWebChat(
+      { directLine: directLine, store: store, userID: userId, locale: LOCALES[language], styleOptions: styleOptions },
+      root,
+    );
+  }
+
+  function sendEvent(name, value) {
+    store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: name, value: value } });
+  }
+
+  picker.addEventListener('change', function () {
+    if (!config.texts[picker.value] || picker.value === language) return;
+    language = picker.value;
+    var url = new URL(window.location.href);
+    url.searchParams.set('lang', language);
+    window.history.replaceState(null, '', url);
+    applyLanguage();
+    if (!store) return;
+    render();
+    // The bot switches too, and says so in the new language.
+    sendEvent('webchat/setLanguage', language);
+  });
+
+  status.querySelector('button').addEventListener('click', function () {
+    window.location.reload();
+  });
+
+  applyLanguage();
+
+  fetch(config.tokenUrl, { method: 'POST', headers: { accept: 'application/json' } })
+    .then(function (response) {
+      if (!response.ok) throw new Error('token ' + response.status);
+      return response.json();
+    })
+    .then(function (grant) {
+      userId = grant.userId;
+      directLine = window.WebChat.createDirectLine({
+        token: grant.token,
+        domain: config.domain === 'local' ? window.location.origin + config.localPath : config.domain,
+      });
+      store = window.WebChat.createStore({}, function (api) {
+        return function (next) {
+          return function (action) {
+            // Say hello once connected, with the page's language, so the welcome comes in it.
+            if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+              setTimeout(function () {
+                api.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { language: language } } });
+              }, 0);
+            }
+            return next(action);
+          };
+        };
+      });
+      status.hidden = true;
+      render();
+    })
+    .catch(showFailure);
+})();
