@@ -104,11 +104,12 @@ describe('the bot on the Bot Framework', () => {
     });
     const reply = message(replies);
     expect(reply.suggestedActions).toBeUndefined();
-    expect(reply.attachments![0]!.contentType).toBe('application/vnd.microsoft.card.hero');
-    expect((reply.attachments![0]!.content as { buttons: unknown[] }).buttons[0]).toEqual({
-      type: 'imBack',
+    expect(reply.attachments![0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    const card = reply.attachments![0]!.content as { body: Array<{ type: string; actions?: unknown[] }> };
+    expect(card.body.find((element) => element.type === 'ActionSet')!.actions![0]).toEqual({
+      type: 'Action.Submit',
       title: 'Check if my account is locked',
-      value: 'Check if my account is locked',
+      data: { msteams: { type: 'imBack', value: 'Check if my account is locked' } },
     });
     expect(trace(replies).value).toMatchObject({ topic: 'lockout' });
   });
