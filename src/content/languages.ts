@@ -2,7 +2,7 @@ export const LANGUAGES = ['en', 'es', 'it', 'fr', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'en';
 
-export const NAMESPACES = ['helpdesk', 'common', 'web'] as const;
+export const NAMESPACES = ['helpdesk', 'common', 'web', 'teams'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 export function isLanguage(value: unknown): value is Language {
