@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Run before the tests: they need redis-server (they start their own on free ports).
-if command -v redis-server >/dev/null 2>&1; then exit 0; fi
+# Run before the tests: they need redis-server (they start their own on free ports) and Chromium (the
+# browser test drives the web chat page with playwright-core). Installs Debian's packages when missing
+# and running as root; otherwise says exactly what to install.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "redis-server is missing; installing Debian's redis-server package…"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server && exit 0
+  echo "Installing Debian packages the tests need: ${missing[*]}…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" && exit 0
 fi
-echo "The tests need redis-server. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) and run npm test again." >&2
+echo "The tests need: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}; macOS: brew install redis and a Chromium, then set CHROMIUM_PATH) and run npm test again." >&2
 exit 1

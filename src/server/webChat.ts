@@ -85,7 +85,9 @@ function scriptJson(value: unknown): string {
 
 /** The page at `/`, the Web Chat bundle and the page's own script and styles, and the token endpoint. */
 export function mountWebChat(server: Server, options: WebChatOptions): void {
-  const webChatBundle = serve(() => asset(require.resolve('botframework-webchat/dist/webchat.js'), 'text/javascript; charset=utf-8'));
+  // The package's exports map hides dist/; its published browser bundle sits beside lib/.
+  const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
+  const webChatBundle = serve(() => asset(bundlePath(), 'text/javascript; charset=utf-8'));
   const pageScript = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.js'), 'text/javascript; charset=utf-8'));
   const pageStyles = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.css'), 'text/css; charset=utf-8'));
   server.get('/webchat/webchat.js', webChatBundle);
