@@ -41,17 +41,8 @@ export const BUTTONS = {
 /** The web chat page's own words (its title, header and language switcher). */
 export const WEB_KEYS = ['title', 'heading', 'subtitle', 'language', 'connecting', 'failed', 'retry', 'chatLabel'] as const;
 
-/** The commands Teams lists in its command menu for the bot (titles from common:commands, hints from teams.json). */
-export const TEAMS_COMMANDS = ['menu', 'help', 'restart'] as const satisfies readonly Command[];
-
-/** Texts of the Teams app package (npm run teams:package): the app's name and descriptions, and the command hints. */
-export const TEAMS_APP_KEYS = {
-  shortName: 'teams:name.short',
-  fullName: 'teams:name.full',
-  shortDescription: 'teams:description.short',
-  fullDescription: 'teams:description.full',
-  command: (command: (typeof TEAMS_COMMANDS)[number]) => `teams:command.${command}`,
-} as const;
+/** The Teams app's words in its store listing and command menu (teams/manifest.template.json, npm run teams:package). */
+export const TEAMS_KEYS = ['name.short', 'name.full', 'description.short', 'description.full', 'command.menu', 'command.help', 'command.restart'] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
   ...WEB_KEYS.map((key) => `web:${key}`),
@@ -60,9 +51,5 @@ export const SYSTEM_KEYS: readonly string[] = [
   'common:language.name',
   ...LANGUAGES.map((language) => `common:languages.${language}`),
   ...COMMANDS.map((command) => `common:commands.${command}`),
-  TEAMS_APP_KEYS.shortName,
-  TEAMS_APP_KEYS.fullName,
-  TEAMS_APP_KEYS.shortDescription,
-  TEAMS_APP_KEYS.fullDescription,
-  ...TEAMS_COMMANDS.map(TEAMS_APP_KEYS.command),
+  ...TEAMS_KEYS.map((key) => `teams:${key}`),
 ];
