@@ -9,7 +9,6 @@
   var status = document.getElementById('chat-status');
   var picker = document.getElementById('chat-language');
   var directLine;
-  var userId;
   var store;
 
   function text(key) {
@@ -45,8 +44,6 @@
     bubbleFromUserBackground: '#0b5cad',
     bubbleFromUserTextColor: '#ffffff',
     bubbleFromUserBorderRadius: 12,
-    botAvatarInitials: '?',
-    botAvatarBackgroundColor: '#0b5cad',
     hideUploadButton: true,
     suggestedActionLayout: 'flow',
     suggestedActionBorderRadius: 16,
@@ -56,7 +53,8 @@
 
   function render() {
     window.WebChat.renderWebChat(
-      { directLine: directLine, store: store, userID: userId, locale: LOCALES[language], styleOptions: styleOptions },
+      // No userID: the token already binds the user, and Web Chat refuses to trust a "dl_" id it cannot read in it.
+      { directLine: directLine, store: store, locale: LOCALES[language], styleOptions: styleOptions },
       root,
     );
   }
@@ -90,7 +88,6 @@
       return response.json();
     })
     .then(function (grant) {
-      userId = grant.userId;
       directLine = window.WebChat.createDirectLine({
         token: grant.token,
         domain: config.domain === 'local' ? window.location.origin + config.localPath : config.domain,

@@ -81,7 +81,12 @@ export class HelpdeskBot extends ActivityHandler {
     this.onEvent(async (context, next) => {
       const { name, value } = context.activity;
       // The page opened: greet once, in the page's language (the event's locale).
-      if (name === 'webchat/join' && !(await this.dialog.get(context))) await this.respond(context, undefined);
+      if (name === 'webchat/join' && !(await this.dialog.get(context))) {
+        // The page says which language it shows; Web Chat may not have put it on the activity yet.
+        const shown = (value as { language?: unknown } | undefined)?.language;
+        if (isLanguage(shown)) context.activity.locale = shown;
+        await this.respond(context, undefined);
+      }
       // The page's language switcher: the same as the candidate asking for that language.
       if (name === 'webchat/setLanguage' && isLanguage(value)) await this.respond(context, { value: { language: value } });
       await next();

@@ -22,6 +22,7 @@ export interface ServerOptions {
 export function createServer(options: ServerOptions): Server {
   const server = restify.createServer({ name: 'helpdesk-bot', handleUncaughtExceptions: false });
   server.pre(restify.plugins.pre.sanitizePath());
+  server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.get('/healthz', (_req: Request, res: Response, next: Next) => {
     res.send(200, { status: 'ok' });

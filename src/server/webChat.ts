@@ -128,6 +128,7 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t('title')}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/webchat/chat.css">
 </head>
 <body>

@@ -8,11 +8,13 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+
 /** Azure's Direct Line tokens also last 30 minutes; clients refresh them well before. */
 export const TOKEN_SECONDS = 30 * 60;
 
 /**
- * Signs and checks the local Direct Line endpoint's tokens (HMAC-SHA256). The key is random per process
+ * Signs and checks the local Direct Line endpoint's tokens (JWT, HS256). The key is random per process
  * unless configured, so tokens from a previous run or another instance are refused.
  */
 export class DirectLineTokens {
@@ -26,32 +28,34 @@ export class DirectLineTokens {
   }
 
   issue(claims: Omit<TokenClaims, 'expiresAt'>): { token: string; expiresIn: number } {
-    const body: TokenClaims = { ...claims, expiresAt: Math.floor(this.now() / 1000) + TOKEN_SECONDS };
-    const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-    return { token: `${payload}.${this.sign(payload)}`, expiresIn: TOKEN_SECONDS };
+    const issuedAt = Math.floor(this.now() / 1000);
+    // A JWT like the service's own: Web Chat and directlinejs read the user id from its "user" claim.
+    const body = { user: claims.userId, conv: claims.conversationId, iat: issuedAt, exp: issuedAt + TOKEN_SECONDS };
+    const signed = `${HEADER}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
+    return { token: `${signed}.${this.sign(signed)}`, expiresIn: TOKEN_SECONDS };
   }
 
   /** The claims of a genuine, unexpired token; undefined for anything else. */
   verify(token: string | undefined): TokenClaims | undefined {
     if (!token || token.length > 2048) return undefined;
-    const [payload, signature, extra] = token.split('.');
-    if (!payload || !signature || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.sign(payload));
+    const [header, payload, signature, extra] = token.split('.');
+    if (header !== HEADER || !payload || !signature || extra !== undefined) return undefined;
+    const expected = Buffer.from(this.sign(`${header}.${payload}`));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    let claims: Partial<TokenClaims>;
+    let claims: { user?: unknown; conv?: unknown; exp?: unknown };
     try {
-      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<TokenClaims>;
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
     } catch {
       return undefined;
     }
-    if (typeof claims.conversationId !== 'string' || typeof claims.userId !== 'string' || typeof claims.expiresAt !== 'number') return undefined;
-    if (claims.expiresAt * 1000 <= this.now()) return undefined;
-    return { conversationId: claims.conversationId, userId: claims.userId, expiresAt: claims.expiresAt };
+    if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number') return undefined;
+    if (claims.exp * 1000 <= this.now()) return undefined;
+    return { conversationId: claims.conv, userId: claims.user, expiresAt: claims.exp };
   }
 
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  private sign(signed: string): string {
+    return createHmac('sha256', this.key).update(signed).digest('base64url');
   }
 }
 

@@ -1,0 +1,132 @@
+/// <reference lib="dom" />
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { ARTIFACTS, launchBrowser } from '../browser';
+import { english, ROOT } from '../helpers';
+
+jest.setTimeout(90_000);
+
+function text(language: string, ns: string, key: string): string {
+  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<string, unknown>;
+  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
+}
+
+/** What a reader sees of a markdown text: no ** or link syntax. */
+function plain(markdown: string): string {
+  return markdown.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
+}
+
+const transcript = (page: Page) => page.locator('.webchat__basic-transcript');
+/** Web Chat sets quotes typographically (' becomes ’); compare what a reader sees. */
+const normalize = (words: string) => words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+
+/** Resolves once the transcript shows these words (the bot's or the user's). */
+async function shows(page: Page, words: string): Promise<void> {
+  const wanted = normalize(words);
+  await page.waitForFunction(
+    ([expected, pattern]) => {
+      const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
+      return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
+    },
+    [wanted, '[‘’]'] as const,
+    { timeout: 20_000 },
+  );
+}
+
+/** A suggested action as the candidate sees it (Web Chat also keeps a copy for screen readers). */
+const suggested = (page: Page, title: string) => page.locator('.webchat__suggested-actions').getByRole('button', { name: title });
+
+const pageLanguageIs = (page: Page, language: string) => page.waitForFunction((expected) => document.documentElement.lang === expected, language);
+
+async function send(page: Page, message: string) {
+  const box = page.getByRole('textbox').last();
+  await box.fill(message);
+  await box.press('Enter');
+}
+
+describe('the support-site page with the real Web Chat in Chromium', () => {
+  let bot: RunningBot;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+    browser = await launchBrowser('en-GB');
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await bot?.close();
+  });
+
+  it('greets in the browser language, follows a button and typed text, and switches language from the page', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${bot.url}/`);
+
+    await pageLanguageIs(page, 'en');
+    expect(await page.title()).toBe(text('en', 'web', 'title'));
+    await shows(page, english('common:welcome'));
+
+    // A suggested action is a real button in the page.
+    await suggested(page, text('en', 'helpdesk', 'menu.choice.findCentre')).click();
+    const finder = transcript(page).locator('a[href^="https://"]').last();
+    await finder.waitFor();
+    expect(await finder.getAttribute('target')).toBe('_blank');
+    expect(await finder.getAttribute('rel')).toMatch(/noopener/);
+
+    await send(page, 'I forgot my password');
+    await shows(page, plain(text('en', 'helpdesk', 'forgotPassword.body')));
+
+    await page.selectOption('#chat-language', 'de');
+    await pageLanguageIs(page, 'de');
+    expect(page.url()).toContain('lang=de');
+    await page.getByRole('heading', { name: text('de', 'web', 'heading') }).waitFor();
+    await shows(page, text('de', 'common', 'language.changed'));
+    // Web Chat's own words follow too.
+    await page.getByPlaceholder('Nachricht eingeben').waitFor();
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('opens in the language asked for in the address', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${bot.url}/?lang=it`);
+    await shows(page, text('it', 'common', 'welcome'));
+    expect(await page.locator('html').getAttribute('lang')).toBe('it');
+    expect(await page.locator('#chat-language').inputValue()).toBe('it');
+  });
+
+  it('shows what the candidate typed as text: HTML and javascript: links stay inert', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${bot.url}/`);
+    await shows(page, english('common:welcome'));
+    const typed = '<img src=x onerror="window.pwned=1"><b>bold</b> [click me](javascript:window.pwned=2)';
+    await send(page, typed);
+    await shows(page, '<b>bold</b> [click me](javascript:window.pwned=2)');
+    expect(await transcript(page).locator('img[src="x"], b').count()).toBe(0);
+    expect(await transcript(page).locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    // The bot still answers, and the page is still usable.
+    await send(page, 'menu');
+    await suggested(page, text('en', 'helpdesk', 'menu.choice.lockout')).waitFor();
+  });
+
+  it('serves Web Chat itself: no request leaves the bot\'s own origin', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    const origins = new Set<string>();
+    page.on('request', (request) => origins.add(new URL(request.url()).origin));
+    await page.goto(`${bot.url}/`);
+    await shows(page, english('common:welcome'));
+    expect([...origins].filter((origin) => origin !== 'null')).toEqual([bot.url]);
+  });
+});
