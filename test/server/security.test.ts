@@ -102,7 +102,8 @@ describe('what the bot reveals, and what it logs', () => {
     const mention = { type: 'mention', mentioned: { id: 'bot', name: 'Helpdesk' }, text: '<at>Helpdesk</at>' };
     const group = { channelId: 'msteams', conversation: { id: 'team-chat', conversationType: 'groupChat' }, entities: [mention] };
     const reply = await walk(bot, 'team-chat', ['hi', "I've been locked out", 'Check if my account is locked'], group);
-    expect(reply.text).toContain('For your security I only ask for ID and secret numbers in a private chat.');
+    // On Teams the text is on the reply's Adaptive Card.
+    expect(JSON.stringify(reply.message.attachments[0].content)).toContain('For your security I only ask for ID and secret numbers in a private chat.');
     expect(reply.trace).toMatchObject({ state: 'lockout', expecting: null });
     const personal = { channelId: 'msteams', conversation: { id: 'one-to-one', conversationType: 'personal' } };
     const asked = await walk(bot, 'one-to-one', ['hi', "I've been locked out", 'Check if my account is locked'], personal);
