@@ -14,6 +14,7 @@ import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource
 import { HttpAccountService } from './services/httpAccountService';
 import { Metrics } from './services/metrics';
 import { MemoryRateLimiter, RedisRateLimiter } from './services/rateLimit';
+import { MemoryReminderStore, RedisReminderStore, Reminders } from './services/reminders';
 import { createRedis, type RedisClient } from './services/redisConnection';
 import { RedisStateStore } from './services/state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './services/state/turnGate';
@@ -81,7 +82,9 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
         },
       )
     : undefined;
-  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics });
+  // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
+  const reminders = new Reminders(redis ? new RedisReminderStore(redis) : new MemoryReminderStore(), logger);
+  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics, reminders });
 
   // Without a Direct Line secret the bot is its own Direct Line service: the page works with no internet.
   // Its Bot Connector routes sit under a random path, so only this process's own replies can reach them.
@@ -136,6 +139,7 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
       watcher?.close();
+      await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await bot.drain(SHUTDOWN_GRACE_MS);

@@ -1,11 +1,14 @@
 import {
   type Activity,
+  ActivityTypes,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type ConversationReference,
+  DeliveryModes,
+  TurnContext,
   type Request,
   type Response,
   type Storage,
-  type TurnContext,
 } from 'botbuilder';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
@@ -13,6 +16,7 @@ import { DEFAULT_LANGUAGE, languageOf } from '../content/languages';
 import type { Runtime } from '../conversation/runtime';
 import type { Logger } from '../logger';
 import type { Metrics } from '../services/metrics';
+import type { Reminders } from '../services/reminders';
 import type { TurnGate } from '../services/state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
 import { TypingIndicator } from './typing';
@@ -31,6 +35,8 @@ export interface BotEndpointOptions {
   logger: Logger;
   gate?: TurnGate;
   metrics?: Metrics;
+  /** Messages to send later (a lock's end); none without it. */
+  reminders?: Reminders;
 }
 
 /** The least an activity needs for the adapter to process it and reply. */
@@ -72,7 +78,35 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
     each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
     each.use(typing);
   }
-  const bot = new HelpdeskBot(options);
+  const reminders = options.reminders;
+  const bot = new HelpdeskBot({
+    ...options,
+    ...(reminders
+      ? {
+          remind: async (context: TurnContext, reminder: { at: string; text: string; locale: string }) => {
+            // A caller that collects replies in the HTTP response is not there to receive one later.
+            if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) return;
+            await reminders.schedule({
+              at: Date.parse(reminder.at),
+              conversation: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>,
+              via: context.adapter === localAdapter ? 'local' : 'channel',
+              text: reminder.text,
+              locale: reminder.locale,
+            });
+          },
+        }
+      : {}),
+  });
+  reminders?.start(async (reminder) => {
+    const local = reminder.via === 'local';
+    await (local ? localAdapter : adapter).continueConversationAsync(
+      local ? '' : (auth.appId ?? ''),
+      reminder.conversation as Partial<ConversationReference>,
+      async (context) => {
+        await context.sendActivity({ type: ActivityTypes.Message, text: reminder.text, textFormat: 'markdown', locale: reminder.locale });
+      },
+    );
+  });
 
   let inFlight = 0;
   let idle: (() => void) | undefined;

@@ -30,6 +30,8 @@ export interface HelpdeskBotOptions {
   /** One turn at a time per conversation, redeliveries skipped; in-process unless Redis is configured. */
   gate?: TurnGate;
   metrics?: Metrics;
+  /** Keeps a message to send into this conversation later (a lock's end); called once the turn's replies are out. */
+  remind?: (context: TurnContext, reminder: { at: string; text: string; locale: string }) => Promise<void>;
 }
 
 /** Channels where the page's Web Chat says when it joined, with its language. */
@@ -37,6 +39,12 @@ const WEB_CHAT_CHANNELS = new Set(['directline', 'webchat']);
 
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
+
+interface Pending {
+  replies: Partial<Activity>[];
+  trace: TurnResult['trace'];
+  reminder?: { at: string; text: string; locale: string };
+}
 
 /**
  * The Bot Framework face of the helpdesk: turns activities into engine turns and engine results into
@@ -106,8 +114,9 @@ export class HelpdeskBot extends ActivityHandler {
         // Saved before anything is sent: a failed save leaves the conversation where it was, unanswered.
         await this.conversationState.saveChanges(context);
         await this.userState.saveChanges(context);
-        const pending = context.turnState.get(PENDING) as { replies: Partial<Activity>[]; trace: TurnResult['trace'] } | undefined;
+        const pending = context.turnState.get(PENDING) as Pending | undefined;
         if (pending) await context.sendActivities(pending.replies);
+        if (pending?.reminder && this.options.remind) await this.options.remind(context, pending.reminder);
         return pending?.trace;
       });
       if (outcome.duplicate) {
@@ -152,7 +161,12 @@ export class HelpdeskBot extends ActivityHandler {
     });
     await this.dialog.set(context, result.stored);
     if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
-    context.turnState.set(PENDING, { replies: renderActivities(result, activity.channelId, activity.from?.id), trace: result.trace });
+    const pending: Pending = {
+      replies: renderActivities(result, activity.channelId, activity.from?.id),
+      trace: result.trace,
+      ...(result.reminder ? { reminder: { ...result.reminder, locale: result.language } } : {}),
+    };
+    context.turnState.set(PENDING, pending);
   }
 }
 

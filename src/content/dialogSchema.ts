@@ -25,6 +25,8 @@ export const messageNodeSchema = z.strictObject({
   /** Which choice a typed "yes" (or "no") picks, when the node asks a yes/no question. */
   yes: name.optional(),
   no: name.optional(),
+  /** Said later, in the same conversation, when the time this node talks about comes (a lock's end). */
+  remind: textKey.optional(),
 });
 
 /** Form steps that are not questions; a slot may not take one of these names. */

@@ -250,6 +250,7 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
       keys.push({ key: node.onError, where: ['nodes', id, 'onError'] });
     } else {
       if (node.title) keys.push({ key: node.title, where: ['nodes', id, 'title'] });
+      if (node.remind) keys.push({ key: node.remind, where: ['nodes', id, 'remind'] });
       node.say.forEach((key, index) => keys.push({ key, where: ['nodes', id, 'say', index] }));
       if (node.prompt) keys.push({ key: node.prompt, where: ['nodes', id, 'prompt'] });
       node.choices.forEach((choice, index) => keys.push({ key: choice.label, where: ['nodes', id, 'choices', index, 'label'] }));

@@ -69,6 +69,8 @@ export interface TurnResult {
   language: Language;
   /** Set when the user chose a language in this turn; remember it for them. */
   chosenLanguage?: Language;
+  /** A message to send in this conversation later, at `at` (the end of a lock). */
+  reminder?: { at: string; text: string };
   trace: Trace;
 }
 
@@ -236,6 +238,7 @@ export class ConversationEngine {
         : offered
           ? this.offeredButtons(offered, language)
           : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
+      const reminder = meta.remind ? this.reminder(meta.remind, said, language, request.timeZone) : undefined;
       const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() };
       if (offered) stored.offered = offered;
       if (misses > 0) stored.misses = misses;
@@ -246,6 +249,7 @@ export class ConversationEngine {
         stored,
         language,
         ...(chosenLanguage ? { chosenLanguage } : {}),
+        ...(reminder ? { reminder } : {}),
         trace: {
           topic: meta.topic,
           state: id,
@@ -261,6 +265,19 @@ export class ConversationEngine {
   }
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  /** The node's reminder, when what it said this turn names a time still to come. */
+  private reminder(key: string, said: readonly Say[], language: Language, timeZone: string | undefined): TurnResult['reminder'] {
+    const now = this.now();
+    for (const say of said) {
+      for (const value of Object.values(say.params ?? {})) {
+        if (typeof value !== 'object' || !('instant' in value) || new Date(value.instant) <= now) continue;
+        const [text] = this.renderer.render([{ type: 'say', key, params: say.params! }], { language, timeZone, now, links: this.options.content.dialog.links });
+        return { at: value.instant, text: text! };
+      }
+    }
+    return undefined;
+  }
+
   private offeredButtons(offered: Offered, language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
     return offered.nodes.map((node) => {

@@ -190,7 +190,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     ];
   }
 
-  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false, answers: Pick<StateMeta, 'yes' | 'no'> = {}): StateMeta => ({
+  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false, answers: Pick<StateMeta, 'yes' | 'no' | 'remind'> = {}): StateMeta => ({
     node,
     topic,
     expecting,
@@ -209,7 +209,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     const choices: Choice[] = node.choices.map((choice) => ({ id: choice.goto, label: choice.label }));
     const moves = id === start ? [] : [BACK_BUTTON, MENU_BUTTON];
     const base = everywhere(reprompt, full, id);
-    const answers = { ...(node.yes ? { yes: node.yes } : {}), ...(node.no ? { no: node.no } : {}) };
+    const answers = { ...(node.yes ? { yes: node.yes } : {}), ...(node.no ? { no: node.no } : {}), ...(node.remind ? { remind: node.remind } : {}) };
     return {
       id,
       meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),

@@ -69,6 +69,8 @@ export interface StateMeta {
   /** The choice a typed "yes" or "no" picks, when the state asks a yes/no question. */
   yes?: string;
   no?: string;
+  /** A text to send later, at the time the node's message names. */
+  remind?: string;
 }
 
 export type { ActionOutput };

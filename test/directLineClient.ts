@@ -1,0 +1,81 @@
+import { DirectLine, type Activity } from 'botframework-directlinejs';
+import { Observable } from 'rxjs/Observable';
+import WebSocket from 'ws';
+
+/**
+ * directlinejs's transport for Node: it was written for browsers (XMLHttpRequest, WebSocket), so in Node
+ * its `ajax` service is given fetch and its `WebSocket` is ws. The client's own logic is untouched.
+ */
+function fetchAjax(settings: { url?: string; method?: string; headers?: Record<string, string>; body?: unknown }) {
+  return Observable.create((observer: { next(value: unknown): void; error(error: unknown): void; complete(): void }) => {
+    const body = settings.body === undefined ? undefined : typeof settings.body === 'string' ? settings.body : JSON.stringify(settings.body);
+    fetch(settings.url!, { method: settings.method ?? 'GET', headers: settings.headers ?? {}, ...(body !== undefined ? { body } : {}) })
+      .then(async (response) => {
+        const text = await response.text();
+        const parsed = text ? (JSON.parse(text) as unknown) : null;
+        if (response.ok) {
+          observer.next({ status: response.status, response: parsed, responseType: 'json' });
+          observer.complete();
+        } else observer.error({ status: response.status, response: parsed });
+      })
+      .catch((error: Error) => observer.error({ status: 0, message: error.message }));
+  });
+}
+
+export function directLineClient(options: { token: string; domain: string; webSocket: boolean }): DirectLine {
+  return new DirectLine({
+    token: options.token,
+    domain: options.domain,
+    webSocket: options.webSocket,
+    pollingInterval: 200,
+    ajax: fetchAjax as never,
+    WebSocket: WebSocket as never,
+  } as never);
+}
+
+/** An activity as it arrives: the fields the tests read, and whatever else the bot sent. */
+export interface Received {
+  type: string;
+  id?: string;
+  from: { id: string; role?: string };
+  text?: string;
+  [field: string]: any;
+}
+
+/** Collects what arrives on a client's activity stream, and waits for a bot message that matches. */
+export class Inbox {
+  readonly received: Received[] = [];
+  private waiters: Array<{ test: (activity: Received) => boolean; resolve: (activity: Received) => void }> = [];
+  private readonly subscription: { unsubscribe(): void };
+
+  constructor(client: DirectLine) {
+    this.subscription = client.activity$.subscribe((arrived) => {
+      const activity = arrived as unknown as Received;
+      this.received.push(activity);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.test(activity)) return true;
+        waiter.resolve(activity);
+        return false;
+      });
+    });
+  }
+
+  /** The first bot message, already received or still to come, whose text contains `words`. */
+  botSays(words: string): Promise<Received> {
+    const test = (activity: Received) => activity.type === 'message' && activity.from.role === 'bot' && (activity.text ?? '').includes(words);
+    const found = this.received.find(test);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  close(): void {
+    this.subscription.unsubscribe();
+  }
+}
+
+/** Posts through the client and resolves with the id the service gave the activity. */
+export function post(client: DirectLine, activity: Partial<Activity> & { type: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    client.postActivity({ from: { id: 'ignored-by-the-service' }, ...activity } as Activity).subscribe({ next: resolve, error: reject });
+  });
+}

@@ -1,0 +1,188 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { DirectLineTokens } from '../../src/services/directLine/tokens';
+import { directLineClient, Inbox, post } from '../directLineClient';
+import { english } from '../helpers';
+
+jest.setTimeout(60_000);
+
+/** The first words of a text, before any markdown or placeholder, to recognise it in a reply. */
+const opening = (key: string, params: Record<string, unknown> = {}) => english(key, params).split(/\*\*|\{\{|\[/)[0]!.trim();
+
+interface Grant {
+  token: string;
+  conversationId: string;
+  userId: string;
+  expires_in: number;
+}
+
+async function grant(url: string): Promise<Grant> {
+  const response = await fetch(`${url}/api/directline/token`, { method: 'POST' });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Grant;
+}
+
+describe('the local Direct Line endpoint, with the official directlinejs client', () => {
+  let bot: RunningBot;
+  const lockEndsIn = 4000;
+  let lockedUntil: Date;
+
+  beforeAll(async () => {
+    // An account whose lock ends a few seconds into the test, so the bot's "it has ended" message comes.
+    const folder = mkdtempSync(path.join(tmpdir(), 'helpdesk-accounts-'));
+    lockedUntil = new Date(Date.now() + lockEndsIn);
+    writeFileSync(
+      path.join(folder, 'accounts.json'),
+      JSON.stringify([{ idNumber: 'SOON12345', secretNumber: '5555', email: 'soon@example.org', password: 'pw-soon', lockedUntil: lockedUntil.toISOString() }]),
+    );
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNTS_FILE: path.join(folder, 'accounts.json'), TOKENS_PER_MINUTE: '1000' }), createLogger('silent'));
+  });
+  afterAll(async () => {
+    await bot.close();
+  });
+
+  it.each([
+    ['polling', false],
+    ['WebSocket', true],
+  ])('holds a conversation over %s: welcome on join, buttons, typed text', async (_name, webSocket) => {
+    const { token, userId } = await grant(bot.url);
+    expect(userId).toMatch(/^dl_[A-Za-z0-9_-]{20,}$/);
+    const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket });
+    const inbox = new Inbox(client);
+    try {
+      await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
+      const welcome = await inbox.botSays(english('common:welcome'));
+      expect(welcome.suggestedActions?.actions.map((action: { title: string }) => action.title)).toContain(english('menu.choice.forgotPassword'));
+      expect(welcome.suggestedActions?.to).toEqual([userId]);
+
+      await post(client, { type: 'message', text: 'I forgot my password', locale: 'en-GB' });
+      await inbox.botSays(opening('forgotPassword.body'));
+
+      // The user's own messages come back in the stream, under the user id the token carries.
+      const echoed = inbox.received.find((activity) => activity.type === 'message' && activity.text === 'I forgot my password');
+      expect(echoed?.from).toMatchObject({ id: userId, role: 'user' });
+      // The bot's internals stay on the server: no dialog-state traces, no Bot Connector address.
+      expect(inbox.received.filter((activity) => activity.type === 'trace')).toEqual([]);
+      expect(inbox.received.some((activity) => 'serviceUrl' in activity)).toBe(false);
+    } finally {
+      inbox.close();
+      client.end();
+    }
+  });
+
+  it('sends a message later, unasked: when the lock it reported ends', async () => {
+    const { token } = await grant(bot.url);
+    const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket: true });
+    const inbox = new Inbox(client);
+    try {
+      await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
+      await inbox.botSays(english('common:welcome'));
+      await post(client, { type: 'message', text: english('menu.choice.lockout'), locale: 'en-GB' });
+      await inbox.botSays(opening('lockout.prompt'));
+      await post(client, { type: 'message', text: english('lockout.choice.check'), locale: 'en-GB' });
+      await inbox.botSays(opening('ask.idNumber'));
+      await post(client, { type: 'message', text: 'SOON12345', locale: 'en-GB' });
+      await inbox.botSays(opening('ask.secretNumber'));
+      await post(client, { type: 'message', text: '5555', locale: 'en-GB' });
+      const locked = await inbox.botSays(opening('lockoutLocked.body', { count: 1 }));
+      const reportedAt = Date.now();
+      expect(reportedAt).toBeLessThan(lockedUntil.getTime());
+
+      // Nothing more is posted: the next message is the bot's own, once the lock is over.
+      const reminder = await inbox.botSays(english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim());
+      expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil.getTime());
+      expect(inbox.received.indexOf(reminder)).toBeGreaterThan(inbox.received.indexOf(locked));
+      const userMessagesAfterLock = inbox.received.slice(inbox.received.indexOf(locked)).filter((activity) => activity.from.role === 'user');
+      expect(userMessagesAfterLock).toEqual([]);
+    } finally {
+      inbox.close();
+      client.end();
+    }
+  });
+
+  describe('the protocol, over plain HTTP', () => {
+    const call = (url: string, init: RequestInit & { token?: string } = {}) =>
+      fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) } });
+
+    it('returns activities after a watermark, and only those', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      const base = `${bot.url}/v3/directline/conversations`;
+      expect((await call(base, { method: 'POST', token })).status).toBe(201);
+      const sent = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'hello', from: { id: 'someone-else' } }) });
+      expect(sent.status).toBe(200);
+      const all = (await (await call(`${base}/${conversationId}/activities`, { token })).json()) as { activities: Array<{ id: string; from: { id: string } }>; watermark: string };
+      expect(all.activities.length).toBeGreaterThanOrEqual(2);
+      expect(all.activities[0]!.from.id).toMatch(/^dl_/);
+      const later = (await (await call(`${base}/${conversationId}/activities?watermark=${all.watermark}`, { token })).json()) as { activities: unknown[]; watermark: string };
+      expect(later).toEqual({ activities: [], watermark: all.watermark });
+      const fromOne = (await (await call(`${base}/${conversationId}/activities?watermark=1`, { token })).json()) as { activities: Array<{ id: string }> };
+      expect(fromOne.activities.map((activity) => activity.id)).toEqual(all.activities.slice(1).map((activity) => activity.id));
+    });
+
+    it('refuses requests without a valid token for that conversation, in Direct Line\'s error format', async () => {
+      const mine = await grant(bot.url);
+      const theirs = await grant(bot.url);
+      const base = `${bot.url}/v3/directline/conversations`;
+      await call(base, { method: 'POST', token: theirs.token });
+
+      const anonymous = await call(`${base}/${theirs.conversationId}/activities`);
+      expect(anonymous.status).toBe(403);
+      expect(await anonymous.json()).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('Bearer') } });
+      const crossed = await call(`${base}/${theirs.conversationId}/activities`, { token: mine.token });
+      expect(crossed.status).toBe(403);
+      const forged = await call(`${base}/${theirs.conversationId}/activities`, { token: `${theirs.token.slice(0, -4)}AAAA` });
+      expect(forged.status).toBe(403);
+      expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('TokenExpired');
+    });
+
+    it('names what is wrong with a posted activity', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      const base = `${bot.url}/v3/directline/conversations`;
+      await call(base, { method: 'POST', token });
+      const wrongType = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'invoke' }) });
+      expect(wrongType.status).toBe(400);
+      expect(((await wrongType.json()) as { error: { message: string } }).error.message).toMatch(/"type" must be one of message, event, typing/);
+      const notJson = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: '{oops' });
+      expect(notJson.status).toBe(400);
+      const upload = await call(`${base}/${conversationId}/upload`, { method: 'POST', token });
+      expect(upload.status).toBe(415);
+    });
+
+    it('refreshes a token for the same conversation and user', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      const refreshed = await call(`${bot.url}/v3/directline/tokens/refresh`, { method: 'POST', token });
+      expect(refreshed.status).toBe(200);
+      const body = (await refreshed.json()) as Grant;
+      expect(body.conversationId).toBe(conversationId);
+      expect(body.expires_in).toBe(1800);
+    });
+
+    it('keeps its Bot Connector routes behind an unguessable path', async () => {
+      const { conversationId } = await grant(bot.url);
+      const response = await call(`${bot.url}/v3/conversations/${conversationId}/activities`, { method: 'POST', body: JSON.stringify({ type: 'message', text: 'spoofed' }) });
+      expect(response.status).toBe(404);
+    });
+  });
+});
+
+describe('local Direct Line tokens', () => {
+  it('expire, and are refused once expired', () => {
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const tokens = new DirectLineTokens('a key for this test only', () => now);
+    const { token, expiresIn } = tokens.issue({ conversationId: 'c1', userId: 'dl_user' });
+    expect(tokens.verify(token)).toMatchObject({ conversationId: 'c1', userId: 'dl_user' });
+    now += (expiresIn + 1) * 1000;
+    expect(tokens.verify(token)).toBeUndefined();
+  });
+
+  it('are JWTs whose "user" claim Web Chat reads, and another key refuses them', () => {
+    const { token } = new DirectLineTokens('first key').issue({ conversationId: 'c1', userId: 'dl_user' });
+    const [, payload] = token.split('.');
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({ user: 'dl_user', conv: 'c1' });
+    expect(new DirectLineTokens('second key').verify(token)).toBeUndefined();
+  });
+});
