@@ -13,7 +13,21 @@ describe('configuration', () => {
       watchContent: false,
       conversationTtlSeconds: 86400,
       userTtlSeconds: 7776000,
+      webChat: {
+        directLineDomain: 'https://directline.botframework.com/v3/directline',
+        tokensPerMinute: 10,
+        trustProxy: false,
+        frameAncestors: "'self'",
+      },
     });
+  });
+
+  it('takes the web chat settings, and names a wrong one', () => {
+    const config = loadConfig({ DIRECT_LINE_SECRET: ' s3cret ', DIRECT_LINE_DOMAIN: 'https://europe.directline.botframework.com/v3/directline/', WEB_CHAT_FRAME_ANCESTORS: 'https://support.example.org' });
+    expect(config.webChat).toMatchObject({ directLineSecret: 's3cret', directLineDomain: 'https://europe.directline.botframework.com/v3/directline', frameAncestors: 'https://support.example.org' });
+    expect(describeConfig(config).DIRECT_LINE_SECRET).not.toContain('s3cret');
+    expect(() => loadConfig({ WEB_CHAT_FRAME_ANCESTORS: "'self'; script-src *" })).toThrow(/WEB_CHAT_FRAME_ANCESTORS: space-separated origins/);
+    expect(() => loadConfig({ TOKENS_PER_MINUTE: '0' })).toThrow(/TOKENS_PER_MINUTE/);
   });
 
   it('names every variable that is wrong', () => {

@@ -80,9 +80,12 @@ export class HelpdeskBot extends ActivityHandler {
 
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
-      const newcomers = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
+      const added = context.activity.membersAdded ?? [];
+      const newcomers = added.filter((member) => member.id !== botId);
+      // Installing the app in a personal chat may announce only the bot: greet then, once.
+      const installed = context.activity.channelId === 'msteams' && added.some((member) => member.id === botId) && !(await this.dialog.get(context));
       // Web Chat greets on its join event instead, which carries the page's language.
-      if (newcomers.length > 0 && !WEB_CHAT_CHANNELS.has(context.activity.channelId)) await this.respond(context, undefined);
+      if ((newcomers.length > 0 || installed) && !WEB_CHAT_CHANNELS.has(context.activity.channelId)) await this.respond(context, undefined);
       await next();
     });
 

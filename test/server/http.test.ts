@@ -58,7 +58,8 @@ describe('the bot over real HTTP', () => {
   });
 
   it('holds a whole conversation with expectReplies, replies and trace in the body', async () => {
-    let reply = await turn(bot.url, 'http-1', { type: 'conversationUpdate', membersAdded: [{ id: 'user-http-1' }], locale: 'de-DE' });
+    // Web Chat says it joined, in the page's language.
+    let reply = await turn(bot.url, 'http-1', { type: 'event', name: 'webchat/join', value: { language: 'de' }, locale: 'de-DE' });
     expect(reply.text).toContain('Hallo!');
     expect(reply.activities.map((a) => a.type)).toEqual(['message', 'trace']);
     reply = await turn(bot.url, 'http-1', { text: 'Mein Konto ist gesperrt', locale: 'de-DE' });

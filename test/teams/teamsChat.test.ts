@@ -106,6 +106,14 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     expect(expectTeamsCard(message(clicked)).text).toContain('This account has been locked. Please try again in 30 minutes.');
   });
 
+  it('in a one-to-one chat, greets once when the app is installed and Teams announces only the bot', async () => {
+    const chat = (fields: Record<string, unknown>) => post(fromTeams('personal-install', 'personal', 'fr-FR', fields));
+    const installed = await chat({ type: 'conversationUpdate', membersAdded: [BOT] });
+    expect(expectTeamsCard(message(installed)).text).toContain(t('fr', 'common:welcome'));
+    // Teams may announce the same install again; the candidate is not greeted twice.
+    expect((await chat({ type: 'conversationUpdate', membersAdded: [BOT] })).filter((each) => each.type === 'message')).toEqual([]);
+  });
+
   it('in a channel, answers a mention with the menu on an Adaptive Card and no suggested actions, and a clicked button moves on', async () => {
     const channel = (fields: Record<string, unknown>) => post(fromTeams('19:channel-1@thread.tacv2', 'channel', 'es-ES', fields));
     const welcome = await channel(mentioning('hola'));
