@@ -1,0 +1,190 @@
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { BotProcess } from '../botProcess';
+import { RedisServer } from '../redisServer';
+
+jest.setTimeout(60_000);
+
+const quiet = createLogger('silent');
+const SECRET = 'direct-line-secret-that-must-stay-on-the-server';
+
+const token = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/api/directline/token`, { method: 'POST', headers });
+
+/** Stands in for Azure's Direct Line service: records the token requests, answers like the service. */
+class DirectLineService {
+  requests: Array<{ authorization?: string; body: any }> = [];
+  failing = false;
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<DirectLineService> {
+    const service = new DirectLineService(createServer());
+    service.server.on('request', async (req: IncomingMessage, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      service.requests.push({ authorization: req.headers.authorization, body: body ? JSON.parse(body) : undefined });
+      if (service.failing || req.url !== '/v3/directline/tokens/generate') {
+        res.writeHead(service.failing ? 500 : 404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ conversationId: 'conversation-from-the-service', token: 'token-from-the-service', expires_in: 3600 }));
+    });
+    await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
+    return service;
+  }
+
+  get domain(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v3/directline`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('the page at / and its token endpoint, without a Direct Line secret', () => {
+  let bot: RunningBot;
+  beforeAll(async () => {
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKENS_PER_MINUTE: '3' }), quiet);
+  });
+  afterAll(() => bot.close());
+
+  it('is in the language asked for, else the browser\'s first of the five, else English', async () => {
+    const lang = async (path: string, acceptLanguage?: string) => {
+      const html = await (await fetch(`${bot.url}${path}`, { headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {} })).text();
+      return [/<html lang="(\w+)">/.exec(html)?.[1], /<title>([^<]*)<\/title>/.exec(html)?.[1]];
+    };
+    expect(await lang('/?lang=fr', 'de-DE')).toEqual(['fr', 'Assistance pour le compte de résultats']);
+    expect(await lang('/', 'pl-PL,de-CH;q=0.9,en;q=0.8')).toEqual(['de', 'Hilfe zum Ergebniskonto']);
+    expect(await lang('/?lang=xx', 'es')).toEqual(['es', 'Ayuda con la cuenta de resultados']);
+    expect(await lang('/')).toEqual(['en', 'Results account helpdesk']);
+  });
+
+  it('is locked down: scripts only from the bot, framing only where configured, nothing cached', async () => {
+    const response = await fetch(`${bot.url}/`);
+    const policy = response.headers.get('content-security-policy')!;
+    expect(policy).toMatch(/script-src 'self' 'nonce-[^']+'/);
+    expect(policy).toContain("frame-ancestors 'self'");
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+    expect(html).toContain('<script src="/webchat/webchat.js"');
+  });
+
+  it('serves the official Web Chat bundle compressed, and revalidates it', async () => {
+    const first = await fetch(`${bot.url}/webchat/webchat.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toMatch(/javascript/);
+    const etag = first.headers.get('etag')!;
+    const body = Buffer.from(await first.arrayBuffer());
+    // fetch unzips on its own; the bundle defines window.WebChat.
+    expect(body.toString('utf8')).toContain('renderWebChat');
+    const again = await fetch(`${bot.url}/webchat/webchat.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    // Over the wire it is gzip, and unzips to the same bundle.
+    expect(gunzipSync(await gzipBytes(bot.url)).equals(body)).toBe(true);
+  });
+
+  it('gives each visitor a local token for a fresh conversation, and limits how many per address', async () => {
+    const grants = [];
+    for (let i = 0; i < 3; i += 1) {
+      const response = await token(bot.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      grants.push((await response.json()) as { token: string; conversationId: string; userId: string; expires_in: number });
+    }
+    expect(new Set(grants.map((grant) => grant.conversationId)).size).toBe(3);
+    for (const grant of grants) expect(grant).toEqual({ token: expect.any(String), conversationId: expect.any(String), userId: expect.stringMatching(/^dl_/), expires_in: 1800 });
+    const refused = await token(bot.url);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many chat sessions from this address; try again in \d+ seconds\.$/) });
+  });
+});
+
+/** The raw gzip body, as a browser that takes gzip gets it. */
+function gzipBytes(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    // node:http does not unzip, so this is what goes over the wire.
+    get({ hostname, port, path: '/webchat/webchat.js', headers: { 'accept-encoding': 'gzip' } }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => (res.headers['content-encoding'] === 'gzip' ? resolve(Buffer.concat(chunks)) : reject(new Error('not gzipped'))));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('the token endpoint with a Direct Line secret', () => {
+  let service: DirectLineService;
+  let bot: BotProcess;
+  beforeAll(async () => {
+    service = await DirectLineService.start();
+    bot = await BotProcess.start({ DIRECT_LINE_SECRET: SECRET, DIRECT_LINE_DOMAIN: service.domain });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await service.close();
+  });
+
+  it('exchanges the secret for a conversation token bound to a fresh dl_ user, and never hands out the secret', async () => {
+    const response = await token(bot.url);
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(text).not.toContain(SECRET);
+    const grant = JSON.parse(text) as { userId: string };
+    expect(grant).toEqual({ token: 'token-from-the-service', conversationId: 'conversation-from-the-service', userId: expect.stringMatching(/^dl_[A-Za-z0-9_-]{20,}$/), expires_in: 3600 });
+    expect(service.requests.at(-1)).toEqual({ authorization: `Bearer ${SECRET}`, body: { user: { id: grant.userId } } });
+
+    // The page talks to the service directly, and is allowed to.
+    const page = await fetch(`${bot.url}/`);
+    const html = await page.text();
+    expect(html).toContain(`"domain":"${service.domain}"`);
+    expect(html).not.toContain(SECRET);
+    expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ${new URL(service.domain).origin}`);
+  });
+
+  it('says the chat is unavailable when the service fails, and keeps the secret out of the logs', async () => {
+    service.failing = true;
+    const response = await token(bot.url);
+    service.failing = false;
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: 'direct_line_unavailable', message: 'The chat service is not available right now; try again in a moment.' });
+    expect(bot.output).toContain('web chat token not issued');
+    expect(bot.output).not.toContain(SECRET);
+  });
+
+  it('serves no local Direct Line endpoint', async () => {
+    const response = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST' });
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('the token limit with several instances sharing Redis', () => {
+  let redis: RedisServer;
+  let first: RunningBot;
+  let second: RunningBot;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    const config = () => loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, TOKENS_PER_MINUTE: '4' });
+    first = await startBot(config(), quiet);
+    second = await startBot(config(), quiet);
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+    await redis.stop();
+  });
+
+  it('counts one budget per address across the instances behind the load balancer', async () => {
+    const statuses = [];
+    for (const bot of [first, second, first, second, first]) statuses.push((await token(bot.url)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
