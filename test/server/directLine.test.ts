@@ -1,12 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { newToken, startAccountService, type RunningAccountService } from '../../src/accountServiceApp';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { DirectLineTokens } from '../../src/services/directLine/tokens';
 import { directLineClient, Inbox, post } from '../directLineClient';
-import { english } from '../helpers';
+import { english, ROOT } from '../helpers';
 
 jest.setTimeout(60_000);
 
@@ -166,6 +169,59 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const response = await call(`${bot.url}/v3/conversations/${conversationId}/activities`, { method: 'POST', body: JSON.stringify({ type: 'message', text: 'spoofed' }) });
       expect(response.status).toBe(404);
     });
+  });
+});
+
+describe('a turn that takes a while', () => {
+  let accounts: RunningAccountService;
+  let proxy: Server;
+  let bot: RunningBot;
+  const delayMs = 1500;
+
+  beforeAll(async () => {
+    // The real reference account service, behind a proxy that answers slowly: a turn then waits on it.
+    accounts = await startAccountService({ port: 0, host: '127.0.0.1', token: newToken(), accountsFile: path.join(ROOT, 'demo', 'accounts.json') }, createLogger('silent'));
+    proxy = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const answer = await fetch(`${accounts.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, ...(body ? { body } : {}) });
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(await answer.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: proxyUrl, ACCOUNT_SERVICE_TOKEN: accounts.token }), createLogger('silent'));
+  });
+  afterAll(async () => {
+    await bot.close();
+    await new Promise((resolve) => proxy.close(resolve));
+    await accounts.close();
+  });
+
+  it('shows the bot typing until the answer comes; quick answers come without', async () => {
+    const { token } = await grant(bot.url);
+    const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket: true });
+    const inbox = new Inbox(client);
+    const typing = () => inbox.received.filter((activity) => activity.type === 'typing' && activity.from.role === 'bot').length;
+    try {
+      await post(client, { type: 'message', text: english('menu.choice.lockout'), locale: 'en-GB' });
+      await inbox.botSays(opening('lockout.prompt'));
+      await post(client, { type: 'message', text: english('lockout.choice.check'), locale: 'en-GB' });
+      await inbox.botSays(opening('ask.idNumber'));
+      await post(client, { type: 'message', text: 'ABC123456', locale: 'en-GB' });
+      await inbox.botSays(opening('ask.secretNumber'));
+      expect(typing()).toBe(0);
+
+      const before = inbox.received.length;
+      await post(client, { type: 'message', text: '1234', locale: 'en-GB' });
+      const answer = await inbox.botSays(opening('lockoutUnlocked.body'));
+      const during = inbox.received.slice(before, inbox.received.indexOf(answer));
+      expect(during.some((activity) => activity.type === 'typing' && activity.from.role === 'bot')).toBe(true);
+    } finally {
+      inbox.close();
+      client.end();
+    }
   });
 });
 
