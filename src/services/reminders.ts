@@ -29,7 +29,10 @@ export class MemoryReminderStore implements ReminderStore {
   }
 
   async takeDue(now: number, limit: number): Promise<Reminder[]> {
-    const due = this.waiting.filter((reminder) => reminder.at <= now).slice(0, limit);
+    const due = this.waiting
+      .filter((reminder) => reminder.at <= now)
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit);
     this.waiting = this.waiting.filter((reminder) => !due.includes(reminder));
     return due;
   }
