@@ -156,7 +156,8 @@ describe('the token endpoint with a Direct Line secret', () => {
     service.failing = false;
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'direct_line_unavailable', message: 'The chat service is not available right now; try again in a moment.' });
-    expect(bot.output).toContain('web chat token not issued');
+    // The child process writes its log line just after answering.
+    while (!bot.output.includes('web chat token not issued')) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(bot.output).not.toContain(SECRET);
   });
 
