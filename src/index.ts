@@ -100,7 +100,7 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
     ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
     : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
 
-  const server = createServer({
+  const { server, closeStreams } = createServer({
     bot,
     logger,
     metrics,
@@ -143,6 +143,7 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await bot.drain(SHUTDOWN_GRACE_MS);
+      closeStreams();
       server.server.closeAllConnections();
       await closed;
       directLine?.close();

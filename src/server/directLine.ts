@@ -32,10 +32,10 @@ function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }
 
-/** The stream's address for a conversation, on the origin the client used. */
-function streamUrl(req: Request, conversationId: string, token: string, watermark?: string): string {
-  const secure = req.isSecure() || req.header('x-forwarded-proto') === 'https';
-  const host = req.header('x-forwarded-host') || req.header('host');
+/** The stream's address for a conversation, on the origin the client used (as the proxy says, if trusted). */
+function streamUrl(req: Request, trustProxy: boolean, conversationId: string, token: string, watermark?: string): string {
+  const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
+  const host = (trustProxy && req.header('x-forwarded-host')) || req.header('host');
   const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
   return `${secure ? 'wss' : 'ws'}://${host}${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;
 }
@@ -44,7 +44,7 @@ function streamUrl(req: Request, conversationId: string, token: string, watermar
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
  * stream, token refresh) and the Bot Connector routes the bot's replies arrive on.
  */
-export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger): void {
+export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger, trustProxy = false): { closeStreams(): void } {
   const json = readJsonBody(256 * 1024);
 
   server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, async (req: Request, res: Response) => {
@@ -58,7 +58,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
   server.post(`${DIRECT_LINE_PATH}/conversations`, async (req: Request, res: Response) => {
     try {
       const info = directLine.start(bearer(req));
-      res.send(201, { ...info, streamUrl: streamUrl(req, info.conversationId, info.token) });
+      res.send(201, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) });
     } catch (error) {
       refuse(res, error, logger);
     }
@@ -67,7 +67,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
   server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId`, async (req: Request, res: Response) => {
     try {
       const info = directLine.reconnect(bearer(req), req.params.conversationId as string);
-      res.send(200, { ...info, streamUrl: streamUrl(req, info.conversationId, info.token, req.query?.watermark as string | undefined) });
+      res.send(200, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, req.query?.watermark as string | undefined) });
     } catch (error) {
       refuse(res, error, logger);
     }
@@ -112,24 +112,31 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
     }
   });
 
-  attachStream(server, directLine, logger);
+  return { closeStreams: attachStream(server, directLine, logger) };
 }
 
 /** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
-function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger): void {
+function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger): () => void {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const pattern = new RegExp(`^${DIRECT_LINE_PATH}/conversations/([^/?]+)/stream$`);
+  const refuse = (socket: Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = pattern.exec(url.pathname);
-    if (!match) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
+    // Nothing here may throw: an error in an 'upgrade' listener would take the process down.
+    socket.on('error', () => socket.destroy());
+    let conversationId: string;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      const match = pattern.exec(url.pathname);
+      if (!match) return refuse(socket, '404 Not Found');
+      conversationId = decodeURIComponent(match[1]!);
+    } catch {
+      return refuse(socket, '400 Bad Request');
     }
-    const conversationId = decodeURIComponent(match[1]!);
     const token = url.searchParams.get('t') ?? bearer(req);
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      ws.on('error', () => ws.terminate());
       let unsubscribe: (() => void) | undefined;
       try {
         unsubscribe = directLine.subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
@@ -147,11 +154,14 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
         clearInterval(keepAlive);
         unsubscribe?.();
       });
-      ws.on('error', () => ws.terminate());
     });
   });
-  server.on('close', () => {
-    for (const client of sockets.clients) client.terminate();
+  // Streams never end on their own: shutting down closes them (clients reconnect elsewhere).
+  return () => {
+    for (const client of sockets.clients) client.close(1001, 'server shutting down');
+    setTimeout(() => {
+      for (const client of sockets.clients) client.terminate();
+    }, 1000).unref();
     sockets.close();
-  });
+  };
 }

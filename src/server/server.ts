@@ -19,7 +19,13 @@ export interface ServerOptions {
   directLine?: { hub: LocalDirectLine; connectorPath: string };
 }
 
-export function createServer(options: ServerOptions): Server {
+/** The bot's HTTP server, and how to end the streams that would otherwise keep it from closing. */
+export interface HelpdeskServer {
+  server: Server;
+  closeStreams(): void;
+}
+
+export function createServer(options: ServerOptions): HelpdeskServer {
   const server = restify.createServer({ name: 'helpdesk-bot', handleUncaughtExceptions: false });
   server.pre(restify.plugins.pre.sanitizePath());
   server.use(restify.plugins.queryParser({ mapParams: false }));
@@ -46,13 +52,17 @@ export function createServer(options: ServerOptions): Server {
     await options.bot.handle(req as never, res as never);
   });
 
-  if (options.directLine) mountDirectLine(server, options.directLine.hub, options.directLine.connectorPath, options.logger);
+  const streams = options.directLine
+    ? mountDirectLine(server, options.directLine.hub, options.directLine.connectorPath, options.logger, options.webChat?.trustProxy ?? false)
+    : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
 
   server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
-    options.logger.warn({ method: req.method, url: req.url, error: error.name }, 'request rejected');
+    // The path only: a query may hold a stream token, and the connector path is a secret of its own.
+    const path = req.getPath().replace(/^\/connector\/[^/]+/, '/connector/[hidden]');
+    options.logger.warn({ method: req.method, path, error: error.name }, 'request rejected');
     return callback();
   });
-  return server;
+  return { server, closeStreams: () => streams?.closeStreams() };
 }
 

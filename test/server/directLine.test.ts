@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newToken, startAccountService, type RunningAccountService } from '../../src/accountServiceApp';
@@ -8,6 +9,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { DirectLineTokens } from '../../src/services/directLine/tokens';
+import { BotProcess } from '../botProcess';
 import { directLineClient, Inbox, post } from '../directLineClient';
 import { english, ROOT } from '../helpers';
 
@@ -31,7 +33,8 @@ async function grant(url: string): Promise<Grant> {
 
 describe('the local Direct Line endpoint, with the official directlinejs client', () => {
   let bot: RunningBot;
-  const lockEndsIn = 4000;
+  // Long enough for the five turns before it even on a slow machine; the test asserts they came first.
+  const lockEndsIn = 8000;
   let lockedUntil: Date;
 
   beforeAll(async () => {
@@ -164,10 +167,63 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       expect(body.expires_in).toBe(1800);
     });
 
-    it('keeps its Bot Connector routes behind an unguessable path', async () => {
-      const { conversationId } = await grant(bot.url);
-      const response = await call(`${bot.url}/v3/conversations/${conversationId}/activities`, { method: 'POST', body: JSON.stringify({ type: 'message', text: 'spoofed' }) });
-      expect(response.status).toBe(404);
+    it('keeps its Bot Connector routes behind an unguessable path: nobody can speak as the bot', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      await call(`${bot.url}/v3/directline/conversations`, { method: 'POST', token });
+      const spoof = { type: 'message', text: 'spoofed' };
+      for (const path of [`/v3/conversations/${conversationId}/activities`, `/connector/guess/v3/conversations/${conversationId}/activities`, `/connector/v3/conversations/${conversationId}/activities`]) {
+        expect((await call(`${bot.url}${path}`, { method: 'POST', body: JSON.stringify(spoof) })).status).toBe(404);
+      }
+      const log = (await (await call(`${bot.url}/v3/directline/conversations/${conversationId}/activities`, { token })).json()) as { activities: Array<{ text?: string }> };
+      expect(log.activities.map((activity) => activity.text)).not.toContain('spoofed');
+    });
+
+    it('reconnects to a conversation: a new token and a stream that starts after the watermark', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      const base = `${bot.url}/v3/directline/conversations`;
+      await call(base, { method: 'POST', token });
+      await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'first' }) });
+      await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'second' }) });
+      const { watermark } = (await (await call(`${base}/${conversationId}/activities?watermark=2`, { token })).json()) as { watermark: string };
+      const again = await call(`${base}/${conversationId}?watermark=2`, { token });
+      expect(again.status).toBe(200);
+      const info = (await again.json()) as { conversationId: string; token: string; streamUrl: string };
+      expect(info.conversationId).toBe(conversationId);
+      expect(new URL(info.streamUrl).searchParams.get('watermark')).toBe('2');
+      const frames: Array<{ activities: Array<{ text?: string }>; watermark: string }> = [];
+      const socket = new WebSocket(info.streamUrl);
+      await new Promise<void>((resolve, reject) => {
+        socket.on('message', (data) => {
+          frames.push(JSON.parse(String(data)));
+          resolve();
+        });
+        socket.on('error', reject);
+      });
+      socket.close();
+      // Only what came after the watermark: the second message and the bot's answer to it.
+      expect(frames[0]!.activities.map((activity) => activity.text)).not.toContain('first');
+      expect(frames[0]!.activities.map((activity) => activity.text)).toContain('second');
+      expect(frames[0]!.watermark).toBe(watermark);
+    });
+
+    it('refuses an oversized activity and survives malformed stream requests', async () => {
+      const { token, conversationId } = await grant(bot.url);
+      const base = `${bot.url}/v3/directline/conversations`;
+      await call(base, { method: 'POST', token });
+      const huge = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'hi', channelData: { padding: 'x'.repeat(100_000) } }) });
+      expect(huge.status).toBe(413);
+      expect(((await huge.json()) as { error: { message: string } }).error.message).toBe('The activity is larger than 32 KB.');
+
+      const port = new URL(bot.url).port;
+      const badPath = await rawUpgrade(port, '/v3/directline/conversations/%E0%A4%A/stream');
+      expect(badPath).toMatch(/^HTTP\/1\.1 400/);
+      // A refused stream that then sends garbage.
+      const refused = new WebSocket(`ws://127.0.0.1:${port}/v3/directline/conversations/${conversationId}/stream?t=not-a-token`);
+      const closed = new Promise<number>((resolve) => refused.on('close', (code) => resolve(code)));
+      refused.on('open', () => (refused as unknown as { _socket: { write(data: Buffer): void } })._socket.write(Buffer.from([0xff, 0xff, 0xff])));
+      refused.on('error', () => undefined);
+      expect([4403, 1002, 1006]).toContain(await closed);
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
     });
   });
 });
@@ -199,11 +255,10 @@ describe('a turn that takes a while', () => {
     await accounts.close();
   });
 
-  it('shows the bot typing until the answer comes; quick answers come without', async () => {
+  it('shows the bot typing until the answer comes', async () => {
     const { token } = await grant(bot.url);
     const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket: true });
     const inbox = new Inbox(client);
-    const typing = () => inbox.received.filter((activity) => activity.type === 'typing' && activity.from.role === 'bot').length;
     try {
       await post(client, { type: 'message', text: english('menu.choice.lockout'), locale: 'en-GB' });
       await inbox.botSays(opening('lockout.prompt'));
@@ -211,17 +266,38 @@ describe('a turn that takes a while', () => {
       await inbox.botSays(opening('ask.idNumber'));
       await post(client, { type: 'message', text: 'ABC123456', locale: 'en-GB' });
       await inbox.botSays(opening('ask.secretNumber'));
-      expect(typing()).toBe(0);
 
       const before = inbox.received.length;
       await post(client, { type: 'message', text: '1234', locale: 'en-GB' });
       const answer = await inbox.botSays(opening('lockoutUnlocked.body'));
       const during = inbox.received.slice(before, inbox.received.indexOf(answer));
       expect(during.some((activity) => activity.type === 'typing' && activity.from.role === 'bot')).toBe(true);
+      // Nothing is typing after the answer: the dots do not linger.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(inbox.received.slice(inbox.received.indexOf(answer)).filter((activity) => activity.type === 'typing')).toEqual([]);
     } finally {
       inbox.close();
       client.end();
     }
+  });
+});
+
+describe('shutting down with chats open', () => {
+  it('closes open streams instead of waiting for them, and keeps tokens out of its logs', async () => {
+    const bot = await BotProcess.start({});
+    const { token, conversationId } = await grant(bot.url);
+    const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket: true });
+    const inbox = new Inbox(client);
+    await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
+    await inbox.botSays(english('common:welcome'));
+    // A proxy that drops the Upgrade header turns the stream into a plain GET: refused, and logged.
+    const plain = await fetch(`${bot.url}/v3/directline/conversations/${conversationId}/stream?t=${token}`);
+    expect(plain.status).toBe(404);
+    expect(await bot.stop('SIGTERM')).toBe(0);
+    inbox.close();
+    client.end();
+    expect(bot.output).toContain('request rejected');
+    expect(bot.output).not.toContain(token.split('.')[2]!);
   });
 });
 
@@ -242,3 +318,16 @@ describe('local Direct Line tokens', () => {
     expect(new DirectLineTokens('second key').verify(token)).toBeUndefined();
   });
 });
+
+/** An upgrade request as a raw socket sends it; resolves with the first line of the answer. */
+function rawUpgrade(port: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
