@@ -65,6 +65,8 @@ interface Conversation {
 /** User activities may be of these types; anything else is the bot's or the channel's to send. */
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
 const MAX_TEXT = 10_000;
+/** Room for the text, Web Chat's channelData and entities; more is not a chat message. */
+const MAX_ACTIVITY_BYTES = 32 * 1024;
 
 /**
  * The Direct Line 3.0 service, in this process: conversations with an ordered activity log and
@@ -172,6 +174,7 @@ export class LocalDirectLine {
     const conversation = this.conversations.get(conversationId);
     const index = conversation?.activities.findIndex((activity) => activity.id === activityId) ?? -1;
     if (!conversation || index < 0) throw new DirectLineError('NotFound', 'No such activity in this conversation.');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DirectLineError('BadArgument', 'The body must be an activity object.');
     const { serviceUrl: _internal, ...activity } = body as ChannelActivity;
     conversation.activities[index] = { ...conversation.activities[index]!, ...activity, id: activityId };
     return activityId;
@@ -261,6 +264,7 @@ function clientActivity(body: unknown): ChannelActivity {
   }
   if (activity.text !== undefined && typeof activity.text !== 'string') throw new DirectLineError('BadArgument', '"text" must be a string.');
   if ((activity.text?.length ?? 0) > MAX_TEXT) throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_TEXT} characters.`);
+  if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES) throw new DirectLineError('TooLarge', `The activity is larger than ${MAX_ACTIVITY_BYTES / 1024} KB.`);
   const { id: _id, timestamp: _timestamp, serviceUrl: _serviceUrl, channelId: _channelId, recipient: _recipient, conversation: _conversation, ...rest } = activity;
   return rest as ChannelActivity;
 }
