@@ -16,22 +16,32 @@ export class TypingIndicator implements Middleware {
     if (!wantsTyping(context)) return next();
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
-    const tick = async () => {
+    let sending: Promise<void> = Promise.resolve();
+    const tick = () => {
       if (finished) return;
-      try {
-        const typing = TurnContext.applyConversationReference({ type: ActivityTypes.Typing }, TurnContext.getConversationReference(context.activity));
-        await context.adapter.sendActivities(context, [typing]);
-      } catch {
+      const typing = TurnContext.applyConversationReference({ type: ActivityTypes.Typing }, TurnContext.getConversationReference(context.activity));
+      sending = context.adapter.sendActivities(context, [typing]).then(
+        () => undefined,
         // A lost typing indicator is not worth failing or logging the turn for.
-      }
-      if (!finished) timer = setTimeout(tick, this.periodMs);
+        () => undefined,
+      );
+      timer = setTimeout(tick, this.periodMs);
     };
+    const stop = async () => {
+      finished = true;
+      clearTimeout(timer);
+      // A typing indicator on its way must land before the answer, or the dots would show after it.
+      await sending;
+    };
+    context.onSendActivities(async (_context, activities, sendNext) => {
+      if (activities.some((activity) => activity.type !== ActivityTypes.Typing)) await stop();
+      return sendNext();
+    });
     timer = setTimeout(tick, this.delayMs);
     try {
       await next();
     } finally {
-      finished = true;
-      clearTimeout(timer);
+      await stop();
     }
   }
 }
