@@ -72,6 +72,8 @@ export class RedisReminderStore implements ReminderStore {
 export class Reminders {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** Conversations on this process's own Direct Line live only here, so their reminders stay here too. */
+  private readonly local = new MemoryReminderStore();
 
   constructor(
     private readonly store: ReminderStore,
@@ -86,7 +88,7 @@ export class Reminders {
 
   async schedule(reminder: Omit<Reminder, 'id'>): Promise<void> {
     try {
-      await this.store.add({ ...reminder, id: randomUUID() });
+      await (reminder.via === 'local' ? this.local : this.store).add({ ...reminder, id: randomUUID() });
     } catch (error) {
       this.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'reminder not scheduled');
     }
@@ -94,6 +96,7 @@ export class Reminders {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.local.close();
     await this.store.close();
   }
 
@@ -101,7 +104,8 @@ export class Reminders {
     if (this.polling) return;
     this.polling = true;
     try {
-      const due = await this.store.takeDue(Date.now(), 50);
+      const now = Date.now();
+      const due = [...(await this.local.takeDue(now, 50)), ...(await this.store.takeDue(now, 50))];
       for (const reminder of due) {
         await send(reminder).catch((error: Error) => this.logger.warn({ err: { name: error.name, message: error.message }, via: reminder.via }, 'reminder not delivered'));
       }

@@ -4,17 +4,17 @@ import { MemoryReminderStore, RedisReminderStore, Reminders, type Reminder } fro
 import { RedisServer } from '../redisServer';
 
 const quiet = createLogger('silent');
-const reminder = (at: number, text: string): Omit<Reminder, 'id'> => ({ at, text, locale: 'en', via: 'local', conversation: { conversation: { id: 'c1' } } });
+const reminder = (at: number, text: string, via: Reminder['via'] = 'channel'): Omit<Reminder, 'id'> => ({ at, text, locale: 'en', via, conversation: { conversation: { id: 'c1' } } });
 
 /** Resolves when `count` reminders were sent, or with what was sent after `ms`. */
 function collect(count: number, ms: number) {
-  const sent: Reminder[] = [];
-  let done: (value: Reminder[]) => void;
-  const finished = new Promise<Reminder[]>((resolve) => (done = resolve));
+  const sent: Array<Reminder & { sentAt: number }> = [];
+  let done: (value: Array<Reminder & { sentAt: number }>) => void;
+  const finished = new Promise<Array<Reminder & { sentAt: number }>>((resolve) => (done = resolve));
   const timer = setTimeout(() => done(sent), ms);
   return {
     send: async (one: Reminder) => {
-      sent.push(one);
+      sent.push({ ...one, sentAt: Date.now() });
       if (sent.length === count) {
         clearTimeout(timer);
         // Give any duplicate a moment to show up.
@@ -36,20 +36,25 @@ describe('reminders', () => {
     const sent = await finished;
     await reminders.close();
     expect(sent.map((one) => one.text)).toEqual(['first', 'second']);
+    for (const one of sent) expect(one.sentAt).toBeGreaterThanOrEqual(one.at);
   });
 
   it('a failed send is dropped and the others still go', async () => {
     const reminders = new Reminders(new MemoryReminderStore(), quiet, 50);
-    const sent: string[] = [];
+    const attempted: string[] = [];
+    const { send, finished } = collect(1, 5000);
     reminders.start(async (one) => {
+      attempted.push(one.text);
       if (one.text === 'broken') throw new Error('conversation gone');
-      sent.push(one.text);
+      await send(one);
     });
     await reminders.schedule(reminder(Date.now(), 'broken'));
-    await reminders.schedule(reminder(Date.now(), 'fine'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await reminders.schedule(reminder(Date.now() + 10, 'fine'));
+    const sent = await finished;
     await reminders.close();
-    expect(sent).toEqual(['fine']);
+    expect(sent.map((one) => one.text)).toEqual(['fine']);
+    // Tried once, not again and again.
+    expect(attempted).toEqual(['broken', 'fine']);
   });
 
   describe('in Redis', () => {
@@ -76,6 +81,20 @@ describe('reminders', () => {
       const sent = await finished;
       for (const instance of instances) await instance.close();
       expect(sent.map((one) => one.text).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `reminder ${i}`).sort());
+    });
+
+    it('keep those for the process\'s own web chat conversations with that process', async () => {
+      const owner = collect(1, 5000);
+      const other = collect(1, 1500);
+      const mine = new Reminders(new RedisReminderStore(client()), quiet, 20);
+      const theirs = new Reminders(new RedisReminderStore(client()), quiet, 20);
+      mine.start(owner.send);
+      theirs.start(other.send);
+      await mine.schedule(reminder(Date.now() + 50, 'for a conversation only this process serves', 'local'));
+      expect((await owner.finished).map((one) => one.text)).toEqual(['for a conversation only this process serves']);
+      expect(await other.finished).toEqual([]);
+      await mine.close();
+      await theirs.close();
     });
 
     it('survive a restart of the bot: another instance sends what the first one scheduled', async () => {
