@@ -56,8 +56,6 @@ function serve(load: () => Asset) {
   };
 }
 
-const NATIVE_NAMES: Record<Language, string> = { en: 'English', es: 'Español', it: 'Italiano', fr: 'Français', de: 'Deutsch' };
-
 /** ?lang= first, then the browser's Accept-Language in its order of preference, then English. */
 export function pageLanguage(query: unknown, acceptLanguage: string | undefined): Language {
   const asked = typeof query === 'string' ? languageOf(query) : undefined;
@@ -100,7 +98,8 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     const t = (key: (typeof WEB_KEYS)[number]) => escapeHtml(texts[language]![key]!);
     const nonce = randomBytes(16).toString('base64');
     const domain = options.tokens.domain;
-    const connect = domain === 'local' ? "'self' ws: wss:" : `'self' ${new URL(domain).origin} ${new URL(domain).origin.replace(/^http/, 'ws')}`;
+    // 'self' covers the page's own WebSocket stream too.
+    const connect = domain === 'local' ? "'self'" : `'self' ${new URL(domain).origin} ${new URL(domain).origin.replace(/^http/, 'ws')}`;
     res.setHeader(
       'content-security-policy',
       [
@@ -120,7 +119,9 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-content-type-options', 'nosniff');
     const config = { language, texts, tokenUrl: '/api/directline/token', domain, localPath: DIRECT_LINE_PATH };
-    const choices = LANGUAGES.map((each) => `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${NATIVE_NAMES[each]}</option>`).join('');
+    const choices = LANGUAGES.map(
+      (each) => `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
+    ).join('');
     res.writeHead(200);
     res.end(`<!doctype html>
 <html lang="${language}">
@@ -149,7 +150,8 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   });
 
   server.post('/api/directline/token', async (req: Request, res: Response) => {
-    const forwarded = options.trustProxy ? req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    // The balancer appends the address it saw; anything left of it the client may have written itself.
+    const forwarded = options.trustProxy ? req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
     const client = forwarded || req.socket.remoteAddress || 'unknown';
     const decision = await options.limiter.take(client).catch(() => ({ allowed: true, retryAfterSeconds: 0 }));
     if (!decision.allowed) {

@@ -167,6 +167,21 @@ describe('the token endpoint with a Direct Line secret', () => {
   });
 });
 
+describe('the token limit behind a load balancer', () => {
+  it('counts the address the balancer saw, not one the client wrote into X-Forwarded-For', async () => {
+    const bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }), quiet);
+    try {
+      const via = (forwarded: string) => token(bot.url, { 'x-forwarded-for': forwarded }).then((response) => response.status);
+      expect(await via('203.0.113.7, 198.51.100.1')).toBe(200);
+      // Forging a different first address does not buy another token.
+      expect(await via('203.0.113.99, 198.51.100.1')).toBe(429);
+      expect(await via('203.0.113.7, 198.51.100.2')).toBe(200);
+    } finally {
+      await bot.close();
+    }
+  });
+});
+
 describe('the token limit with several instances sharing Redis', () => {
   let redis: RedisServer;
   let first: RunningBot;
