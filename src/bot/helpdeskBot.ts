@@ -34,8 +34,8 @@ export interface HelpdeskBotOptions {
   remind?: (context: TurnContext, reminder: { at: string; text: string; locale: string }) => Promise<void>;
 }
 
-/** Channels where the page's Web Chat says when it joined, with its language. */
-const WEB_CHAT_CHANNELS = new Set(['directline', 'webchat']);
+/** Channels where the page's Web Chat says when it joined, with its language (Azure's hosted Web Chat does not). */
+const WEB_CHAT_CHANNELS = new Set(['directline']);
 
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
