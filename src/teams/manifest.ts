@@ -8,7 +8,7 @@ import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../content/languages
 
 /** The manifest with placeholders: `${{SETTING}}` from the environment, `{{teams:key}}` texts, `{{command:name}}` commands. */
 export const TEMPLATE_FILE = path.join('teams', 'manifest.template.json');
-export const LOCALIZATION_SCHEMA_URL = 'https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.Localization.schema.json';
+export const LOCALIZATION_SCHEMA_URL = 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.Localization.schema.json';
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -148,10 +148,10 @@ export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts:
 
 let validators: { manifest: ValidateFunction; localization: ValidateFunction } | undefined;
 
-/** The v1.22 schemas as published with Microsoft's manifest tooling (draft-04 JSON Schema). */
+/** The v1.30 schemas as published with Microsoft's manifest tooling (draft-04 JSON Schema). */
 function schemaValidators() {
   if (validators) return validators;
-  const folder = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', 'v1.22');
+  const folder = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', 'v1.30');
   // Not strict: the schemas use keywords of later drafts; not unicode: one of their patterns is only valid without it.
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
@@ -160,7 +160,7 @@ function schemaValidators() {
   return validators;
 }
 
-/** Checks the manifest and each localization file against the v1.22 schemas; one line per problem, naming its source. */
+/** Checks the manifest and each localization file against the v1.30 schemas; one line per problem, naming its source. */
 export function validateTeamsApp(app: TeamsApp): string[] {
   const { manifest, localization } = schemaValidators();
   const files: Array<[string, unknown, ValidateFunction]> = [

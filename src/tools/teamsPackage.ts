@@ -9,7 +9,7 @@ import { zip, type ZipEntry } from '../teams/zip';
 
 /**
  * `npm run teams:package`: the Teams app package — manifest, icons and one localization file per language —
- * as dist/teams/<name>-<version>.zip, written only when all of it passes the v1.22 schemas.
+ * as dist/teams/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
  */
 const ICON_SIZES = { 'color.png': 192, 'outline.png': 32 } as const;
 const REDRAW = 'draw it again with: npx tsx src/tools/teamsIcons.ts';
@@ -54,7 +54,7 @@ for (const [file, size] of Object.entries(ICON_SIZES)) {
   icons.push({ name: file, data });
 }
 if (problems.length > 0) {
-  fail(`The Teams app package was not written: it does not pass the Teams v1.22 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`);
+  fail(`The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`);
 }
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');

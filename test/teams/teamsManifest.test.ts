@@ -21,9 +21,9 @@ const ENV = {
   BOT_PUBLIC_URL: 'https://helpdesk.example.org/',
 };
 const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const SCHEMAS = path.join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams', 'v1.22');
+const SCHEMAS = path.join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams', 'v1.30');
 
-/** The published v1.22 schemas, compiled here independently of the packaging code. */
+/** The published v1.30 schemas, compiled here independently of the packaging code. */
 function schema(file: string) {
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
@@ -47,7 +47,7 @@ function settingsProblems(env: Record<string, string>): string[] {
 }
 
 describe('the Teams app manifest', () => {
-  it('built from the environment, validates against the v1.22 schema, and so does each localization file', () => {
+  it('built from the environment, validates against the v1.30 schema, and so does each localization file', () => {
     const app = build();
     expect(manifestSchema(app.manifest) ? [] : manifestSchema.errors).toEqual([]);
     expect(app.localizations.map((each) => each.file)).toEqual(['es.json', 'it.json', 'fr.json', 'de.json']);
@@ -58,8 +58,8 @@ describe('the Teams app manifest', () => {
   it('carries the bot id, the app id and version, the three scopes, the developer and the bot host as configured', () => {
     const { manifest } = build({ ...ENV, TEAMS_APP_ID: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9', TEAMS_APP_VERSION: '2.3.4' });
     expect(manifest).toMatchObject({
-      $schema: 'https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.schema.json',
-      manifestVersion: '1.22',
+      $schema: 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json',
+      manifestVersion: '1.30',
       id: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
       version: '2.3.4',
       developer: { name: 'Example Exams Board', websiteUrl: ENV.TEAMS_WEBSITE_URL, privacyUrl: ENV.TEAMS_PRIVACY_URL, termsOfUseUrl: ENV.TEAMS_TERMS_URL },
