@@ -9,7 +9,7 @@ import { zip, type ZipEntry } from '../teams/zip';
 
 /**
  * `npm run teams:package`: the Teams app package — manifest, icons and one localization file per language —
- * as dist/teams/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
+ * as build/teams-package/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
  */
 const ICON_SIZES = { 'color.png': 192, 'outline.png': 32 } as const;
 const REDRAW = 'draw it again with: npx tsx src/tools/teamsIcons.ts';
@@ -63,7 +63,7 @@ const archive = zip([
   ...icons,
   ...app.localizations.map(({ file, content: texts }) => ({ name: file, data: json(texts) })),
 ]);
-const folder = path.join(PROJECT_ROOT, 'dist', 'teams');
+const folder = path.join(PROJECT_ROOT, 'build', 'teams-package');
 mkdirSync(folder, { recursive: true });
 const target = path.join(folder, `${name}-${settings.TEAMS_APP_VERSION}.zip`);
 writeFileSync(target, archive);

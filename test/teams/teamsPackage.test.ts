@@ -7,7 +7,7 @@ import { ROOT } from '../helpers';
 const NAME = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 /** A version of its own, so the test never touches a package someone built for real. */
 const VERSION = '0.0.9';
-const ZIP = path.join(ROOT, 'dist', 'teams', `${NAME}-${VERSION}.zip`);
+const ZIP = path.join(ROOT, 'build', 'teams-package', `${NAME}-${VERSION}.zip`);
 const ENV = {
   MicrosoftAppId: '6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11',
   TEAMS_APP_VERSION: VERSION,
@@ -41,7 +41,7 @@ describe('npm run teams:package', () => {
   it('writes a zip with the manifest, the two icons and one localization file per language at its root, and says what to do next', async () => {
     const run = await teamsPackage(ENV);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain(`Teams app package: ${path.join('dist', 'teams', `${NAME}-${VERSION}.zip`)}`);
+    expect(run.stdout).toContain(`Teams app package: ${path.join('build', 'teams-package', `${NAME}-${VERSION}.zip`)}`);
     expect(run.stdout).toContain('Apps → Manage your apps → Upload an app');
     expect(run.stdout).toContain('https://helpdesk.example.org/api/messages');
 
