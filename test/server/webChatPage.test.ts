@@ -168,7 +168,7 @@ describe('the token endpoint with a Direct Line secret', () => {
 });
 
 describe('the token limit behind a load balancer', () => {
-  it('counts the address the balancer saw, not one the client wrote into X-Forwarded-For', async () => {
+  it('counts the address the balancer saw, not one the client wrote into X-Forwarded-For, and streams over its https host', async () => {
     const bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }), quiet);
     try {
       const via = (forwarded: string) => token(bot.url, { 'x-forwarded-for': forwarded }).then((response) => response.status);
@@ -176,6 +176,14 @@ describe('the token limit behind a load balancer', () => {
       // Forging a different first address does not buy another token.
       expect(await via('203.0.113.99, 198.51.100.1')).toBe(429);
       expect(await via('203.0.113.7, 198.51.100.2')).toBe(200);
+
+      // Behind a TLS proxy, the page's stream goes to the public host over wss.
+      const grant = (await (await token(bot.url, { 'x-forwarded-for': '203.0.113.8' })).json()) as { token: string };
+      const started = await fetch(`${bot.url}/v3/directline/conversations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${grant.token}`, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'helpdesk.example.org' },
+      });
+      expect(((await started.json()) as { streamUrl: string }).streamUrl).toMatch(/^wss:\/\/helpdesk\.example\.org\/v3\/directline\/conversations\/[^/]+\/stream\?t=/);
     } finally {
       await bot.close();
     }
