@@ -9,7 +9,9 @@ import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
+import { RedisConversationStore } from './services/directLine/conversationStore';
 import { LocalDirectLine } from './services/directLine/localDirectLine';
+import { DirectLineTokens } from './services/directLine/tokens';
 import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './services/directLine/webChatTokens';
 import { HttpAccountService } from './services/httpAccountService';
 import { Metrics } from './services/metrics';
@@ -83,16 +85,27 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       )
     : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
-  const reminders = new Reminders(redis ? new RedisReminderStore(redis) : new MemoryReminderStore(), logger);
-  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics, reminders });
-
+  const reminders = new Reminders(redis ? new RedisReminderStore(redis) : new MemoryReminderStore(), logger, 1000, !redis);
   // Without a Direct Line secret the bot is its own Direct Line service: the page works with no internet.
   // Its Bot Connector routes sit under a random path, so only this process's own replies can reach them.
   let serviceUrl = '';
   const connectorPath = `/connector/${randomBytes(18).toString('base64url')}`;
+  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics, reminders, localServiceUrl: () => serviceUrl });
+
+  // With Redis, every instance serves every web chat conversation, with tokens all of them accept.
   const directLine = config.webChat.directLineSecret
     ? undefined
-    : new LocalDirectLine({ deliver: (activity) => bot.deliverLocal(activity), serviceUrl: () => serviceUrl, bot: { id: 'helpdesk-bot', name: 'Helpdesk' } });
+    : new LocalDirectLine({
+        deliver: (activity) => bot.deliverLocal(activity),
+        serviceUrl: () => serviceUrl,
+        bot: { id: 'helpdesk-bot', name: 'Helpdesk' },
+        ...(redis
+          ? {
+              store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }),
+              tokens: new DirectLineTokens(await sharedTokenKey(redis)),
+            }
+          : {}),
+      });
   const tokens: WebChatTokenSource = directLine
     ? new LocalTokenSource(directLine)
     : new DirectLineServiceTokenSource(config.webChat.directLineSecret!, config.webChat.directLineDomain);
@@ -146,12 +159,19 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       closeStreams();
       server.server.closeAllConnections();
       await closed;
-      directLine?.close();
+      await directLine?.close();
       await gate.close();
       await embedded?.close();
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** One signing key for the local Direct Line's tokens, agreed through Redis by whichever instance starts first. */
+async function sharedTokenKey(redis: RedisClient): Promise<string> {
+  const key = 'helpdesk:dl:token-key';
+  await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+  return (await redis.get(key))!;
 }
 
 /** How this process reaches itself: the address it listens on, or loopback when it listens on all. */

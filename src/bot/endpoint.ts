@@ -37,6 +37,8 @@ export interface BotEndpointOptions {
   metrics?: Metrics;
   /** Messages to send later (a lock's end); none without it. */
   reminders?: Reminders;
+  /** This process's own Bot Connector address for its Direct Line conversations (known once listening). */
+  localServiceUrl?: () => string;
 }
 
 /** The least an activity needs for the adapter to process it and reply. */
@@ -99,9 +101,11 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   });
   reminders?.start(async (reminder) => {
     const local = reminder.via === 'local';
+    const reference = reminder.conversation as Partial<ConversationReference>;
     await (local ? localAdapter : adapter).continueConversationAsync(
       local ? '' : (auth.appId ?? ''),
-      reminder.conversation as Partial<ConversationReference>,
+      // Any instance serves any shared Direct Line conversation: reply through this one's own routes.
+      local && options.localServiceUrl ? { ...reference, serviceUrl: options.localServiceUrl() } : reference,
       async (context) => {
         await context.sendActivity({ type: ActivityTypes.Message, text: reminder.text, textFormat: 'markdown', locale: reminder.locale });
       },

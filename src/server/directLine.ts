@@ -57,7 +57,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
 
   server.post(`${DIRECT_LINE_PATH}/conversations`, async (req: Request, res: Response) => {
     try {
-      const info = directLine.start(bearer(req));
+      const info = await directLine.start(bearer(req));
       res.send(201, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) });
     } catch (error) {
       refuse(res, error, logger);
@@ -66,7 +66,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
 
   server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId`, async (req: Request, res: Response) => {
     try {
-      const info = directLine.reconnect(bearer(req), req.params.conversationId as string);
+      const info = await directLine.reconnect(bearer(req), req.params.conversationId as string);
       res.send(200, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, req.query?.watermark as string | undefined) });
     } catch (error) {
       refuse(res, error, logger);
@@ -75,7 +75,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
 
   server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
     try {
-      res.send(200, directLine.read(bearer(req), req.params.conversationId as string, req.query?.watermark as string | undefined));
+      res.send(200, await directLine.read(bearer(req), req.params.conversationId as string, req.query?.watermark as string | undefined));
     } catch (error) {
       refuse(res, error, logger);
     }
@@ -97,7 +97,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
   // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
   const reply = async (req: Request, res: Response) => {
     try {
-      res.send(200, { id: directLine.fromBot(req.params.conversationId as string, req.body) });
+      res.send(200, { id: await directLine.fromBot(req.params.conversationId as string, req.body) });
     } catch (error) {
       refuse(res, error, logger);
     }
@@ -106,7 +106,7 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
   server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
   server.put(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, async (req: Request, res: Response) => {
     try {
-      res.send(200, { id: directLine.updateFromBot(req.params.conversationId as string, req.params.activityId as string, req.body) });
+      res.send(200, { id: await directLine.updateFromBot(req.params.conversationId as string, req.params.activityId as string, req.body) });
     } catch (error) {
       refuse(res, error, logger);
     }
@@ -137,23 +137,30 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
     const token = url.searchParams.get('t') ?? bearer(req);
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', () => ws.terminate());
+      let closed = false;
       let unsubscribe: (() => void) | undefined;
-      try {
-        unsubscribe = directLine.subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
-        });
-      } catch (error) {
-        const refused = error instanceof DirectLineError ? error : undefined;
-        if (!refused) logger.error({ err: error }, 'direct line stream failed');
-        ws.close(refused?.code === 'NotFound' ? 4404 : 4403, refused?.message.slice(0, 120) ?? 'stream failed');
-        return;
-      }
       // An empty message now and then keeps proxies from closing an idle stream, as the service does.
       const keepAlive = setInterval(() => ws.readyState === ws.OPEN && ws.send(''), 30_000).unref();
       ws.on('close', () => {
+        closed = true;
         clearInterval(keepAlive);
         unsubscribe?.();
       });
+      directLine
+        .subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+        })
+        .then(
+          (stop) => {
+            if (closed) stop();
+            else unsubscribe = stop;
+          },
+          (error: unknown) => {
+            const refused = error instanceof DirectLineError ? error : undefined;
+            if (!refused) logger.error({ err: error }, 'direct line stream failed');
+            ws.close(refused ? (refused.code === 'NotFound' ? 4404 : 4403) : 1011, refused?.message.slice(0, 120) ?? 'stream failed');
+          },
+        );
     });
   });
   // Streams never end on their own: shutting down closes them (clients reconnect elsewhere).

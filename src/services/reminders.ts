@@ -72,13 +72,15 @@ export class RedisReminderStore implements ReminderStore {
 export class Reminders {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
-  /** Conversations on this process's own Direct Line live only here, so their reminders stay here too. */
+  /** Reminders for this process's own Direct Line conversations, when those live only in its memory. */
   private readonly local = new MemoryReminderStore();
 
   constructor(
     private readonly store: ReminderStore,
     private readonly logger: Logger,
     private readonly pollMs = 1000,
+    /** True when the local Direct Line's conversations are in this process only: their reminders stay here. */
+    private readonly localInProcess = true,
   ) {}
 
   start(send: (reminder: Reminder) => Promise<void>): void {
@@ -88,7 +90,7 @@ export class Reminders {
 
   async schedule(reminder: Omit<Reminder, 'id'>): Promise<void> {
     try {
-      await (reminder.via === 'local' ? this.local : this.store).add({ ...reminder, id: randomUUID() });
+      await (reminder.via === 'local' && this.localInProcess ? this.local : this.store).add({ ...reminder, id: randomUUID() });
     } catch (error) {
       this.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'reminder not scheduled');
     }

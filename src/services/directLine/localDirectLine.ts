@@ -1,25 +1,7 @@
+import { MemoryConversationStore, type ActivitySet, type ChannelActivity, type ConversationStore } from './conversationStore';
 import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
 
-/** An activity as Direct Line and the Bot Connector carry it; only the fields this hub reads are typed. */
-export interface ChannelActivity {
-  type: string;
-  id?: string;
-  timestamp?: string;
-  channelId?: string;
-  serviceUrl?: string;
-  from?: { id: string; name?: string; role?: string };
-  recipient?: { id: string; name?: string; role?: string };
-  conversation?: { id: string };
-  replyToId?: string;
-  text?: string;
-  [field: string]: unknown;
-}
-
-/** A watermark-ordered page of a conversation's activities, as GET .../activities and the stream return. */
-export interface ActivitySet {
-  activities: ChannelActivity[];
-  watermark: string;
-}
+export type { ActivitySet, ChannelActivity };
 
 export interface ConversationInfo {
   conversationId: string;
@@ -45,21 +27,9 @@ export interface LocalDirectLineOptions {
   serviceUrl: () => string;
   bot: { id: string; name: string };
   tokens?: DirectLineTokens;
-  /** A conversation nobody has touched for this long is forgotten. */
-  idleSeconds?: number;
-  /** The newest activities kept per conversation; clients that fall further behind start from the oldest kept. */
-  maxActivities?: number;
+  /** Where conversations live: this process's memory by default, or Redis for several instances. */
+  store?: ConversationStore;
   now?: () => number;
-}
-
-interface Conversation {
-  id: string;
-  userId: string;
-  activities: ChannelActivity[];
-  /** Watermark of activities[0]: how many were dropped from the front. */
-  dropped: number;
-  listeners: Set<(set: ActivitySet) => void>;
-  touched: number;
 }
 
 /** User activities may be of these types; anything else is the bot's or the channel's to send. */
@@ -69,24 +39,18 @@ const MAX_TEXT = 10_000;
 const MAX_ACTIVITY_BYTES = 32 * 1024;
 
 /**
- * The Direct Line 3.0 service, in this process: conversations with an ordered activity log and
+ * The Direct Line 3.0 service, served by the bot: conversations with an ordered activity log and
  * watermarks, user activities handed to the bot, the bot's replies (arriving through the Bot Connector
- * endpoints) appended and pushed to stream listeners. State is in memory: one instance, or sticky sessions.
+ * endpoints) appended and pushed to stream listeners. Conversations live in a ConversationStore.
  */
 export class LocalDirectLine {
   readonly tokens: DirectLineTokens;
-  private readonly conversations = new Map<string, Conversation>();
-  private readonly idleMs: number;
-  private readonly maxActivities: number;
-  private readonly now: () => number;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly store: ConversationStore;
 
   constructor(private readonly options: LocalDirectLineOptions) {
     this.tokens = options.tokens ?? new DirectLineTokens();
-    this.idleMs = (options.idleSeconds ?? 3600) * 1000;
-    this.maxActivities = options.maxActivities ?? 500;
-    this.now = options.now ?? Date.now;
-    this.sweeper = setInterval(() => this.sweep(), 60_000).unref();
+    const now = options.now ?? Date.now;
+    this.store = options.store ?? new MemoryConversationStore({ maxActivities: 500, idleSeconds: 3600, now });
   }
 
   /** A new conversation for a new user (the token endpoint's local answer). */
@@ -97,16 +61,16 @@ export class LocalDirectLine {
   }
 
   /** POST /conversations: opens (or reopens) the conversation the token is bound to. */
-  start(token: string | undefined): ConversationInfo {
+  async start(token: string | undefined): Promise<ConversationInfo> {
     const claims = this.claims(token);
-    this.open(claims);
+    if (!(await this.store.open(claims.conversationId, claims.userId))) throw new DirectLineError('Forbidden', 'This conversation belongs to another user.');
     return this.info(claims);
   }
 
   /** GET /conversations/{id}: reconnecting to an existing conversation. */
-  reconnect(token: string | undefined, conversationId: string): ConversationInfo {
+  async reconnect(token: string | undefined, conversationId: string): Promise<ConversationInfo> {
     const claims = this.claims(token, conversationId);
-    this.existing(conversationId);
+    await this.existing(conversationId);
     return this.info(claims);
   }
 
@@ -118,77 +82,79 @@ export class LocalDirectLine {
   /** POST /conversations/{id}/activities: the user's activity, echoed into the log and handed to the bot. */
   async post(token: string | undefined, conversationId: string, body: unknown): Promise<string> {
     const claims = this.claims(token, conversationId);
-    const conversation = this.existing(conversationId);
+    await this.existing(conversationId);
     const activity = clientActivity(body);
-    const posted: ChannelActivity = {
+    const posted = await this.store.append(conversationId, {
       ...activity,
       channelId: 'directline',
       conversation: { id: conversationId },
       // The token decides who the user is, whatever the body says.
       from: { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' },
       recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
-    };
-    const id = this.append(conversation, posted);
+    });
     try {
-      await this.options.deliver({ ...posted, id, serviceUrl: this.options.serviceUrl() });
+      await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() });
     } catch {
       throw new DirectLineError('BotError', 'The bot could not process this activity; send it again.');
     }
-    return id;
+    return posted.id!;
   }
 
   /** GET /conversations/{id}/activities?watermark=: what came after the watermark. */
-  read(token: string | undefined, conversationId: string, watermark: string | undefined): ActivitySet {
+  async read(token: string | undefined, conversationId: string, watermark: string | undefined): Promise<ActivitySet> {
     this.claims(token, conversationId);
-    return this.since(this.existing(conversationId), watermark);
+    await this.existing(conversationId);
+    return this.store.since(conversationId, watermark);
   }
 
-  /** The WebSocket stream: everything after the watermark now, then each new activity as it comes. */
-  subscribe(token: string | undefined, conversationId: string, watermark: string | undefined, listener: (set: ActivitySet) => void): () => void {
+  /** The WebSocket stream: everything after the watermark now, then each new activity as it comes, in order. */
+  async subscribe(token: string | undefined, conversationId: string, watermark: string | undefined, listener: (set: ActivitySet) => void): Promise<() => void> {
     this.claims(token, conversationId);
-    const conversation = this.existing(conversationId);
-    const backlog = this.since(conversation, watermark);
+    await this.existing(conversationId);
+    // Listen first, then read the backlog: nothing falls between the two, and nothing is sent twice.
+    let sent = -1;
+    const early: Array<[ChannelActivity, number]> = [];
+    let caughtUp = false;
+    const forward = (activity: ChannelActivity, mark: number) => {
+      if (mark <= sent) return;
+      sent = mark;
+      listener({ activities: [activity], watermark: String(mark) });
+    };
+    const stop = await this.store.listen(conversationId, (activity, mark) => (caughtUp ? forward(activity, mark) : early.push([activity, mark])));
+    const backlog = await this.store.since(conversationId, watermark);
+    sent = Number(backlog.watermark);
     if (backlog.activities.length > 0) listener(backlog);
-    conversation.listeners.add(listener);
-    return () => conversation.listeners.delete(listener);
+    caughtUp = true;
+    for (const [activity, mark] of early) forward(activity, mark);
+    return stop;
   }
 
   /** Bot Connector: an activity the bot sends (a reply, a typing indicator, a later message). */
-  fromBot(conversationId: string, body: unknown): string {
-    const conversation = this.conversations.get(conversationId);
-    if (!conversation) throw new DirectLineError('NotFound', 'This conversation does not exist or has expired.');
+  async fromBot(conversationId: string, body: unknown): Promise<string> {
+    await this.existing(conversationId);
     if (!body || typeof body !== 'object' || typeof (body as ChannelActivity).type !== 'string') {
       throw new DirectLineError('BadArgument', 'The body must be an activity with a "type".');
     }
-    const { serviceUrl: _internal, ...activity } = body as ChannelActivity;
-    return this.append(conversation, {
+    const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
+    const stored = await this.store.append(conversationId, {
       ...activity,
       channelId: 'directline',
       conversation: { id: conversationId },
       from: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
     });
+    return stored.id!;
   }
 
   /** Bot Connector: an activity the bot replaces (updateActivity). */
-  updateFromBot(conversationId: string, activityId: string, body: unknown): string {
-    const conversation = this.conversations.get(conversationId);
-    const index = conversation?.activities.findIndex((activity) => activity.id === activityId) ?? -1;
-    if (!conversation || index < 0) throw new DirectLineError('NotFound', 'No such activity in this conversation.');
+  async updateFromBot(conversationId: string, activityId: string, body: unknown): Promise<string> {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DirectLineError('BadArgument', 'The body must be an activity object.');
-    const { serviceUrl: _internal, ...activity } = body as ChannelActivity;
-    conversation.activities[index] = { ...conversation.activities[index]!, ...activity, id: activityId };
+    const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
+    if (!(await this.store.update(conversationId, activityId, activity as ChannelActivity))) throw new DirectLineError('NotFound', 'No such activity in this conversation.');
     return activityId;
   }
 
-  /** How many conversations are held (for tests and metrics). */
-  get size(): number {
-    return this.conversations.size;
-  }
-
-  close(): void {
-    clearInterval(this.sweeper);
-    for (const conversation of this.conversations.values()) conversation.listeners.clear();
-    this.conversations.clear();
+  async close(): Promise<void> {
+    await this.store.close();
   }
 
   private claims(token: string | undefined, conversationId?: string): TokenClaims {
@@ -207,51 +173,8 @@ export class LocalDirectLine {
     return { conversationId: claims.conversationId, token, expires_in: expiresIn };
   }
 
-  private open(claims: TokenClaims): Conversation {
-    const found = this.conversations.get(claims.conversationId);
-    if (found) {
-      found.touched = this.now();
-      return found;
-    }
-    const conversation: Conversation = { id: claims.conversationId, userId: claims.userId, activities: [], dropped: 0, listeners: new Set(), touched: this.now() };
-    this.conversations.set(conversation.id, conversation);
-    return conversation;
-  }
-
-  private existing(conversationId: string): Conversation {
-    const conversation = this.conversations.get(conversationId);
-    if (!conversation) throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
-    conversation.touched = this.now();
-    return conversation;
-  }
-
-  private append(conversation: Conversation, activity: ChannelActivity): string {
-    const watermark = conversation.dropped + conversation.activities.length;
-    const id = `${conversation.id}|${String(watermark).padStart(7, '0')}`;
-    const stored: ChannelActivity = { ...activity, id, timestamp: new Date(this.now()).toISOString() };
-    conversation.activities.push(stored);
-    if (conversation.activities.length > this.maxActivities) {
-      conversation.activities.shift();
-      conversation.dropped += 1;
-    }
-    conversation.touched = this.now();
-    const set: ActivitySet = { activities: [stored], watermark: String(watermark + 1) };
-    for (const listener of conversation.listeners) listener(set);
-    return id;
-  }
-
-  private since(conversation: Conversation, watermark: string | undefined): ActivitySet {
-    const end = conversation.dropped + conversation.activities.length;
-    const from = /^\d+$/.test(watermark ?? '') ? Math.min(Number(watermark), end) : 0;
-    const start = Math.max(from, conversation.dropped) - conversation.dropped;
-    return { activities: conversation.activities.slice(start), watermark: String(end) };
-  }
-
-  private sweep(): void {
-    const cutoff = this.now() - this.idleMs;
-    for (const [id, conversation] of this.conversations) {
-      if (conversation.touched < cutoff && conversation.listeners.size === 0) this.conversations.delete(id);
-    }
+  private async existing(conversationId: string): Promise<void> {
+    if (!(await this.store.find(conversationId))) throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
   }
 }
 
