@@ -46,6 +46,9 @@
     bubbleFromUserBorderRadius: 12,
     hideUploadButton: true,
     suggestedActionLayout: 'flow',
+    // The menu has ten buttons: in a small panel they scroll, so the conversation stays in view.
+    suggestedActionsFlowMaxHeight: Math.max(110, Math.round(window.innerHeight * 0.35)),
+    suggestedActionHeight: 34,
     suggestedActionBorderRadius: 16,
     sendTypingIndicator: false,
     primaryFont: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',

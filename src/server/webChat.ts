@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { LANGUAGES, languageOf, type Language } from '../content/languages';
-import { WEB_KEYS } from '../content/systemKeys';
+import { EMBED_KEYS, WEB_KEYS } from '../content/systemKeys';
 import type { Logger } from '../logger';
 import { TokenServiceError, type WebChatTokenSource } from '../services/directLine/webChatTokens';
 import type { RateLimiter } from '../services/rateLimit';
@@ -88,6 +88,17 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   const webChatBundle = serve(() => asset(bundlePath(), 'text/javascript; charset=utf-8'));
   const pageScript = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.js'), 'text/javascript; charset=utf-8'));
   const pageStyles = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.css'), 'text/css; charset=utf-8'));
+  // The launcher for other sites, with its two texts in every language.
+  let embedScript: string | undefined;
+  server.get('/webchat/embed.js', async (_req: Request, res: Response) => {
+    embedScript ??= readFileSync(path.join(PROJECT_ROOT, 'web', 'embed.js'), 'utf8');
+    const texts = Object.fromEntries(LANGUAGES.map((each) => [each, Object.fromEntries(EMBED_KEYS.map((key) => [key, options.translate(each, `web:${key}`)]))]));
+    res.setHeader('content-type', 'text/javascript; charset=utf-8');
+    res.setHeader('cache-control', 'public, max-age=300');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.writeHead(200);
+    res.end(embedScript.replace('__TEXTS__', () => scriptJson(texts)));
+  });
   server.get('/webchat/webchat.js', webChatBundle);
   server.get('/webchat/chat.js', pageScript);
   server.get('/webchat/chat.css', pageStyles);

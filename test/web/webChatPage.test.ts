@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
@@ -128,5 +130,54 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await page.goto(`${bot.url}/`);
     await shows(page, english('common:welcome'));
     expect([...origins].filter((origin) => origin !== 'null')).toEqual([bot.url]);
+  });
+});
+
+describe('the chat on another site, with the launcher script', () => {
+  let bot: RunningBot;
+  let site: Server;
+  let siteUrl: string;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    // The support site: another origin, whose page only adds the script tag from the README.
+    site = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="es"><head><title>Soporte</title></head><body><h1>Centro de soporte</h1><script src="${bot.url}/webchat/embed.js" defer></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_CHAT_FRAME_ANCESTORS: siteUrl }), createLogger('silent'));
+    browser = await launchBrowser('en-GB');
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await bot?.close();
+    await new Promise((resolve) => site.close(resolve));
+  });
+
+  it('shows a button in the site\'s language that opens and closes the chat', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${siteUrl}/`);
+    const launcher = page.getByRole('button', { name: text('es', 'web', 'open') });
+    await launcher.waitFor();
+    expect(await page.locator('iframe').count()).toBe(0);
+
+    await launcher.click();
+    const chat = page.frameLocator('iframe');
+    await chat.locator('.webchat__basic-transcript').waitFor();
+    const frame = page.frames().find((each) => each.url().startsWith(bot.url))!;
+    await frame.waitForFunction(
+      (expected) => (document.querySelector('.webchat__basic-transcript')?.textContent ?? '').replace(/[‘’]/g, "'").includes(expected),
+      text('es', 'common', 'welcome').split('.')[0]!.replace(/[‘’]/g, "'"),
+    );
+    const close = page.getByRole('button', { name: text('es', 'web', 'close') });
+    expect(await close.getAttribute('aria-expanded')).toBe('true');
+    await close.click();
+    expect(await page.locator('iframe').isVisible()).toBe(false);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await launcher.click();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat-embedded.png') });
   });
 });
