@@ -140,7 +140,12 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
       let closed = false;
       let unsubscribe: (() => void) | undefined;
       // An empty message now and then keeps proxies from closing an idle stream, as the service does.
-      const keepAlive = setInterval(() => ws.readyState === ws.OPEN && ws.send(''), 30_000).unref();
+      // It also keeps the conversation from expiring while the candidate has the chat open.
+      const keepAlive = setInterval(() => {
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send('');
+        void directLine.touch(conversationId).catch(() => undefined);
+      }, 30_000).unref();
       ws.on('close', () => {
         closed = true;
         clearInterval(keepAlive);

@@ -1,11 +1,13 @@
-import Redis from 'ioredis';
 import { MemoryConversationStore, RedisConversationStore, type ConversationStore } from '../../src/services/directLine/conversationStore';
+import { LocalDirectLine } from '../../src/services/directLine/localDirectLine';
+import { DirectLineTokens } from '../../src/services/directLine/tokens';
+import { createRedis, type RedisClient } from '../../src/services/redisConnection';
 import { RedisServer } from '../redisServer';
 
 const limits = { maxActivities: 3, idleSeconds: 60, now: () => Date.parse('2026-11-30T10:00:00Z') };
 
 let server: RedisServer;
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 beforeAll(async () => {
   server = await RedisServer.start();
 });
@@ -14,13 +16,15 @@ afterAll(async () => {
   await server.stop();
 });
 
-const stores: Array<[string, () => ConversationStore]> = [
-  ['memory', () => new MemoryConversationStore(limits)],
+const stores: Array<[string, () => Promise<ConversationStore>]> = [
+  ['memory', async () => new MemoryConversationStore(limits)],
   [
     'Redis',
-    () => {
-      const client = new Redis(server.url);
+    async () => {
+      // Connected the way the bot connects (lazy, no offline queue), which the subscriber must cope with.
+      const client = createRedis({ url: server.url });
       clients.push(client);
+      await client.connect();
       return new RedisConversationStore(client, limits);
     },
   ],
@@ -31,7 +35,7 @@ describe.each(stores)('the local Direct Line conversations, in %s', (_name, make
   let conversation = 0;
   let id: string;
   beforeEach(async () => {
-    store = make();
+    store = await make();
     id = `conversation-${++conversation}-${Date.now()}`;
     expect(await store.open(id, 'dl_owner')).toBe(true);
   });
@@ -67,12 +71,14 @@ describe.each(stores)('the local Direct Line conversations, in %s', (_name, make
 
   it('tell listeners about each new activity with its watermark, until they stop', async () => {
     const heard: Array<[string | undefined, number]> = [];
-    const stop = await store.listen(id, (activity, watermark) => heard.push([activity.text, watermark]));
+    const stop = await store.listen(id, (activity, watermark) => heard.push([activity?.text, watermark]));
     await store.append(id, { type: 'message', text: 'hello' });
     await store.append(id, { type: 'message', text: 'again' });
     await waitFor(() => heard.length === 2);
     stop();
     await store.append(id, { type: 'message', text: 'unheard' });
+    // Long enough for a published message to come back, had anyone still been listening.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(heard).toEqual([
       ['hello', 1],
       ['again', 2],
@@ -83,3 +89,38 @@ describe.each(stores)('the local Direct Line conversations, in %s', (_name, make
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+
+describe('a stream over Redis, with activities appended by several instances at once', () => {
+  it('gets every activity once, in order, whatever order the instances run in', async () => {
+    const instance = async () => {
+      const client = createRedis({ url: server.url });
+      clients.push(client);
+      await client.connect();
+      return new LocalDirectLine({
+        store: new RedisConversationStore(client, { ...limits, maxActivities: 500 }),
+        tokens: new DirectLineTokens('one key for every instance'),
+        deliver: async () => undefined,
+        serviceUrl: () => 'http://127.0.0.1:9/',
+        bot: { id: 'bot', name: 'Bot' },
+      });
+    };
+    const [first, second, listening] = await Promise.all([instance(), instance(), instance()]);
+    const grant = first.issue();
+    await first.start(grant.token);
+    const received: Array<{ id?: string; text?: string }> = [];
+    const marks: number[] = [];
+    const stop = await listening.subscribe(grant.token, grant.conversationId, undefined, (set) => {
+      received.push(...set.activities);
+      marks.push(Number(set.watermark));
+    });
+    const total = 120;
+    await Promise.all(Array.from({ length: total }, (_, i) => (i % 2 ? first : second).fromBot(grant.conversationId, { type: 'message', text: `message ${i}` })));
+    await waitFor(() => received.length >= total);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop();
+    expect(received.map((activity) => activity.id)).toEqual(Array.from({ length: total }, (_, i) => `${grant.conversationId}|${String(i).padStart(7, '0')}`));
+    expect(new Set(received.map((activity) => activity.text)).size).toBe(total);
+    expect(marks.at(-1)).toBe(total);
+    for (const each of [first, second, listening]) await each.close();
+  });
+});

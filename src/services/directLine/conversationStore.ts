@@ -36,10 +36,16 @@ export interface ConversationStore {
   update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean>;
   /** The activities after `watermark` (all kept ones when it is missing or older than the oldest kept). */
   since(conversationId: string, watermark: string | undefined): Promise<ActivitySet>;
-  /** Calls `listener` with each activity appended from now on, from any instance. */
-  listen(conversationId: string, listener: (activity: ChannelActivity, watermark: number) => void): Promise<() => void>;
+  /**
+   * Calls `listener` with each activity appended from now on, from any instance, with its watermark; with
+   * `undefined` when some may have been missed (the store lost and regained its connection), so the listener
+   * reads what it lacks.
+   */
+  listen(conversationId: string, listener: Listener): Promise<() => void>;
   close(): Promise<void>;
 }
+
+export type Listener = (activity: ChannelActivity | undefined, watermark: number) => void;
 
 export interface StoreLimits {
   maxActivities: number;
@@ -56,7 +62,7 @@ interface MemoryConversation {
   activities: ChannelActivity[];
   dropped: number;
   touched: number;
-  listeners: Set<(activity: ChannelActivity, watermark: number) => void>;
+  listeners: Set<Listener>;
 }
 
 /** In this process: one instance, or sticky sessions. */
@@ -115,7 +121,7 @@ export class MemoryConversationStore implements ConversationStore {
     return { activities: conversation.activities.slice(start), watermark: String(end) };
   }
 
-  async listen(conversationId: string, listener: (activity: ChannelActivity, watermark: number) => void): Promise<() => void> {
+  async listen(conversationId: string, listener: Listener): Promise<() => void> {
     const conversation = this.conversations.get(conversationId);
     conversation?.listeners.add(listener);
     return () => conversation?.listeners.delete(listener);
@@ -134,7 +140,7 @@ export class MemoryConversationStore implements ConversationStore {
   }
 }
 
-/** Appends and trims in one step, so two instances never give out the same number. */
+/** Appends, trims and announces in one step, so two instances never give out or announce out of order. */
 const APPEND = `
 local count = redis.call('RPUSH', KEYS[1], ARGV[1])
 local dropped = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -143,10 +149,13 @@ if count > tonumber(ARGV[2]) then
   dropped = redis.call('INCR', KEYS[2])
   count = count - 1
 end
+local sequence = dropped + count - 1
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
-return dropped + count - 1
+-- Published from inside the script: listeners hear activities in the order they were numbered.
+redis.call('PUBLISH', ARGV[4], sequence .. ' ' .. ARGV[1])
+return sequence
 `;
 
 /** The activities after a watermark, read against the same trim count. */
@@ -173,20 +182,33 @@ return 1
  */
 export class RedisConversationStore implements ConversationStore {
   private readonly subscriber: RedisClient;
-  private readonly listeners = new Map<string, Set<(activity: ChannelActivity, watermark: number) => void>>();
+  private connecting: Promise<void> | undefined;
+  /** Per channel: its listeners, and the SUBSCRIBE every listener waits for. */
+  private readonly channels = new Map<string, { listeners: Set<Listener>; subscribed: Promise<unknown> }>();
 
   constructor(
     private readonly redis: RedisClient,
     private readonly limits: StoreLimits,
     private readonly prefix = 'helpdesk:dl',
   ) {
+    // Its own connection: a subscribed connection can do nothing else. ioredis subscribes again after a
+    // reconnect; what was published in between is missed, so listeners are told to catch up.
     this.subscriber = redis.duplicate();
     this.subscriber.on('error', () => undefined);
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) for (const { listeners } of this.channels.values()) for (const listener of listeners) listener(undefined, 0);
+      connectedBefore = true;
+    });
     this.subscriber.on('message', (channel: string, message: string) => {
-      const listeners = this.listeners.get(channel);
-      if (!listeners) return;
-      const { activity, watermark } = JSON.parse(message) as { activity: ChannelActivity; watermark: number };
-      for (const listener of listeners) listener(activity, watermark);
+      const found = this.channels.get(channel);
+      if (!found) return;
+      // "<sequence> <activity JSON>", as the append script published it.
+      const space = message.indexOf(' ');
+      const sequence = Number(message.slice(0, space));
+      const conversationId = channel.slice(channel.indexOf('{') + 1, channel.lastIndexOf('}'));
+      const activity = { ...(JSON.parse(message.slice(space + 1)) as ChannelActivity), id: idOf(conversationId, sequence) };
+      for (const listener of found.listeners) listener(activity, sequence + 1);
     });
   }
 
@@ -216,10 +238,10 @@ export class RedisConversationStore implements ConversationStore {
     const keys = this.keys(conversationId);
     const timestamp = new Date(this.limits.now()).toISOString();
     // The id depends on the number the script gives out; it is added on the way out, not stored.
-    const sequence = Number(await this.redis.eval(APPEND, 3, keys.log, keys.dropped, keys.user, JSON.stringify({ ...activity, timestamp }), this.limits.maxActivities, this.idleMs));
-    const stored = { ...activity, id: idOf(conversationId, sequence), timestamp };
-    await this.redis.publish(keys.channel, JSON.stringify({ activity: stored, watermark: sequence + 1 }));
-    return stored;
+    const sequence = Number(
+      await this.redis.eval(APPEND, 3, keys.log, keys.dropped, keys.user, JSON.stringify({ ...activity, timestamp }), this.limits.maxActivities, this.idleMs, keys.channel),
+    );
+    return { ...activity, id: idOf(conversationId, sequence), timestamp };
   }
 
   async update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean> {
@@ -238,26 +260,40 @@ export class RedisConversationStore implements ConversationStore {
     return { activities: entries.map((entry, index) => ({ ...(JSON.parse(entry) as ChannelActivity), id: idOf(conversationId, first + index) })), watermark: end };
   }
 
-  async listen(conversationId: string, listener: (activity: ChannelActivity, watermark: number) => void): Promise<() => void> {
+  async listen(conversationId: string, listener: Listener): Promise<() => void> {
     const { channel } = this.keys(conversationId);
-    let listeners = this.listeners.get(channel);
-    if (!listeners) {
-      listeners = new Set();
-      this.listeners.set(channel, listeners);
-      await this.subscriber.subscribe(channel);
+    let found = this.channels.get(channel);
+    if (!found) {
+      const entry = { listeners: new Set<Listener>(), subscribed: this.connect().then(() => this.subscriber.subscribe(channel)) };
+      // A failed SUBSCRIBE is forgotten, so the next listener tries again.
+      entry.subscribed.catch(() => this.channels.get(channel) === entry && this.channels.delete(channel));
+      this.channels.set(channel, entry);
+      found = entry;
     }
-    listeners.add(listener);
-    return () => {
-      listeners!.delete(listener);
-      if (listeners!.size === 0 && this.listeners.get(channel) === listeners) {
-        this.listeners.delete(channel);
-        void this.subscriber.unsubscribe(channel).catch(() => undefined);
+    found.listeners.add(listener);
+    const stop = () => {
+      found.listeners.delete(listener);
+      if (found.listeners.size === 0 && this.channels.get(channel) === found) {
+        this.channels.delete(channel);
+        void found.subscribed.then(() => this.subscriber.unsubscribe(channel)).catch(() => undefined);
       }
     };
+    try {
+      await found.subscribed;
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    return stop;
+  }
+
+  private connect(): Promise<void> {
+    if (this.subscriber.status === 'wait') this.connecting ??= this.subscriber.connect();
+    return this.connecting ?? Promise.resolve();
   }
 
   async close(): Promise<void> {
-    this.listeners.clear();
+    this.channels.clear();
     this.subscriber.disconnect();
   }
 }

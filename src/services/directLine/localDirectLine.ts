@@ -107,26 +107,55 @@ export class LocalDirectLine {
     return this.store.since(conversationId, watermark);
   }
 
-  /** The WebSocket stream: everything after the watermark now, then each new activity as it comes, in order. */
+  /**
+   * The WebSocket stream: everything after the watermark now, then each new activity as it comes — in order,
+   * none twice, none skipped: whenever the next one is not the one expected, what is missing is read back.
+   */
   async subscribe(token: string | undefined, conversationId: string, watermark: string | undefined, listener: (set: ActivitySet) => void): Promise<() => void> {
     this.claims(token, conversationId);
     await this.existing(conversationId);
-    // Listen first, then read the backlog: nothing falls between the two, and nothing is sent twice.
     let sent = -1;
-    const early: Array<[ChannelActivity, number]> = [];
-    let caughtUp = false;
-    const forward = (activity: ChannelActivity, mark: number) => {
-      if (mark <= sent) return;
-      sent = mark;
-      listener({ activities: [activity], watermark: String(mark) });
+    let reading: Promise<void> | undefined;
+    let readAgain = false;
+    const catchUp = (from: string | undefined) => {
+      if (reading) {
+        readAgain = true;
+        return reading;
+      }
+      reading = (async () => {
+        do {
+          readAgain = false;
+          const set = await this.store.since(conversationId, sent < 0 ? from : String(sent));
+          const mark = Number(set.watermark);
+          if (mark > sent) {
+            if (set.activities.length > 0) listener(set);
+            sent = mark;
+          }
+        } while (readAgain);
+      })().finally(() => (reading = undefined));
+      return reading;
     };
-    const stop = await this.store.listen(conversationId, (activity, mark) => (caughtUp ? forward(activity, mark) : early.push([activity, mark])));
-    const backlog = await this.store.since(conversationId, watermark);
-    sent = Number(backlog.watermark);
-    if (backlog.activities.length > 0) listener(backlog);
-    caughtUp = true;
-    for (const [activity, mark] of early) forward(activity, mark);
+    // Listen first, then read the backlog: nothing falls between the two.
+    const stop = await this.store.listen(conversationId, (activity, mark) => {
+      if (sent >= 0 && !reading && activity && mark === sent + 1) {
+        sent = mark;
+        listener({ activities: [activity], watermark: String(mark) });
+      } else if (!activity || mark > sent) {
+        void catchUp(undefined).catch(() => undefined);
+      }
+    });
+    try {
+      await catchUp(watermark);
+    } catch (error) {
+      stop();
+      throw error;
+    }
     return stop;
+  }
+
+  /** Keeps a conversation alive while a stream is open on it. */
+  async touch(conversationId: string): Promise<void> {
+    await this.store.find(conversationId);
   }
 
   /** Bot Connector: an activity the bot sends (a reply, a typing indicator, a later message). */
