@@ -33,6 +33,7 @@ const schema = z.object({
   NODE_ENV: optionalText,
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
   DIRECT_LINE_SECRET: optionalText,
+  DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
   TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   TRUST_PROXY: z.enum(['true', 'false', '']).default('false'),
@@ -67,6 +68,8 @@ export interface Config {
     /** Set: tokens come from the Direct Line service. Not set: the bot serves Direct Line itself. */
     directLineSecret?: string;
     directLineDomain: string;
+    /** Signs the local Direct Line's tokens; random per process (or agreed through Redis) when not set. */
+    tokenKey?: string;
     tokensPerMinute: number;
     trustProxy: boolean;
     frameAncestors: string;
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webChat: {
       ...(values.DIRECT_LINE_SECRET ? { directLineSecret: values.DIRECT_LINE_SECRET } : {}),
       directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
+      ...(values.DIRECT_LINE_TOKEN_KEY ? { tokenKey: values.DIRECT_LINE_TOKEN_KEY } : {}),
       tokensPerMinute: values.TOKENS_PER_MINUTE,
       trustProxy: values.TRUST_PROXY === 'true',
       frameAncestors: values.WEB_CHAT_FRAME_ANCESTORS,
@@ -160,6 +164,7 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     CONVERSATION_TTL_SECONDS: String(config.conversationTtlSeconds),
     USER_TTL_SECONDS: String(config.userTtlSeconds),
     DIRECT_LINE_SECRET: config.webChat.directLineSecret ? `[set]: tokens from ${config.webChat.directLineDomain}` : 'not set: the bot serves Direct Line itself at /v3/directline',
+    DIRECT_LINE_TOKEN_KEY: config.webChat.tokenKey ? '[set]' : 'not set: random, or agreed through Redis',
     TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
     TRUST_PROXY: String(config.webChat.trustProxy),
     WEB_CHAT_FRAME_ANCESTORS: config.webChat.frameAncestors,

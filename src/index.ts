@@ -99,12 +99,8 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
         deliver: (activity) => bot.deliverLocal(activity),
         serviceUrl: () => serviceUrl,
         bot: { id: 'helpdesk-bot', name: 'Helpdesk' },
-        ...(redis
-          ? {
-              store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }),
-              tokens: new DirectLineTokens(await sharedTokenKey(redis)),
-            }
-          : {}),
+        ...(redis ? { store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }) } : {}),
+        ...(config.webChat.tokenKey || redis ? { tokens: new DirectLineTokens(config.webChat.tokenKey ?? (await sharedTokenKey(redis!))) } : {}),
       });
   const tokens: WebChatTokenSource = directLine
     ? new LocalTokenSource(directLine)
@@ -167,11 +163,19 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   };
 }
 
-/** One signing key for the local Direct Line's tokens, agreed through Redis by whichever instance starts first. */
+/**
+ * One signing key for the local Direct Line's tokens, agreed through Redis by whichever instance starts first
+ * (set DIRECT_LINE_TOKEN_KEY instead to keep it out of Redis).
+ */
 async function sharedTokenKey(redis: RedisClient): Promise<string> {
-  const key = 'helpdesk:dl:token-key';
-  await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
-  return (await redis.get(key))!;
+  const key = (await redis.eval(
+    "local key = redis.call('GET', KEYS[1]) if not key then redis.call('SET', KEYS[1], ARGV[1]) key = ARGV[1] end return key",
+    1,
+    'helpdesk:dl:token-key',
+    randomBytes(32).toString('base64url'),
+  )) as string | null;
+  if (!key) throw Object.assign(new Error('Redis did not keep the Direct Line token key; check REDIS_URL'), { name: 'ConfigError' });
+  return key;
 }
 
 /** How this process reaches itself: the address it listens on, or loopback when it listens on all. */
