@@ -49,5 +49,7 @@
       button.focus();
     }
   });
-  document.body.appendChild(button);
+  // The tag may sit in <head> without defer: wait for the body.
+  if (document.body) document.body.appendChild(button);
+  else document.addEventListener('DOMContentLoaded', function () { document.body.appendChild(button); });
 })();
