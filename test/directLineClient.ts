@@ -22,12 +22,16 @@ function fetchAjax(settings: { url?: string; method?: string; headers?: Record<s
   });
 }
 
+// directlinejs decides whether it can stream by looking for a global WebSocket, which Node 20 lacks.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
 export function directLineClient(options: { token: string; domain: string; webSocket: boolean }): DirectLine {
   return new DirectLine({
     token: options.token,
     domain: options.domain,
     webSocket: options.webSocket,
-    pollingInterval: 200,
+    // A streaming client that fell back to polling would wait a minute for each reply, and its test time out.
+    pollingInterval: options.webSocket ? 60_000 : 200,
     ajax: fetchAjax as never,
     WebSocket: WebSocket as never,
   } as never);
