@@ -122,14 +122,18 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await suggested(page, text('en', 'helpdesk', 'menu.choice.lockout')).waitFor();
   });
 
-  it('serves Web Chat itself: no request leaves the bot\'s own origin', async () => {
+  it('serves Web Chat itself: no request leaves the bot\'s own origin, and replies stream over its WebSocket', async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     const origins = new Set<string>();
+    const streams: string[] = [];
     page.on('request', (request) => origins.add(new URL(request.url()).origin));
+    page.on('websocket', (socket) => streams.push(socket.url()));
     await page.goto(`${bot.url}/`);
     await shows(page, english('common:welcome'));
     expect([...origins].filter((origin) => origin !== 'null')).toEqual([bot.url]);
+    // Replies come over the bot's own WebSocket stream, which the page's CSP allows.
+    expect(streams).toEqual([expect.stringMatching(new RegExp(`^${bot.url.replace('http', 'ws')}/v3/directline/conversations/[^/]+/stream\\?`))]);
   });
 });
 
