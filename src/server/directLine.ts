@@ -46,71 +46,48 @@ function streamUrl(req: Request, trustProxy: boolean, conversationId: string, to
  */
 export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger, trustProxy = false): { closeStreams(): void } {
   const json = readJsonBody(256 * 1024);
+  /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
+  const route =
+    (status: number, answer: (req: Request, conversationId: string) => Promise<unknown> | unknown) =>
+    async (req: Request, res: Response) => {
+      try {
+        res.send(status, await answer(req, req.params.conversationId as string));
+      } catch (error) {
+        refuse(res, error, logger);
+      }
+    };
+  const watermarkOf = (req: Request) => req.query?.watermark as string | undefined;
 
-  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, async (req: Request, res: Response) => {
-    try {
-      res.send(200, directLine.refresh(bearer(req)));
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
-
-  server.post(`${DIRECT_LINE_PATH}/conversations`, async (req: Request, res: Response) => {
-    try {
+  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, route(200, (req) => directLine.refresh(bearer(req))));
+  server.post(
+    `${DIRECT_LINE_PATH}/conversations`,
+    route(201, async (req) => {
       const info = await directLine.start(bearer(req));
-      res.send(201, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) });
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
-
-  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId`, async (req: Request, res: Response) => {
-    try {
-      const info = await directLine.reconnect(bearer(req), req.params.conversationId as string);
-      res.send(200, { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, req.query?.watermark as string | undefined) });
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
-
-  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
-    try {
-      res.send(200, await directLine.read(bearer(req), req.params.conversationId as string, req.query?.watermark as string | undefined));
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
-
-  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, json, async (req: Request, res: Response) => {
-    try {
-      const id = await directLine.post(bearer(req), req.params.conversationId as string, req.body);
-      res.send(200, { id });
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
-
+      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) };
+    }),
+  );
+  server.get(
+    `${DIRECT_LINE_PATH}/conversations/:conversationId`,
+    route(200, async (req, conversationId) => {
+      const info = await directLine.reconnect(bearer(req), conversationId);
+      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req)) };
+    }),
+  );
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, route(200, (req, conversationId) => directLine.read(bearer(req), conversationId, watermarkOf(req))));
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, json, route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })));
   server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
     res.send(415, { error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' } });
   });
 
   // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
-  const reply = async (req: Request, res: Response) => {
-    try {
-      res.send(200, { id: await directLine.fromBot(req.params.conversationId as string, req.body) });
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  };
+  const reply = route(200, async (req, conversationId) => ({ id: await directLine.fromBot(conversationId, req.body) }));
   server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
   server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
-  server.put(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, async (req: Request, res: Response) => {
-    try {
-      res.send(200, { id: await directLine.updateFromBot(req.params.conversationId as string, req.params.activityId as string, req.body) });
-    } catch (error) {
-      refuse(res, error, logger);
-    }
-  });
+  server.put(
+    `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
+    json,
+    route(200, async (req, conversationId) => ({ id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body) })),
+  );
 
   return { closeStreams: attachStream(server, directLine, logger) };
 }
