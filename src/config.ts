@@ -5,7 +5,8 @@ import { parseNodes, type RedisSettings } from './services/redisConnection';
 /** The project folder: dialogs/, locales/ and demo/ live here (this file is in src/ or dist/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-const optionalText = z
+/** An environment variable that may be unset or blank (both mean: not set). */
+export const optionalText = z
   .string()
   .trim()
   .transform((value) => value || undefined)

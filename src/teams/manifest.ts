@@ -4,6 +4,7 @@ import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
+import { optionalText } from '../config';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../content/languages';
 
 /** The manifest with placeholders: `${{SETTING}}` from the environment, `{{teams:key}}` texts, `{{command:name}}` commands. */
@@ -14,24 +15,19 @@ const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 const EXAMPLE_GUID = '6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11';
 
-const optional = z
-  .string()
-  .trim()
-  .transform((value) => value || undefined)
-  .optional();
-const required = (why: string) => optional.pipe(z.string({ error: `is required: ${why}` }));
+const required = (why: string) => optionalText.pipe(z.string({ error: `is required: ${why}` }));
 const guid = (what: string) => z.string().regex(GUID, `must be ${what}, a GUID such as ${EXAMPLE_GUID}`);
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be a full https:// address' });
 
 const environment = z.object({
   MicrosoftAppId: required("the Azure Bot registration's app id, which Teams uses as the bot's id").pipe(guid("the Azure Bot registration's app id")),
-  TEAMS_APP_ID: optional.pipe(guid('the Teams app id').optional()),
-  TEAMS_APP_VERSION: optional.pipe(z.string().regex(SEMVER, 'must be a version such as 1.4.0 (three numbers)').optional()),
+  TEAMS_APP_ID: optionalText.pipe(guid('the Teams app id').optional()),
+  TEAMS_APP_VERSION: optionalText.pipe(z.string().regex(SEMVER, 'must be a version such as 1.4.0 (three numbers)').optional()),
   TEAMS_DEVELOPER_NAME: required('the name Teams shows as the app\'s publisher').pipe(z.string().max(32, 'must be at most 32 characters long')),
-  TEAMS_WEBSITE_URL: optional.pipe(httpsUrl.optional()),
+  TEAMS_WEBSITE_URL: optionalText.pipe(httpsUrl.optional()),
   TEAMS_PRIVACY_URL: required('the address of your privacy statement').pipe(httpsUrl),
   TEAMS_TERMS_URL: required('the address of your terms of use').pipe(httpsUrl),
-  BOT_PUBLIC_URL: optional.pipe(httpsUrl.optional()),
+  BOT_PUBLIC_URL: optionalText.pipe(httpsUrl.optional()),
 });
 
 /** The values the template's `${{…}}` placeholders take; undefined drops the item from its list. */
