@@ -134,7 +134,7 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
     else server.listen(config.port, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
+  const url = `http://${specificHost(config.host) ?? 'localhost'}:${port}`;
   serviceUrl = `${loopbackBase(config.host, port)}${connectorPath}/`;
   logger.info(
     { url: `${url}/api/messages`, page: `${url}/`, directLine: directLine ? 'local' : 'service', content: content.version, state: redis ? 'redis' : 'memory' },
@@ -178,10 +178,15 @@ async function sharedTokenKey(redis: RedisClient): Promise<string> {
   return key;
 }
 
+/** The one address the process listens on; undefined when it listens on all of them. */
+function specificHost(host: string | undefined): string | undefined {
+  return host && host !== '0.0.0.0' && host !== '::' ? host : undefined;
+}
+
 /** How this process reaches itself: the address it listens on, or loopback when it listens on all. */
 function loopbackBase(host: string | undefined, port: number): string {
-  if (!host || host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
-  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+  const own = specificHost(host) ?? '127.0.0.1';
+  return own.includes(':') ? `http://[${own}]:${port}` : `http://${own}:${port}`;
 }
 
 async function connectOnce(redis: RedisClient): Promise<void> {
