@@ -1,6 +1,7 @@
 import { DirectLine, type Activity } from 'botframework-directlinejs';
 import { Observable } from 'rxjs/Observable';
 import WebSocket from 'ws';
+import { english } from './helpers';
 
 /**
  * directlinejs's transport for Node: it was written for browsers (XMLHttpRequest, WebSocket), so in Node
@@ -83,3 +84,24 @@ export function post(client: DirectLine, activity: Partial<Activity> & { type: s
     client.postActivity({ from: { id: 'ignored-by-the-service' }, ...activity } as Activity).subscribe({ next: resolve, error: reject });
   });
 }
+
+/** The first words of an English text, before any markdown or placeholder, to recognise it in a reply. */
+export const opening = (key: string, params: Record<string, unknown> = {}) => english(key, params).split(/\*\*|\{\{|\[/)[0]!.trim();
+
+/** Each message posted in turn, waiting each time for the bot's reply that contains the given words. */
+export async function converse(client: DirectLine, inbox: Inbox, turns: ReadonlyArray<readonly [text: string, reply: string]>): Promise<Received> {
+  let reply: Received | undefined;
+  for (const [text, expected] of turns) {
+    await post(client, { type: 'message', text, locale: 'en-GB' });
+    reply = await inbox.botSays(expected);
+  }
+  return reply!;
+}
+
+/** The lock check up to the secret number's question: the menu's "locked out", "check", the ID number. */
+export const UP_TO_THE_SECRET_NUMBER = (idNumber: string) =>
+  [
+    [english('menu.choice.lockout'), opening('lockout.prompt')],
+    [english('lockout.choice.check'), opening('ask.idNumber')],
+    [idNumber, opening('ask.secretNumber')],
+  ] as const;

@@ -10,13 +10,12 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { DirectLineTokens } from '../../src/services/directLine/tokens';
 import { BotProcess } from '../botProcess';
-import { directLineClient, Inbox, post } from '../directLineClient';
+import { converse, directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../directLineClient';
 import { english, ROOT } from '../helpers';
 
 jest.setTimeout(60_000);
 
 /** The first words of a text, before any markdown or placeholder, to recognise it in a reply. */
-const opening = (key: string, params: Record<string, unknown> = {}) => english(key, params).split(/\*\*|\{\{|\[/)[0]!.trim();
 
 interface Grant {
   token: string;
@@ -87,14 +86,8 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
     try {
       await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       await inbox.botSays(english('common:welcome'));
-      await post(client, { type: 'message', text: english('menu.choice.lockout'), locale: 'en-GB' });
-      await inbox.botSays(opening('lockout.prompt'));
-      await post(client, { type: 'message', text: english('lockout.choice.check'), locale: 'en-GB' });
-      await inbox.botSays(opening('ask.idNumber'));
-      await post(client, { type: 'message', text: 'SOON12345', locale: 'en-GB' });
-      await inbox.botSays(opening('ask.secretNumber'));
-      await post(client, { type: 'message', text: '5555', locale: 'en-GB' });
-      const locked = await inbox.botSays(opening('lockoutLocked.body', { count: 1 }));
+      await converse(client, inbox, UP_TO_THE_SECRET_NUMBER('SOON12345'));
+      const locked = await converse(client, inbox, [['5555', opening('lockoutLocked.body', { count: 1 })]]);
       const reportedAt = Date.now();
       expect(reportedAt).toBeLessThan(lockedUntil.getTime());
 
@@ -260,12 +253,7 @@ describe('a turn that takes a while', () => {
     const client = directLineClient({ token, domain: `${bot.url}/v3/directline`, webSocket: true });
     const inbox = new Inbox(client);
     try {
-      await post(client, { type: 'message', text: english('menu.choice.lockout'), locale: 'en-GB' });
-      await inbox.botSays(opening('lockout.prompt'));
-      await post(client, { type: 'message', text: english('lockout.choice.check'), locale: 'en-GB' });
-      await inbox.botSays(opening('ask.idNumber'));
-      await post(client, { type: 'message', text: 'ABC123456', locale: 'en-GB' });
-      await inbox.botSays(opening('ask.secretNumber'));
+      await converse(client, inbox, UP_TO_THE_SECRET_NUMBER('ABC123456'));
 
       const before = inbox.received.length;
       await post(client, { type: 'message', text: '1234', locale: 'en-GB' });

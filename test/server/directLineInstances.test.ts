@@ -4,13 +4,12 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { directLineClient, Inbox, post } from '../directLineClient';
+import { directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../directLineClient';
 import { english } from '../helpers';
 import { RedisServer } from '../redisServer';
 
 jest.setTimeout(90_000);
 
-const opening = (key: string, params: Record<string, unknown> = {}) => english(key, params).split(/\*\*|\{\{|\[/)[0]!.trim();
 
 /** Two instances behind a load balancer, sharing one Redis, serving the page's own Direct Line. */
 describe('the local Direct Line endpoint on several instances sharing Redis', () => {
@@ -48,12 +47,8 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
     try {
       await post(talking, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       await inbox.botSays(english('common:welcome'));
-      for (const [text, reply] of [
-        [english('menu.choice.lockout'), opening('lockout.prompt')],
-        [english('lockout.choice.check'), opening('ask.idNumber')],
-        ['SOON12345', opening('ask.secretNumber')],
-        ['5555', opening('lockoutLocked.body', { count: 1 })],
-      ] as const) {
+      // Posted through the first instance, the replies awaited on the second one's stream.
+      for (const [text, reply] of [...UP_TO_THE_SECRET_NUMBER('SOON12345'), ['5555', opening('lockoutLocked.body', { count: 1 })] as const]) {
         await post(talking, { type: 'message', text, locale: 'en-GB' });
         await inbox.botSays(reply);
       }
