@@ -5,8 +5,8 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationState } from 'botbuilder';
 import restify from 'restify';
 import { StateStoreStorage } from '../src/bot/storage';
-import { createRedis } from '../src/services/redisConnection';
-import { RedisStateStore } from '../src/services/state/redisStateStore';
+import { createRedis } from '../src/state/redisConnection';
+import { RedisStateStore } from '../src/state/redisStateStore';
 
 async function main(): Promise<void> {
   const redis = createRedis({ url: process.env.REDIS_URL! });

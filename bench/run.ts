@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createRedis } from '../src/services/redisConnection';
-import { freePort, RedisServer } from '../test/redisServer';
-import { activity } from '../test/activities';
+import { createRedis } from '../src/state/redisConnection';
+import { freePort, RedisServer } from '../test/support/redisServer';
+import { activity } from '../test/support/activities';
 
 
 const ROOT = path.resolve(__dirname, '..');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseNodes, type RedisSettings } from './services/redisConnection';
+import { parseNodes, type RedisSettings } from './state/redisConnection';
 
 /** The project folder: dialogs/, locales/ and demo/ live here (this file is in src/ or dist/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { newToken, startAccountService, type RunningAccountService } from './accountServiceApp';
+import { newToken, startAccountService, type RunningAccountService } from './referenceService/app';
 import { createBotEndpoint } from './bot/endpoint';
 import { createMemoryStorage, StateStoreStorage, type Storage } from './bot/storage';
 import { describeConfig, loadConfig, type Config } from './config';
@@ -9,17 +9,17 @@ import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
-import { RedisConversationStore } from './services/directLine/conversationStore';
-import { LocalDirectLine } from './services/directLine/localDirectLine';
-import { DirectLineTokens } from './services/directLine/tokens';
-import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './services/directLine/webChatTokens';
-import { HttpAccountService } from './services/httpAccountService';
-import { Metrics } from './services/metrics';
-import { MemoryRateLimiter, RedisRateLimiter } from './services/rateLimit';
-import { MemoryReminderStore, RedisReminderStore, Reminders } from './services/reminders';
-import { createRedis, type RedisClient } from './services/redisConnection';
-import { RedisStateStore } from './services/state/redisStateStore';
-import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './services/state/turnGate';
+import { RedisConversationStore } from './directLine/conversationStore';
+import { LocalDirectLine } from './directLine/localDirectLine';
+import { DirectLineTokens, sharedTokenKey } from './directLine/tokens';
+import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './directLine/webChatTokens';
+import { HttpAccountService } from './accountService/httpAccountService';
+import { Metrics } from './metrics';
+import { MemoryRateLimiter, RedisRateLimiter } from './state/rateLimit';
+import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/reminders';
+import { createRedis, type RedisClient } from './state/redisConnection';
+import { RedisStateStore } from './state/redisStateStore';
+import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
 
 export interface RunningBot {
   url: string;
@@ -161,21 +161,6 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-/**
- * One signing key for the local Direct Line's tokens, agreed through Redis by whichever instance starts first
- * (set DIRECT_LINE_TOKEN_KEY instead to keep it out of Redis).
- */
-async function sharedTokenKey(redis: RedisClient): Promise<string> {
-  const key = (await redis.eval(
-    "local key = redis.call('GET', KEYS[1]) if not key then redis.call('SET', KEYS[1], ARGV[1]) key = ARGV[1] end return key",
-    1,
-    'helpdesk:dl:token-key',
-    randomBytes(32).toString('base64url'),
-  )) as string | null;
-  if (!key) throw Object.assign(new Error('Redis did not keep the Direct Line token key; check REDIS_URL'), { name: 'ConfigError' });
-  return key;
 }
 
 /** The one address the process listens on; undefined when it listens on all of them. */

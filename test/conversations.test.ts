@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTranslator } from '../src/content/i18n';
-import { LANGUAGES } from '../src/content/languages';
+import { LANGUAGES } from '../src/dialog/languages';
 import { ConversationEngine } from '../src/conversation/engine';
-import { inMemoryAccounts, loadAccounts } from '../src/services/accounts/referenceAccounts';
-import { parseScript, runScript } from '../src/tools/conversationScript';
-import { content, NOW, ROOT } from './helpers';
+import { inMemoryAccounts, loadAccounts } from '../src/referenceService/referenceAccounts';
+import { parseScript, runScript } from '../tools/conversationScript';
+import { content, NOW, ROOT } from './support/helpers';
 
 /** Every file in test/conversations/ runs in all five languages. */
 const folder = path.join(__dirname, 'conversations');

@@ -12,12 +12,12 @@ import {
 } from 'botbuilder';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
-import { DEFAULT_LANGUAGE, languageOf } from '../content/languages';
+import { DEFAULT_LANGUAGE, languageOf } from '../dialog/languages';
 import type { Runtime } from '../conversation/runtime';
 import type { Logger } from '../logger';
-import type { Metrics } from '../services/metrics';
-import type { Reminders } from '../services/reminders';
-import type { TurnGate } from '../services/state/turnGate';
+import type { Metrics } from '../metrics';
+import type { Reminders } from '../reminders/reminders';
+import type { TurnGate } from '../state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
 import { TypingIndicator } from './typing';
 

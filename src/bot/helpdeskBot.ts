@@ -8,14 +8,14 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { DEFAULT_LANGUAGE, isLanguage, languageOf, type Language } from '../content/languages';
+import { DEFAULT_LANGUAGE, isLanguage, languageOf, type Language } from '../dialog/languages';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import type { Runtime } from '../conversation/runtime';
 import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
-import type { Metrics } from '../services/metrics';
-import { ETagConflictError, StateUnavailableError } from '../services/state/stateStore';
-import { InProcessTurnGate, type TurnGate } from '../services/state/turnGate';
+import type { Metrics } from '../metrics';
+import { ETagConflictError, StateUnavailableError } from '../state/stateStore';
+import { InProcessTurnGate, type TurnGate } from '../state/turnGate';
 import { renderActivities } from './activities';
 
 interface Profile {

@@ -1,5 +1,5 @@
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
-import type { StateStore } from '../services/state/stateStore';
+import type { StateStore } from '../state/stateStore';
 
 /** The embedded default: conversation and user state in this process's memory. */
 export function createMemoryStorage(): Storage {

@@ -2,12 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { MOVES, type LanguageExamples } from '../nlu/model';
-import { fold } from '../nlu/text';
+import { MOVES, type Move } from '../dialog/moves';
+import { fold } from '../dialog/text';
 import { isFormNode, type DialogFile } from './dialogSchema';
-import { LANGUAGES, type Language } from './languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 import type { ContentProblem } from './problems';
 import { locator, zodProblems } from './yamlLocator';
+
+/** Example messages in one language, as support leads write them in dialogs/understanding/<language>.yaml. */
+export interface LanguageExamples {
+  /** Dialog node → messages that should lead there. */
+  topics: Record<string, string[]>;
+  moves: Partial<Record<Move, string[]>>;
+  /** Messages that fit nothing: the bot should say it did not understand. */
+  none: string[];
+}
 
 export const EXAMPLES_DIR = path.join('dialogs', 'understanding');
 export const UNSUPPORTED_FILE = path.join(EXAMPLES_DIR, 'unsupported.yaml');

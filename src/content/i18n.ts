@@ -1,6 +1,6 @@
 import i18next, { type i18n } from 'i18next';
 import type { Content } from './loadContent';
-import { DEFAULT_LANGUAGE, LANGUAGES, NAMESPACES } from './languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, NAMESPACES } from '../dialog/languages';
 
 /** One i18next instance for the process; each turn takes a fixed `t` for its language. */
 export function createTranslator(content: Content): i18n {

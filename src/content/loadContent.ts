@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ACTIONS, isActionName } from '../machine/actions';
+import { ACTIONS, isActionName } from '../dialog/accountCalls';
 import {
   dialogSchema,
   formNodeSchema,
@@ -11,11 +11,11 @@ import {
   type DialogFile,
   type DialogNode,
 } from './dialogSchema';
-import type { Language, Namespace } from './languages';
+import type { Language, Namespace } from '../dialog/languages';
 import { readLocaleFiles, type LocaleFile } from './localeFiles';
 import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
-import { SYSTEM_KEYS } from './systemKeys';
+import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
 import { compileValidator, type SlotValidator } from './validators';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
-import { LANGUAGES, NAMESPACES, type Language, type Namespace } from './languages';
+import { LANGUAGES, NAMESPACES, type Language, type Namespace } from '../dialog/languages';
 import type { ContentProblem } from './problems';
 
 export type Position = { line: number; column: number };

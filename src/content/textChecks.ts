@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from './languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 import { flatten, type LocaleFile } from './localeFiles';
 import type { ContentProblem } from './problems';
 

@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
-import type { ActionInput, ActionName, ActionOutput } from '../machine/actions';
-import type { AccountService } from '../services/accountService';
+import type { ActionInput, ActionName, ActionOutput } from '../dialog/accountCalls';
+import type { AccountService } from '../accountService/accountService';
 
 function slot(input: ActionInput, name: string): string {
   const value = input.slots[name];

@@ -1,13 +1,13 @@
 import type { i18n } from 'i18next';
 import { createActor, waitFor, type Snapshot } from 'xstate';
-import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../content/languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
-import { NOTICES, BUTTONS } from '../content/systemKeys';
+import { NOTICES, BUTTONS } from '../dialog/systemKeys';
 import { buildMachine, type DialogMachine } from '../machine/buildMachine';
 import type { DialogEvent, Say, StateMeta } from '../machine/types';
 import { understandingOf } from '../nlu/fromContent';
-import type { AccountService } from '../services/accountService';
+import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountActions';
 import { Interpreter, THRESHOLDS } from './interpret';
 import { Renderer } from './render';

@@ -1,6 +1,7 @@
-import type { Language } from '../content/languages';
-import type { LanguageGuess, LanguageUnderstanding, Move } from '../nlu/model';
-import { fold, wordsOf } from '../nlu/text';
+import type { Language } from '../dialog/languages';
+import type { Move } from '../dialog/moves';
+import type { LanguageGuess, LanguageUnderstanding } from '../nlu/model';
+import { fold, wordsOf } from '../dialog/text';
 
 /** What a free-text message is taken to mean, and how sure the bot is. */
 export type Interpretation =

@@ -1,5 +1,5 @@
 import type { i18n } from 'i18next';
-import { LANGUAGES, type Language } from '../content/languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 
 /** Candidates of a British exam board: English dates and times in British style. */
 const FORMAT_LOCALE: Record<Language, string> = { en: 'en-GB', es: 'es-ES', it: 'it-IT', fr: 'fr-FR', de: 'de-DE' };

@@ -1,7 +1,7 @@
 import type { i18n } from 'i18next';
 import { createTranslator } from '../content/i18n';
 import type { Content } from '../content/loadContent';
-import type { AccountService } from '../services/accountService';
+import type { AccountService } from '../accountService/accountService';
 import { ConversationEngine } from './engine';
 
 /** Everything built from one version of the content; replaced as a whole when the content is reloaded. */

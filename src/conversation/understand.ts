@@ -1,9 +1,9 @@
 import type { i18n } from 'i18next';
-import { LANGUAGES, type Language } from '../content/languages';
-import { COMMANDS, type Command } from '../content/systemKeys';
+import { LANGUAGES, type Language } from '../dialog/languages';
+import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
-import type { Move } from '../nlu/model';
-import { fold } from '../nlu/text';
+import type { Move } from '../dialog/moves';
+import { fold } from '../dialog/text';
 import { Interpreter, THRESHOLDS } from './interpret';
 
 export { fold };

@@ -1,9 +1,9 @@
 import { and, assign, emit, fromPromise, setup } from 'xstate';
 import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSchema';
 import type { Content } from '../content/loadContent';
-import { BUTTONS, NOTICES } from '../content/systemKeys';
+import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 import { maskValue } from '../content/validators';
-import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from './actions';
+import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from '../dialog/accountCalls';
 import type { Choice, DialogContext, DialogEvent, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';

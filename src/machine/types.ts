@@ -1,4 +1,4 @@
-import type { ActionOutput } from './actions';
+import type { ActionOutput } from '../dialog/accountCalls';
 
 /** Why a message could not be taken as an answer or a choice. */
 export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 'staleButton';

@@ -1,4 +1,4 @@
-import { fold, wordsOf } from './text';
+import { fold, wordsOf } from '../dialog/text';
 
 /** How a message is turned into features: which pieces of it the model may weigh. */
 export interface FeatureSpec {

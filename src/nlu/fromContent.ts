@@ -1,4 +1,4 @@
-import { LANGUAGES, type Language } from '../content/languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
 import { LanguageUnderstanding, type TrainingData } from './model';

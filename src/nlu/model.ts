@@ -1,21 +1,11 @@
-import { LANGUAGES, type Language } from '../content/languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
+import type { LanguageExamples } from '../content/examples';
+import { MOVES, type Move } from '../dialog/moves';
 import type { FeatureSpec } from './features';
 import { NaiveBayesClassifier } from './naiveBayes';
 import { SoftmaxClassifier, type Labelled, type Ranked } from './softmax';
-import { fold, wordsOf } from './text';
+import { fold, wordsOf } from '../dialog/text';
 
-/** Moves people make at any step, whatever the topic; each maps to one thing the dialog does. */
-export const MOVES = ['greeting', 'help', 'menu', 'back', 'yes', 'no', 'language'] as const;
-export type Move = (typeof MOVES)[number];
-
-/** Example messages in one language, as support leads write them in dialogs/understanding/<language>.yaml. */
-export interface LanguageExamples {
-  /** Dialog node → messages that should lead there. */
-  topics: Record<string, string[]>;
-  moves: Partial<Record<Move, string[]>>;
-  /** Messages that fit nothing: the bot should say it did not understand. */
-  none: string[];
-}
 
 export interface TrainingData {
   examples: Record<Language, LanguageExamples>;

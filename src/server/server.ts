@@ -1,10 +1,10 @@
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import type { BotEndpoint } from '../bot/endpoint';
 import type { Logger } from '../logger';
-import type { Metrics } from '../services/metrics';
-import type { LocalDirectLine } from '../services/directLine/localDirectLine';
-import { mountDirectLine } from './directLine';
-import { readJsonBody } from './jsonBody';
+import type { Metrics } from '../metrics';
+import type { LocalDirectLine } from '../directLine/localDirectLine';
+import { mountDirectLine } from '../directLine/routes';
+import { readJsonBody } from '../http/jsonBody';
 import { mountWebChat, type WebChatOptions } from './webChat';
 
 export interface ServerOptions {

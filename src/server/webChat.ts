@@ -4,12 +4,12 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
-import { LANGUAGES, languageOf, type Language } from '../content/languages';
-import { EMBED_KEYS, WEB_KEYS } from '../content/systemKeys';
+import { LANGUAGES, languageOf, type Language } from '../dialog/languages';
+import { EMBED_KEYS, WEB_KEYS } from '../dialog/systemKeys';
 import type { Logger } from '../logger';
-import { TokenServiceError, type WebChatTokenSource } from '../services/directLine/webChatTokens';
-import type { RateLimiter } from '../services/rateLimit';
-import { DIRECT_LINE_PATH } from './directLine';
+import { TokenServiceError, type WebChatTokenSource } from '../directLine/webChatTokens';
+import type { RateLimiter } from '../state/rateLimit';
+import { DIRECT_LINE_PATH } from '../directLine/routes';
 
 export interface WebChatOptions {
   tokens: WebChatTokenSource;

@@ -5,7 +5,7 @@ import { HelpdeskBot } from '../../src/bot/helpdeskBot';
 import { TRACE_NAME } from '../../src/bot/activities';
 import { turnErrorHandler } from '../../src/bot/endpoint';
 import { createTranslator } from '../../src/content/i18n';
-import { engine, content, english } from '../helpers';
+import { engine, content, english } from '../support/helpers';
 
 /** A logger that keeps every line, to check what reaches the logs. */
 function recordingLogger() {

@@ -4,8 +4,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
-import { contentCopy } from '../helpers';
-import { activity } from '../activities';
+import { contentCopy } from '../support/helpers';
+import { activity } from '../support/activities';
 
 async function say(bot: RunningBot, conversation: string, text: string): Promise<string> {
   const response = await fetch(`${bot.url}/api/messages`, {

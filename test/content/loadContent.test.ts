@@ -1,9 +1,9 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkContent, ContentError, loadContent, type ContentProblem } from '../../src/content/loadContent';
-import { LANGUAGES } from '../../src/content/languages';
+import { LANGUAGES } from '../../src/dialog/languages';
 import type { Rule } from '../../src/content/problems';
-import { contentCopy, ROOT } from '../helpers';
+import { contentCopy, ROOT } from '../support/helpers';
 
 const DIALOG = path.join('dialogs', 'helpdesk.yaml');
 const locale = (language: string, ns: string) => path.join('locales', language, `${ns}.json`);

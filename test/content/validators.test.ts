@@ -1,5 +1,5 @@
 import { compileValidator, maskValue, parseDate } from '../../src/content/validators';
-import { content, NOW } from '../helpers';
+import { content, NOW } from '../support/helpers';
 
 const validator = (name: string) => content().validators[name]!;
 

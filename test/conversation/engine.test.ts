@@ -1,8 +1,8 @@
-import { accountService, Chat, content, engine, english, NOW } from '../helpers';
-import { inMemoryAccounts } from '../../src/services/accounts/referenceAccounts';
+import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
+import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine } from '../../src/conversation/engine';
 import { createTranslator } from '../../src/content/i18n';
-import type { AccountService } from '../../src/services/accountService';
+import type { AccountService } from '../../src/accountService/accountService';
 
 describe('a conversation, turn by turn', () => {
   it('greets a new conversation in the channel language and offers the topics and the other languages', async () => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConversationEngine } from '../../src/conversation/engine';
 import { createTranslator } from '../../src/content/i18n';
 import { loadContent } from '../../src/content/loadContent';
-import { accountService, Chat, contentCopy, engine, english, NOW } from '../helpers';
+import { accountService, Chat, contentCopy, engine, english, NOW } from '../support/helpers';
 
 /** Free text in the user's own words, in five languages: topics, moves, questions, languages, doubt. */
 describe('understanding what candidates type', () => {

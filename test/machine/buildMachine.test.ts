@@ -1,8 +1,8 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
-import type { ActionInput, ActionOutput } from '../../src/machine/actions';
+import type { ActionInput, ActionOutput } from '../../src/dialog/accountCalls';
 import { buildMachine } from '../../src/machine/buildMachine';
 import type { DialogEvent, Say } from '../../src/machine/types';
-import { content, NOW } from '../helpers';
+import { content, NOW } from '../support/helpers';
 
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
 

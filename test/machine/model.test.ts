@@ -2,10 +2,10 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import { getShortestPaths } from 'xstate/graph';
 import { isFormNode } from '../../src/content/dialogSchema';
 import { createTranslator } from '../../src/content/i18n';
-import { LANGUAGES, type Language } from '../../src/content/languages';
+import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { Renderer } from '../../src/conversation/render';
-import type { ActionInput, ActionOutput } from '../../src/machine/actions';
-import { ACTIONS } from '../../src/machine/actions';
+import type { ActionInput, ActionOutput } from '../../src/dialog/accountCalls';
+import { ACTIONS } from '../../src/dialog/accountCalls';
 import { buildMachine, RESUME_STEP } from '../../src/machine/buildMachine';
 import type { DialogContext, DialogEvent, Say, StateMeta } from '../../src/machine/types';
 
@@ -17,7 +17,7 @@ interface AnyMachineSnapshot {
   hasTag(tag: string): boolean;
 }
 import { statePath } from '../../src/conversation/engine';
-import { content, NOW } from '../helpers';
+import { content, NOW } from '../support/helpers';
 
 /**
  * Model-based walk of the compiled dialog: the shortest path to every state (as far as the way back

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { createTranslator } from '../../src/content/i18n';
-import { content } from '../helpers';
+import { content } from '../support/helpers';
 
 /**
  * The Bot Framework Emulator's side of a conversation: it posts activities to /api/messages with no

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { ROOT } from '../helpers';
-import { activity } from '../activities';
+import { ROOT } from '../support/helpers';
+import { activity } from '../support/activities';
 
 const quiet = createLogger('silent');
 

@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { BotProcess, send, type Reply } from '../botProcess';
-import { RedisServer } from '../redisServer';
+import { BotProcess, send, type Reply } from '../support/botProcess';
+import { RedisServer } from '../support/redisServer';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,8 +9,8 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { ROOT } from '../helpers';
-import { activity } from '../activities';
+import { ROOT } from '../support/helpers';
+import { activity } from '../support/activities';
 
 /** The canary: an account whose numbers must never show up in anything the process logs. */
 const CANARY = { idNumber: 'CNRY48151', secretNumber: '6297', email: 'canary.candidate@example.org', password: 'canary-password' };
@@ -154,7 +154,7 @@ describe('a separately run account service (npm run account-service)', () => {
   let bot: RunningBot;
   const token = 'separate-service-token-0123456789';
   beforeAll(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'accountServiceApp.ts')], {
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'referenceService', 'app.ts')], {
       env: { ...process.env, ACCOUNT_SERVICE_PORT: '0', ACCOUNT_SERVICE_TOKEN: token },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

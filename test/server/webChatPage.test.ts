@@ -4,8 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { BotProcess } from '../botProcess';
-import { RedisServer } from '../redisServer';
+import { BotProcess } from '../support/botProcess';
+import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(60_000);
 

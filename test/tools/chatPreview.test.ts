@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { createTranslator } from '../../src/content/i18n';
-import { LANGUAGES } from '../../src/content/languages';
+import { LANGUAGES } from '../../src/dialog/languages';
 import { buildRuntime } from '../../src/conversation/runtime';
-import { inMemoryAccounts, loadAccounts } from '../../src/services/accounts/referenceAccounts';
-import { ChatPreview } from '../../src/tools/chatPreview';
-import { parseScript, runScript, stringifyScript } from '../../src/tools/conversationScript';
-import { content, NOW, ROOT } from '../helpers';
+import { inMemoryAccounts, loadAccounts } from '../../src/referenceService/referenceAccounts';
+import { ChatPreview } from '../../tools/chatPreview';
+import { parseScript, runScript, stringifyScript } from '../../tools/conversationScript';
+import { content, NOW, ROOT } from '../support/helpers';
 
 const accounts = () => inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LANGUAGES } from '../../src/content/languages';
+import { LANGUAGES } from '../../src/dialog/languages';
 import { readLocaleFiles } from '../../src/content/localeFiles';
 import { flatten } from '../../src/content/localeFiles';
-import { diagramFiles } from '../../src/tools/contentDiagram';
-import { reviewPage, reviewRows } from '../../src/tools/translationReview';
-import { content, contentCopy, ROOT } from '../helpers';
+import { diagramFiles } from '../../tools/contentDiagram';
+import { reviewPage, reviewRows } from '../../tools/translationReview';
+import { content, contentCopy, ROOT } from '../support/helpers';
 
 describe('the dialog diagram (npm run content:diagram)', () => {
   it('draws every node and every button, labelled in the chosen language', () => {

@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { ARTIFACTS, launchBrowser } from '../browser';
-import { english, ROOT } from '../helpers';
+import { ARTIFACTS, launchBrowser } from '../support/browser';
+import { english, ROOT } from '../support/helpers';
 
 jest.setTimeout(90_000);
 

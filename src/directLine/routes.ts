@@ -1,0 +1,156 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Request, Response, Server } from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import { DirectLineError, type LocalDirectLine } from './localDirectLine';
+import { readJsonBody } from '../http/jsonBody';
+
+export const DIRECT_LINE_PATH = '/v3/directline';
+
+const STATUS: Record<DirectLineError['code'], number> = {
+  BadArgument: 400,
+  Forbidden: 403,
+  TokenExpired: 403,
+  NotFound: 404,
+  TooLarge: 413,
+  BotError: 502,
+};
+
+/** Direct Line's error body: `{ error: { code, message } }`. */
+function refuse(res: Response, error: unknown, logger: Logger): void {
+  if (error instanceof DirectLineError) {
+    res.send(STATUS[error.code], { error: { code: error.code, message: error.message } });
+    return;
+  }
+  logger.error({ err: error }, 'direct line request failed');
+  res.send(500, { error: { code: 'ServiceError', message: 'The request could not be completed.' } });
+}
+
+function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** The stream's address for a conversation, on the origin the client used (as the proxy says, if trusted). */
+function streamUrl(req: Request, trustProxy: boolean, conversationId: string, token: string, watermark?: string): string {
+  const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
+  const host = (trustProxy && req.header('x-forwarded-host')) || req.header('host');
+  const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
+  return `${secure ? 'wss' : 'ws'}://${host}${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;
+}
+
+/**
+ * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
+ * stream, token refresh) and the Bot Connector routes the bot's replies arrive on.
+ */
+export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger, trustProxy = false): { closeStreams(): void } {
+  const json = readJsonBody(256 * 1024);
+  /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
+  const route =
+    (status: number, answer: (req: Request, conversationId: string) => Promise<unknown> | unknown) =>
+    async (req: Request, res: Response) => {
+      try {
+        res.send(status, await answer(req, req.params.conversationId as string));
+      } catch (error) {
+        refuse(res, error, logger);
+      }
+    };
+  const watermarkOf = (req: Request) => req.query?.watermark as string | undefined;
+
+  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, route(200, (req) => directLine.refresh(bearer(req))));
+  server.post(
+    `${DIRECT_LINE_PATH}/conversations`,
+    route(201, async (req) => {
+      const info = await directLine.start(bearer(req));
+      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) };
+    }),
+  );
+  server.get(
+    `${DIRECT_LINE_PATH}/conversations/:conversationId`,
+    route(200, async (req, conversationId) => {
+      const info = await directLine.reconnect(bearer(req), conversationId);
+      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req)) };
+    }),
+  );
+  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, route(200, (req, conversationId) => directLine.read(bearer(req), conversationId, watermarkOf(req))));
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, json, route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })));
+  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
+    res.send(415, { error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' } });
+  });
+
+  // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
+  const reply = route(200, async (req, conversationId) => ({ id: await directLine.fromBot(conversationId, req.body) }));
+  server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
+  server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
+  server.put(
+    `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
+    json,
+    route(200, async (req, conversationId) => ({ id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body) })),
+  );
+
+  return { closeStreams: attachStream(server, directLine, logger) };
+}
+
+/** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
+function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger): () => void {
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const pattern = new RegExp(`^${DIRECT_LINE_PATH}/conversations/([^/?]+)/stream$`);
+  const refuse = (socket: Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Nothing here may throw: an error in an 'upgrade' listener would take the process down.
+    socket.on('error', () => socket.destroy());
+    let conversationId: string;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      const match = pattern.exec(url.pathname);
+      if (!match) return refuse(socket, '404 Not Found');
+      conversationId = decodeURIComponent(match[1]!);
+    } catch {
+      return refuse(socket, '400 Bad Request');
+    }
+    const token = url.searchParams.get('t') ?? bearer(req);
+    sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      ws.on('error', () => ws.terminate());
+      let closed = false;
+      let unsubscribe: (() => void) | undefined;
+      // An empty message now and then keeps proxies from closing an idle stream, as the service does.
+      // It also keeps the conversation from expiring while the candidate has the chat open.
+      const keepAlive = setInterval(() => {
+        if (ws.readyState !== ws.OPEN) return;
+        ws.send('');
+        void directLine.touch(conversationId).catch(() => undefined);
+      }, 30_000).unref();
+      ws.on('close', () => {
+        closed = true;
+        clearInterval(keepAlive);
+        unsubscribe?.();
+      });
+      directLine
+        .subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+        })
+        .then(
+          (stop) => {
+            if (closed) stop();
+            else unsubscribe = stop;
+          },
+          (error: unknown) => {
+            const refused = error instanceof DirectLineError ? error : undefined;
+            if (!refused) logger.error({ err: error }, 'direct line stream failed');
+            ws.close(refused ? (refused.code === 'NotFound' ? 4404 : 4403) : 1011, refused?.message.slice(0, 120) ?? 'stream failed');
+          },
+        );
+    });
+  });
+  // Streams never end on their own: shutting down closes them (clients reconnect elsewhere).
+  return () => {
+    for (const client of sockets.clients) client.close(1001, 'server shutting down');
+    setTimeout(() => {
+      for (const client of sockets.clients) client.terminate();
+    }, 1000).unref();
+    sockets.close();
+  };
+}

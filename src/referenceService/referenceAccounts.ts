@@ -1,0 +1,254 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import type {
+  AccountService,
+  CallOptions,
+  HelpdeskRequest,
+  LockStatus,
+  LockStatusQuery,
+  PasswordResetRequest,
+  ResetOutcome,
+} from '../accountService/accountService';
+import { MemoryAccountStore, type AccountStore, type FiledRequest, type SentEmail, type StoredAccount } from './store';
+
+/** The site's rule: this many wrong passwords in a row lock the account… */
+export const MAX_FAILED_SIGN_INS = 3;
+/** …for this long. */
+export const LOCK_MINUTES = 30;
+
+/** Limits, as the contract states them. */
+export const LIMITS = {
+  lockChecksPerIdPerHour: 5,
+  lockChecksPerConversationPerHour: 5,
+  resetsPerIdPer15Minutes: 1,
+  resetsPerIdPerDay: 3,
+} as const;
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+const demoAccountSchema = z.strictObject({
+  idNumber: z.string().min(1),
+  secretNumber: z.string().min(1),
+  email: z.email(),
+  password: z.string().min(1),
+  failedAttempts: z.number().int().min(0).optional(),
+  lockedUntil: z.iso.datetime({ offset: true }).optional(),
+  /** Demo convenience: locked for this many minutes from start-up. */
+  lockedForMinutes: z.number().positive().optional(),
+});
+
+export type DemoAccount = z.infer<typeof demoAccountSchema>;
+
+/** Reads the accounts file; the error names the file and the entry that is wrong. */
+export function loadAccounts(file: string): DemoAccount[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`ACCOUNTS_FILE ${file} could not be read as JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.array(demoAccountSchema).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`ACCOUNTS_FILE ${file}: entry ${issue.path.join('.')} ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export type SignInResult = 'signedIn' | 'wrongPassword' | 'locked';
+
+/** Accounts from an accounts file as the store keeps them; `lockedForMinutes` counts from `now`. */
+export function storedAccounts(accounts: readonly DemoAccount[], now: Date): StoredAccount[] {
+  return accounts.map((account) => {
+    const lockedUntil = account.lockedForMinutes
+      ? new Date(now.getTime() + account.lockedForMinutes * 60_000).toISOString()
+      : account.lockedUntil
+        ? new Date(account.lockedUntil).toISOString()
+        : undefined;
+    return {
+      idNumber: normalizeId(account.idNumber),
+      secretNumber: account.secretNumber,
+      email: account.email,
+      password: account.password,
+      failedAttempts: account.failedAttempts ?? 0,
+      ...(lockedUntil ? { lockedUntil } : {}),
+    };
+  });
+}
+
+/** The reference service over an in-memory store, seeded at once: for the preview and for tests. */
+export function inMemoryAccounts(accounts: readonly DemoAccount[], now: () => Date = () => new Date(), logger?: Logger): ReferenceAccounts {
+  return new ReferenceAccounts(new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now())), now, logger);
+}
+
+/** "c***@example.org": enough for an operator to recognise, not enough to harvest. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+}
+
+/**
+ * The reference account service: the article's rules over an AccountStore. Lock state only for someone
+ * with both numbers; a wrong secret number never counts towards the sign-in lock; limits on checks and
+ * emails counted for unknown ID numbers too; requests with the same idempotency key happen once.
+ */
+export class ReferenceAccounts implements AccountService {
+  constructor(
+    private readonly store: AccountStore,
+    private readonly now: () => Date = () => new Date(),
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Adds the accounts of an accounts file (those already in the store keep their state). */
+  async seed(accounts: readonly DemoAccount[]): Promise<void> {
+    for (const account of storedAccounts(accounts, this.now())) await this.store.seedAccount(account);
+  }
+
+  /** The results site's sign-in, with its lock rule, so the lock the bot reports is real. */
+  async signIn(idNumber: string, password: string): Promise<SignInResult> {
+    const account = await this.store.getAccount(normalizeId(idNumber));
+    if (!account) {
+      sameText('\u0000', password);
+      return 'wrongPassword';
+    }
+    if (this.lockedUntil(account)) return 'locked';
+    if (sameText(account.password, password)) {
+      await this.store.saveAccount({ ...account, failedAttempts: 0 });
+      return 'signedIn';
+    }
+    const failedAttempts = account.failedAttempts + 1;
+    if (failedAttempts >= MAX_FAILED_SIGN_INS) {
+      const { lockedUntil: _expired, ...rest } = account;
+      await this.store.saveAccount({ ...rest, failedAttempts: 0, lockedUntil: new Date(this.now().getTime() + LOCK_MINUTES * 60_000).toISOString() });
+      return 'locked';
+    }
+    await this.store.saveAccount({ ...account, failedAttempts });
+    return 'wrongPassword';
+  }
+
+  async checkLockStatus(query: LockStatusQuery, options?: Partial<CallOptions>): Promise<LockStatus> {
+    const idNumber = normalizeId(query.idNumber);
+    const limited = await this.overLimit([
+      { bucket: `lock:id:${digest(idNumber)}`, seconds: 3600, most: LIMITS.lockChecksPerIdPerHour },
+      ...(options?.conversationId ? [{ bucket: `lock:conversation:${digest(options.conversationId)}`, seconds: 3600, most: LIMITS.lockChecksPerConversationPerHour }] : []),
+    ]);
+    if (limited) return { status: 'limited', retryAfterSeconds: limited };
+    const account = await this.store.getAccount(idNumber);
+    // Compare against something even for an unknown ID, so both take the same path and time.
+    const secretMatches = sameText(account?.secretNumber ?? '\u0000\u0000\u0000\u0000', query.secretNumber);
+    if (!account || !secretMatches) return { status: 'unverified' };
+    const lockedUntil = this.lockedUntil(account);
+    return lockedUntil ? { status: 'locked', lockedUntil } : { status: 'unlocked' };
+  }
+
+  async requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<ResetOutcome> {
+    return this.once(options.idempotencyKey, async () => {
+      const idNumber = normalizeId(request.idNumber);
+      const limited = await this.overLimit([
+        { bucket: `reset:15m:${digest(idNumber)}`, seconds: 900, most: LIMITS.resetsPerIdPer15Minutes },
+        { bucket: `reset:day:${digest(idNumber)}`, seconds: 86_400, most: LIMITS.resetsPerIdPerDay },
+      ]);
+      if (limited) return { status: 'limited', retryAfterSeconds: limited } as ResetOutcome;
+      const account = await this.store.getAccount(idNumber);
+      if (account) {
+        await this.store.recordEmail({ to: account.email, idNumber: account.idNumber, at: this.now().toISOString() });
+        this.logger?.info({ to: maskEmail(account.email) }, 'password reset email sent');
+      }
+      return { status: 'accepted' } as ResetOutcome;
+    });
+  }
+
+  async createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }> {
+    return this.once(options.idempotencyKey, async () => {
+      const reference = newReference();
+      await this.store.recordRequest({ ...request, idNumber: normalizeId(request.idNumber), reference, at: this.now().toISOString() });
+      this.logger?.info({ reference }, 'helpdesk request filed');
+      return { reference };
+    });
+  }
+
+  /** The reset emails "sent" (the reference service's outbox). */
+  sentEmails(): Promise<SentEmail[]> {
+    return this.store.emails();
+  }
+
+  helpdeskRequests(): Promise<FiledRequest[]> {
+    return this.store.requests();
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private lockedUntil(account: StoredAccount): Date | undefined {
+    if (!account.lockedUntil) return undefined;
+    const until = new Date(account.lockedUntil);
+    return until.getTime() > this.now().getTime() ? until : undefined;
+  }
+
+  /**
+   * Counts this request against each limit (fixed windows); when one is exceeded the request is refused,
+   * its counts taken back (a refused request does not use up the allowance), and the wait returned.
+   */
+  private async overLimit(limits: Array<{ bucket: string; seconds: number; most: number }>): Promise<number | undefined> {
+    const now = this.now().getTime();
+    let wait: number | undefined;
+    const counted: Array<{ bucket: string; window: string }> = [];
+    for (const limit of limits) {
+      const windowStart = Math.floor(now / (limit.seconds * 1000)) * limit.seconds * 1000;
+      const window = String(windowStart);
+      const count = await this.store.hit(limit.bucket, window, limit.seconds);
+      counted.push({ bucket: limit.bucket, window });
+      if (count > limit.most) wait = Math.max(wait ?? 0, Math.ceil((windowStart + limit.seconds * 1000 - now) / 1000));
+    }
+    if (wait !== undefined) for (const { bucket, window } of counted) await this.store.unhit(bucket, window);
+    return wait;
+  }
+
+  /** Runs the effect once per key; a repeat gets the first answer (waiting briefly if it is still being produced). */
+  private async once<T>(key: string, effect: () => Promise<T>): Promise<T> {
+    const storeKey = digest(key);
+    if (await this.store.claim(storeKey, IDEMPOTENCY_TTL_SECONDS)) {
+      try {
+        const answer = await effect();
+        await this.store.saveAnswer(storeKey, JSON.stringify(answer), IDEMPOTENCY_TTL_SECONDS);
+        return answer;
+      } catch (error) {
+        await this.store.release(storeKey);
+        throw error;
+      }
+    }
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const answer = await this.store.answer(storeKey);
+      if (answer) return JSON.parse(answer) as T;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('A request with this idempotency key is still in progress');
+  }
+}
+
+export function normalizeId(idNumber: string): string {
+  return idNumber.replace(/\s+/g, '').toUpperCase();
+}
+
+/** Keys in the store never hold an ID number or a conversation id in clear. */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+function sameText(expected: string, given: string): boolean {
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b) && expected === given;
+}
+
+/** HD- and 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
+function newReference(): string {
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+  const bytes = randomBytes(8);
+  let code = '';
+  for (const byte of bytes) code += alphabet[byte % alphabet.length];
+  return `HD-${code.slice(0, 4)}-${code.slice(4)}`;
+}

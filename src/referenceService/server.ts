@@ -1,0 +1,133 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import restify, { type Next, type Request, type Response, type Server } from 'restify';
+import { z } from 'zod';
+import type { Logger } from '../logger';
+import type { ReferenceAccounts } from './referenceAccounts';
+import { readJsonBody } from '../http/jsonBody';
+
+export interface AccountServiceServerOptions {
+  accounts: ReferenceAccounts;
+  /** The bearer token callers must present (compared in constant time). */
+  token: string;
+  logger: Logger;
+}
+
+const idNumber = z.string().min(1).max(32).regex(/^[A-Z0-9]+$/, 'letters A-Z and digits only');
+const secretNumber = z.string().min(1).max(16).regex(/^[0-9]+$/, 'digits only');
+
+/** Request bodies as api/account-service.v1.yaml describes them (the contract tests hold both to it). */
+const bodies = {
+  lockStatus: z.strictObject({ idNumber, secretNumber }),
+  passwordReset: z.strictObject({ idNumber }),
+  helpdeskRequest: z.strictObject({
+    fullName: z.string().min(1).max(200),
+    exam: z.string().min(1).max(200),
+    examDate: z.iso.date(),
+    centreName: z.string().min(1).max(200),
+    idNumber,
+    secretNumber,
+    locale: z.enum(['en', 'es', 'it', 'fr', 'de']),
+  }),
+  signIn: z.strictObject({ idNumber, password: z.string().min(1).max(200) }),
+};
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:|-]{8,200}$/;
+
+function problem(res: Response, status: number, error: string, message: string, extra: Record<string, string> = {}): void {
+  res.send(status, { error, ...extra, message });
+}
+
+/** The reference account service over HTTP, implementing the v1 contract. */
+export function createAccountServiceServer(options: AccountServiceServerOptions): Server {
+  const { accounts, logger } = options;
+  const expected = createHash('sha256').update(`Bearer ${options.token}`).digest();
+  const server = restify.createServer({ name: 'account-service', handleUncaughtExceptions: false });
+
+  const authenticate = (req: Request, res: Response, next: Next) => {
+    const given = createHash('sha256').update(req.header('authorization') ?? '').digest();
+    if (!timingSafeEqual(given, expected)) {
+      problem(res, 401, 'unauthorized', 'Send Authorization: Bearer <token>.');
+      return next(false);
+    }
+    return next();
+  };
+
+  function parse<T>(schema: z.ZodType<T>, req: Request, res: Response): T | undefined {
+    const parsed = schema.safeParse(req.body);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : 'body');
+    problem(res, 400, 'invalid_body', `"${field}": ${issue.message}`, { field });
+    return undefined;
+  }
+
+  function idempotencyKey(req: Request, res: Response): string | undefined {
+    const key = req.header('idempotency-key');
+    if (key && IDEMPOTENCY_KEY.test(key)) return key;
+    problem(res, 400, 'missing_idempotency_key', 'Send an Idempotency-Key header (8-200 letters, digits or . _ : | -).');
+    return undefined;
+  }
+
+  const conversationOf = (req: Request) => {
+    const id = req.header('conversation-id');
+    return id && id.length <= 200 ? id : undefined;
+  };
+
+  const limited = (res: Response, retryAfterSeconds: number) => {
+    res.header('Retry-After', String(retryAfterSeconds));
+    problem(res, 429, 'rate_limited', `Too many requests; try again in ${retryAfterSeconds} seconds.`);
+  };
+
+  /** Wraps a route so a failure is logged and answered with a generic 500, never with exception text. */
+  const route = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      logger.error({ err: error, route: req.getRoute()?.path }, 'account service request failed');
+      if (!res.headersSent) problem(res, 500, 'internal_error', 'The account service could not process this request.');
+    }
+  };
+
+  const body = readJsonBody(64 * 1024);
+  /** Every contract call: bearer token, then the JSON body, then the handler. */
+  const post = (path: string, handler: (req: Request, res: Response) => Promise<void>) => server.post(path, authenticate, body, route(handler));
+
+  post('/v1/lock-status', async (req, res) => {
+    const query = parse(bodies.lockStatus, req, res);
+    if (!query) return;
+    const conversationId = conversationOf(req);
+    const status = await accounts.checkLockStatus(query, conversationId ? { conversationId } : {});
+    if (status.status === 'limited') return limited(res, status.retryAfterSeconds);
+    res.send(200, status.status === 'locked' ? { status: 'locked', lockedUntil: status.lockedUntil.toISOString() } : { status: status.status });
+  });
+
+  post('/v1/password-resets', async (req, res) => {
+    const key = idempotencyKey(req, res);
+    const request = key && parse(bodies.passwordReset, req, res);
+    if (!key || !request) return;
+    const conversationId = conversationOf(req);
+    const outcome = await accounts.requestPasswordReset(request, { idempotencyKey: key, ...(conversationId ? { conversationId } : {}) });
+    if (outcome.status === 'limited') return limited(res, outcome.retryAfterSeconds);
+    res.send(202, { status: 'accepted' });
+  });
+
+  post('/v1/helpdesk-requests', async (req, res) => {
+    const key = idempotencyKey(req, res);
+    const request = key && parse(bodies.helpdeskRequest, req, res);
+    if (!key || !request) return;
+    res.send(201, await accounts.createHelpdeskRequest(request, { idempotencyKey: key }));
+  });
+
+  post('/v1/sign-in', async (req, res) => {
+    const request = parse(bodies.signIn, req, res);
+    if (!request) return;
+    res.send(200, { result: await accounts.signIn(request.idNumber, request.password) });
+  });
+
+  server.get('/healthz', (_req: Request, res: Response, next: Next) => {
+    res.send(200, { status: 'ok' });
+    return next();
+  });
+
+  return server;
+}

@@ -1,0 +1,138 @@
+import type { HelpdeskRequest } from '../accountService/accountService';
+
+/** An account as the reference service keeps it. */
+export interface StoredAccount {
+  idNumber: string;
+  secretNumber: string;
+  email: string;
+  password: string;
+  failedAttempts: number;
+  /** ISO 8601; absent when not locked. */
+  lockedUntil?: string;
+}
+
+export interface SentEmail {
+  to: string;
+  idNumber: string;
+  at: string;
+}
+
+/** A helpdesk request as filed, with its reference. */
+export type FiledRequest = HelpdeskRequest & { reference: string; at: string };
+
+/** Where the reference account service keeps its data: in memory, or in Redis to share it between instances. */
+export interface AccountStore {
+  getAccount(idNumber: string): Promise<StoredAccount | undefined>;
+  saveAccount(account: StoredAccount): Promise<void>;
+  /** Adds an account unless one with that ID number is already stored. */
+  seedAccount(account: StoredAccount): Promise<void>;
+  /** Counts one more event in a fixed window (identified by `window`); returns the count so far in it. */
+  hit(bucket: string, window: string, ttlSeconds: number): Promise<number>;
+  /** Takes back a hit that was refused, so refused requests do not count. */
+  unhit(bucket: string, window: string): Promise<void>;
+  /** Claims an idempotency key; false when it was already claimed. */
+  claim(key: string, ttlSeconds: number): Promise<boolean>;
+  /** The answer stored for a claimed key, once the first request has produced it. */
+  answer(key: string): Promise<string | undefined>;
+  saveAnswer(key: string, answer: string, ttlSeconds: number): Promise<void>;
+  /** Gives up a claim whose request failed, so a retry with the same key can run. */
+  release(key: string): Promise<void>;
+  recordEmail(email: SentEmail): Promise<void>;
+  emails(): Promise<SentEmail[]>;
+  recordRequest(request: FiledRequest): Promise<void>;
+  requests(): Promise<FiledRequest[]>;
+  close(): Promise<void>;
+}
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** The embedded default: everything in this process, gone on restart. */
+export class MemoryAccountStore implements AccountStore {
+  private readonly accounts = new Map<string, StoredAccount>();
+  private readonly counters = new Map<string, Expiring<number>>();
+  private readonly claims = new Map<string, Expiring<string | null>>();
+  private readonly sent: SentEmail[] = [];
+  private readonly filed: FiledRequest[] = [];
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    seed: readonly StoredAccount[] = [],
+  ) {
+    for (const account of seed) this.accounts.set(account.idNumber, { ...account });
+  }
+
+  async getAccount(idNumber: string) {
+    const account = this.accounts.get(idNumber);
+    return account ? { ...account } : undefined;
+  }
+
+  async saveAccount(account: StoredAccount) {
+    this.accounts.set(account.idNumber, { ...account });
+  }
+
+  async seedAccount(account: StoredAccount) {
+    if (!this.accounts.has(account.idNumber)) this.accounts.set(account.idNumber, { ...account });
+  }
+
+  async hit(bucket: string, window: string, ttlSeconds: number) {
+    const key = `${bucket}|${window}`;
+    const current = this.live(this.counters, key);
+    const count = (current ?? 0) + 1;
+    this.counters.set(key, { value: count, expiresAt: this.now() + ttlSeconds * 1000 });
+    return count;
+  }
+
+  async unhit(bucket: string, window: string) {
+    const entry = this.counters.get(`${bucket}|${window}`);
+    if (entry) entry.value -= 1;
+  }
+
+  async claim(key: string, ttlSeconds: number) {
+    if (this.live(this.claims, key) !== undefined) return false;
+    this.claims.set(key, { value: null, expiresAt: this.now() + ttlSeconds * 1000 });
+    return true;
+  }
+
+  async answer(key: string) {
+    return this.live(this.claims, key) ?? undefined;
+  }
+
+  async saveAnswer(key: string, answer: string, ttlSeconds: number) {
+    this.claims.set(key, { value: answer, expiresAt: this.now() + ttlSeconds * 1000 });
+  }
+
+  async release(key: string) {
+    this.claims.delete(key);
+  }
+
+  async recordEmail(email: SentEmail) {
+    this.sent.push(email);
+  }
+
+  async emails() {
+    return [...this.sent];
+  }
+
+  async recordRequest(request: FiledRequest) {
+    this.filed.push(request);
+  }
+
+  async requests() {
+    return [...this.filed];
+  }
+
+  async close() {}
+
+  private live<T>(map: Map<string, Expiring<T>>, key: string): T | undefined {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+}

@@ -1,0 +1,182 @@
+import type * as AdaptiveCards from 'adaptivecards';
+import { loadConfig } from '../../src/config';
+import { createTranslator } from '../../src/content/i18n';
+import type { Language } from '../../src/dialog/languages';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { activity } from '../support/activities';
+import { content } from '../support/helpers';
+
+// The package's ES module build does not load in Node; its UMD bundle does, with the same API.
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
+
+const BOT = { id: '28:6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11', name: 'Results Helpdesk' };
+const AT_BOT = `<at>${BOT.name}</at>`;
+type Scope = 'personal' | 'groupChat' | 'channel';
+type Activity = Record<string, any>;
+
+const t = (language: Language, key: string) => createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
+
+/** An activity as Teams posts it in a one-to-one chat, a group chat or a team's channel. */
+function fromTeams(conversation: string, scope: Scope, locale: string, fields: Record<string, unknown>): Record<string, unknown> {
+  return activity(conversation, {
+    channelId: 'msteams',
+    locale,
+    conversation: { id: conversation, conversationType: scope, tenantId: 'tenant-1', ...(scope === 'personal' ? {} : { isGroup: true }) },
+    from: { id: `29:${conversation}-candidate`, name: 'Candidate' },
+    recipient: BOT,
+    channelData: { tenant: { id: 'tenant-1' }, ...(scope === 'channel' ? { team: { id: '19:team' }, channel: { id: '19:channel' } } : {}) },
+    ...fields,
+  });
+}
+
+/** A message that @mentions the bot, as Teams writes it: the mention in the text and as an entity. */
+function mentioning(text: string): Record<string, unknown> {
+  return { text: `${AT_BOT} ${text}`, entities: [{ type: 'mention', text: AT_BOT, mentioned: BOT }] };
+}
+
+const message = (activities: Activity[]) => activities.find((each) => each.type === 'message')!;
+const trace = (activities: Activity[]) => activities.find((each) => each.type === 'trace')!.value as { topic: string; state: string; expecting: string | null };
+
+/** The card on a reply, read by the official Adaptive Cards library as a host of that schema version would. */
+function readCard(reply: Activity, version: AdaptiveCards.Version) {
+  expect(reply.attachments).toHaveLength(1);
+  expect(reply.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext(version);
+  card.parse(reply.attachments[0].content, context);
+  const events = Array.from({ length: context.eventCount }, (_, index) => context.getEventAt(index).message);
+  const texts: string[] = [];
+  const actions: AdaptiveCards.Action[] = [];
+  const walk = (element: AdaptiveCards.CardElement) => {
+    if (element instanceof AC.TextBlock) texts.push(element.text ?? '');
+    if (element instanceof AC.ActionSet) for (let index = 0; index < element.getActionCount(); index++) actions.push(element.getActionAt(index)!);
+    if (element instanceof AC.Container) for (let index = 0; index < element.getItemCount(); index++) walk(element.getItemAt(index));
+  };
+  walk(card);
+  for (let index = 0; index < card.getActionCount(); index++) actions.push(card.getActionAt(index)!);
+  return { card, events, text: texts.join('\n\n'), actions };
+}
+
+/** Checks what Teams desktop (1.5) and mobile (1.2) will make of the reply's card; returns the button titles and the text. */
+function expectTeamsCard(reply: Activity): { titles: string[]; text: string } {
+  const newest = readCard(reply, AC.Versions.v1_5);
+  expect(newest.events).toEqual([]);
+  expect(readCard(reply, AC.Versions.v1_2).events).toEqual([]);
+  expect(newest.actions.length).toBeGreaterThan(0);
+  for (const action of newest.actions) {
+    expect(action).toBeInstanceOf(AC.SubmitAction);
+    expect((action as AdaptiveCards.SubmitAction).data).toEqual({ msteams: { type: 'imBack', value: action.title } });
+  }
+  return { titles: newest.actions.map((action) => action.title!), text: newest.text };
+}
+
+describe('the bot in Microsoft Teams, over real HTTP', () => {
+  let bot: RunningBot;
+  beforeAll(async () => {
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+  });
+  afterAll(async () => bot.close());
+
+  let counter = 0;
+  async function post(body: Record<string, unknown>): Promise<Activity[]> {
+    const response = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `teams-activity-${++counter}`, ...body }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { activities: Activity[] }).activities;
+  }
+
+  it('in a one-to-one chat, welcomes with the menu on an Adaptive Card that desktop and mobile read, in the chat language', async () => {
+    const chat = (fields: Record<string, unknown>) => post(fromTeams('personal-1', 'personal', 'de-DE', fields));
+    const welcome = await chat({ type: 'conversationUpdate', membersAdded: [{ id: '29:personal-1-candidate' }] });
+    const reply = message(welcome);
+    expect(reply.suggestedActions).toBeUndefined();
+    expect(reply.locale).toBe('de');
+    const { titles, text } = expectTeamsCard(reply);
+    expect(text).toContain(t('de', 'common:welcome'));
+    expect(titles.slice(0, 6)).toEqual(['credentials', 'lockout', 'forgotPassword', 'lostEmail', 'findCentre', 'centreClosed'].map((topic) => t('de', `menu.choice.${topic}`)));
+    // What the notification and the chat list show.
+    expect(reply.summary).toContain(t('de', 'common:welcome'));
+
+    const clicked = await chat({ text: titles[1] });
+    expect(trace(clicked)).toMatchObject({ topic: 'lockout', state: 'lockout' });
+    expect(expectTeamsCard(message(clicked)).text).toContain('This account has been locked. Please try again in 30 minutes.');
+  });
+
+  it('in a one-to-one chat, greets once when the app is installed and Teams announces only the bot', async () => {
+    const chat = (fields: Record<string, unknown>) => post(fromTeams('personal-install', 'personal', 'fr-FR', fields));
+    const installed = await chat({ type: 'conversationUpdate', membersAdded: [BOT] });
+    expect(expectTeamsCard(message(installed)).text).toContain(t('fr', 'common:welcome'));
+    // Teams may announce the same install again; the candidate is not greeted twice.
+    expect((await chat({ type: 'conversationUpdate', membersAdded: [BOT] })).filter((each) => each.type === 'message')).toEqual([]);
+  });
+
+  it('in a channel, answers a mention with the menu on an Adaptive Card and no suggested actions, and a clicked button moves on', async () => {
+    const channel = (fields: Record<string, unknown>) => post(fromTeams('19:channel-1@thread.tacv2', 'channel', 'es-ES', fields));
+    const welcome = await channel(mentioning('hola'));
+    const reply = message(welcome);
+    expect(reply.suggestedActions).toBeUndefined();
+    const { titles, text } = expectTeamsCard(reply);
+    expect(text).toContain(t('es', 'common:welcome'));
+    expect(titles).toContain(t('es', 'menu.choice.forgotPassword'));
+
+    // In a channel, Teams posts a clicked button's title after an @mention of the bot.
+    const clicked = await channel(mentioning(t('es', 'menu.choice.forgotPassword')));
+    expect(trace(clicked)).toMatchObject({ topic: 'forgotPassword', state: 'forgotPassword' });
+    expect(message(clicked).suggestedActions).toBeUndefined();
+    expectTeamsCard(message(clicked));
+  });
+
+  it('in a channel or a group chat, stays silent unless @mentioned, and posts no welcome when people join', async () => {
+    const conversation = '19:channel-2@thread.tacv2';
+    const channel = (fields: Record<string, unknown>) => post(fromTeams(conversation, 'channel', 'en-GB', fields));
+    expect(await channel({ type: 'conversationUpdate', membersAdded: [{ id: '29:someone-new' }] })).toEqual([]);
+    expect(await channel({ text: 'I forgot my password' })).toEqual([]);
+    expect(await channel({ text: `${AT_BOT} hello`, entities: [{ type: 'mention', text: '<at>Someone else</at>', mentioned: { id: '29:someone-else' } }] })).toEqual([]);
+    const group = (fields: Record<string, unknown>) => post(fromTeams('19:group-1@thread.v2', 'groupChat', 'en-GB', fields));
+    expect(await group({ type: 'conversationUpdate', membersAdded: [{ id: '29:someone-new' }] })).toEqual([]);
+    expect(await group({ text: 'hello' })).toEqual([]);
+
+    // The ignored messages left no trace: the first mention opens the conversation with the welcome.
+    const answered = await channel(mentioning('hello'));
+    expect(expectTeamsCard(message(answered)).text).toContain(t('en', 'common:welcome'));
+    expect(trace(answered)).toMatchObject({ topic: 'menu', state: 'menu' });
+    const inGroup = await group(mentioning('I forgot my password'));
+    expect(trace(inGroup)).toMatchObject({ topic: 'forgotPassword' });
+  });
+
+  it('in a channel, the helpdesk request and the lock check do not ask for ID or secret numbers; in a one-to-one chat they do', async () => {
+    const channel = (fields: Record<string, unknown>) => post(fromTeams('19:channel-3@thread.tacv2', 'channel', 'en-GB', fields));
+    const say = async (text: string) => {
+      const activities = await channel(mentioning(text));
+      return { activities, text: expectTeamsCard(message(activities)).text };
+    };
+    await say('hello');
+    await say(t('en', 'menu.choice.centreClosed'));
+    let reply = await say(t('en', 'centreClosed.choice.start'));
+    expect(reply.text).toContain(t('en', 'common:privateOnly'));
+    expect(reply.text).not.toContain(t('en', 'ask.fullName'));
+    expect(trace(reply.activities)).toMatchObject({ state: 'centreClosed', expecting: null });
+    // A typed yes to "shall we send the request?" is refused the same way.
+    reply = await say('yes');
+    expect(reply.text).toContain(t('en', 'common:privateOnly'));
+    expect(trace(reply.activities).expecting).toBeNull();
+    await say(t('en', 'common:choice.menu'));
+    await say(t('en', 'menu.choice.lockout'));
+    reply = await say(t('en', 'lockout.choice.check'));
+    expect(reply.text).toContain(t('en', 'common:privateOnly'));
+    expect(reply.text).not.toContain(t('en', 'ask.idNumber'));
+    expect(trace(reply.activities).expecting).toBeNull();
+
+    const personal = (text: string) => post(fromTeams('personal-3', 'personal', 'en-GB', { text }));
+    let asked: Activity[] = [];
+    for (const text of ['hello', t('en', 'menu.choice.centreClosed'), t('en', 'centreClosed.choice.start'), 'Ana Candidate', 'B2 First', '14/06/2025', 'Centro Roma']) {
+      asked = await personal(text);
+    }
+    expect(expectTeamsCard(message(asked)).text).toContain(t('en', 'ask.idNumber'));
+    expect(trace(asked).expecting).toBe('idNumber');
+  });
+});

@@ -1,0 +1,122 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTranslator } from '../../src/content/i18n';
+import { loadContent, type Content } from '../../src/content/loadContent';
+import { ConversationEngine, type StoredDialog, type TurnResult } from '../../src/conversation/engine';
+import type { Language } from '../../src/dialog/languages';
+import type { UserMessage } from '../../src/conversation/understand';
+import type { AccountService } from '../../src/accountService/accountService';
+import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+let cached: Content | undefined;
+export function content(): Content {
+  cached ??= loadContent(ROOT);
+  return cached;
+}
+
+/** A fixed moment, so dates and lock times in replies are predictable. */
+export const NOW = new Date('2026-03-10T09:00:00Z');
+
+export const ACCOUNTS: DemoAccount[] = [
+  { idNumber: 'SIR094701', secretNumber: '8482', email: 'locked@example.org', password: 'pw-locked', lockedUntil: '2026-03-10T09:20:00Z' },
+  { idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'pw-open' },
+];
+
+export function accountService(now: () => Date = () => NOW): ReferenceAccounts {
+  return inMemoryAccounts(ACCOUNTS, now);
+}
+
+export function engine(options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date } = {}): ConversationEngine {
+  const loaded = content();
+  return new ConversationEngine({
+    content: loaded,
+    i18n: createTranslator(loaded),
+    accountService: options.service ?? accountService(),
+    now: options.now ?? (() => NOW),
+    ...(options.serviceTimeoutMs ? { serviceTimeoutMs: options.serviceTimeoutMs } : {}),
+  });
+}
+
+/** A conversation with the engine, as a channel would hold it: state and chosen language carried between turns. */
+export class Chat {
+  stored: StoredDialog | undefined;
+  preferred: Language | undefined;
+  last!: TurnResult;
+  private turns = 0;
+
+  constructor(
+    readonly bot: ConversationEngine,
+    readonly channelLocale = 'en-GB',
+    readonly timeZone?: string,
+  ) {}
+
+  async open(): Promise<TurnResult> {
+    return this.turn(undefined);
+  }
+
+  async say(text: string): Promise<TurnResult> {
+    return this.turn({ text });
+  }
+
+  async send(message: UserMessage): Promise<TurnResult> {
+    return this.turn(message);
+  }
+
+  /** Clicks the button with this title (as a channel's imBack does: the title comes back as text). */
+  async click(title: string): Promise<TurnResult> {
+    const button = this.last.buttons.find((candidate) => candidate.title === title);
+    if (!button) throw new Error(`No button "${title}" in [${this.last.buttons.map((b) => b.title).join(' | ')}]`);
+    return this.turn({ text: button.title });
+  }
+
+  /** Clicks the button that leads to this choice id. */
+  async choose(id: string): Promise<TurnResult> {
+    const button = this.last.buttons.find((candidate) => candidate.id === id);
+    if (!button) throw new Error(`No choice "${id}" in [${this.last.buttons.map((b) => b.id).join(' | ')}]`);
+    return this.turn({ text: button.title });
+  }
+
+  get text(): string {
+    return this.last.messages.join('\n\n');
+  }
+
+  private async turn(message: UserMessage | undefined): Promise<TurnResult> {
+    this.turns += 1;
+    this.last = await this.bot.turn({
+      ...(this.stored ? { stored: this.stored } : {}),
+      ...(this.preferred ? { preferredLanguage: this.preferred } : {}),
+      channelLocale: this.channelLocale,
+      ...(this.timeZone ? { timeZone: this.timeZone } : {}),
+      ...(message ? { message } : {}),
+      turnId: `test|${this.turns}`,
+    });
+    this.stored = this.last.stored;
+    this.preferred = this.last.chosenLanguage ?? this.preferred;
+    return this.last;
+  }
+}
+
+/** A copy of the real content in a temporary folder, for tests that break it on purpose. */
+export function contentCopy(): { root: string; edit(file: string, change: (text: string) => string): void } {
+  const root = mkdtempSync(path.join(tmpdir(), 'helpdesk-content-'));
+  cpSync(path.join(ROOT, 'dialogs'), path.join(root, 'dialogs'), { recursive: true });
+  cpSync(path.join(ROOT, 'locales'), path.join(root, 'locales'), { recursive: true });
+  return {
+    root,
+    edit(file, change) {
+      const target = path.join(root, file);
+      const before = readFileSync(target, 'utf8');
+      const after = change(before);
+      if (after === before) throw new Error(`The edit of ${file} changed nothing`);
+      writeFileSync(target, after);
+    },
+  };
+}
+
+/** English text of a key, for assertions that read like the conversation. */
+export function english(key: string, params: Record<string, unknown> = {}): string {
+  return createTranslator(content()).getFixedT('en')(key, { links: content().dialog.links, ...params });
+}

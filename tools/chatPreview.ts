@@ -1,0 +1,109 @@
+import type { Language } from '../src/dialog/languages';
+import type { StoredDialog, TurnResult } from '../src/conversation/engine';
+import type { Runtime } from '../src/conversation/runtime';
+import { fold } from '../src/conversation/understand';
+import { COMMANDS } from '../src/dialog/systemKeys';
+import { LANGUAGES } from '../src/dialog/languages';
+import type { Expectation, Script, Step } from './conversationScript';
+
+export interface PreviewStyle {
+  bold(text: string): string;
+  dim(text: string): string;
+  warn(text: string): string;
+}
+
+export const PLAIN: PreviewStyle = { bold: (text) => text, dim: (text) => text, warn: (text) => text };
+export const ANSI: PreviewStyle = {
+  bold: (text) => `\u001b[1m${text}\u001b[22m`,
+  dim: (text) => `\u001b[2m${text}\u001b[22m`,
+  warn: (text) => `\u001b[33m${text}\u001b[39m`,
+};
+
+/**
+ * The terminal preview behind `npm run chat`: the same engine and content as the bot, buttons as
+ * numbers, the dialog state after every turn, missing texts flagged, and every turn recorded as a
+ * conversation test.
+ */
+export class ChatPreview {
+  private stored: StoredDialog | undefined;
+  private preferred: Language | undefined;
+  private last: TurnResult | undefined;
+  private turns = 0;
+  private readonly steps: Step[] = [];
+
+  constructor(
+    private readonly runtime: () => Runtime,
+    private readonly language: Language,
+    private readonly style: PreviewStyle = PLAIN,
+  ) {}
+
+  async open(): Promise<string> {
+    return this.turn({ open: true }, undefined);
+  }
+
+  /** One line typed by the person previewing: a button number, a button's text, or anything else. */
+  async input(line: string): Promise<string> {
+    const text = line.trim();
+    const buttons = this.last?.buttons ?? [];
+    const byNumber = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
+    const clicked = byNumber ?? buttons.find((button) => button.title === text);
+    if (clicked) return this.turn({ click: clicked.label === 'common:language.name' ? clicked.id : clicked.label }, clicked.title);
+    return this.turn(this.describeTyping(text), text);
+  }
+
+  /** The session so far as a conversation test (test/conversations/*.yaml). */
+  script(description = 'Recorded with npm run chat'): Script {
+    return { description, steps: [...this.steps] };
+  }
+
+  private describeTyping(text: string): Step {
+    const { i18n } = this.runtime();
+    const t = i18n.getFixedT(this.last?.language ?? this.language, 'common');
+    const folded = fold(text);
+    const command = COMMANDS.find((name) => t(`commands.${name}`).split('|').some((phrase) => fold(phrase) === folded));
+    if (command) return { command };
+    const named = LANGUAGES.find(
+      (language) => fold(t(`languages.${language}`)) === folded || fold(i18n.getFixedT(language, 'common')('language.name')) === folded,
+    );
+    if (named) return { language: named };
+    const expecting = this.last?.trace.expecting;
+    return expecting && expecting !== 'confirm' ? { answer: text } : { type: text };
+  }
+
+  private async turn(step: Step, text: string | undefined): Promise<string> {
+    this.turns += 1;
+    this.last = await this.runtime().engine.turn({
+      ...(this.stored ? { stored: this.stored } : {}),
+      ...(this.preferred ? { preferredLanguage: this.preferred } : {}),
+      channelLocale: this.language,
+      ...(text === undefined ? {} : { message: { text } }),
+      turnId: `preview|${this.turns}`,
+    });
+    this.stored = this.last.stored;
+    this.preferred = this.last.chosenLanguage ?? this.preferred;
+    const expectation: Expectation = {
+      topic: this.last.trace.topic,
+      state: this.last.trace.state,
+      expecting: this.last.trace.expecting,
+      says: this.last.said,
+    };
+    this.steps.push({ ...step, expect: expectation } as Step);
+    return this.show(this.last);
+  }
+
+  private show(result: TurnResult): string {
+    const { style } = this;
+    const lines: string[] = [];
+    result.messages.forEach((message, index) => {
+      const key = result.said[index]!;
+      if (message === key || message === key.replace(/^common:/, '') || /\{\{|\}\}/.test(message)) {
+        lines.push(style.warn(`⚠ missing text for "${key}" in ${result.language}: ${message}`));
+      }
+      lines.push(`${message.replace(/\*\*(.+?)\*\*/g, (_match, inner: string) => style.bold(inner))}\n`);
+    });
+    result.buttons.forEach((button, index) => lines.push(`  [${index + 1}] ${button.title}`));
+    const { topic, state, expecting, locale } = result.trace;
+    lines.push(style.dim(`── state ${state} · topic ${topic} · expecting ${expecting ?? '—'} · language ${locale}`));
+    return lines.join('\n');
+  }
+}
