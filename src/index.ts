@@ -9,15 +9,12 @@ import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
 import { createServer } from './server/server';
-import { RedisConversationStore } from './directLine/conversationStore';
-import { LocalDirectLine } from './directLine/localDirectLine';
-import { DirectLineTokens, sharedTokenKey } from './directLine/tokens';
-import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './directLine/webChatTokens';
+import { createWebChatChannel } from './directLine/channel';
 import { HttpAccountService } from './accountService/httpAccountService';
 import { Metrics } from './metrics';
 import { MemoryRateLimiter, RedisRateLimiter } from './state/rateLimit';
 import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/reminders';
-import { createRedis, type RedisClient } from './state/redisConnection';
+import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
 
@@ -92,19 +89,12 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   const connectorPath = `/connector/${randomBytes(18).toString('base64url')}`;
   const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics, reminders, localServiceUrl: () => serviceUrl });
 
-  // With Redis, every instance serves every web chat conversation, with tokens all of them accept.
-  const directLine = config.webChat.directLineSecret
-    ? undefined
-    : new LocalDirectLine({
-        deliver: (activity) => bot.deliverLocal(activity),
-        serviceUrl: () => serviceUrl,
-        bot: { id: 'helpdesk-bot', name: 'Helpdesk' },
-        ...(redis ? { store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }) } : {}),
-        ...(config.webChat.tokenKey || redis ? { tokens: new DirectLineTokens(config.webChat.tokenKey ?? (await sharedTokenKey(redis!))) } : {}),
-      });
-  const tokens: WebChatTokenSource = directLine
-    ? new LocalTokenSource(directLine)
-    : new DirectLineServiceTokenSource(config.webChat.directLineSecret!, config.webChat.directLineDomain);
+  const { directLine, tokens } = await createWebChatChannel({
+    webChat: config.webChat,
+    deliver: (activity) => bot.deliverLocal(activity),
+    serviceUrl: () => serviceUrl,
+    ...(redis ? { redis } : {}),
+  });
   const limiter = redis
     ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
     : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
@@ -172,23 +162,6 @@ function specificHost(host: string | undefined): string | undefined {
 function loopbackBase(host: string | undefined, port: number): string {
   const own = specificHost(host) ?? '127.0.0.1';
   return own.includes(':') ? `http://[${own}]:${port}` : `http://${own}:${port}`;
-}
-
-async function connectOnce(redis: RedisClient): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      redis.connect(),
-      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
-    ]);
-  } catch (error) {
-    redis.disconnect();
-    throw Object.assign(new Error(`Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`), {
-      name: 'ConfigError',
-    });
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 if (require.main === module) {

@@ -54,3 +54,21 @@ export function parseNodes(text: string | undefined): Array<{ host: string; port
     return { host, port: Number(port) };
   });
 }
+
+/** Connects, or fails with a readable error within 10 s: Redis must answer once at start-up. */
+export async function connectOnce(redis: RedisClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    throw Object.assign(new Error(`Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`), {
+      name: 'ConfigError',
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
