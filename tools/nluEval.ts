@@ -20,7 +20,8 @@ const evaluation = evaluate(model, evalSet);
 const out: string[] = [];
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
 const verdict = (met: boolean) => (met ? 'target met' : 'TARGET MISSED');
-const counts = ({ right, total }: Score) => `${String(right).padStart(3)}/${total}  ${percent(right, total).padStart(7)}`;
+const counts = ({ right, total }: Score) =>
+  `${String(right).padStart(3)}/${total}  ${percent(right, total).padStart(7)}`;
 const topicOf = (label: string) => label.replace(/^topic:/, '');
 
 out.push(`Trained on ${Object.values(data.examples).reduce((sum, examples) => sum + [...Object.values(examples.topics), ...Object.values(examples.moves), examples.none].flat().length, 0)} examples in ${trainingMs.toFixed(0)} ms.`, '');
@@ -74,9 +75,11 @@ out.push('');
 
 // Language detection without a locale, on messages of four words or more.
 const languageMet = accuracy(evaluation.languages) >= TARGETS.languageAccuracy;
+const languageMisses = evaluation.languages.answers.filter(({ expected, got }) => got !== expected);
 out.push(
-  `Language of a message, ${TARGETS.languageMinWords} words or more, five languages and others (target ≥ ${TARGETS.languageAccuracy * 100} %): ${counts(evaluation.languages).trim()}  ${verdict(languageMet)}`,
-  ...evaluation.languages.answers.filter(({ expected, got }) => got !== expected).map(({ text, expected, got }) => `      ${expected} → ${got}: ${text}`),
+  `Language of a message, ${TARGETS.languageMinWords} words or more, five languages and others ` +
+    `(target ≥ ${TARGETS.languageAccuracy * 100} %): ${counts(evaluation.languages).trim()}  ${verdict(languageMet)}`,
+  ...languageMisses.map(({ text, expected, got }) => `      ${expected} → ${got}: ${text}`),
   '',
 );
 

@@ -66,11 +66,15 @@ export function evaluate(model: Understanding, set: EvalSet): Evaluation {
   const moves = {} as Record<Language, Score>;
   for (const language of LANGUAGES) {
     topics[language] = score(
-      Object.entries(set.topics[language]).flatMap(([topic, texts]) => texts.map((text) => ({ text, expected: `topic:${topic}` }))),
+      Object.entries(set.topics[language]).flatMap(([topic, texts]) =>
+        texts.map((text) => ({ text, expected: `topic:${topic}` })),
+      ),
       best,
     );
     moves[language] = score(
-      Object.entries(set.moves[language]).flatMap(([name, texts]) => texts.map((text) => ({ text, expected: intentOf(name) }))),
+      Object.entries(set.moves[language]).flatMap(([name, texts]) =>
+        texts.map((text) => ({ text, expected: intentOf(name) })),
+      ),
       best,
     );
   }

@@ -20,7 +20,9 @@ export class MemoryWindowCounter implements WindowCounter {
 
   async hit(key: string, windowMs: number) {
     const now = this.now();
-    if (this.windows.size > 10_000) for (const [name, window] of this.windows) if (window.resetAt <= now) this.windows.delete(name);
+    if (this.windows.size > 10_000) {
+      for (const [name, window] of this.windows) if (window.resetAt <= now) this.windows.delete(name);
+    }
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
       window = { count: 0, resetAt: now + windowMs };

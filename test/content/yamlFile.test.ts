@@ -23,13 +23,17 @@ describe('reading a YAML file of the content', () => {
     write('twice.yaml', 'topics:\n  lockout: []\n  lockout: []\n');
     const problems: ContentProblem[] = [];
     expect(readYamlFile(root, 'twice.yaml', 'missing', problems)).toBeUndefined();
-    expect(problems).toEqual([expect.objectContaining({ file: 'twice.yaml', rule: 'yaml-syntax', line: 3, column: 3 })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: 'twice.yaml', rule: 'yaml-syntax', line: 3, column: 3 }),
+    ]);
   });
 
   it('says what to do about a missing file', () => {
     const problems: ContentProblem[] = [];
     expect(readYamlFile(root, 'absent.yaml', 'copy the English one', problems)).toBeUndefined();
-    expect(problems).toEqual([{ file: 'absent.yaml', rule: 'missing-file', severity: 'error', message: 'copy the English one' }]);
+    expect(problems).toEqual([
+      { file: 'absent.yaml', rule: 'missing-file', severity: 'error', message: 'copy the English one' },
+    ]);
   });
 
   it('points later problems at the entry they are about, or at the nearest part of it that exists', () => {

@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The bot's code and the build-time tools, and the Teams manifest template whose placeholders name texts. */
-const sources = [...sourceFiles('src'), ...sourceFiles('tools')].map((file) => readFileSync(path.join(ROOT, file), 'utf8'));
+const sources = [...sourceFiles('src'), ...sourceFiles('tools')].map((file) =>
+  readFileSync(path.join(ROOT, file), 'utf8'),
+);
 const manifest = readFileSync(path.join(ROOT, 'teams', 'manifest.template.json'), 'utf8');
 const code = [...sources, manifest].join('\n');
 
@@ -35,9 +37,12 @@ const LISTS: Array<{ keys: readonly string[]; usedAs: string }> = [
 /** Where the code names a key: whole ("common:language.name"), by its constant (NOTICES.help) or by its path. */
 function namedByCode(key: string): boolean {
   const [, keyPath] = key.split(':') as [string, string];
-  const constants = [...Object.entries(NOTICES).map(([name, value]) => [`NOTICES.${name}`, value]),
-    ...Object.entries(BUTTONS).map(([name, value]) => [`BUTTONS.${name}`, value])];
-  if (constants.some(([name, value]) => value === key && new RegExp(`${name.replace('.', '\\.')}\\b`).test(code))) return true;
+  const constants = [
+    ...Object.entries(NOTICES).map(([name, value]) => [`NOTICES.${name}`, value]),
+    ...Object.entries(BUTTONS).map(([name, value]) => [`BUTTONS.${name}`, value]),
+  ];
+  if (constants.some(([name, value]) => value === key && new RegExp(`${name.replace('.', '\\.')}\\b`).test(code)))
+    return true;
   if (LISTS.some((list) => list.keys.includes(key) && code.includes(list.usedAs))) return true;
   return code.includes(key) || code.includes(`'${keyPath}'`);
 }
@@ -47,7 +52,8 @@ function keysSaidOutright(): string[] {
   const keys = new Set<string>();
   for (const source of sources) {
     for (const match of source.matchAll(/'((?:common|web|teams):[\w.]+)'/g)) keys.add(match[1]!);
-    for (const match of source.matchAll(/getFixedT\([^()]*, '(\w+)'\)\('([\w.]+)'/g)) keys.add(`${match[1]}:${match[2]}`);
+    for (const match of source.matchAll(/getFixedT\([^()]*, '(\w+)'\)\('([\w.]+)'/g))
+      keys.add(`${match[1]}:${match[2]}`);
     // `const t = i18n.getFixedT(language, 'common')` … `t('language.name')`
     const common = /const t = [\w.()]*getFixedT\([^()]*, 'common'\)/.test(source);
     if (common) for (const match of source.matchAll(/\bt\('([\w.]+)'/g)) keys.add(`common:${match[1]}`);

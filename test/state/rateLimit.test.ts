@@ -25,7 +25,10 @@ const HOUR = 3_600_000;
 describe.each(['memory', 'redis'] as const)('counting requests in windows (%s)', (kind) => {
   let counter: WindowCounter;
   beforeEach(() => {
-    counter = kind === 'memory' ? new MemoryWindowCounter() : new RedisWindowCounter(client, `counts-${Date.now()}-${Math.random()}`);
+    counter =
+      kind === 'memory'
+        ? new MemoryWindowCounter()
+        : new RedisWindowCounter(client, `counts-${Date.now()}-${Math.random()}`);
   });
 
   it('counts each key on its own, and says how long its window still runs', async () => {
