@@ -3,7 +3,6 @@
   'use strict';
 
   var config = JSON.parse(document.getElementById('chat-config').textContent);
-  var LOCALES = { en: 'en-US', es: 'es-ES', it: 'it-IT', fr: 'fr-FR', de: 'de-DE' };
   var language = config.language;
   var root = document.getElementById('webchat');
   var status = document.getElementById('chat-status');
@@ -57,7 +56,7 @@
   function render() {
     window.WebChat.renderWebChat(
       // No userID: the token already binds the user, and Web Chat refuses to trust a "dl_" id it cannot read in it.
-      { directLine: directLine, store: store, locale: LOCALES[language], styleOptions: styleOptions },
+      { directLine: directLine, store: store, locale: config.locales[language], styleOptions: styleOptions },
       root,
     );
   }

@@ -1,13 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { MOVES, type Move } from '../dialog/moves';
 import { fold } from '../dialog/text';
 import { isFormNode, type DialogFile } from './dialogSchema';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import type { ContentProblem } from './problems';
-import { locator, zodProblems } from './yamlLocator';
+import { readYamlFile, zodProblems } from './yamlLocator';
 
 /** Example messages in one language, as support leads write them in dialogs/understanding/<language>.yaml. */
 export interface LanguageExamples {
@@ -106,23 +104,13 @@ function menuTopics(dialog: DialogFile): string[] {
 }
 
 function parseYaml<T extends z.ZodType>(root: string, file: string, schema: T, problems: ContentProblem[]) {
-  const absolute = path.join(root, file);
-  if (!existsSync(absolute)) {
-    problems.push({ file, rule: 'missing-file', severity: 'error', message: 'the file of example messages is missing; copy the English one and write examples in this language' });
-    return undefined;
-  }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(absolute, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
-  for (const error of document.errors) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    problems.push({ file, line: pos.line, column: pos.col, rule: 'yaml-syntax', severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}` });
-  }
-  if (document.errors.length > 0) return undefined;
-  const at = locator(file, document, lineCounter);
-  const parsed = schema.safeParse(document.toJS() ?? {});
+  const missing = 'the file of example messages is missing; copy the English one and write examples in this language';
+  const yaml = readYamlFile(root, file, missing, problems);
+  if (!yaml) return undefined;
+  const parsed = schema.safeParse(yaml.document.toJS() ?? {});
   if (!parsed.success) {
-    zodProblems(parsed.error, [], at, problems);
+    zodProblems(parsed.error, [], yaml.at, problems);
     return undefined;
   }
-  return { data: parsed.data as z.infer<T>, at };
+  return { data: parsed.data as z.infer<T>, at: yaml.at };
 }

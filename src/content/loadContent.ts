@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { ACTIONS, isActionName } from '../dialog/accountCalls';
 import {
   dialogSchema,
@@ -19,7 +18,7 @@ import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
 import { compileValidator, type SlotValidator } from './validators';
-import { locator, zodProblems, type At } from './yamlLocator';
+import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
 export { ContentError, formatProblem, type ContentProblem } from './problems';
 
@@ -57,22 +56,11 @@ export function checkContent(root: string): { content?: Content; problems: Conte
   const problems: ContentProblem[] = [];
   const localeFiles = readLocaleFiles(root, problems);
   const allowed = readAllowlist(root, problems);
-  const dialogPath = path.join(root, DIALOG_FILE);
-  if (!existsSync(dialogPath)) {
-    problems.push({ file: DIALOG_FILE, rule: 'missing-file', severity: 'error', message: 'the dialog file is missing' });
-    return { problems };
-  }
+  const parsed = readYamlFile(root, DIALOG_FILE, 'the dialog file is missing', problems);
+  if (!parsed) return { problems };
 
-  const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(dialogPath, 'utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
-  for (const error of document.errors) {
-    const pos = lineCounter.linePos(error.pos[0]);
-    problems.push({ file: DIALOG_FILE, line: pos.line, column: pos.col, rule: 'yaml-syntax', severity: 'error', message: `not valid YAML: ${error.message.split('\n')[0]}` });
-  }
-  if (document.errors.length > 0) return { problems };
-
-  const at = locator(DIALOG_FILE, document, lineCounter);
-  const dialog = parseDialog(document.toJS(), at, problems);
+  const { at } = parsed;
+  const dialog = parseDialog(parsed.document.toJS(), at, problems);
   if (!dialog) return { problems };
 
   const validators: Record<string, SlotValidator> = {};

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { LANGUAGES, NAMESPACES, type Language, type Namespace } from '../dialog/languages';
 import type { ContentProblem } from './problems';
-
-export type Position = { line: number; column: number };
+import { parseWithPositions, type Position } from './yamlLocator';
 
 /** One locales/<language>/<namespace>.json file: its texts, and where each key is written. */
 export interface LocaleFile {
@@ -61,19 +59,8 @@ function parseLocaleFile(language: Language, ns: Namespace, file: string, text: 
     return { language, ns, file, data: {}, locate: () => undefined };
   }
   // JSON is YAML, and the YAML parser keeps positions: use it to say on which line each key is.
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
-  return { language, ns, file, data, locate: (dottedKey) => locateKey(document, lineCounter, dottedKey.split('.')) };
-}
-
-function locateKey(document: Document, lineCounter: LineCounter, parts: string[]): Position | undefined {
-  const parent = parts.length > 1 ? document.getIn(parts.slice(0, -1), true) : document.contents;
-  if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === parts.at(-1));
-  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
-  if (!range) return undefined;
-  const pos = lineCounter.linePos(range[0]);
-  return { line: pos.line, column: pos.col };
+  const { positionOf } = parseWithPositions(file, text);
+  return { language, ns, file, data, locate: (dottedKey) => positionOf(dottedKey.split('.')) };
 }
 
 function jsonErrorPosition(text: string, message: string): Position {

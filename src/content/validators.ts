@@ -1,3 +1,5 @@
+import { LANGUAGES } from '../dialog/languages';
+import { fold } from '../dialog/text';
 import type { ValidatorSpec } from './dialogSchema';
 
 export type Validation = { ok: true; value: string } | { ok: false; error: string };
@@ -75,20 +77,14 @@ export function maskValue(value: string, mask: Mask): string {
   return value.slice(0, 3) + '•'.repeat(value.length - 5) + value.slice(-2);
 }
 
-const DATE_LANGUAGES = ['en', 'es', 'it', 'fr', 'de'];
-
-function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 /** Month names as people type them in the five languages, long and short, without accents. */
 const MONTHS: ReadonlyMap<string, number> = (() => {
   const months = new Map<string, number>();
-  for (const language of DATE_LANGUAGES) {
+  for (const language of LANGUAGES) {
     for (const style of ['long', 'short'] as const) {
       const format = new Intl.DateTimeFormat(language, { month: style, timeZone: 'UTC' });
       for (let month = 1; month <= 12; month++) {
-        const name = fold(format.format(new Date(Date.UTC(2020, month - 1, 15)))).replace(/\.$/, '');
+        const name = fold(format.format(new Date(Date.UTC(2020, month - 1, 15))));
         months.set(name, month);
         if (name.length > 3) months.set(name.slice(0, 3), month);
       }
@@ -106,7 +102,7 @@ const MONTHS: ReadonlyMap<string, number> = (() => {
  * day that does not exist (31/02/2025).
  */
 export function parseDate(raw: string, now: Date): string | null {
-  const text = fold(raw).replace(/\s+/g, ' ').trim().replace(/[.,]$/, '');
+  const text = fold(raw, { keepPunctuation: true }).replace(/[.,]$/, '');
   let day: number;
   let month: number;
   let year: number | undefined;

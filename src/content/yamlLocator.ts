@@ -1,20 +1,69 @@
-import { isMap, isScalar, type Document, type LineCounter } from 'yaml';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { ContentProblem, Rule } from './problems';
+
+export type Position = { line: number; column: number };
 
 /** Makes a problem that points at a place in a YAML file, given as a path of keys and indexes. */
 export type At = (path: (string | number)[], rule: Rule, message: string, severity?: ContentProblem['severity']) => ContentProblem;
 
-export function locator(file: string, document: Document, lineCounter: LineCounter): At {
+/** A parsed YAML (or JSON) file that knows where each of its entries is written. */
+export interface PositionedFile {
+  document: Document;
+  /** Where the entry at this path of keys and indexes starts, if the file has it. */
+  positionOf(where: (string | number)[]): Position | undefined;
+  /** The line and column of a character offset in the text. */
+  positionAt(offset: number): Position;
+  at: At;
+}
+
+/** Parses YAML or JSON keeping the line and column of every entry; syntax errors are left in `document.errors`. */
+export function parseWithPositions(file: string, text: string): PositionedFile {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const positionAt = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const positionOf = (where: (string | number)[]): Position | undefined => {
+    const range = rangeOf(document, where);
+    return range ? positionAt(range[0]) : undefined;
+  };
+  return { document, positionOf, positionAt, at: locator(file, positionOf) };
+}
+
+/**
+ * Reads `file` (relative to `root`, as shown to people) as YAML; a missing file or a syntax error becomes a
+ * problem at file:line:column, and then nothing is returned.
+ */
+export function readYamlFile(
+  root: string,
+  file: string,
+  ifMissing: string,
+  problems: ContentProblem[],
+): PositionedFile | undefined {
+  const absolute = path.join(root, file);
+  if (!existsSync(absolute)) {
+    problems.push({ file, rule: 'missing-file', severity: 'error', message: ifMissing });
+    return undefined;
+  }
+  const parsed = parseWithPositions(file, readFileSync(absolute, 'utf8'));
+  for (const error of parsed.document.errors) {
+    const message = `not valid YAML: ${error.message.split('\n')[0]}`;
+    problems.push({ file, ...parsed.positionAt(error.pos[0]), rule: 'yaml-syntax', severity: 'error', message });
+  }
+  return parsed.document.errors.length > 0 ? undefined : parsed;
+}
+
+function locator(file: string, positionOf: PositionedFile['positionOf']): At {
   return (where, rule, message, severity = 'error') => {
     const problem = { file, rule, severity, message: `${describe(where)}: ${message}` };
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
-      const range = rangeOf(document, where.slice(0, depth));
-      if (range) {
-        const pos = lineCounter.linePos(range[0]);
-        return { ...problem, line: pos.line, column: pos.col };
-      }
+      const position = positionOf(where.slice(0, depth));
+      if (position) return { ...problem, ...position };
     }
     return problem;
   };

@@ -24,7 +24,6 @@ export const NOTICES = {
   greeting: 'common:understanding.greeting',
   didYouMean: 'common:understanding.didYouMean',
   stuck: 'common:understanding.stuck',
-  noProblem: 'common:understanding.noProblem',
   onHold: 'common:understanding.onHold',
   resumed: 'common:understanding.resumed',
   languageSwitched: 'common:understanding.languageSwitched',

@@ -1,12 +1,10 @@
-/** Lower case, no accents, no punctuation or emoji, single spaces. */
-export function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/ß/g, 'ss')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+/**
+ * Lower case, no accents, single spaces, and no punctuation or emoji unless `keepPunctuation` is set
+ * (dates need it: "14.06.2025" and "14/6" are told apart by their separators).
+ */
+export function fold(text: string, options: { keepPunctuation?: boolean } = {}): string {
+  const plain = text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss').toLowerCase();
+  return plain.replace(options.keepPunctuation ? /\s+/gu : /[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
 /** The words of a folded text, with every digit read as 0 so that "SIR094701" and "ABC123456" look alike. */

@@ -1,3 +1,4 @@
+import { RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
 import type { AccountStore, FiledRequest, SentEmail, StoredAccount } from './store';
 
@@ -5,7 +6,11 @@ const PREFIX = 'account-service:';
 
 /** The reference service's data in Redis, so several instances (and restarts) share it. */
 export class RedisAccountStore implements AccountStore {
-  constructor(private readonly redis: RedisClient) {}
+  readonly limits: WindowCounter;
+
+  constructor(private readonly redis: RedisClient) {
+    this.limits = new RedisWindowCounter(redis, `${PREFIX}limit`);
+  }
 
   async getAccount(idNumber: string) {
     const text = await this.redis.get(`${PREFIX}account:${idNumber}`);
@@ -18,16 +23,6 @@ export class RedisAccountStore implements AccountStore {
 
   async seedAccount(account: StoredAccount) {
     await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
-  }
-
-  async hit(bucket: string, window: string, ttlSeconds: number) {
-    const key = `${PREFIX}limit:${bucket}|${window}`;
-    const [[, count]] = (await this.redis.multi().incr(key).expire(key, ttlSeconds).exec()) as [[Error | null, number]];
-    return count;
-  }
-
-  async unhit(bucket: string, window: string) {
-    await this.redis.decr(`${PREFIX}limit:${bucket}|${window}`);
   }
 
   async claim(key: string, ttlSeconds: number) {

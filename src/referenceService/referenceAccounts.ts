@@ -195,15 +195,16 @@ export class ReferenceAccounts implements AccountService {
   private async overLimit(limits: Array<{ bucket: string; seconds: number; most: number }>): Promise<number | undefined> {
     const now = this.now().getTime();
     let wait: number | undefined;
-    const counted: Array<{ bucket: string; window: string }> = [];
+    const counted: string[] = [];
     for (const limit of limits) {
+      // The window's start is part of the key, so windows follow the clock (9:00–10:00), not the first request.
       const windowStart = Math.floor(now / (limit.seconds * 1000)) * limit.seconds * 1000;
-      const window = String(windowStart);
-      const count = await this.store.hit(limit.bucket, window, limit.seconds);
-      counted.push({ bucket: limit.bucket, window });
+      const key = `${limit.bucket}|${windowStart}`;
+      const { count } = await this.store.limits.hit(key, limit.seconds * 1000);
+      counted.push(key);
       if (count > limit.most) wait = Math.max(wait ?? 0, Math.ceil((windowStart + limit.seconds * 1000 - now) / 1000));
     }
-    if (wait !== undefined) for (const { bucket, window } of counted) await this.store.unhit(bucket, window);
+    if (wait !== undefined) for (const key of counted) await this.store.limits.unhit(key);
     return wait;
   }
 

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
+import { LANGUAGES } from '../dialog/languages';
 import type { Logger } from '../logger';
 import type { ReferenceAccounts } from './referenceAccounts';
 import { readJsonBody } from '../http/jsonBody';
@@ -26,7 +27,7 @@ const bodies = {
     centreName: z.string().min(1).max(200),
     idNumber,
     secretNumber,
-    locale: z.enum(['en', 'es', 'it', 'fr', 'de']),
+    locale: z.enum(LANGUAGES),
   }),
   signIn: z.strictObject({ idNumber, password: z.string().min(1).max(200) }),
 };

@@ -1,4 +1,5 @@
 import type { HelpdeskRequest } from '../accountService/accountService';
+import { MemoryWindowCounter, type WindowCounter } from '../state/rateLimit';
 
 /** An account as the reference service keeps it. */
 export interface StoredAccount {
@@ -26,10 +27,8 @@ export interface AccountStore {
   saveAccount(account: StoredAccount): Promise<void>;
   /** Adds an account unless one with that ID number is already stored. */
   seedAccount(account: StoredAccount): Promise<void>;
-  /** Counts one more event in a fixed window (identified by `window`); returns the count so far in it. */
-  hit(bucket: string, window: string, ttlSeconds: number): Promise<number>;
-  /** Takes back a hit that was refused, so refused requests do not count. */
-  unhit(bucket: string, window: string): Promise<void>;
+  /** The counts behind the contract's limits. */
+  readonly limits: WindowCounter;
   /** Claims an idempotency key; false when it was already claimed. */
   claim(key: string, ttlSeconds: number): Promise<boolean>;
   /** The answer stored for a claimed key, once the first request has produced it. */
@@ -52,15 +51,16 @@ interface Expiring<T> {
 /** The embedded default: everything in this process, gone on restart. */
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<string, StoredAccount>();
-  private readonly counters = new Map<string, Expiring<number>>();
   private readonly claims = new Map<string, Expiring<string | null>>();
   private readonly sent: SentEmail[] = [];
   private readonly filed: FiledRequest[] = [];
+  readonly limits: WindowCounter;
 
   constructor(
     private readonly now: () => number = Date.now,
     seed: readonly StoredAccount[] = [],
   ) {
+    this.limits = new MemoryWindowCounter(now);
     for (const account of seed) this.accounts.set(account.idNumber, { ...account });
   }
 
@@ -75,19 +75,6 @@ export class MemoryAccountStore implements AccountStore {
 
   async seedAccount(account: StoredAccount) {
     if (!this.accounts.has(account.idNumber)) this.accounts.set(account.idNumber, { ...account });
-  }
-
-  async hit(bucket: string, window: string, ttlSeconds: number) {
-    const key = `${bucket}|${window}`;
-    const current = this.live(this.counters, key);
-    const count = (current ?? 0) + 1;
-    this.counters.set(key, { value: count, expiresAt: this.now() + ttlSeconds * 1000 });
-    return count;
-  }
-
-  async unhit(bucket: string, window: string) {
-    const entry = this.counters.get(`${bucket}|${window}`);
-    if (entry) entry.value -= 1;
   }
 
   async claim(key: string, ttlSeconds: number) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
-import { LANGUAGES, languageOf, type Language } from '../dialog/languages';
+import { LANGUAGES, LOCALES, languageOf, type Language } from '../dialog/languages';
 import { EMBED_KEYS, WEB_KEYS } from '../dialog/systemKeys';
 import type { Logger } from '../logger';
 import { TokenServiceError, type WebChatTokenSource } from '../directLine/webChatTokens';
@@ -129,7 +129,14 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     res.setHeader('cache-control', 'no-store');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-content-type-options', 'nosniff');
-    const config = { language, texts, tokenUrl: '/api/directline/token', domain, localPath: DIRECT_LINE_PATH };
+    const config = {
+      language,
+      texts,
+      locales: LOCALES,
+      tokenUrl: '/api/directline/token',
+      domain,
+      localPath: DIRECT_LINE_PATH,
+    };
     const choices = LANGUAGES.map(
       (each) => `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
     ).join('');

@@ -1,0 +1,28 @@
+import { LANGUAGES, LOCALES, languageOf } from '../../src/dialog/languages';
+import { fold, wordsOf } from '../../src/dialog/text';
+
+describe('folding text as people type it', () => {
+  it('drops case, accents, punctuation and emoji, so spellings of one word compare equal', () => {
+    expect(fold('  Réinitialiser mon MOT-DE-PASSE !!! 🙏')).toBe('reinitialiser mon mot de passe');
+    expect(fold('Straße')).toBe(fold('STRASSE'));
+    expect(fold('contraseña')).toBe('contrasena');
+  });
+
+  it('keeps the separators a date needs when asked to', () => {
+    expect(fold(' 14.  Juni   2025 ', { keepPunctuation: true })).toBe('14. juni 2025');
+    expect(fold('14/06/2025', { keepPunctuation: true })).toBe('14/06/2025');
+    expect(fold('14/06/2025')).toBe('14 06 2025');
+  });
+
+  it('reads every digit alike, so one ID number looks like another', () => {
+    expect(wordsOf(fold('my id SIR094701'))).toEqual(['my', 'id', 'sir000000']);
+    expect(wordsOf(fold('4701'))).toEqual(wordsOf(fold('1234')));
+    expect(wordsOf('')).toEqual([]);
+  });
+});
+
+describe('the languages', () => {
+  it('each is shown in a locale of that same language', () => {
+    for (const language of LANGUAGES) expect(languageOf(LOCALES[language])).toBe(language);
+  });
+});

@@ -1,0 +1,49 @@
+import { LANGUAGES } from '../../src/dialog/languages';
+import { understandingOf } from '../../src/nlu/fromContent';
+import { accuracy, evaluate, overallTopics, readEvalSet, TARGETS, type Understanding } from '../../tools/nluEvaluation';
+import { content } from '../support/helpers';
+
+/** The README's promise about typed messages the bot never learnt from, held to its targets. */
+describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () => {
+  const evalSet = readEvalSet();
+  const evaluation = evaluate(understandingOf(content()), evalSet);
+  const misses = (answers: typeof evaluation.languages.answers) =>
+    answers
+      .filter(({ expected, got }) => got !== expected)
+      .map(({ text, expected, got }) => `${expected} → ${got}: ${text}`);
+
+  it.each(LANGUAGES)(
+    `finds the topic of at least ${TARGETS.topicAccuracy * 100} %% of the messages in %s`,
+    (language) => {
+      const score = evaluation.topics[language];
+      expect(score.total).toBeGreaterThan(0);
+      // Below the target, list what it got wrong: that is what the examples need more of.
+      if (accuracy(score) < TARGETS.topicAccuracy) expect(misses(score.answers)).toEqual([]);
+      expect(accuracy(score)).toBeGreaterThanOrEqual(TARGETS.topicAccuracy);
+    },
+  );
+
+  it(`finds the topic of at least ${TARGETS.topicAccuracy * 100} % of all the messages together`, () => {
+    expect(accuracy(overallTopics(evaluation))).toBeGreaterThanOrEqual(TARGETS.topicAccuracy);
+  });
+
+  it(`tells the language of at least ${TARGETS.languageAccuracy * 100} % of messages of ${TARGETS.languageMinWords} words or more`, () => {
+    expect(evaluation.languages.total).toBeGreaterThan(0);
+    expect(new Set(evaluation.languages.answers.map((answer) => answer.expected))).toEqual(
+      new Set([...LANGUAGES, 'other']),
+    );
+    if (accuracy(evaluation.languages) < TARGETS.languageAccuracy)
+      expect(misses(evaluation.languages.answers)).toEqual([]);
+    expect(accuracy(evaluation.languages)).toBeGreaterThanOrEqual(TARGETS.languageAccuracy);
+  });
+
+  it('would notice a model that has learnt nothing', () => {
+    const clueless: Understanding = {
+      rankIntents: () => [{ label: 'none' }],
+      detectLanguage: () => ({ language: 'en' }),
+    };
+    const blind = evaluate(clueless, evalSet);
+    for (const language of LANGUAGES) expect(accuracy(blind.topics[language])).toBeLessThan(TARGETS.topicAccuracy);
+    expect(accuracy(blind.languages)).toBeLessThan(TARGETS.languageAccuracy);
+  });
+});
