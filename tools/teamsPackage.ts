@@ -1,18 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * `npm run teams:package`: the Teams app package — manifest, icons and one localization file per language —
+ * as build/teams-package/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { PROJECT_ROOT } from '../src/config';
 import { createTranslator } from '../src/content/i18n';
 import { ContentError, formatProblem, loadContent } from '../src/content/loadContent';
 import { buildTeamsApp, readTemplate, TEMPLATE_FILE, TeamsSettingsError, teamsSettings, validateTeamsApp, type TeamsSettings } from './teams/manifest';
-import { pngHeader } from './teams/png';
-
-/**
- * `npm run teams:package`: the Teams app package — manifest, icons and one localization file per language —
- * as build/teams-package/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
- */
-const ICON_SIZES = { 'color.png': 192, 'outline.png': 32 } as const;
-const REDRAW = 'draw it again with: npx tsx tools/teamsIcons.ts';
+import { readIcons } from './teams/icons';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -33,26 +30,8 @@ try {
 
 const app = buildTeamsApp(readTemplate(PROJECT_ROOT), settings, createTranslator(content));
 const problems = validateTeamsApp(app);
-const icons: Array<{ name: string; data: Buffer }> = [];
-for (const [file, size] of Object.entries(ICON_SIZES)) {
-  const where = path.join('teams', file);
-  if (!existsSync(path.join(PROJECT_ROOT, where))) {
-    problems.push(`${where} is missing; ${REDRAW}`);
-    continue;
-  }
-  const data = readFileSync(path.join(PROJECT_ROOT, where));
-  let header;
-  try {
-    header = pngHeader(data);
-  } catch {
-    problems.push(`${where} is not a PNG; ${REDRAW}`);
-    continue;
-  }
-  if (header.width !== size || header.height !== size) problems.push(`${where} must be ${size} × ${size} pixels, not ${header.width} × ${header.height}; ${REDRAW}`);
-  // The outline icon is white on transparent, so it needs an alpha channel (colour type 6).
-  if (file === 'outline.png' && header.colourType !== 6) problems.push(`${where} must have a transparent background (RGBA); ${REDRAW}`);
-  icons.push({ name: file, data });
-}
+const { icons, problems: iconProblems } = readIcons(PROJECT_ROOT);
+problems.push(...iconProblems);
 if (problems.length > 0) {
   fail(`The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`);
 }
