@@ -14,7 +14,7 @@ import { DIRECT_LINE_PATH } from '../directLine/routes';
 export interface WebChatOptions {
   tokens: WebChatTokenSource;
   limiter: RateLimiter;
-  /** The current content's texts, per language: `t(language, 'web:title')`. */
+  /** The current content's texts, per language: `translate('fr', 'web:title')`. */
   translate: (language: Language, key: string) => string;
   logger: Logger;
   /** Sites allowed to show the page in an iframe (CSP frame-ancestors). */
@@ -95,7 +95,7 @@ function fillPage(template: string, values: Record<string, string | Markup>): st
   });
 }
 
-/** The page at `/`, the Web Chat bundle and the page's own script and styles, and the token endpoint. */
+/** The page at `/` with its script and styles, the Web Chat bundle, the launcher other sites embed, the token endpoint. */
 export function mountWebChat(server: Server, options: WebChatOptions): void {
   // The package's exports map hides dist/; its published browser bundle sits beside lib/.
   const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
