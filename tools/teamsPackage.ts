@@ -8,7 +8,15 @@ import JSZip from 'jszip';
 import { PROJECT_ROOT } from '../src/config';
 import { createTranslator } from '../src/content/i18n';
 import { ContentError, formatProblem, loadContent } from '../src/content/loadContent';
-import { buildTeamsApp, readTemplate, TEMPLATE_FILE, TeamsSettingsError, teamsSettings, validateTeamsApp, type TeamsSettings } from './teams/manifest';
+import {
+  buildTeamsApp,
+  readTemplate,
+  TEMPLATE_FILE,
+  TeamsSettingsError,
+  teamsSettings,
+  validateTeamsApp,
+  type TeamsSettings,
+} from './teams/manifest';
 import { readIcons } from './teams/icons';
 
 function fail(message: string): never {
@@ -58,16 +66,22 @@ void archive
   });
 
 function reportWritten(): void {
-  const endpoint = process.env.BOT_PUBLIC_URL?.trim() ? `${new URL(process.env.BOT_PUBLIC_URL.trim()).origin}/api/messages` : 'https://<your bot host>/api/messages';
+  const publicUrl = process.env.BOT_PUBLIC_URL?.trim();
+  const endpoint = publicUrl ? `${new URL(publicUrl).origin}/api/messages` : 'https://<your bot host>/api/messages';
+  const languages = ['en (default)', ...app.localizations.map((each) => each.language)].join(', ');
   process.stdout.write(
     [
       `Teams app package: ${path.relative(process.cwd(), target) || target}`,
-      `  app id ${settings.TEAMS_APP_ID}, bot id ${settings.MicrosoftAppId}, version ${settings.TEAMS_APP_VERSION}, languages en (default), ${app.localizations.map((each) => each.language).join(', ')}`,
+      `  app id ${settings.TEAMS_APP_ID}, bot id ${settings.MicrosoftAppId}, version ${settings.TEAMS_APP_VERSION}, ` +
+        `languages ${languages}`,
       '',
       'Next:',
-      '  1. In the Azure Bot registration, set the messaging endpoint to ' + endpoint + ' and turn on the Microsoft Teams channel.',
-      '  2. In Microsoft Teams, open Apps → Manage your apps → Upload an app → Upload a custom app, and choose the file above.',
-      '     (Or, as a Teams administrator: Teams admin center → Teams apps → Manage apps → Upload new app, for the whole organisation.)',
+      `  1. In the Azure Bot registration, set the messaging endpoint to ${endpoint} ` +
+        'and turn on the Microsoft Teams channel.',
+      '  2. In Microsoft Teams, open Apps → Manage your apps → Upload an app → Upload a custom app, ' +
+        'and choose the file above.',
+      '     (Or, as a Teams administrator: Teams admin center → Teams apps → Manage apps → Upload new app, ' +
+        'for the whole organisation.)',
       '  3. Open a chat with the bot; in a team or group chat, @mention it.',
       '',
     ].join('\n'),

@@ -95,7 +95,7 @@ function fillPage(template: string, values: Record<string, string | Markup>): st
   });
 }
 
-/** The page at `/` with its script and styles, the Web Chat bundle, the launcher other sites embed, the token endpoint. */
+/** The page at `/`, its script and styles, the Web Chat bundle, the launcher for other sites, the token endpoint. */
 export function mountWebChat(server: Server, options: WebChatOptions): void {
   // The package's exports map hides dist/; its published browser bundle sits beside lib/.
   const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');

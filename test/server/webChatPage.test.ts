@@ -170,20 +170,24 @@ describe('the token endpoint with a Direct Line secret', () => {
 });
 
 describe('the page with texts a support lead wrote', () => {
-  it('shows markup in a text as text, keeps it from ending the page config early, and gives its scripts the nonce', async () => {
+  it('shows markup in a text as text, cannot end the page config early, and gives its scripts the nonce', async () => {
     const title = 'Results & "help" <b>now</b></script><script>alert(1)</script>';
     const copy = contentCopy();
-    copy.edit(path.join('locales', 'en', 'web.json'), (text) => text.replace('"Results account helpdesk"', JSON.stringify(title)));
+    const english = path.join('locales', 'en', 'web.json');
+    copy.edit(english, (text) => text.replace('"Results account helpdesk"', JSON.stringify(title)));
     const bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', CONTENT_DIR: copy.root }), quiet);
     try {
       const response = await fetch(`${bot.url}/?lang=en`);
       const html = await response.text();
-      const escaped = 'Results &#38; &#34;help&#34; &#60;b&#62;now&#60;/b&#62;&#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62;';
+      const escaped =
+        'Results &#38; &#34;help&#34; &#60;b&#62;now&#60;/b&#62;' +
+        '&#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62;';
       expect(/<title>([^<]*)<\/title>/.exec(html)?.[1]).toBe(escaped);
       const config = /<script type="application\/json" id="chat-config">(.*?)<\/script>/.exec(html)?.[1];
       expect(JSON.parse(config!).texts.en.title).toBe(title);
       const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy')!)?.[1];
-      expect([...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => /nonce="([^"]*)"/.exec(tag)?.[1])).toEqual([undefined, nonce, nonce]);
+      const nonces = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => /nonce="([^"]*)"/.exec(tag)?.[1]);
+      expect(nonces).toEqual([undefined, nonce, nonce]);
     } finally {
       await bot.close();
     }
