@@ -1,18 +1,23 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { PROJECT_ROOT } from '../src/config';
-import { createTranslator } from '../src/content/i18n';
-import { ContentError, formatProblem, loadContent } from '../src/content/loadContent';
-import { buildTeamsApp, readTemplate, TEMPLATE_FILE, TeamsSettingsError, teamsSettings, validateTeamsApp } from './teams/manifest';
-import { pngHeader } from './teams/png';
-import { zip, type ZipEntry } from './teams/zip';
-
 /**
  * `npm run teams:package`: the Teams app package — manifest, icons and one localization file per language —
  * as build/teams-package/<name>-<version>.zip, written only when all of it passes the v1.30 schemas.
  */
-const ICON_SIZES = { 'color.png': 192, 'outline.png': 32 } as const;
-const REDRAW = 'draw it again with: npx tsx tools/teamsIcons.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import JSZip from 'jszip';
+import { PROJECT_ROOT } from '../src/config';
+import { createTranslator } from '../src/content/i18n';
+import { ContentError, formatProblem, loadContent } from '../src/content/loadContent';
+import {
+  buildTeamsApp,
+  readTemplate,
+  TEMPLATE_FILE,
+  TeamsSettingsError,
+  teamsSettings,
+  validateTeamsApp,
+  type TeamsSettings,
+} from './teams/manifest';
+import { readIcons } from './teams/icons';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -20,7 +25,7 @@ function fail(message: string): never {
 }
 
 const { name, version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-let settings;
+let settings: TeamsSettings;
 let content;
 try {
   settings = teamsSettings(process.env, version);
@@ -33,52 +38,52 @@ try {
 
 const app = buildTeamsApp(readTemplate(PROJECT_ROOT), settings, createTranslator(content));
 const problems = validateTeamsApp(app);
-const icons: ZipEntry[] = [];
-for (const [file, size] of Object.entries(ICON_SIZES)) {
-  const where = path.join('teams', file);
-  if (!existsSync(path.join(PROJECT_ROOT, where))) {
-    problems.push(`${where} is missing; ${REDRAW}`);
-    continue;
-  }
-  const data = readFileSync(path.join(PROJECT_ROOT, where));
-  let header;
-  try {
-    header = pngHeader(data);
-  } catch {
-    problems.push(`${where} is not a PNG; ${REDRAW}`);
-    continue;
-  }
-  if (header.width !== size || header.height !== size) problems.push(`${where} must be ${size} × ${size} pixels, not ${header.width} × ${header.height}; ${REDRAW}`);
-  // The outline icon is white on transparent, so it needs an alpha channel (colour type 6).
-  if (file === 'outline.png' && header.colourType !== 6) problems.push(`${where} must have a transparent background (RGBA); ${REDRAW}`);
-  icons.push({ name: file, data });
-}
+const { icons, problems: iconProblems } = readIcons(PROJECT_ROOT);
+problems.push(...iconProblems);
 if (problems.length > 0) {
   fail(`The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`);
 }
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-const archive = zip([
+const archive = new JSZip();
+// A fixed date (the earliest a zip can hold): the same files always give the same archive.
+const date = new Date(Date.UTC(1980, 0, 1));
+for (const { name: file, data } of [
   { name: 'manifest.json', data: json(app.manifest) },
   ...icons,
   ...app.localizations.map(({ file, content: texts }) => ({ name: file, data: json(texts) })),
-]);
+]) {
+  archive.file(file, data, { date });
+}
 const folder = path.join(PROJECT_ROOT, 'build', 'teams-package');
 mkdirSync(folder, { recursive: true });
 const target = path.join(folder, `${name}-${settings.TEAMS_APP_VERSION}.zip`);
-writeFileSync(target, archive);
+void archive
+  .generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } })
+  .then((zipped) => {
+    writeFileSync(target, zipped);
+    reportWritten();
+  });
 
-const endpoint = process.env.BOT_PUBLIC_URL?.trim() ? `${new URL(process.env.BOT_PUBLIC_URL.trim()).origin}/api/messages` : 'https://<your bot host>/api/messages';
-process.stdout.write(
-  [
-    `Teams app package: ${path.relative(process.cwd(), target) || target}`,
-    `  app id ${settings.TEAMS_APP_ID}, bot id ${settings.MicrosoftAppId}, version ${settings.TEAMS_APP_VERSION}, languages en (default), ${app.localizations.map((each) => each.language).join(', ')}`,
-    '',
-    'Next:',
-    '  1. In the Azure Bot registration, set the messaging endpoint to ' + endpoint + ' and turn on the Microsoft Teams channel.',
-    '  2. In Microsoft Teams, open Apps → Manage your apps → Upload an app → Upload a custom app, and choose the file above.',
-    '     (Or, as a Teams administrator: Teams admin center → Teams apps → Manage apps → Upload new app, for the whole organisation.)',
-    '  3. Open a chat with the bot; in a team or group chat, @mention it.',
-    '',
-  ].join('\n'),
-);
+function reportWritten(): void {
+  const publicUrl = process.env.BOT_PUBLIC_URL?.trim();
+  const endpoint = publicUrl ? `${new URL(publicUrl).origin}/api/messages` : 'https://<your bot host>/api/messages';
+  const languages = ['en (default)', ...app.localizations.map((each) => each.language)].join(', ');
+  process.stdout.write(
+    [
+      `Teams app package: ${path.relative(process.cwd(), target) || target}`,
+      `  app id ${settings.TEAMS_APP_ID}, bot id ${settings.MicrosoftAppId}, version ${settings.TEAMS_APP_VERSION}, ` +
+        `languages ${languages}`,
+      '',
+      'Next:',
+      `  1. In the Azure Bot registration, set the messaging endpoint to ${endpoint} ` +
+        'and turn on the Microsoft Teams channel.',
+      '  2. In Microsoft Teams, open Apps → Manage your apps → Upload an app → Upload a custom app, ' +
+        'and choose the file above.',
+      '     (Or, as a Teams administrator: Teams admin center → Teams apps → Manage apps → Upload new app, ' +
+        'for the whole organisation.)',
+      '  3. Open a chat with the bot; in a team or group chat, @mention it.',
+      '',
+    ].join('\n'),
+  );
+}

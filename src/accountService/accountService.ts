@@ -1,7 +1,3 @@
-/**
- * The account service the bot calls for the article's self-service steps. The embedded default
- * is in-process (inMemoryAccountService.ts); a remote one can stand behind the same interface.
- */
 export type LockStatus =
   | { status: 'locked'; lockedUntil: Date }
   | { status: 'unlocked' }
@@ -39,6 +35,10 @@ export interface CallOptions {
   conversationId?: string;
 }
 
+/**
+ * The account service the bot calls for the article's self-service steps, always over HTTP
+ * (httpAccountService.ts); without ACCOUNT_SERVICE_URL that is the reference service, started in-process.
+ */
 export interface AccountService {
   /** Lock state is only told to someone who knows both numbers; otherwise "unverified". */
   checkLockStatus(query: LockStatusQuery, options: CallOptions): Promise<LockStatus>;

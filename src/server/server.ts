@@ -49,7 +49,7 @@ export function createServer(options: ServerOptions): HelpdeskServer {
   });
 
   server.post('/api/messages', readJsonBody(256 * 1024), async (req: Request, res: Response) => {
-    await options.bot.handle(req as never, res as never);
+    await options.bot.handle(req, res);
   });
 
   const streams = options.directLine

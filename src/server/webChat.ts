@@ -14,7 +14,7 @@ import { DIRECT_LINE_PATH } from '../directLine/routes';
 export interface WebChatOptions {
   tokens: WebChatTokenSource;
   limiter: RateLimiter;
-  /** The current content's texts, per language: `t(language, 'web:title')`. */
+  /** The current content's texts, per language: `translate('fr', 'web:title')`. */
   translate: (language: Language, key: string) => string;
   logger: Logger;
   /** Sites allowed to show the page in an iframe (CSP frame-ancestors). */
@@ -81,13 +81,28 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-/** The page at `/`, the Web Chat bundle and the page's own script and styles, and the token endpoint. */
+/** Markup already safe where it goes, inserted into the page as it is. */
+interface Markup {
+  html: string;
+}
+
+/** The page template with each {{name}} filled in: text HTML-escaped, Markup as it is. */
+function fillPage(template: string, values: Record<string, string | Markup>): string {
+  return template.replace(/\{\{([\w.]+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`The chat page template has {{${name}}}, which nothing fills in`);
+    return typeof value === 'string' ? escapeHtml(value) : value.html;
+  });
+}
+
+/** The page at `/`, its script and styles, the Web Chat bundle, the launcher for other sites, the token endpoint. */
 export function mountWebChat(server: Server, options: WebChatOptions): void {
   // The package's exports map hides dist/; its published browser bundle sits beside lib/.
   const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
   const webChatBundle = serve(() => asset(bundlePath(), 'text/javascript; charset=utf-8'));
   const pageScript = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.js'), 'text/javascript; charset=utf-8'));
   const pageStyles = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.css'), 'text/css; charset=utf-8'));
+  const pageTemplate = readFileSync(path.join(PROJECT_ROOT, 'web', 'chat.html'), 'utf8');
   // The launcher for other sites, with its two texts in every language.
   let embedScript: string | undefined;
   server.get('/webchat/embed.js', async (_req: Request, res: Response) => {
@@ -106,7 +121,6 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   server.get('/', async (req: Request, res: Response) => {
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
     const texts = Object.fromEntries(LANGUAGES.map((each) => [each, Object.fromEntries(WEB_KEYS.map((key) => [key, options.translate(each, `web:${key}`)]))]));
-    const t = (key: (typeof WEB_KEYS)[number]) => escapeHtml(texts[language]![key]!);
     const nonce = randomBytes(16).toString('base64');
     const domain = options.tokens.domain;
     // 'self' covers the page's own WebSocket stream too.
@@ -141,30 +155,15 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
       (each) => `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
     ).join('');
     res.writeHead(200);
-    res.end(`<!doctype html>
-<html lang="${language}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('title')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/webchat/chat.css">
-</head>
-<body>
-<main class="widget">
-<header>
-<div><h1 data-text="heading">${t('heading')}</h1><p data-text="subtitle">${t('subtitle')}</p></div>
-<label><span data-text="language">${t('language')}</span><select id="chat-language">${choices}</select></label>
-</header>
-<div id="chat-status" role="status"><span data-text="connecting">${t('connecting')}</span><br><button type="button" hidden data-text="retry">${t('retry')}</button></div>
-<div id="webchat" role="region" data-label="chatLabel" aria-label="${t('chatLabel')}"></div>
-</main>
-<script type="application/json" id="chat-config">${scriptJson(config)}</script>
-<script src="/webchat/webchat.js" nonce="${nonce}"></script>
-<script src="/webchat/chat.js" nonce="${nonce}"></script>
-</body>
-</html>
-`);
+    res.end(
+      fillPage(pageTemplate, {
+        language,
+        nonce,
+        ...Object.fromEntries(WEB_KEYS.map((key) => [`text.${key}`, texts[language]![key]!])),
+        languageChoices: { html: choices },
+        config: { html: scriptJson(config) },
+      }),
+    );
   });
 
   server.post('/api/directline/token', async (req: Request, res: Response) => {

@@ -20,8 +20,8 @@ return 1
 `;
 
 /**
- * Bot state in Redis. Each key is hash-tagged with the conversation (or user), so everything about one
- * conversation — its state, its turn queue, the activities it has seen — lives in one Cluster slot.
+ * Bot state in Redis: one hash (value and eTag) per botbuilder state key. Each command and script touches
+ * that one key only, so it works on a Cluster too.
  */
 export class RedisStateStore implements StateStore {
   private readonly prefix: string;

@@ -1,10 +1,12 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { BotProcess } from '../support/botProcess';
+import { contentCopy } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(60_000);
@@ -164,6 +166,31 @@ describe('the token endpoint with a Direct Line secret', () => {
   it('serves no local Direct Line endpoint', async () => {
     const response = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST' });
     expect(response.status).toBe(404);
+  });
+});
+
+describe('the page with texts a support lead wrote', () => {
+  it('shows markup in a text as text, cannot end the page config early, and gives its scripts the nonce', async () => {
+    const title = 'Results & "help" <b>now</b></script><script>alert(1)</script>';
+    const copy = contentCopy();
+    const english = path.join('locales', 'en', 'web.json');
+    copy.edit(english, (text) => text.replace('"Results account helpdesk"', JSON.stringify(title)));
+    const bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', CONTENT_DIR: copy.root }), quiet);
+    try {
+      const response = await fetch(`${bot.url}/?lang=en`);
+      const html = await response.text();
+      const escaped =
+        'Results &#38; &#34;help&#34; &#60;b&#62;now&#60;/b&#62;' +
+        '&#60;/script&#62;&#60;script&#62;alert(1)&#60;/script&#62;';
+      expect(/<title>([^<]*)<\/title>/.exec(html)?.[1]).toBe(escaped);
+      const config = /<script type="application\/json" id="chat-config">(.*?)<\/script>/.exec(html)?.[1];
+      expect(JSON.parse(config!).texts.en.title).toBe(title);
+      const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy')!)?.[1];
+      const nonces = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => /nonce="([^"]*)"/.exec(tag)?.[1]);
+      expect(nonces).toEqual([undefined, nonce, nonce]);
+    } finally {
+      await bot.close();
+    }
   });
 });
 

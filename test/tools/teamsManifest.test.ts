@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { createTranslator } from '../../src/content/i18n';
 import { loadContent } from '../../src/content/loadContent';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { TEAMS_KEYS } from '../../src/dialog/systemKeys';
-import { colourIcon, outlineIcon } from '../../tools/teams/icons';
 import { buildTeamsApp, readTemplate, TEMPLATE_FILE, TeamsSettingsError, teamsSettings, validateTeamsApp, type TeamsApp } from '../../tools/teams/manifest';
 import { Chat, content, contentCopy, engine, ROOT } from '../support/helpers';
 
@@ -135,41 +133,5 @@ describe('the Teams app manifest', () => {
     copy.edit(path.join('locales', 'es', 'teams.json'), (text) => text.replace('"Ayuda con resultados"', '"Servicio de ayuda con los resultados de examen"'));
     const app = build(ENV, createTranslator(loadContent(copy.root)));
     expect(validateTeamsApp(app)).toEqual(['es.json/name.short: must NOT have more than 30 characters — from the text "teams:name.short" in locales/es/teams.json']);
-  });
-});
-
-/** The pixels of a PNG written without filters, as the icon script writes them. */
-function pixels(file: string): { width: number; height: number; rgba: Uint8Array } {
-  const png = readFileSync(path.join(ROOT, 'teams', file));
-  const width = png.readUInt32BE(16);
-  const height = png.readUInt32BE(20);
-  const data: Buffer[] = [];
-  for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) {
-    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') data.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)));
-  }
-  const rows = inflateSync(Buffer.concat(data));
-  const rgba = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    expect(rows[y * (width * 4 + 1)]).toBe(0);
-    rgba.set(rows.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
-  }
-  return { width, height, rgba };
-}
-
-describe('the Teams app icons in teams/', () => {
-  it('are what the icon script draws: a full-colour 192 × 192 icon and a white-on-transparent 32 × 32 outline', () => {
-    const colour = pixels('color.png');
-    const outline = pixels('outline.png');
-    // The first pixel byte that differs, if any (a deep comparison of typed arrays this size is slow).
-    const firstDifference = (image: typeof colour, drawn: typeof colour) => image.rgba.findIndex((value, index) => value !== drawn.rgba[index]);
-    expect(firstDifference(colour, colourIcon((readTemplate(ROOT) as { accentColor: string }).accentColor))).toBe(-1);
-    expect(firstDifference(outline, outlineIcon())).toBe(-1);
-    expect([colour.width, colour.height, outline.width, outline.height]).toEqual([192, 192, 32, 32]);
-    const opacities = (image: { rgba: Uint8Array }) => new Set(image.rgba.filter((_, index) => index % 4 === 3));
-    expect(opacities(colour)).toEqual(new Set([255]));
-    const visible = Array.from({ length: outline.rgba.length / 4 }, (_, index) => [...outline.rgba.subarray(index * 4, index * 4 + 4)]).filter(([, , , alpha]) => alpha! > 0);
-    expect(visible.length).toBeGreaterThan(100);
-    expect(visible.filter(([red, green, blue]) => red !== 255 || green !== 255 || blue !== 255)).toEqual([]);
-    expect(opacities(outline)).toContain(0);
   });
 });
