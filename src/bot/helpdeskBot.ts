@@ -8,7 +8,8 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { DEFAULT_LANGUAGE, isLanguage, languageOf, type Language } from '../dialog/languages';
+import { isLanguage, type Language } from '../dialog/languages';
+import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import type { Runtime } from '../conversation/runtime';
 import type { UserMessage } from '../conversation/understand';
@@ -138,14 +139,26 @@ export class HelpdeskBot extends ActivityHandler {
       if (!(error instanceof StateUnavailableError || error instanceof ETagConflictError)) throw error;
       this.options.metrics?.stateErrors.inc({ kind: error instanceof ETagConflictError ? 'conflict' : 'unavailable' });
       this.options.logger.warn({ err: { name: error.name, message: error.message } }, 'conversation state unavailable; asked the user to try again');
-      await context.sendActivity(this.unavailable(activity));
+      await context.sendActivity(this.unavailable(context));
     }
   }
 
+  /** The language the user chose earlier, when their state was read in this turn. */
+  savedLanguage(context: TurnContext): Language | undefined {
+    const profile = (this.userState.get(context) as { profile?: Profile } | undefined)?.profile;
+    return isLanguage(profile?.language) ? profile.language : undefined;
+  }
+
+  /** The language of a reply the engine did not write (an error): the user's choice, else the channel's. */
+  replyLanguage(context: TurnContext): Language {
+    const preferred = this.savedLanguage(context);
+    return resolveLanguage({ ...(preferred ? { preferred } : {}), locale: context.activity.locale }).language;
+  }
+
   /** "Temporarily unavailable, try again in a moment", with the article's manual steps, in the user's language. */
-  private unavailable(activity: Partial<Activity>): Partial<Activity> {
+  private unavailable(context: TurnContext): Partial<Activity> {
     const { i18n, content } = this.options.runtime();
-    const language = languageOf(activity.locale) ?? DEFAULT_LANGUAGE;
+    const language = this.replyLanguage(context);
     return { type: 'message', textFormat: 'markdown', locale: language, text: i18n.getFixedT(language, 'common')('unavailable', { links: content.dialog.links }) };
   }
 

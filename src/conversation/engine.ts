@@ -1,6 +1,6 @@
 import type { i18n } from 'i18next';
 import { createActor, waitFor, type Snapshot } from 'xstate';
-import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
@@ -9,7 +9,8 @@ import type { DialogEvent, Say, StateMeta } from '../machine/types';
 import { understandingOf } from '../nlu/fromContent';
 import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountActions';
-import { Interpreter, THRESHOLDS } from './interpret';
+import { Interpreter } from './interpret';
+import { resolveLanguage } from './language';
 import { Renderer } from './render';
 import { Understanding, type Offered, type Understood, type UserMessage } from './understand';
 
@@ -139,30 +140,15 @@ export class ConversationEngine {
     const text = message?.text?.trim() ?? '';
     const current = this.current(actor.getSnapshot());
     const asking = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
-    const guess = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
-    const written = guess && guess.words > 0 ? guess : undefined;
-    let languageFromText = false;
-    const writtenIn = written && written.language !== 'other' ? written.language : undefined;
-
-    // The language of the reply: the user's choice, else the channel's, else the one they write in.
-    let language = request.preferredLanguage ?? languageOf(request.channelLocale);
-    let chosenLanguage: Language | undefined;
-    let switchedFrom: Language | undefined;
-    if (!language) {
-      language = writtenIn && written!.p >= THRESHOLDS.firstP ? writtenIn : DEFAULT_LANGUAGE;
-      languageFromText = Boolean(written);
-      if (language !== DEFAULT_LANGUAGE || writtenIn === DEFAULT_LANGUAGE) chosenLanguage = language;
-    } else if (
-      writtenIn &&
-      writtenIn !== language &&
-      !asking &&
-      written!.words >= THRESHOLDS.switchWords &&
-      written!.p >= THRESHOLDS.switchP
-    ) {
-      switchedFrom = language;
-      language = chosenLanguage = writtenIn;
-      languageFromText = true;
-    }
+    const written = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
+    const resolved = resolveLanguage({
+      ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
+      ...(request.channelLocale ? { locale: request.channelLocale } : {}),
+      ...(written ? { written } : {}),
+      answering: asking,
+    });
+    let { language, chosen: chosenLanguage, switchedFrom, fromText: languageFromText } = resolved;
+    const { unsupported } = resolved;
 
     const send = async (event: DialogEvent) => {
       actor.send(event);
@@ -199,8 +185,6 @@ export class ConversationEngine {
     };
 
     try {
-      const unsupported =
-        written?.language === 'other' && written.words >= THRESHOLDS.otherWords && written.p >= THRESHOLDS.otherP && !asking && !message?.value;
       if (!restored) {
         // A new conversation always opens with the welcome; a language named in the first message sets it first.
         const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);

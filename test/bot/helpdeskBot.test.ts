@@ -5,6 +5,7 @@ import { HelpdeskBot } from '../../src/bot/helpdeskBot';
 import { TRACE_NAME } from '../../src/bot/activities';
 import { turnErrorHandler } from '../../src/bot/endpoint';
 import { createTranslator } from '../../src/content/i18n';
+import { StateUnavailableError } from '../../src/state/stateStore';
 import { engine, content, english } from '../support/helpers';
 
 /** A logger that keeps every line, to check what reaches the logs. */
@@ -134,6 +135,26 @@ describe('the bot on the Bot Framework', () => {
     failWrites = false;
     const replies = await chat.say('opzioni');
     expect(trace(replies).value).toMatchObject({ state: 'lockout' });
+  });
+
+  it("apologises in the language the user chose, not the channel's, when a turn fails or the state is out of reach", async () => {
+    let failWrites: Error | undefined;
+    class FlakyStorage extends MemoryStorage {
+      override async write(changes: StoreItems) {
+        if (failWrites) throw failWrites;
+        return super.write(changes);
+      }
+    }
+    const chat = new Conversation(new FlakyStorage(), { locale: 'en-GB' });
+    const i18n = createTranslator(content());
+    chat.adapter.onTurnError = turnErrorHandler(() => i18n, recordingLogger().logger, (context) => chat.bot.savedLanguage(context));
+    await chat.join();
+    await chat.say(i18n.getFixedT('de', 'common')('language.name'));
+    const german = i18n.getFixedT('de', 'common');
+    failWrites = new Error('storage failed');
+    expect((await chat.say('1')).at(-1)!.text).toBe(german('turnError'));
+    failWrites = new StateUnavailableError('storage unreachable');
+    expect((await chat.say('1')).at(-1)!.text).toBe(german('unavailable', { links: content().dialog.links }));
   });
 
   it('never writes ID numbers, secret numbers or typed text to the log', async () => {
