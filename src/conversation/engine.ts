@@ -1,18 +1,19 @@
 import type { i18n } from 'i18next';
-import { createActor, waitFor, type Snapshot } from 'xstate';
+import { createActor, waitFor, type Actor, type SnapshotFrom, type StateValue } from 'xstate';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
 import { buildMachine, type DialogMachine } from '../machine/buildMachine';
-import type { DialogEvent, Say, StateMeta } from '../machine/types';
+import type { DialogContext, DialogEvent, Say, StateMeta } from '../machine/types';
 import { understandingOf } from '../nlu/fromContent';
 import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountActions';
 import { Interpreter } from './interpret';
-import { resolveLanguage } from './language';
+import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { Understanding, type Offered, type Understood, type UserMessage } from './understand';
+import { Understanding, type Understood, type UserMessage } from './understand';
+import type { LanguageGuess } from '../nlu/model';
 
 /** What is kept between turns for one conversation: small, versioned. */
 export interface StoredDialog {
@@ -20,10 +21,12 @@ export interface StoredDialog {
   /** Version of the dialog content the snapshot was taken with. */
   content: string;
   snapshot: unknown;
-  /** "Did you mean" candidates offered in the last reply, so a typed number or title picks one. */
-  offered?: Offered;
-  /** Messages in a row the bot did not understand; at two it offers the menu and a person. */
-  misses?: number;
+}
+
+/** Dialogs stored before the clarification moved into the machine kept its counters beside the snapshot. */
+interface EarlierStoredDialog extends StoredDialog {
+  offered?: { nodes?: unknown };
+  misses?: unknown;
 }
 
 export interface TurnRequest {
@@ -83,6 +86,15 @@ export interface EngineOptions {
   serviceTimeoutMs?: number;
 }
 
+type DialogActor = Actor<DialogMachine>;
+type DialogSnapshot = SnapshotFrom<DialogMachine>;
+
+/** What the turn worked out before rendering: the reply's language, and what the model made of the message. */
+interface Step extends ResolvedLanguage {
+  written?: LanguageGuess;
+  via?: Trace['understood'];
+}
+
 interface StateNodeLike {
   states: Record<string, StateNodeLike>;
 }
@@ -130,125 +142,109 @@ export class ConversationEngine {
   }
 
   async turn(request: TurnRequest): Promise<TurnResult> {
-    const { message } = request;
     const restored = this.restore(request.stored);
     const actor = createActor(this.machine, restored ? { snapshot: restored } : {});
     const said: Say[] = [];
     actor.on('say', (event) => said.push(event));
     actor.start();
-
-    const text = message?.text?.trim() ?? '';
-    const current = this.current(actor.getSnapshot());
-    const asking = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
-    const written = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
-    const resolved = resolveLanguage({
-      ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
-      ...(request.channelLocale ? { locale: request.channelLocale } : {}),
-      ...(written ? { written } : {}),
-      answering: asking,
-    });
-    let { language, chosen: chosenLanguage, switchedFrom, fromText: languageFromText } = resolved;
-    const { unsupported } = resolved;
-
-    const send = async (event: DialogEvent) => {
-      actor.send(event);
-      await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
-    };
-    let offered: Offered | undefined;
-    let misses = 0;
-    let via: Trace['understood'];
-    const notices: Say[] = [];
-    const apply = async (understood: Understood) => {
-      via = understood.via;
-      const meta = { locale: language!, turnId: request.turnId, privateChat: request.privateChat !== false };
-      if (understood.type === 'LANGUAGE') {
-        language = understood.language;
-        chosenLanguage = understood.language;
-        switchedFrom = undefined;
-        await send({ type: 'LANGUAGE', ...meta, locale: language });
-      } else if (understood.type === 'CLARIFY' || (understood.type === 'UNKNOWN' && understood.reason === 'notUnderstood')) {
-        // Never guess on a weak match, never loop: ask, and after two misses in a row offer a way out.
-        misses = (request.stored?.misses ?? 0) + 1;
-        if (misses >= 2) {
-          notices.push({ type: 'say', key: NOTICES.stuck });
-          const { start, handover } = this.options.content.dialog;
-          offered = { nodes: [start, ...(handover ? [handover] : [])] };
-        } else if (understood.type === 'CLARIFY') {
-          notices.push({ type: 'say', key: NOTICES.didYouMean });
-          offered = { nodes: understood.nodes };
-        } else {
-          await send({ type: 'UNKNOWN', reason: 'notUnderstood', ...meta });
-        }
-      } else {
-        await send({ ...understood, ...meta } as DialogEvent);
-      }
-    };
-
     try {
-      if (!restored) {
-        // A new conversation always opens with the welcome; a language named in the first message sets it first.
-        const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
-        if (asked) language = chosenLanguage = asked;
-        if (unsupported) language = DEFAULT_LANGUAGE;
-        await send({ type: 'START', locale: language, turnId: request.turnId });
-        if (message && !asked && !unsupported) {
-          const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), language);
-          if (understood.type !== 'UNKNOWN') await apply(understood);
-        }
-      } else if (message && unsupported && this.understanding.understand(message, current, language).type === 'UNKNOWN') {
-        // Written in a language the bot does not speak: say so in English, and offer the five.
-        language = DEFAULT_LANGUAGE;
-      } else if (message) {
-        await apply(this.understanding.understand(message, current, language, request.stored?.offered));
-      } else {
-        await send({ type: 'START', locale: language, turnId: request.turnId });
-      }
-      if (unsupported && language === DEFAULT_LANGUAGE && !chosenLanguage) {
-        notices.push({ type: 'say', key: NOTICES.unsupportedLanguage });
-        languageFromText = true;
-      }
-      if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
-
-      const snapshot = actor.getSnapshot();
-      const { id, meta } = this.current(snapshot);
-      const messages = this.renderer.render([...said, ...notices], {
-        language,
-        timeZone: request.timeZone,
-        now: this.now(),
-        links: this.options.content.dialog.links,
-      });
-      const buttons = unsupported && notices.some((say) => say.key === NOTICES.unsupportedLanguage)
-        ? this.languageButtons(LANGUAGES)
-        : offered
-          ? this.offeredButtons(offered, language)
-          : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
-      const reminder = meta.remind ? this.reminder(meta.remind, said, language, request.timeZone) : undefined;
-      const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() };
-      if (offered) stored.offered = offered;
-      if (misses > 0) stored.misses = misses;
-      return {
-        messages,
-        said: [...said, ...notices].map((say) => say.key),
-        buttons,
-        stored,
-        language,
-        ...(chosenLanguage ? { chosenLanguage } : {}),
-        ...(reminder ? { reminder } : {}),
-        trace: {
-          topic: meta.topic,
-          state: id,
-          locale: language,
-          expecting: meta.expecting,
-          ...(via ? { understood: via } : {}),
-          ...(written && languageFromText ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } } : {}),
-        },
-      };
+      const step = await this.understandAndSend(actor, request, Boolean(restored));
+      return this.render(actor.getSnapshot(), said, step, request);
     } finally {
       actor.stop();
     }
   }
 
-  /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  /** Works out the reply's language, reads the message and sends the machine what it means. */
+  private async understandAndSend(actor: DialogActor, request: TurnRequest, restored: boolean): Promise<Step> {
+    const { message } = request;
+    const text = message?.text?.trim() ?? '';
+    const current = this.current(actor.getSnapshot());
+    const written = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
+    const resolved = resolveLanguage({
+      ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
+      ...(request.channelLocale ? { locale: request.channelLocale } : {}),
+      ...(written ? { written } : {}),
+      answering: current.meta.expecting !== null && current.meta.expecting !== 'confirm',
+    });
+    const step: Step = { ...resolved, ...(written ? { written } : {}) };
+    const meta = () => ({ locale: step.language, turnId: request.turnId, privateChat: request.privateChat !== false });
+    const send = async (event: DialogEvent) => {
+      actor.send(event);
+      await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
+    };
+    const apply = async ({ via, ...understood }: Understood) => {
+      if (via) step.via = via;
+      if (understood.type === 'LANGUAGE') {
+        step.language = step.chosen = understood.language;
+        delete step.switchedFrom;
+      }
+      await send({ ...understood, ...meta() });
+    };
+
+    if (!restored) {
+      // A new conversation always opens with the welcome; a language named in the first message sets it first.
+      const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
+      if (asked) step.language = step.chosen = asked;
+      if (step.unsupported) step.language = DEFAULT_LANGUAGE;
+      await send({ type: 'START', locale: step.language, turnId: request.turnId });
+      if (message && !asked && !step.unsupported) {
+        const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), step.language);
+        if (understood.type !== 'UNKNOWN') await apply(understood);
+      }
+    } else if (message) {
+      const offered = actor.getSnapshot().context.offered ?? [];
+      const understood = this.understanding.understand(message, current, step.language, offered);
+      // Written in a language the bot does not speak, and nothing else in it understood: say so in English.
+      if (step.unsupported && understood.type === 'UNKNOWN') step.language = DEFAULT_LANGUAGE;
+      else await apply(understood);
+    } else {
+      await send({ type: 'START', locale: step.language, turnId: request.turnId });
+    }
+    if (step.unsupported && step.language === DEFAULT_LANGUAGE && !step.chosen) {
+      await send({ type: 'UNKNOWN', reason: 'unsupportedLanguage', ...meta() });
+      step.fromText = true;
+    }
+    return step;
+  }
+
+  /** The reply: texts in the turn's language, its buttons, a reminder to send later, what to store, the trace. */
+  private render(snapshot: DialogSnapshot, said: Say[], step: Step, request: TurnRequest): TurnResult {
+    const { language, chosen, switchedFrom, written } = step;
+    if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
+    const { id, meta } = this.current(snapshot);
+    const { offered } = snapshot.context;
+    const messages = this.renderer.render(said, {
+      language,
+      timeZone: request.timeZone,
+      now: this.now(),
+      links: this.options.content.dialog.links,
+    });
+    const buttons = said.some((say) => say.key === NOTICES.unsupportedLanguage)
+      ? this.languageButtons(LANGUAGES)
+      : offered
+        ? this.offeredButtons(offered, language)
+        : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
+    const reminder = meta.remind ? this.reminder(meta.remind, said, language, request.timeZone) : undefined;
+    return {
+      messages,
+      said: said.map((say) => say.key),
+      buttons,
+      stored: { v: 1, content: this.options.content.version, snapshot: this.machine.getPersistedSnapshot(snapshot) },
+      language,
+      ...(chosen ? { chosenLanguage: chosen } : {}),
+      ...(reminder ? { reminder } : {}),
+      trace: {
+        topic: meta.topic,
+        state: id,
+        locale: language,
+        expecting: meta.expecting,
+        ...(step.via ? { understood: step.via } : {}),
+        ...(written && step.fromText ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } } : {}),
+      },
+    };
+  }
+
   /** The node's reminder, when what it said this turn names a time still to come. */
   private reminder(key: string, said: readonly Say[], language: Language, timeZone: string | undefined): TurnResult['reminder'] {
     const now = this.now();
@@ -262,9 +258,10 @@ export class ConversationEngine {
     return undefined;
   }
 
-  private offeredButtons(offered: Offered, language: Language): Button[] {
+  /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  private offeredButtons(offered: readonly string[], language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
-    return offered.nodes.map((node) => {
+    return offered.map((node) => {
       const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
       return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
     });
@@ -281,7 +278,7 @@ export class ConversationEngine {
   }
 
   /** The state the conversation rests in and its description. */
-  private current(snapshot: ReturnType<typeof this.machine.resolveState>): { id: string; meta: StateMeta } {
+  private current(snapshot: DialogSnapshot): { id: string; meta: StateMeta } {
     const meta = Object.values(snapshot.getMeta()).find((candidate): candidate is StateMeta => Boolean(candidate));
     if (!meta) throw new Error(`State ${JSON.stringify(snapshot.value)} has no description`);
     return { id: statePath(snapshot.value), meta };
@@ -295,15 +292,24 @@ export class ConversationEngine {
   }
 
   /** A stored snapshot, if it still fits the current content; otherwise the conversation starts afresh. */
-  private restore(stored: StoredDialog | undefined): Snapshot<unknown> | undefined {
+  private restore(stored: StoredDialog | undefined): DialogSnapshot | undefined {
     if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
     const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
     if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
     if (!stateExists(this.machine.root as unknown as StateNodeLike, snapshot.value)) return undefined;
     // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
     const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
-    return this.machine.resolveState({ value: value as never, context: snapshot.context });
+    return this.machine.resolveState({ value: value as StateValue, context: { ...snapshot.context, ...earlierClarification(stored) } });
   }
+}
+
+/** The counters an earlier stored dialog kept beside its snapshot, for the machine's context. */
+function earlierClarification(stored: EarlierStoredDialog): Pick<DialogContext, 'misses' | 'offered'> {
+  const nodes = stored.offered?.nodes;
+  return {
+    ...(typeof stored.misses === 'number' && stored.misses > 0 ? { misses: stored.misses } : {}),
+    ...(Array.isArray(nodes) && nodes.every((node) => typeof node === 'string') ? { offered: nodes } : {}),
+  };
 }
 
 function languageInValue(value: unknown): Language | undefined {
@@ -311,7 +317,7 @@ function languageInValue(value: unknown): Language | undefined {
   return LANGUAGES.find((candidate) => candidate === language);
 }
 
-function isContext(value: unknown): value is { trail: string[]; slots: Record<string, string>; correcting: boolean; result: Record<string, string> } {
+function isContext(value: unknown): value is DialogContext {
   if (!value || typeof value !== 'object') return false;
   const context = value as Record<string, unknown>;
   return (

@@ -26,11 +26,6 @@ export type Understood = (
   via?: { intent: string; p: number };
 };
 
-/** What the previous turn offered beyond the state's own buttons ("did you mean" candidates). */
-export interface Offered {
-  nodes: string[];
-}
-
 export interface UnderstandingOptions {
   i18n: i18n;
   interpreter: Interpreter;
@@ -111,7 +106,8 @@ export class Understanding {
     return this.languageNames.get(fold(text));
   }
 
-  understand(message: UserMessage, state: { id: string; meta: StateMeta }, language: Language, offered?: Offered): Understood {
+  /** `offered`: the nodes the previous reply offered beyond the state's own buttons ("did you mean"). */
+  understand(message: UserMessage, state: { id: string; meta: StateMeta }, language: Language, offered: readonly string[] = []): Understood {
     const fromButton = this.fromButtonValue(message.value, state);
     if (fromButton) return fromButton;
 
@@ -123,7 +119,7 @@ export class Understanding {
     const { meta } = state;
     const asking = meta.expecting !== null && meta.expecting !== 'confirm';
 
-    const extra = offered?.nodes.filter((node) => this.options.nodes.has(node)) ?? [];
+    const extra = offered.filter((node) => this.options.nodes.has(node));
     if (!asking && /^\d{1,2}$/.test(folded)) {
       const index = Number(folded) - 1;
       if (extra[index]) return { type: 'GOTO', node: extra[index] };

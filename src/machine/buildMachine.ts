@@ -1,10 +1,10 @@
-import { and, assign, emit, fromPromise, setup } from 'xstate';
+import { and, assertEvent, assign, emit, fromPromise, setup } from 'xstate';
 import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSchema';
 import type { Content } from '../content/loadContent';
 import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 import { maskValue } from '../content/validators';
 import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from '../dialog/accountCalls';
-import type { Choice, DialogContext, DialogEvent, Param, Say, StateMeta } from './types';
+import type { Choice, DialogContext, DialogEvent, MissReason, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';
 /** The step every form passes through on entry, to resume a form left half-way. */
@@ -18,6 +18,7 @@ export interface BuildOptions {
   serviceTimeoutMs?: number;
 }
 
+const notUnderstood = { type: 'missIs', params: { reason: 'notUnderstood' } } as const;
 const BACK_BUTTON: Choice = { id: '@back', label: BUTTONS.back, event: 'BACK' };
 const MENU_BUTTON: Choice = { id: '@menu', label: BUTTONS.menu, event: 'MENU' };
 const CANCEL_BUTTON: Choice = { id: '@cancel', label: BUTTONS.cancel, event: 'CANCEL' };
@@ -47,6 +48,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   const formNodes = Object.keys(dialog.nodes).filter((id) => isFormNode(dialog.nodes[id]!));
 
   const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
+  /** After two misses in a row: the menu, and a person when the content has one. */
+  const wayOut = [start, ...(dialog.handover ? [dialog.handover] : [])];
   const asksForPrivateData = (nodeId: string) => {
     const node = dialog.nodes[nodeId];
     return Boolean(node && isFormNode(node) && node.ask.some((question) => validatorOf(question.slot).mask !== 'none'));
@@ -87,6 +90,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       answerValid: ({ event }, params: { slot: string }) =>
         event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
       correcting: ({ context }) => context.correcting,
+      missedBefore: ({ context }) => (context.misses ?? 0) > 0,
+      missIs: ({ event }, params: { reason: MissReason }) => event.type === 'UNKNOWN' && event.reason === params.reason,
       inPrivateChat: ({ event }) => (event as { privateChat?: boolean }).privateChat !== false,
       outcomeIs: ({ event }, params: { outcome: string }) =>
         (event as unknown as { output?: ActionOutput }).output?.outcome === params.outcome,
@@ -141,6 +146,16 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       }),
       startCorrecting: assign({ correcting: true }),
       stopCorrecting: assign({ correcting: false }),
+      countMiss: assign({ misses: ({ context }) => (context.misses ?? 0) + 1, offered: undefined }),
+      offerCandidates: assign({
+        offered: ({ event }) => {
+          assertEvent(event, 'CLARIFY');
+          return event.nodes;
+        },
+      }),
+      offerWayOut: assign({ offered: wayOut }),
+      // Anything understood ends a run of misses, and what was offered is no longer on the screen's last reply.
+      forgetMisses: assign({ misses: undefined, offered: undefined }),
       storeResult: assign({
         result: ({ event }) => ({ ...((event as unknown as { output?: ActionOutput }).output?.params ?? {}) }),
       }),
@@ -148,6 +163,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   });
 
   type Action = ReturnType<typeof say> | string | { type: string; params: Record<string, unknown> };
+  type Transition = { actions?: Action[] } & Record<string, unknown>;
 
   /** Typed topics: straight to any message node, remembering where we came from so Back returns there. */
   function goTo(from: string, before: Action[] = []) {
@@ -171,11 +187,33 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       HELP: { actions: [say(NOTICES.help), ...reprompt] },
       REPEAT: { actions: [say(NOTICES.choicesAgain), ...reprompt] },
       LANGUAGE: { actions: [say(NOTICES.languageChanged), ...full] },
-      UNKNOWN: { actions: ['sayMiss', ...reprompt] },
+      // Never guess on a weak match, never loop: ask, and after two misses in a row offer a way out.
+      CLARIFY: [
+        { guard: 'missedBefore', actions: ['countMiss', say(NOTICES.stuck), 'offerWayOut'] },
+        { actions: ['countMiss', say(NOTICES.didYouMean), 'offerCandidates'] },
+      ],
+      UNKNOWN: [
+        { guard: and([notUnderstood, 'missedBefore']), actions: ['countMiss', say(NOTICES.stuck), 'offerWayOut'] },
+        { guard: notUnderstood, actions: ['countMiss', 'sayMiss', ...reprompt] },
+        // Written in a language the bot does not speak: only say so; the reply offers the five it does.
+        { guard: { type: 'missIs', params: { reason: 'unsupportedLanguage' } }, actions: ['forgetMisses', 'sayMiss'] },
+        { actions: ['forgetMisses', 'sayMiss', ...reprompt] },
+      ],
       ANSWER: { actions: [say(NOTICES.notUnderstood), ...reprompt] },
       CHOOSE: { actions: [say(NOTICES.staleButton), ...reprompt] },
       BACK: goBack(reprompt),
     };
+  }
+
+  /** Every move but another miss ends a run of misses: each of these transitions forgets them first. */
+  function forgettingMisses(on: Record<string, Transition | Transition[]>) {
+    const forget = (transition: Transition): Transition => ({ ...transition, actions: ['forgetMisses', ...(transition.actions ?? [])] });
+    return Object.fromEntries(
+      Object.entries(on).map(([event, transitions]) => [
+        event,
+        event === 'CLARIFY' || event === 'UNKNOWN' ? transitions : Array.isArray(transitions) ? transitions.map(forget) : forget(transitions),
+      ]),
+    );
   }
 
   function goBack(reprompt: Action[]) {
@@ -214,7 +252,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       id,
       meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),
       entry: full,
-      on: {
+      on: forgettingMisses({
         ...base,
         REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
         CHOOSE: [
@@ -228,7 +266,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           }),
           base.CHOOSE,
         ],
-      },
+      }),
     };
   }
 
@@ -248,7 +286,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         meta: meta(id, node.topic, question.slot, [BACK_BUTTON, CANCEL_BUTTON]),
         entry: prompt,
         exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: question.slot } }],
-        on: {
+        on: forgettingMisses({
           ...everywhere(prompt, prompt, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
@@ -261,7 +299,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
             ...(node.confirm ? [{ guard: 'correcting', target: 'confirm', actions: ['stopCorrecting'] }] : []),
             ...(previous ? [{ target: previous.slot, reenter: true }] : goBack(prompt)),
           ],
-        },
+        }),
       };
     });
 
@@ -273,7 +311,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         meta: meta(id, node.topic, 'confirm', [send, ...edits, CANCEL_BUTTON], false, { yes: send.id }),
         entry: summary,
         exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: 'confirm' } }],
-        on: {
+        on: forgettingMisses({
           ...everywhere(summary, summary, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
@@ -287,7 +325,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
             { actions: [say(NOTICES.staleButton), ...summary] },
           ],
           BACK: { target: lastSlot, reenter: true },
-        },
+        }),
       };
     }
 
@@ -320,12 +358,12 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     states.failed = {
       meta: meta(id, node.topic, null, [{ id: 'retry', label: BUTTONS.tryAgain }, MENU_BUTTON]),
       entry: failure,
-      on: {
+      on: forgettingMisses({
         ...everywhere(failure, failure, id),
         CANCEL: cancel,
         CHOOSE: [{ guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' }, { actions: [say(NOTICES.staleButton), ...failure] }],
         BACK: { target: afterQuestions === 'run' ? lastSlot : 'confirm', reenter: true },
-      },
+      }),
     };
 
     // Entering a form either picks up where it was left for another topic, or starts it afresh.

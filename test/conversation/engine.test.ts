@@ -282,6 +282,23 @@ describe('a conversation, turn by turn', () => {
     expect(junk.last.trace.state).toBe('menu');
   });
 
+  it('reads a conversation stored with its misses and "did you mean" beside the snapshot, as dialogs used to be', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    const { start, handover } = content().dialog;
+    const earlier = { ...chat.stored!, misses: 1, offered: { nodes: [handover ?? start] } };
+
+    const stuck = new Chat(engine());
+    stuck.stored = earlier;
+    await stuck.say('🙈🙉🙊');
+    expect(stuck.text).toBe(english('common:understanding.stuck'));
+
+    const picked = new Chat(engine());
+    picked.stored = earlier;
+    await picked.say('1');
+    expect(picked.last.trace.state).toBe(handover ?? start);
+  });
+
   it('answers within the time limit and offers the manual path when the account service hangs', async () => {
     const hanging: AccountService = {
       checkLockStatus: () => new Promise(() => undefined),

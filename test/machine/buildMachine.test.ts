@@ -53,6 +53,24 @@ describe('the dialog machine', () => {
     expect(dialog.value).toBe('menu');
   });
 
+  it('asks "did you mean", and after two misses in a row offers the way out, until the user is understood', async () => {
+    const { start, handover } = content().dialog;
+    const topics = Object.keys(content().dialog.nodes).filter((node) => node !== start).slice(0, 2);
+    const dialog = run();
+    await dialog.send({ type: 'START' });
+    expect(await dialog.send({ type: 'CLARIFY', nodes: topics })).toEqual(['common:understanding.didYouMean']);
+    expect(dialog.context).toMatchObject({ misses: 1, offered: topics });
+    expect(await dialog.send({ type: 'UNKNOWN', reason: 'notUnderstood' })).toEqual(['common:understanding.stuck']);
+    expect(dialog.context).toMatchObject({ misses: 2, offered: [start, ...(handover ? [handover] : [])] });
+    expect(dialog.value).toBe(start);
+    await dialog.send({ type: 'HELP' });
+    expect(dialog.context.misses).toBeUndefined();
+    expect(dialog.context.offered).toBeUndefined();
+    // A first miss is said as such, with the question again.
+    expect((await dialog.send({ type: 'UNKNOWN', reason: 'notUnderstood' }))[0]).toBe('common:notUnderstood');
+    expect(dialog.context.misses).toBe(1);
+  });
+
   it('checks the lock status with both numbers and reports when the account unlocks', async () => {
     const dialog = run({ checkLockStatus: async () => ({ outcome: 'locked', params: { lockedUntil: '2026-03-10T09:20:00.000Z' } }) });
     await dialog.send({ type: 'START' });
