@@ -1,5 +1,6 @@
 import type { Language } from '../src/dialog/languages';
-import type { StoredDialog, TurnResult } from '../src/conversation/engine';
+import type { TurnResult } from '../src/conversation/engine';
+import { Conversation } from '../src/conversation/conversation';
 import type { Runtime } from '../src/conversation/runtime';
 import { fold } from '../src/conversation/understand';
 import { COMMANDS } from '../src/dialog/systemKeys';
@@ -25,8 +26,7 @@ export const ANSI: PreviewStyle = {
  * conversation test.
  */
 export class ChatPreview {
-  private stored: StoredDialog | undefined;
-  private preferred: Language | undefined;
+  private readonly conversation = new Conversation();
   private last: TurnResult | undefined;
   private turns = 0;
   private readonly steps: Step[] = [];
@@ -72,15 +72,11 @@ export class ChatPreview {
 
   private async turn(step: Step, text: string | undefined): Promise<string> {
     this.turns += 1;
-    this.last = await this.runtime().engine.turn({
-      ...(this.stored ? { stored: this.stored } : {}),
-      ...(this.preferred ? { preferredLanguage: this.preferred } : {}),
+    this.last = await this.conversation.turn(this.runtime().engine, {
       channelLocale: this.language,
       ...(text === undefined ? {} : { message: { text } }),
       turnId: `preview|${this.turns}`,
     });
-    this.stored = this.last.stored;
-    this.preferred = this.last.chosenLanguage ?? this.preferred;
     const expectation: Expectation = {
       topic: this.last.trace.topic,
       state: this.last.trace.state,

@@ -11,6 +11,7 @@ import {
 import { isLanguage, type Language } from '../dialog/languages';
 import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
+import { Conversation } from '../conversation/conversation';
 import type { Runtime } from '../conversation/runtime';
 import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
@@ -165,18 +166,17 @@ export class HelpdeskBot extends ActivityHandler {
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
-    const stored = await this.dialog.get(context);
-    const result: TurnResult = await this.options.runtime().engine.turn({
-      ...(stored ? { stored } : {}),
-      ...(isLanguage(profile.language) ? { preferredLanguage: profile.language } : {}),
+    const saved = isLanguage(profile.language) ? profile.language : undefined;
+    const conversation = new Conversation(await this.dialog.get(context), saved);
+    const result = await conversation.turn(this.options.runtime().engine, {
       ...(activity.locale ? { channelLocale: activity.locale } : {}),
       ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
       ...(message ? { message } : {}),
       turnId: turnIdOf(activity),
       privateChat: isPrivateChat(activity),
     });
-    await this.dialog.set(context, result.stored);
-    if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
+    await this.dialog.set(context, conversation.stored);
+    if (conversation.preferredLanguage !== saved) await this.profile.set(context, { ...profile, language: conversation.preferredLanguage });
     const pending: Pending = {
       replies: renderActivities(result, activity.channelId, activity.from?.id),
       trace: result.trace,
