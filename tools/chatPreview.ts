@@ -2,9 +2,6 @@ import type { Language } from '../src/dialog/languages';
 import type { TurnResult } from '../src/conversation/engine';
 import { Conversation } from '../src/conversation/conversation';
 import type { Runtime } from '../src/conversation/runtime';
-import { fold } from '../src/conversation/understand';
-import { COMMANDS } from '../src/dialog/systemKeys';
-import { LANGUAGES } from '../src/dialog/languages';
 import type { Expectation, Script, Step } from './conversationScript';
 
 export interface PreviewStyle {
@@ -57,14 +54,10 @@ export class ChatPreview {
   }
 
   private describeTyping(text: string): Step {
-    const { i18n } = this.runtime();
-    const t = i18n.getFixedT(this.last?.language ?? this.language, 'common');
-    const folded = fold(text);
-    const command = COMMANDS.find((name) => t(`commands.${name}`).split('|').some((phrase) => fold(phrase) === folded));
+    const { understanding } = this.runtime().engine;
+    const command = understanding.commandIn(text);
     if (command) return { command };
-    const named = LANGUAGES.find(
-      (language) => fold(t(`languages.${language}`)) === folded || fold(i18n.getFixedT(language, 'common')('language.name')) === folded,
-    );
+    const named = understanding.languageRequest(text);
     if (named) return { language: named };
     const expecting = this.last?.trace.expecting;
     return expecting && expecting !== 'confirm' ? { answer: text } : { type: text };

@@ -4,9 +4,9 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../src/config';
 import { LANGUAGES, type Language } from '../src/dialog/languages';
 import { loadContent } from '../src/content/loadContent';
-import { Interpreter } from '../src/conversation/interpret';
+import { interpret, wordCount } from '../src/conversation/understand';
 import { MOVES } from '../src/dialog/moves';
-import { LanguageUnderstanding } from '../src/nlu/model';
+import { LanguageModel } from '../src/nlu/model';
 import { trainingDataOf } from '../src/nlu/fromContent';
 
 /**
@@ -25,9 +25,8 @@ interface EvalSet {
 const evalSet = parse(readFileSync(EVAL_FILE, 'utf8')) as EvalSet;
 const data = trainingDataOf(loadContent(PROJECT_ROOT));
 const trainingStarted = performance.now();
-const model = LanguageUnderstanding.train(data);
+const model = LanguageModel.train(data);
 const trainingMs = performance.now() - trainingStarted;
-const interpreter = new Interpreter(model);
 const out: string[] = [];
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
 const verdict = (met: boolean) => (met ? 'target met' : 'TARGET MISSED');
@@ -54,7 +53,7 @@ for (const language of LANGUAGES) {
       row.set(predicted, (row.get(predicted) ?? 0) + 1);
       if (label === `topic:${topic}`) right++;
       else misses.push(`      ${topic} → ${predicted}: ${text}`);
-      const decision = interpreter.interpret(text);
+      const decision = interpret(model, text);
       if (decision.kind === 'topic') decisions[decision.node === topic ? 'acted' : 'wrong']++;
       else if (decision.kind === 'clarify' && decision.nodes.includes(topic)) decisions.clarified++;
       else if (decision.kind === 'clarify' || decision.kind === 'none') decisions.missed++;
@@ -99,7 +98,7 @@ for (const language of LANGUAGES) {
 out.push('');
 
 // Language detection without a locale, on messages of four words or more.
-const long = evalSet.languages.filter((entry) => Interpreter.words(entry.text) >= 4);
+const long = evalSet.languages.filter((entry) => wordCount(entry.text) >= 4);
 const wrongLanguage = long.filter((entry) => model.detectLanguage(entry.text).language !== entry.language);
 const languageAccuracy = (long.length - wrongLanguage.length) / long.length;
 out.push(
@@ -110,13 +109,13 @@ out.push(
 
 // Latency: everything the bot does with one message's text (intent, decision, language).
 const texts = [...Object.values(evalSet.topics).flatMap((byTopic) => Object.values(byTopic).flat()), ...evalSet.languages.map((entry) => entry.text)];
-for (const text of texts) interpreter.interpret(text);
+for (const text of texts) interpret(model, text);
 const timings: number[] = [];
 for (let pass = 0; pass < 5; pass++) {
   for (const text of texts) {
     const started = performance.now();
-    interpreter.interpret(text);
-    interpreter.detectLanguage(text);
+    interpret(model, text);
+    model.detectLanguage(text);
     timings.push(performance.now() - started);
   }
 }

@@ -6,10 +6,9 @@ import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
 import { buildMachine, type DialogMachine } from '../machine/buildMachine';
 import type { DialogContext, DialogEvent, Say, StateMeta } from '../machine/types';
-import { understandingOf } from '../nlu/fromContent';
+import { languageModelOf } from '../nlu/fromContent';
 import type { AccountService } from '../accountService/accountService';
-import { accountActors } from './accountActions';
-import { Interpreter } from './interpret';
+import { accountActors } from './accountCalls';
 import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
 import { Understanding, type Understood, type UserMessage } from './understand';
@@ -102,8 +101,8 @@ interface StateNodeLike {
 /** Runs one turn of a conversation: restore, understand, step the machine, render, persist. */
 export class ConversationEngine {
   readonly machine: DialogMachine;
-  private readonly understanding: Understanding;
-  private readonly interpreter: Interpreter;
+  /** Reads messages for this content; the chat preview uses it to tell commands and languages apart too. */
+  readonly understanding: Understanding;
   /** The text key that names each node on a button. */
   private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
@@ -128,11 +127,10 @@ export class ConversationEngine {
       if (isFormNode(node)) continue;
       for (const choice of node.choices) if (!this.titles.has(choice.goto)) this.titles.set(choice.goto, choice.label);
     }
-    this.interpreter = new Interpreter(understandingOf(content));
     const freeTextSlots = new Set(Object.entries(content.slotValidators).filter(([, name]) => content.validators[name]!.kind === 'text').map(([slot]) => slot));
     this.understanding = new Understanding({
       i18n: options.i18n,
-      interpreter: this.interpreter,
+      model: languageModelOf(content),
       nodes: new Set(messageNodes.map(([id]) => id).filter((id) => this.titles.has(id) || id === content.dialog.start)),
       titles: this.titles,
       isAnswer: (slot, text) => content.validators[content.slotValidators[slot]!]!.validate(text, this.now()).ok,
@@ -160,7 +158,7 @@ export class ConversationEngine {
     const { message } = request;
     const text = message?.text?.trim() ?? '';
     const current = this.current(actor.getSnapshot());
-    const written = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
+    const written = text && !message?.value ? this.understanding.detectLanguage(text) : undefined;
     const resolved = resolveLanguage({
       ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
       ...(request.channelLocale ? { locale: request.channelLocale } : {}),

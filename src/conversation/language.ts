@@ -1,6 +1,6 @@
 import { DEFAULT_LANGUAGE, languageOf, type Language } from '../dialog/languages';
 import type { LanguageGuess } from '../nlu/model';
-import { THRESHOLDS } from './interpret';
+import { THRESHOLDS } from './understand';
 
 /** What is known, before a message is understood, about the language to answer it in. */
 export interface LanguageSignals {

@@ -3,7 +3,7 @@ import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSc
 import type { Content } from '../content/loadContent';
 import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 import { maskValue } from '../content/validators';
-import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from '../dialog/accountCalls';
+import { ACCOUNT_CALLS, type AccountCallInput, type AccountCall, type AccountCallOutput, type ParamKind } from '../dialog/accountCalls';
 import type { Choice, DialogContext, DialogEvent, MissReason, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';
@@ -23,11 +23,11 @@ const BACK_BUTTON: Choice = { id: '@back', label: BUTTONS.back, event: 'BACK' };
 const MENU_BUTTON: Choice = { id: '@menu', label: BUTTONS.menu, event: 'MENU' };
 const CANCEL_BUTTON: Choice = { id: '@cancel', label: BUTTONS.cancel, event: 'CANCEL' };
 
-const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACTIONS).map((action) => action.params));
+const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACCOUNT_CALLS).map((call) => call.params));
 
 const notProvided = (name: string) =>
-  fromPromise<ActionOutput, ActionInput>(async () => {
-    throw new Error(`The account-service action "${name}" was not provided`);
+  fromPromise<AccountCallOutput, AccountCallInput>(async () => {
+    throw new Error(`The account-service call "${name}" was not provided`);
   });
 
 /** Action references used in the generated config. */
@@ -36,7 +36,7 @@ const say = (key: string, multilingual = false) => ({ type: 'say' as const, para
 /**
  * Compiles the dialog content into an xstate machine. Each message node becomes a state, each
  * form a compound state with one state per question, an optional summary, the account-service
- * call and its failure. Account-service calls are actors named after the action; supply them
+ * call and its failure. Account-service calls are actors named after the call; supply them
  * with `machine.provide({ actors })`.
  */
 export function buildMachine(content: Content, options: BuildOptions = {}) {
@@ -74,8 +74,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       emitted: {} as Say,
       meta: {} as StateMeta,
     },
-    actors: Object.fromEntries(Object.keys(ACTIONS).map((name) => [name, notProvided(name)])) as Record<
-      ActionName,
+    actors: Object.fromEntries(Object.keys(ACCOUNT_CALLS).map((name) => [name, notProvided(name)])) as Record<
+      AccountCall,
       ReturnType<typeof notProvided>
     >,
     delays: {
@@ -94,7 +94,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       missIs: ({ event }, params: { reason: MissReason }) => event.type === 'UNKNOWN' && event.reason === params.reason,
       inPrivateChat: ({ event }) => (event as { privateChat?: boolean }).privateChat !== false,
       outcomeIs: ({ event }, params: { outcome: string }) =>
-        (event as unknown as { output?: ActionOutput }).output?.outcome === params.outcome,
+        (event as unknown as { output?: AccountCallOutput }).output?.outcome === params.outcome,
     },
     actions: {
       say: emit(({ context }, params: { key: string; multilingual: boolean }): Say => {
@@ -157,7 +157,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       // Anything understood ends a run of misses, and what was offered is no longer on the screen's last reply.
       forgetMisses: assign({ misses: undefined, offered: undefined }),
       storeResult: assign({
-        result: ({ event }) => ({ ...((event as unknown as { output?: ActionOutput }).output?.params ?? {}) }),
+        result: ({ event }) => ({ ...((event as unknown as { output?: AccountCallOutput }).output?.params ?? {}) }),
       }),
     },
   });
@@ -335,7 +335,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       invoke: {
         id: `${id}.call`,
         src: node.action,
-        input: ({ context, event }: { context: DialogContext; event: DialogEvent }): ActionInput => ({
+        input: ({ context, event }: { context: DialogContext; event: DialogEvent }): AccountCallInput => ({
           slots: { ...context.slots },
           locale: event.locale,
           turnId: event.turnId,

@@ -1,4 +1,4 @@
-import type { ActionOutput } from '../dialog/accountCalls';
+import type { AccountCallOutput } from '../dialog/accountCalls';
 
 /** Why a message could not be taken as an answer or a choice. */
 export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 'staleButton' | 'unsupportedLanguage';
@@ -79,4 +79,4 @@ export interface StateMeta {
   remind?: string;
 }
 
-export type { ActionOutput };
+export type { AccountCallOutput };

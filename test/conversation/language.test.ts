@@ -1,5 +1,5 @@
 import { resolveLanguage } from '../../src/conversation/language';
-import { THRESHOLDS } from '../../src/conversation/interpret';
+import { THRESHOLDS } from '../../src/conversation/understand';
 import { DEFAULT_LANGUAGE } from '../../src/dialog/languages';
 
 /** A message the model is sure is in this language, long enough to switch to it. */

@@ -1,5 +1,5 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
-import type { ActionInput, ActionOutput } from '../../src/dialog/accountCalls';
+import type { AccountCallInput, AccountCallOutput } from '../../src/dialog/accountCalls';
 import { buildMachine } from '../../src/machine/buildMachine';
 import type { DialogEvent, Say } from '../../src/machine/types';
 import { content, NOW } from '../support/helpers';
@@ -7,12 +7,12 @@ import { content, NOW } from '../support/helpers';
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
 
 /** Runs the dialog machine with the given account-service doubles; records what it says. */
-function run(actors: Record<string, (input: ActionInput) => Promise<ActionOutput>> = {}, serviceTimeoutMs = 200) {
-  const calls: Array<{ action: string; input: ActionInput }> = [];
+function run(actors: Record<string, (input: AccountCallInput) => Promise<AccountCallOutput>> = {}, serviceTimeoutMs = 200) {
+  const calls: Array<{ action: string; input: AccountCallInput }> = [];
   const provided = Object.fromEntries(
     Object.entries(actors).map(([name, implementation]) => [
       name,
-      fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+      fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
         calls.push({ action: name, input });
         return implementation(input);
       }),
@@ -127,7 +127,7 @@ describe('the dialog machine', () => {
   });
 
   it('gives up on a service that does not answer, in time', async () => {
-    const dialog = run({ checkLockStatus: () => new Promise<ActionOutput>(() => undefined) }, 100);
+    const dialog = run({ checkLockStatus: () => new Promise<AccountCallOutput>(() => undefined) }, 100);
     await dialog.send({ type: 'START' });
     await dialog.send(choose('lockout'));
     await dialog.send(choose('lockoutCheck'));
