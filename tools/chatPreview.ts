@@ -1,6 +1,7 @@
 import type { Language } from '../src/dialog/languages';
 import type { TurnResult } from '../src/conversation/engine';
 import { Conversation } from '../src/conversation/conversation';
+import { turnIdOf } from '../src/conversation/turnId';
 import type { Runtime } from '../src/conversation/runtime';
 import type { Expectation, Script, Step } from './conversationScript';
 
@@ -68,7 +69,7 @@ export class ChatPreview {
     this.last = await this.conversation.turn(this.runtime().engine, {
       channelLocale: this.language,
       ...(text === undefined ? {} : { message: { text } }),
-      turnId: `preview|${this.turns}`,
+      turnId: turnIdOf('preview', String(this.turns)),
     });
     const expectation: Expectation = {
       topic: this.last.trace.topic,

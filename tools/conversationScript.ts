@@ -5,6 +5,7 @@ import { COMMANDS } from '../src/dialog/systemKeys';
 import { LANGUAGES, type Language } from '../src/dialog/languages';
 import type { ConversationEngine, TurnResult } from '../src/conversation/engine';
 import { Conversation } from '../src/conversation/conversation';
+import { turnIdOf } from '../src/conversation/turnId';
 
 /**
  * Conversation tests as data: what the user does, turn by turn, and what must follow — by content key
@@ -89,7 +90,7 @@ export async function runScript(engine: ConversationEngine, i18n: i18n, script: 
       last = await conversation.turn(engine, {
         channelLocale: language,
         ...(opening ? {} : { message: { text: text ?? '' } }),
-        turnId: `script|${index}`,
+        turnId: turnIdOf('script', String(index)),
       });
       current = last.language;
       failures.push(...check(action.expect, last));

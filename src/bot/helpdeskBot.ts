@@ -13,6 +13,7 @@ import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import { Conversation } from '../conversation/conversation';
 import type { Runtime } from '../conversation/runtime';
+import { turnIdOf } from '../conversation/turnId';
 import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -172,7 +173,7 @@ export class HelpdeskBot extends ActivityHandler {
       ...(activity.locale ? { channelLocale: activity.locale } : {}),
       ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
       ...(message ? { message } : {}),
-      turnId: turnIdOf(activity),
+      turnId: turnIdOf(activity.conversation?.id ?? 'unknown', activity.id ?? randomUUID()),
       privateChat: isPrivateChat(activity),
     });
     await this.dialog.set(context, conversation.stored);
@@ -201,9 +202,4 @@ function isPrivateChat(activity: Partial<Activity>): boolean {
   if (!conversation) return true;
   if (conversation.conversationType) return conversation.conversationType === 'personal';
   return conversation.isGroup !== true;
-}
-
-/** Stable across redeliveries of the same activity: the channel keeps its id. */
-function turnIdOf(activity: Partial<Activity>): string {
-  return `${activity.conversation?.id ?? 'unknown'}|${activity.id ?? randomUUID()}`;
 }

@@ -1,6 +1,7 @@
 import { fromPromise } from 'xstate';
 import type { AccountCallInput, AccountCall, AccountCallOutput } from '../dialog/accountCalls';
 import type { AccountService } from '../accountService/accountService';
+import { conversationOfTurn } from './turnId';
 
 function slot(input: AccountCallInput, name: string): string {
   const value = input.slots[name];
@@ -12,8 +13,8 @@ function slot(input: AccountCallInput, name: string): string {
 export function accountActors(service: AccountService) {
   const options = (input: AccountCallInput, call: AccountCall) => ({
     idempotencyKey: `${input.turnId}:${call}`,
-    // The turn id starts with the conversation id; the service limits checks per conversation.
-    conversationId: input.turnId.split('|')[0]!,
+    // The service limits checks per conversation.
+    conversationId: conversationOfTurn(input.turnId),
   });
   return {
     checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {

@@ -5,6 +5,7 @@ import { createTranslator } from '../../src/content/i18n';
 import { loadContent, type Content } from '../../src/content/loadContent';
 import { ConversationEngine, type StoredDialog, type TurnResult } from '../../src/conversation/engine';
 import { Conversation } from '../../src/conversation/conversation';
+import { turnIdOf } from '../../src/conversation/turnId';
 import type { UserMessage } from '../../src/conversation/understand';
 import type { AccountService } from '../../src/accountService/accountService';
 import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
@@ -97,7 +98,7 @@ export class Chat {
       channelLocale: this.channelLocale,
       ...(this.timeZone ? { timeZone: this.timeZone } : {}),
       ...(message ? { message } : {}),
-      turnId: `test|${this.turns}`,
+      turnId: turnIdOf('test', String(this.turns)),
     });
     return this.last;
   }
