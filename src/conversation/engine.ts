@@ -17,7 +17,7 @@ import type { LanguageGuess } from '../nlu/model';
 /** What is kept between turns for one conversation: small, versioned. */
 export interface StoredDialog {
   v: 1;
-  /** Version of the dialog content the snapshot was taken with. */
+  /** Version of the content the snapshot was taken with; under other content, nodes now gone are forgotten. */
   content: string;
   snapshot: unknown;
 }
@@ -297,7 +297,25 @@ export class ConversationEngine {
     if (!stateExists(this.machine.root as unknown as StateNodeLike, snapshot.value)) return undefined;
     // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
     const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
-    return this.machine.resolveState({ value: value as StateValue, context: { ...snapshot.context, ...earlierClarification(stored) } });
+    const context = { ...snapshot.context, ...earlierClarification(stored) };
+    // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
+    const current = stored.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
+    return this.machine.resolveState({ value: value as StateValue, context: current });
+  }
+
+  /** The context without the nodes this content no longer has: the way back, a form on hold, what was offered. */
+  private withoutRemovedNodes(context: DialogContext): DialogContext {
+    const { nodes } = this.options.content.dialog;
+    const { suspended, offered, ...rest } = context;
+    const form = suspended ? nodes[suspended.form] : undefined;
+    const steps = form && isFormNode(form) ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])] : [];
+    const kept = offered?.filter((node) => node in nodes) ?? [];
+    return {
+      ...rest,
+      trail: context.trail.filter((node) => node in nodes),
+      ...(suspended && steps.includes(suspended.step) ? { suspended } : {}),
+      ...(kept.length > 0 ? { offered: kept } : {}),
+    };
   }
 }
 

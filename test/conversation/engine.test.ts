@@ -282,6 +282,22 @@ describe('a conversation, turn by turn', () => {
     expect(junk.last.trace.state).toBe('menu');
   });
 
+  it('goes back past a step that content stored earlier had and the current content has not', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    await chat.choose('lockout');
+    await chat.choose('lockoutCheck');
+    const stored = chat.stored!;
+    const snapshot = stored.snapshot as { context: { trail: string[] } };
+    const older = { ...snapshot, context: { ...snapshot.context, trail: [...snapshot.context.trail, 'removedNode'] } };
+
+    const resumed = new Chat(engine());
+    resumed.stored = { ...stored, content: 'older-version', snapshot: older };
+    await resumed.say(english('common:commands.back').split('|')[0]!);
+    expect(resumed.last.trace.state).toBe('lockout');
+    expect(resumed.last.said).not.toContain('common:nothingToGoBack');
+  });
+
   it('reads a conversation stored with its misses and "did you mean" beside the snapshot, as dialogs used to be', async () => {
     const chat = new Chat(engine());
     await chat.open();
