@@ -294,7 +294,7 @@ export class ConversationEngine {
     if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
     const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
     if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
-    if (!stateExists(this.machine.root as unknown as StateNodeLike, snapshot.value)) return undefined;
+    if (!stateExists(this.machine.root, snapshot.value)) return undefined;
     // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
     const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
     const context = { ...snapshot.context, ...earlierClarification(stored) };

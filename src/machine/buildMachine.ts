@@ -30,6 +30,14 @@ const notProvided = (name: string) =>
     throw new Error(`The account-service call "${name}" was not provided`);
   });
 
+/** What an account-service call returned, on the event that reports it done (the machine's own event types omit it). */
+function callOutput(event: object): AccountCallOutput | undefined {
+  const output = 'output' in event ? event.output : undefined;
+  if (!output || typeof output !== 'object' || !('outcome' in output) || typeof output.outcome !== 'string') return undefined;
+  const params = 'params' in output && output.params && typeof output.params === 'object' ? output.params : {};
+  return { outcome: output.outcome, params: Object.fromEntries(Object.entries(params).map(([name, value]) => [name, String(value)])) };
+}
+
 /** Action references used in the generated config. */
 const say = (key: string, multilingual = false) => ({ type: 'say' as const, params: { key, multilingual } });
 
@@ -92,9 +100,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       correcting: ({ context }) => context.correcting,
       missedBefore: ({ context }) => (context.misses ?? 0) > 0,
       missIs: ({ event }, params: { reason: MissReason }) => event.type === 'UNKNOWN' && event.reason === params.reason,
-      inPrivateChat: ({ event }) => (event as { privateChat?: boolean }).privateChat !== false,
-      outcomeIs: ({ event }, params: { outcome: string }) =>
-        (event as unknown as { output?: AccountCallOutput }).output?.outcome === params.outcome,
+      inPrivateChat: ({ event }) => event.privateChat !== false,
+      outcomeIs: ({ event }, params: { outcome: string }) => callOutput(event)?.outcome === params.outcome,
     },
     actions: {
       say: emit(({ context }, params: { key: string; multilingual: boolean }): Say => {
@@ -157,11 +164,13 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       // Anything understood ends a run of misses, and what was offered is no longer on the screen's last reply.
       forgetMisses: assign({ misses: undefined, offered: undefined }),
       storeResult: assign({
-        result: ({ event }) => ({ ...((event as unknown as { output?: AccountCallOutput }).output?.params ?? {}) }),
+        result: ({ event }) => ({ ...(callOutput(event)?.params ?? {}) }),
       }),
     },
   });
 
+  /** The states' config as the typed setup describes it; generated from content, so checked by the loader. */
+  type GeneratedStates = NonNullable<Parameters<typeof machineSetup.createMachine>[0]['states']>;
   type Action = ReturnType<typeof say> | string | { type: string; params: Record<string, unknown> };
   type Transition = { actions?: Action[] } & Record<string, unknown>;
 
@@ -402,7 +411,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     initial: START_STATE,
     context: { trail: [], slots: {}, correcting: false, result: {} },
     // The config is generated from content, so its shape is checked by the content loader, not the compiler.
-    states: states as never,
+    states: states as GeneratedStates,
   });
 }
 
