@@ -177,7 +177,8 @@ export class HelpdeskBot extends ActivityHandler {
       privateChat: isPrivateChat(activity),
     });
     await this.dialog.set(context, conversation.stored);
-    if (conversation.preferredLanguage !== saved) await this.profile.set(context, { ...profile, language: conversation.preferredLanguage });
+    const chosen = conversation.preferredLanguage;
+    if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
     const pending: Pending = {
       replies: renderActivities(result, activity.channelId, activity.from?.id),
       trace: result.trace,

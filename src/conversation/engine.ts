@@ -238,7 +238,9 @@ export class ConversationEngine {
         locale: language,
         expecting: meta.expecting,
         ...(step.via ? { understood: step.via } : {}),
-        ...(written && step.fromText ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } } : {}),
+        ...(written && step.fromText
+          ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } }
+          : {}),
       },
     };
   }
@@ -308,7 +310,8 @@ export class ConversationEngine {
     const { nodes } = this.options.content.dialog;
     const { suspended, offered, ...rest } = context;
     const form = suspended ? nodes[suspended.form] : undefined;
-    const steps = form && isFormNode(form) ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])] : [];
+    const steps =
+      form && isFormNode(form) ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])] : [];
     const kept = offered?.filter((node) => node in nodes) ?? [];
     return {
       ...rest,

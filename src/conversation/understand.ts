@@ -151,7 +151,12 @@ export class Understanding {
   }
 
   /** `offered`: the nodes the previous reply offered beyond the state's own buttons ("did you mean"). */
-  understand(message: UserMessage, state: { id: string; meta: StateMeta }, language: Language, offered: readonly string[] = []): Understood {
+  understand(
+    message: UserMessage,
+    state: { id: string; meta: StateMeta },
+    language: Language,
+    offered: readonly string[] = [],
+  ): Understood {
     const fromButton = this.fromButtonValue(message.value, state);
     if (fromButton) return fromButton;
 
@@ -243,7 +248,7 @@ export class Understanding {
   }
 }
 
-/** What the model makes of a message, with the thresholds: act on it, ask "did you mean", or admit not understanding. */
+/** What the model makes of a message: act on it, ask "did you mean", or admit not understanding. */
 export function interpret(model: LanguageModel, text: string): Interpretation {
   if (model.familiarity(text) < THRESHOLDS.familiar) return { kind: 'none', p: 0 };
   const ranked = model.rankIntents(text);

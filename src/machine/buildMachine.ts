@@ -33,9 +33,11 @@ const notProvided = (name: string) =>
 /** What an account-service call returned, on the event that reports it done (the machine's own event types omit it). */
 function callOutput(event: object): AccountCallOutput | undefined {
   const output = 'output' in event ? event.output : undefined;
-  if (!output || typeof output !== 'object' || !('outcome' in output) || typeof output.outcome !== 'string') return undefined;
+  if (!output || typeof output !== 'object' || !('outcome' in output)) return undefined;
+  if (typeof output.outcome !== 'string') return undefined;
   const params = 'params' in output && output.params && typeof output.params === 'object' ? output.params : {};
-  return { outcome: output.outcome, params: Object.fromEntries(Object.entries(params).map(([name, value]) => [name, String(value)])) };
+  const texts = Object.entries(params).map(([name, value]) => [name, String(value)]);
+  return { outcome: output.outcome, params: Object.fromEntries(texts) };
 }
 
 /** Action references used in the generated config. */
@@ -216,11 +218,16 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
 
   /** Every move but another miss ends a run of misses: each of these transitions forgets them first. */
   function forgettingMisses(on: Record<string, Transition | Transition[]>) {
-    const forget = (transition: Transition): Transition => ({ ...transition, actions: ['forgetMisses', ...(transition.actions ?? [])] });
+    const forget = (transition: Transition): Transition => ({
+      ...transition,
+      actions: ['forgetMisses', ...(transition.actions ?? [])],
+    });
+    const forgetting = (transitions: Transition | Transition[]) =>
+      Array.isArray(transitions) ? transitions.map(forget) : forget(transitions);
     return Object.fromEntries(
       Object.entries(on).map(([event, transitions]) => [
         event,
-        event === 'CLARIFY' || event === 'UNKNOWN' ? transitions : Array.isArray(transitions) ? transitions.map(forget) : forget(transitions),
+        event === 'CLARIFY' || event === 'UNKNOWN' ? transitions : forgetting(transitions),
       ]),
     );
   }

@@ -1,4 +1,4 @@
-import { MemoryStorage, TestAdapter, type Activity, type Storage, type StoreItems } from 'botbuilder';
+import { MemoryStorage, TestAdapter, type Activity, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { HelpdeskBot } from '../../src/bot/helpdeskBot';
@@ -37,7 +37,8 @@ class Conversation {
       service?: AccountService;
     } = {},
   ) {
-    const runtime = { content: content(), i18n: createTranslator(content()), engine: engine(options.service ? { service: options.service } : {}) };
+    const bot = engine(options.service ? { service: options.service } : {});
+    const runtime = { content: content(), i18n: createTranslator(content()), engine: bot };
     this.bot = new HelpdeskBot({ runtime: () => runtime, storage, logger: options.logger ?? recordingLogger().logger });
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
     this.adapter.conversation.channelId = options.channelId ?? 'emulator';
@@ -155,7 +156,8 @@ describe('the bot on the Bot Framework', () => {
     }
     const chat = new Conversation(new FlakyStorage(), { locale: 'en-GB' });
     const i18n = createTranslator(content());
-    chat.adapter.onTurnError = turnErrorHandler(() => i18n, recordingLogger().logger, (context) => chat.bot.savedLanguage(context));
+    const saved = (context: TurnContext) => chat.bot.savedLanguage(context);
+    chat.adapter.onTurnError = turnErrorHandler(() => i18n, recordingLogger().logger, saved);
     await chat.join();
     await chat.say(i18n.getFixedT('de', 'common')('language.name'));
     const german = i18n.getFixedT('de', 'common');

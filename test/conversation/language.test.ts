@@ -1,13 +1,15 @@
 import { resolveLanguage } from '../../src/conversation/language';
 import { THRESHOLDS } from '../../src/conversation/understand';
 import { DEFAULT_LANGUAGE } from '../../src/dialog/languages';
+import type { LanguageGuess } from '../../src/nlu/model';
 
 /** A message the model is sure is in this language, long enough to switch to it. */
-const sure = (language: 'en' | 'es' | 'it' | 'fr' | 'de' | 'other') => ({ language, p: 0.99, words: THRESHOLDS.switchWords + 2 });
+const sure = (language: LanguageGuess['language']) => ({ language, p: 0.99, words: THRESHOLDS.switchWords + 2 });
 
 describe('the language of a reply', () => {
   it("keeps the user's saved choice over the channel's locale", () => {
-    expect(resolveLanguage({ preferred: 'it', locale: 'de-DE' })).toEqual({ language: 'it', unsupported: false, fromText: false });
+    const resolved = resolveLanguage({ preferred: 'it', locale: 'de-DE' });
+    expect(resolved).toEqual({ language: 'it', unsupported: false, fromText: false });
   });
 
   it("takes the channel's locale when the user has not chosen, and the first one the bot speaks", () => {
@@ -49,8 +51,10 @@ describe('the language of a reply', () => {
   });
 
   it('recognises a message in a language the bot does not speak, except as an answer', () => {
-    expect(resolveLanguage({ locale: 'it-IT', written: sure('other') })).toEqual({ language: 'it', unsupported: true, fromText: false });
-    expect(resolveLanguage({ written: sure('other') })).toEqual({ language: DEFAULT_LANGUAGE, unsupported: true, fromText: true });
+    const inItalian = resolveLanguage({ locale: 'it-IT', written: sure('other') });
+    expect(inItalian).toEqual({ language: 'it', unsupported: true, fromText: false });
+    const unknown = resolveLanguage({ written: sure('other') });
+    expect(unknown).toEqual({ language: DEFAULT_LANGUAGE, unsupported: true, fromText: true });
     expect(resolveLanguage({ locale: 'it-IT', written: sure('other'), answering: true }).unsupported).toBe(false);
     const few = { language: 'other' as const, p: 0.99, words: THRESHOLDS.otherWords - 1 };
     expect(resolveLanguage({ locale: 'it-IT', written: few }).unsupported).toBe(false);
