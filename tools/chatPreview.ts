@@ -1,9 +1,8 @@
 import type { Language } from '../src/dialog/languages';
-import type { StoredDialog, TurnResult } from '../src/conversation/engine';
+import type { TurnResult } from '../src/conversation/engine';
+import { Conversation } from '../src/conversation/conversation';
+import { turnIdOf } from '../src/conversation/turnId';
 import type { Runtime } from '../src/conversation/runtime';
-import { fold } from '../src/conversation/understand';
-import { COMMANDS } from '../src/dialog/systemKeys';
-import { LANGUAGES } from '../src/dialog/languages';
 import type { Expectation, Script, Step } from './conversationScript';
 
 export interface PreviewStyle {
@@ -25,8 +24,7 @@ export const ANSI: PreviewStyle = {
  * conversation test.
  */
 export class ChatPreview {
-  private stored: StoredDialog | undefined;
-  private preferred: Language | undefined;
+  private readonly conversation = new Conversation();
   private last: TurnResult | undefined;
   private turns = 0;
   private readonly steps: Step[] = [];
@@ -57,14 +55,10 @@ export class ChatPreview {
   }
 
   private describeTyping(text: string): Step {
-    const { i18n } = this.runtime();
-    const t = i18n.getFixedT(this.last?.language ?? this.language, 'common');
-    const folded = fold(text);
-    const command = COMMANDS.find((name) => t(`commands.${name}`).split('|').some((phrase) => fold(phrase) === folded));
+    const { understanding } = this.runtime().engine;
+    const command = understanding.commandIn(text);
     if (command) return { command };
-    const named = LANGUAGES.find(
-      (language) => fold(t(`languages.${language}`)) === folded || fold(i18n.getFixedT(language, 'common')('language.name')) === folded,
-    );
+    const named = understanding.languageRequest(text);
     if (named) return { language: named };
     const expecting = this.last?.trace.expecting;
     return expecting && expecting !== 'confirm' ? { answer: text } : { type: text };
@@ -72,15 +66,11 @@ export class ChatPreview {
 
   private async turn(step: Step, text: string | undefined): Promise<string> {
     this.turns += 1;
-    this.last = await this.runtime().engine.turn({
-      ...(this.stored ? { stored: this.stored } : {}),
-      ...(this.preferred ? { preferredLanguage: this.preferred } : {}),
+    this.last = await this.conversation.turn(this.runtime().engine, {
       channelLocale: this.language,
       ...(text === undefined ? {} : { message: { text } }),
-      turnId: `preview|${this.turns}`,
+      turnId: turnIdOf('preview', String(this.turns)),
     });
-    this.stored = this.last.stored;
-    this.preferred = this.last.chosenLanguage ?? this.preferred;
     const expectation: Expectation = {
       topic: this.last.trace.topic,
       state: this.last.trace.state,

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { i18n } from 'i18next';
 import { COMMANDS } from '../src/dialog/systemKeys';
 import { LANGUAGES, type Language } from '../src/dialog/languages';
-import type { ConversationEngine, StoredDialog, TurnResult } from '../src/conversation/engine';
+import type { ConversationEngine, TurnResult } from '../src/conversation/engine';
+import { Conversation } from '../src/conversation/conversation';
+import { turnIdOf } from '../src/conversation/turnId';
 
 /**
  * Conversation tests as data: what the user does, turn by turn, and what must follow — by content key
@@ -65,8 +67,7 @@ export interface StepReport {
 
 /** Runs a script against the engine in one language; returns a report per step (empty failures = passed). */
 export async function runScript(engine: ConversationEngine, i18n: i18n, script: Script, language: Language): Promise<StepReport[]> {
-  let stored: StoredDialog | undefined;
-  let preferred: Language | undefined;
+  const conversation = new Conversation();
   let last: TurnResult | undefined;
   let current: Language = language;
   const reports: StepReport[] = [];
@@ -86,15 +87,11 @@ export async function runScript(engine: ConversationEngine, i18n: i18n, script: 
     else text = i18n.getFixedT(current, 'common')(`languages.${action.language}`);
 
     if (failures.length === 0) {
-      last = await engine.turn({
-        ...(stored ? { stored } : {}),
-        ...(preferred ? { preferredLanguage: preferred } : {}),
+      last = await conversation.turn(engine, {
         channelLocale: language,
         ...(opening ? {} : { message: { text: text ?? '' } }),
-        turnId: `script|${index}`,
+        turnId: turnIdOf('script', String(index)),
       });
-      stored = last.stored;
-      preferred = last.chosenLanguage ?? preferred;
       current = last.language;
       failures.push(...check(action.expect, last));
     }

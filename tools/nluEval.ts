@@ -1,8 +1,8 @@
 import { PROJECT_ROOT } from '../src/config';
 import { LANGUAGES } from '../src/dialog/languages';
 import { loadContent } from '../src/content/loadContent';
-import { Interpreter } from '../src/conversation/interpret';
-import { LanguageUnderstanding } from '../src/nlu/model';
+import { interpret } from '../src/conversation/understand';
+import { LanguageModel } from '../src/nlu/model';
 import { trainingDataOf } from '../src/nlu/fromContent';
 import { accuracy, evaluate, readEvalSet, TARGETS, type Score } from './nluEvaluation';
 
@@ -13,9 +13,8 @@ import { accuracy, evaluate, readEvalSet, TARGETS, type Score } from './nluEvalu
 const evalSet = readEvalSet();
 const data = trainingDataOf(loadContent(PROJECT_ROOT));
 const trainingStarted = performance.now();
-const model = LanguageUnderstanding.train(data);
+const model = LanguageModel.train(data);
 const trainingMs = performance.now() - trainingStarted;
-const interpreter = new Interpreter(model);
 const evaluation = evaluate(model, evalSet);
 const out: string[] = [];
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
@@ -41,7 +40,7 @@ for (const language of LANGUAGES) {
     const row = confusion.get(topic)!;
     row.set(predicted, (row.get(predicted) ?? 0) + 1);
     if (got !== expected) misses.push(`      ${topic} → ${predicted}: ${text}`);
-    const decision = interpreter.interpret(text);
+    const decision = interpret(model, text);
     if (decision.kind === 'topic') decisions[decision.node === topic ? 'acted' : 'wrong']++;
     else if (decision.kind === 'clarify' && decision.nodes.includes(topic)) decisions.clarified++;
     else if (decision.kind === 'clarify' || decision.kind === 'none') decisions.missed++;
@@ -85,13 +84,13 @@ out.push(
 
 // Latency: everything the bot does with one message's text (intent, decision, language).
 const texts = [...Object.values(evalSet.topics).flatMap((byTopic) => Object.values(byTopic).flat()), ...evalSet.languages.map((entry) => entry.text)];
-for (const text of texts) interpreter.interpret(text);
+for (const text of texts) interpret(model, text);
 const timings: number[] = [];
 for (let pass = 0; pass < 5; pass++) {
   for (const text of texts) {
     const started = performance.now();
-    interpreter.interpret(text);
-    interpreter.detectLanguage(text);
+    interpret(model, text);
+    model.detectLanguage(text);
     timings.push(performance.now() - started);
   }
 }

@@ -12,7 +12,8 @@ import {
 } from 'botbuilder';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
-import { DEFAULT_LANGUAGE, languageOf } from '../dialog/languages';
+import type { Language } from '../dialog/languages';
+import { resolveLanguage } from '../conversation/language';
 import type { Runtime } from '../conversation/runtime';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -77,7 +78,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const typing = new TypingIndicator();
   for (const each of [adapter, localAdapter]) {
-    each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger);
+    each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger, (context) => bot.savedLanguage(context));
     each.use(typing);
   }
   const reminders = options.reminders;
@@ -168,11 +169,19 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   }
 }
 
-/** Logs a failed turn and tells the user, in their language, to send the message again. */
-export function turnErrorHandler(i18n: () => i18n, logger: Logger) {
+/**
+ * Logs a failed turn and tells the user, in their language, to send the message again: the one they chose
+ * (`savedLanguage`, when their state was read before the failure), else the channel's.
+ */
+export function turnErrorHandler(
+  i18n: () => i18n,
+  logger: Logger,
+  savedLanguage: (context: TurnContext) => Language | undefined = () => undefined,
+) {
   return async (context: TurnContext, error: Error): Promise<void> => {
     logger.error({ err: error, channel: context.activity.channelId }, 'turn failed');
-    const language = languageOf(context.activity.locale) ?? DEFAULT_LANGUAGE;
+    const preferred = savedLanguage(context);
+    const { language } = resolveLanguage({ ...(preferred ? { preferred } : {}), locale: context.activity.locale });
     try {
       await context.sendActivity({ type: 'message', text: i18n().getFixedT(language, 'common')('turnError') });
     } catch (sendError) {

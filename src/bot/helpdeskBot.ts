@@ -8,9 +8,12 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { DEFAULT_LANGUAGE, isLanguage, languageOf, type Language } from '../dialog/languages';
+import { isLanguage, type Language } from '../dialog/languages';
+import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
+import { Conversation } from '../conversation/conversation';
 import type { Runtime } from '../conversation/runtime';
+import { turnIdOf } from '../conversation/turnId';
 import type { UserMessage } from '../conversation/understand';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -138,32 +141,44 @@ export class HelpdeskBot extends ActivityHandler {
       if (!(error instanceof StateUnavailableError || error instanceof ETagConflictError)) throw error;
       this.options.metrics?.stateErrors.inc({ kind: error instanceof ETagConflictError ? 'conflict' : 'unavailable' });
       this.options.logger.warn({ err: { name: error.name, message: error.message } }, 'conversation state unavailable; asked the user to try again');
-      await context.sendActivity(this.unavailable(activity));
+      await context.sendActivity(this.unavailable(context));
     }
   }
 
+  /** The language the user chose earlier, when their state was read in this turn. */
+  savedLanguage(context: TurnContext): Language | undefined {
+    const profile = (this.userState.get(context) as { profile?: Profile } | undefined)?.profile;
+    return isLanguage(profile?.language) ? profile.language : undefined;
+  }
+
+  /** The language of a reply the engine did not write (an error): the user's choice, else the channel's. */
+  replyLanguage(context: TurnContext): Language {
+    const preferred = this.savedLanguage(context);
+    return resolveLanguage({ ...(preferred ? { preferred } : {}), locale: context.activity.locale }).language;
+  }
+
   /** "Temporarily unavailable, try again in a moment", with the article's manual steps, in the user's language. */
-  private unavailable(activity: Partial<Activity>): Partial<Activity> {
+  private unavailable(context: TurnContext): Partial<Activity> {
     const { i18n, content } = this.options.runtime();
-    const language = languageOf(activity.locale) ?? DEFAULT_LANGUAGE;
+    const language = this.replyLanguage(context);
     return { type: 'message', textFormat: 'markdown', locale: language, text: i18n.getFixedT(language, 'common')('unavailable', { links: content.dialog.links }) };
   }
 
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
-    const stored = await this.dialog.get(context);
-    const result: TurnResult = await this.options.runtime().engine.turn({
-      ...(stored ? { stored } : {}),
-      ...(isLanguage(profile.language) ? { preferredLanguage: profile.language } : {}),
+    const saved = isLanguage(profile.language) ? profile.language : undefined;
+    const conversation = new Conversation(await this.dialog.get(context), saved);
+    const result = await conversation.turn(this.options.runtime().engine, {
       ...(activity.locale ? { channelLocale: activity.locale } : {}),
       ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
       ...(message ? { message } : {}),
-      turnId: turnIdOf(activity),
+      turnId: turnIdOf(activity.conversation?.id ?? 'unknown', activity.id ?? randomUUID()),
       privateChat: isPrivateChat(activity),
     });
-    await this.dialog.set(context, result.stored);
-    if (result.chosenLanguage) await this.profile.set(context, { ...profile, language: result.chosenLanguage });
+    await this.dialog.set(context, conversation.stored);
+    const chosen = conversation.preferredLanguage;
+    if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
     const pending: Pending = {
       replies: renderActivities(result, activity.channelId, activity.from?.id),
       trace: result.trace,
@@ -188,9 +203,4 @@ function isPrivateChat(activity: Partial<Activity>): boolean {
   if (!conversation) return true;
   if (conversation.conversationType) return conversation.conversationType === 'personal';
   return conversation.isGroup !== true;
-}
-
-/** Stable across redeliveries of the same activity: the channel keeps its id. */
-function turnIdOf(activity: Partial<Activity>): string {
-  return `${activity.conversation?.id ?? 'unknown'}|${activity.id ?? randomUUID()}`;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ACTIONS, isActionName } from '../dialog/accountCalls';
+import { ACCOUNT_CALLS, isAccountCall } from '../dialog/accountCalls';
 import {
   dialogSchema,
   formNodeSchema,
@@ -96,7 +96,7 @@ export function checkContent(root: string): { content?: Content; problems: Conte
 function knownPlaceholders(dialog: DialogFile): Set<string> {
   const names = new Set<string>(['count', ...Object.keys(dialog.links).map((name) => `links.${name}`)]);
   for (const node of Object.values(dialog.nodes)) if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
-  for (const action of Object.values(ACTIONS)) for (const name of Object.keys(action.params)) names.add(name);
+  for (const action of Object.values(ACCOUNT_CALLS)) for (const name of Object.keys(action.params)) names.add(name);
   return names;
 }
 
@@ -172,11 +172,11 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[], typ
       }
       continue;
     }
-    if (!isActionName(node.action)) {
-      problems.push(at(['nodes', id, 'action'], 'unknown-action', `unknown action "${node.action}"; known actions: ${Object.keys(ACTIONS).join(', ')}`));
+    if (!isAccountCall(node.action)) {
+      problems.push(at(['nodes', id, 'action'], 'unknown-action', `unknown action "${node.action}"; known actions: ${Object.keys(ACCOUNT_CALLS).join(', ')}`));
       continue;
     }
-    const spec = ACTIONS[node.action];
+    const spec = ACCOUNT_CALLS[node.action];
     const slots = new Set<string>();
     node.ask.forEach((question, index) => {
       if (slots.has(question.slot)) problems.push(at(['nodes', id, 'ask', index, 'slot'], 'duplicate-slot', `"${question.slot}" is asked twice in this form`));

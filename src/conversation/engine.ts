@@ -1,28 +1,31 @@
 import type { i18n } from 'i18next';
-import { createActor, waitFor, type Snapshot } from 'xstate';
-import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
+import { createActor, waitFor, type Actor, type SnapshotFrom, type StateValue } from 'xstate';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
 import { buildMachine, type DialogMachine } from '../machine/buildMachine';
-import type { DialogEvent, Say, StateMeta } from '../machine/types';
-import { understandingOf } from '../nlu/fromContent';
+import type { DialogContext, DialogEvent, Say, StateMeta } from '../machine/types';
+import { languageModelOf } from '../nlu/fromContent';
 import type { AccountService } from '../accountService/accountService';
-import { accountActors } from './accountActions';
-import { Interpreter, THRESHOLDS } from './interpret';
+import { accountActors } from './accountCalls';
+import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { Understanding, type Offered, type Understood, type UserMessage } from './understand';
+import { Understanding, type Understood, type UserMessage } from './understand';
+import type { LanguageGuess } from '../nlu/model';
 
 /** What is kept between turns for one conversation: small, versioned. */
 export interface StoredDialog {
   v: 1;
-  /** Version of the dialog content the snapshot was taken with. */
+  /** Version of the content the snapshot was taken with; under other content, nodes now gone are forgotten. */
   content: string;
   snapshot: unknown;
-  /** "Did you mean" candidates offered in the last reply, so a typed number or title picks one. */
-  offered?: Offered;
-  /** Messages in a row the bot did not understand; at two it offers the menu and a person. */
-  misses?: number;
+}
+
+/** Dialogs stored before the clarification moved into the machine kept its counters beside the snapshot. */
+interface EarlierStoredDialog extends StoredDialog {
+  offered?: { nodes?: unknown };
+  misses?: unknown;
 }
 
 export interface TurnRequest {
@@ -82,6 +85,15 @@ export interface EngineOptions {
   serviceTimeoutMs?: number;
 }
 
+type DialogActor = Actor<DialogMachine>;
+type DialogSnapshot = SnapshotFrom<DialogMachine>;
+
+/** What the turn worked out before rendering: the reply's language, and what the model made of the message. */
+interface Step extends ResolvedLanguage {
+  written?: LanguageGuess;
+  via?: Trace['understood'];
+}
+
 interface StateNodeLike {
   states: Record<string, StateNodeLike>;
 }
@@ -89,8 +101,8 @@ interface StateNodeLike {
 /** Runs one turn of a conversation: restore, understand, step the machine, render, persist. */
 export class ConversationEngine {
   readonly machine: DialogMachine;
-  private readonly understanding: Understanding;
-  private readonly interpreter: Interpreter;
+  /** Reads messages for this content; the chat preview uses it to tell commands and languages apart too. */
+  readonly understanding: Understanding;
   /** The text key that names each node on a button. */
   private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
@@ -115,11 +127,10 @@ export class ConversationEngine {
       if (isFormNode(node)) continue;
       for (const choice of node.choices) if (!this.titles.has(choice.goto)) this.titles.set(choice.goto, choice.label);
     }
-    this.interpreter = new Interpreter(understandingOf(content));
     const freeTextSlots = new Set(Object.entries(content.slotValidators).filter(([, name]) => content.validators[name]!.kind === 'text').map(([slot]) => slot));
     this.understanding = new Understanding({
       i18n: options.i18n,
-      interpreter: this.interpreter,
+      model: languageModelOf(content),
       nodes: new Set(messageNodes.map(([id]) => id).filter((id) => this.titles.has(id) || id === content.dialog.start)),
       titles: this.titles,
       isAnswer: (slot, text) => content.validators[content.slotValidators[slot]!]!.validate(text, this.now()).ok,
@@ -129,142 +140,111 @@ export class ConversationEngine {
   }
 
   async turn(request: TurnRequest): Promise<TurnResult> {
-    const { message } = request;
     const restored = this.restore(request.stored);
     const actor = createActor(this.machine, restored ? { snapshot: restored } : {});
     const said: Say[] = [];
     actor.on('say', (event) => said.push(event));
     actor.start();
-
-    const text = message?.text?.trim() ?? '';
-    const current = this.current(actor.getSnapshot());
-    const asking = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
-    const guess = text && !message?.value ? this.interpreter.detectLanguage(text) : undefined;
-    const written = guess && guess.words > 0 ? guess : undefined;
-    let languageFromText = false;
-    const writtenIn = written && written.language !== 'other' ? written.language : undefined;
-
-    // The language of the reply: the user's choice, else the channel's, else the one they write in.
-    let language = request.preferredLanguage ?? languageOf(request.channelLocale);
-    let chosenLanguage: Language | undefined;
-    let switchedFrom: Language | undefined;
-    if (!language) {
-      language = writtenIn && written!.p >= THRESHOLDS.firstP ? writtenIn : DEFAULT_LANGUAGE;
-      languageFromText = Boolean(written);
-      if (language !== DEFAULT_LANGUAGE || writtenIn === DEFAULT_LANGUAGE) chosenLanguage = language;
-    } else if (
-      writtenIn &&
-      writtenIn !== language &&
-      !asking &&
-      written!.words >= THRESHOLDS.switchWords &&
-      written!.p >= THRESHOLDS.switchP
-    ) {
-      switchedFrom = language;
-      language = chosenLanguage = writtenIn;
-      languageFromText = true;
-    }
-
-    const send = async (event: DialogEvent) => {
-      actor.send(event);
-      await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
-    };
-    let offered: Offered | undefined;
-    let misses = 0;
-    let via: Trace['understood'];
-    const notices: Say[] = [];
-    const apply = async (understood: Understood) => {
-      via = understood.via;
-      const meta = { locale: language!, turnId: request.turnId, privateChat: request.privateChat !== false };
-      if (understood.type === 'LANGUAGE') {
-        language = understood.language;
-        chosenLanguage = understood.language;
-        switchedFrom = undefined;
-        await send({ type: 'LANGUAGE', ...meta, locale: language });
-      } else if (understood.type === 'CLARIFY' || (understood.type === 'UNKNOWN' && understood.reason === 'notUnderstood')) {
-        // Never guess on a weak match, never loop: ask, and after two misses in a row offer a way out.
-        misses = (request.stored?.misses ?? 0) + 1;
-        if (misses >= 2) {
-          notices.push({ type: 'say', key: NOTICES.stuck });
-          const { start, handover } = this.options.content.dialog;
-          offered = { nodes: [start, ...(handover ? [handover] : [])] };
-        } else if (understood.type === 'CLARIFY') {
-          notices.push({ type: 'say', key: NOTICES.didYouMean });
-          offered = { nodes: understood.nodes };
-        } else {
-          await send({ type: 'UNKNOWN', reason: 'notUnderstood', ...meta });
-        }
-      } else {
-        await send({ ...understood, ...meta } as DialogEvent);
-      }
-    };
-
     try {
-      const unsupported =
-        written?.language === 'other' && written.words >= THRESHOLDS.otherWords && written.p >= THRESHOLDS.otherP && !asking && !message?.value;
-      if (!restored) {
-        // A new conversation always opens with the welcome; a language named in the first message sets it first.
-        const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
-        if (asked) language = chosenLanguage = asked;
-        if (unsupported) language = DEFAULT_LANGUAGE;
-        await send({ type: 'START', locale: language, turnId: request.turnId });
-        if (message && !asked && !unsupported) {
-          const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), language);
-          if (understood.type !== 'UNKNOWN') await apply(understood);
-        }
-      } else if (message && unsupported && this.understanding.understand(message, current, language).type === 'UNKNOWN') {
-        // Written in a language the bot does not speak: say so in English, and offer the five.
-        language = DEFAULT_LANGUAGE;
-      } else if (message) {
-        await apply(this.understanding.understand(message, current, language, request.stored?.offered));
-      } else {
-        await send({ type: 'START', locale: language, turnId: request.turnId });
-      }
-      if (unsupported && language === DEFAULT_LANGUAGE && !chosenLanguage) {
-        notices.push({ type: 'say', key: NOTICES.unsupportedLanguage });
-        languageFromText = true;
-      }
-      if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
-
-      const snapshot = actor.getSnapshot();
-      const { id, meta } = this.current(snapshot);
-      const messages = this.renderer.render([...said, ...notices], {
-        language,
-        timeZone: request.timeZone,
-        now: this.now(),
-        links: this.options.content.dialog.links,
-      });
-      const buttons = unsupported && notices.some((say) => say.key === NOTICES.unsupportedLanguage)
-        ? this.languageButtons(LANGUAGES)
-        : offered
-          ? this.offeredButtons(offered, language)
-          : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
-      const reminder = meta.remind ? this.reminder(meta.remind, said, language, request.timeZone) : undefined;
-      const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: actor.getPersistedSnapshot() };
-      if (offered) stored.offered = offered;
-      if (misses > 0) stored.misses = misses;
-      return {
-        messages,
-        said: [...said, ...notices].map((say) => say.key),
-        buttons,
-        stored,
-        language,
-        ...(chosenLanguage ? { chosenLanguage } : {}),
-        ...(reminder ? { reminder } : {}),
-        trace: {
-          topic: meta.topic,
-          state: id,
-          locale: language,
-          expecting: meta.expecting,
-          ...(via ? { understood: via } : {}),
-          ...(written && languageFromText ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } } : {}),
-        },
-      };
+      const step = await this.understandAndSend(actor, request, Boolean(restored));
+      return this.render(actor.getSnapshot(), said, step, request);
     } finally {
       actor.stop();
     }
   }
 
-  /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  /** Works out the reply's language, reads the message and sends the machine what it means. */
+  private async understandAndSend(actor: DialogActor, request: TurnRequest, restored: boolean): Promise<Step> {
+    const { message } = request;
+    const text = message?.text?.trim() ?? '';
+    const current = this.current(actor.getSnapshot());
+    const written = text && !message?.value ? this.understanding.detectLanguage(text) : undefined;
+    const resolved = resolveLanguage({
+      ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
+      ...(request.channelLocale ? { locale: request.channelLocale } : {}),
+      ...(written ? { written } : {}),
+      answering: current.meta.expecting !== null && current.meta.expecting !== 'confirm',
+    });
+    const step: Step = { ...resolved, ...(written ? { written } : {}) };
+    const meta = () => ({ locale: step.language, turnId: request.turnId, privateChat: request.privateChat !== false });
+    const send = async (event: DialogEvent) => {
+      actor.send(event);
+      await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
+    };
+    const apply = async ({ via, ...understood }: Understood) => {
+      if (via) step.via = via;
+      if (understood.type === 'LANGUAGE') {
+        step.language = step.chosen = understood.language;
+        delete step.switchedFrom;
+      }
+      await send({ ...understood, ...meta() });
+    };
+
+    if (!restored) {
+      // A new conversation always opens with the welcome; a language named in the first message sets it first.
+      const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
+      if (asked) step.language = step.chosen = asked;
+      if (step.unsupported) step.language = DEFAULT_LANGUAGE;
+      await send({ type: 'START', locale: step.language, turnId: request.turnId });
+      if (message && !asked && !step.unsupported) {
+        const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), step.language);
+        if (understood.type !== 'UNKNOWN') await apply(understood);
+      }
+    } else if (message) {
+      const offered = actor.getSnapshot().context.offered ?? [];
+      const understood = this.understanding.understand(message, current, step.language, offered);
+      // Written in a language the bot does not speak, and nothing else in it understood: say so in English.
+      if (step.unsupported && understood.type === 'UNKNOWN') step.language = DEFAULT_LANGUAGE;
+      else await apply(understood);
+    } else {
+      await send({ type: 'START', locale: step.language, turnId: request.turnId });
+    }
+    if (step.unsupported && step.language === DEFAULT_LANGUAGE && !step.chosen) {
+      await send({ type: 'UNKNOWN', reason: 'unsupportedLanguage', ...meta() });
+      step.fromText = true;
+    }
+    return step;
+  }
+
+  /** The reply: texts in the turn's language, its buttons, a reminder to send later, what to store, the trace. */
+  private render(snapshot: DialogSnapshot, said: Say[], step: Step, request: TurnRequest): TurnResult {
+    const { language, chosen, switchedFrom, written } = step;
+    if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
+    const { id, meta } = this.current(snapshot);
+    const { offered } = snapshot.context;
+    const messages = this.renderer.render(said, {
+      language,
+      timeZone: request.timeZone,
+      now: this.now(),
+      links: this.options.content.dialog.links,
+    });
+    const buttons = said.some((say) => say.key === NOTICES.unsupportedLanguage)
+      ? this.languageButtons(LANGUAGES)
+      : offered
+        ? this.offeredButtons(offered, language)
+        : [...this.buttons(id, meta, language), ...(switchedFrom ? this.languageButtons([switchedFrom]) : [])];
+    const reminder = meta.remind ? this.reminder(meta.remind, said, language, request.timeZone) : undefined;
+    return {
+      messages,
+      said: said.map((say) => say.key),
+      buttons,
+      stored: { v: 1, content: this.options.content.version, snapshot: this.machine.getPersistedSnapshot(snapshot) },
+      language,
+      ...(chosen ? { chosenLanguage: chosen } : {}),
+      ...(reminder ? { reminder } : {}),
+      trace: {
+        topic: meta.topic,
+        state: id,
+        locale: language,
+        expecting: meta.expecting,
+        ...(step.via ? { understood: step.via } : {}),
+        ...(written && step.fromText
+          ? { written: { language: written.language, p: Math.round(written.p * 1000) / 1000 } }
+          : {}),
+      },
+    };
+  }
+
   /** The node's reminder, when what it said this turn names a time still to come. */
   private reminder(key: string, said: readonly Say[], language: Language, timeZone: string | undefined): TurnResult['reminder'] {
     const now = this.now();
@@ -278,9 +258,10 @@ export class ConversationEngine {
     return undefined;
   }
 
-  private offeredButtons(offered: Offered, language: Language): Button[] {
+  /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
+  private offeredButtons(offered: readonly string[], language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
-    return offered.nodes.map((node) => {
+    return offered.map((node) => {
       const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
       return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
     });
@@ -297,7 +278,7 @@ export class ConversationEngine {
   }
 
   /** The state the conversation rests in and its description. */
-  private current(snapshot: ReturnType<typeof this.machine.resolveState>): { id: string; meta: StateMeta } {
+  private current(snapshot: DialogSnapshot): { id: string; meta: StateMeta } {
     const meta = Object.values(snapshot.getMeta()).find((candidate): candidate is StateMeta => Boolean(candidate));
     if (!meta) throw new Error(`State ${JSON.stringify(snapshot.value)} has no description`);
     return { id: statePath(snapshot.value), meta };
@@ -311,15 +292,43 @@ export class ConversationEngine {
   }
 
   /** A stored snapshot, if it still fits the current content; otherwise the conversation starts afresh. */
-  private restore(stored: StoredDialog | undefined): Snapshot<unknown> | undefined {
+  private restore(stored: StoredDialog | undefined): DialogSnapshot | undefined {
     if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
     const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
     if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
-    if (!stateExists(this.machine.root as unknown as StateNodeLike, snapshot.value)) return undefined;
+    if (!stateExists(this.machine.root, snapshot.value)) return undefined;
     // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
     const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
-    return this.machine.resolveState({ value: value as never, context: snapshot.context });
+    const context = { ...snapshot.context, ...earlierClarification(stored) };
+    // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
+    const current = stored.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
+    return this.machine.resolveState({ value: value as StateValue, context: current });
   }
+
+  /** The context without the nodes this content no longer has: the way back, a form on hold, what was offered. */
+  private withoutRemovedNodes(context: DialogContext): DialogContext {
+    const { nodes } = this.options.content.dialog;
+    const { suspended, offered, ...rest } = context;
+    const form = suspended ? nodes[suspended.form] : undefined;
+    const steps =
+      form && isFormNode(form) ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])] : [];
+    const kept = offered?.filter((node) => node in nodes) ?? [];
+    return {
+      ...rest,
+      trail: context.trail.filter((node) => node in nodes),
+      ...(suspended && steps.includes(suspended.step) ? { suspended } : {}),
+      ...(kept.length > 0 ? { offered: kept } : {}),
+    };
+  }
+}
+
+/** The counters an earlier stored dialog kept beside its snapshot, for the machine's context. */
+function earlierClarification(stored: EarlierStoredDialog): Pick<DialogContext, 'misses' | 'offered'> {
+  const nodes = stored.offered?.nodes;
+  return {
+    ...(typeof stored.misses === 'number' && stored.misses > 0 ? { misses: stored.misses } : {}),
+    ...(Array.isArray(nodes) && nodes.every((node) => typeof node === 'string') ? { offered: nodes } : {}),
+  };
 }
 
 function languageInValue(value: unknown): Language | undefined {
@@ -327,7 +336,7 @@ function languageInValue(value: unknown): Language | undefined {
   return LANGUAGES.find((candidate) => candidate === language);
 }
 
-function isContext(value: unknown): value is { trail: string[]; slots: Record<string, string>; correcting: boolean; result: Record<string, string> } {
+function isContext(value: unknown): value is DialogContext {
   if (!value || typeof value !== 'object') return false;
   const context = value as Record<string, unknown>;
   return (

@@ -3,13 +3,46 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
 import type { Move } from '../dialog/moves';
-import { fold } from '../dialog/text';
-import { Interpreter, THRESHOLDS } from './interpret';
-
-export { fold };
+import { fold, wordsOf } from '../dialog/text';
+import type { LanguageGuess, LanguageModel } from '../nlu/model';
 
 /** The longest message read as an answer; anything longer is politely refused. */
 export const MAX_TEXT_LENGTH = 2000;
+
+/** What a free-text message is taken to mean, and how sure the bot is. */
+export type Interpretation =
+  | { kind: 'topic'; node: string; p: number }
+  | { kind: 'move'; move: Move; p: number }
+  /** Close between topics, or a weak match: ask which one. */
+  | { kind: 'clarify'; nodes: string[]; p: number }
+  | { kind: 'none'; p: number };
+
+/**
+ * Where the line is drawn between acting on a message, asking "did you mean", and admitting it was not
+ * understood. Chosen by cross-validation on the examples, not on the held-out evaluation set.
+ */
+export const THRESHOLDS = {
+  /** The best intent needs at least this probability to be acted on… */
+  act: 0.5,
+  /** …and this much more than the runner-up. */
+  margin: 0.2,
+  /** A topic this likely (or more) is offered in "did you mean". */
+  candidate: 0.12,
+  /** Below this, the best topic is too weak even to ask about. */
+  ask: 0.25,
+  /** Part of the message the model must recognise (letter sequences seen in examples) to trust it at all. */
+  familiar: 0.35,
+  /** Inside a question whose answer can be any text (a name), a topic must be this sure, in three words or more. */
+  interrupt: 0.85,
+  /** Language: switch only on messages of this many words or more, and this sure. */
+  switchWords: 4,
+  switchP: 0.9,
+  /** With no locale from the channel, the first message's language is used when this sure. */
+  firstP: 0.6,
+  /** A message this long and this surely in another language gets the list of languages the bot speaks. */
+  otherWords: 3,
+  otherP: 0.7,
+} as const;
 
 /** What a user's message means in the current state. */
 export type Understood = (
@@ -26,14 +59,10 @@ export type Understood = (
   via?: { intent: string; p: number };
 };
 
-/** What the previous turn offered beyond the state's own buttons ("did you mean" candidates). */
-export interface Offered {
-  nodes: string[];
-}
-
 export interface UnderstandingOptions {
   i18n: i18n;
-  interpreter: Interpreter;
+  /** The model trained from the content's examples. */
+  model: LanguageModel;
   /** Nodes a typed topic or a "did you mean" button may lead to. */
   nodes: ReadonlySet<string>;
   /** The text key naming each such node on a button. */
@@ -51,7 +80,7 @@ export interface UserMessage {
   hasAttachments?: boolean;
 }
 
-const COMMAND_EVENTS: Record<Command, Understood['type']> = {
+const COMMAND_EVENTS: Record<Command, 'BACK' | 'MENU' | 'RESTART' | 'HELP' | 'REPEAT'> = {
   back: 'BACK',
   menu: 'MENU',
   restart: 'RESTART',
@@ -73,7 +102,7 @@ const MOVE_EVENTS: Record<Exclude<Move, 'yes' | 'no' | 'language'>, Understood['
  * "did you mean" when unsure, and saying so when it did not understand.
  */
 export class Understanding {
-  private readonly commands = new Map<string, Understood['type']>();
+  private readonly commands = new Map<string, Command>();
   private readonly languageNames = new Map<string, Language>();
   private readonly labels = new Map<string, string>();
   private readonly i18n: i18n;
@@ -86,7 +115,7 @@ export class Understanding {
       for (const command of COMMANDS) {
         for (const phrase of t(`commands.${command}`).split('|')) {
           const folded = fold(phrase);
-          if (folded) this.commands.set(folded, COMMAND_EVENTS[command]);
+          if (folded) this.commands.set(folded, command);
         }
       }
       this.languageNames.set(fold(t('language.name')), language);
@@ -105,13 +134,29 @@ export class Understanding {
     return folded;
   }
 
+  /** The language a message is written in, as the model guesses it. */
+  detectLanguage(text: string): LanguageGuess {
+    return this.options.model.detectLanguage(text);
+  }
+
+  /** A command word ("back", "menú", "zurück") in any of the five languages, if the message is just that. */
+  commandIn(text: string): Command | undefined {
+    return this.commands.get(fold(text));
+  }
+
   /** A language asked for by name ("Deutsch", "spanish", "Français"), if the message is just that. */
   languageRequest(text: string | undefined): Language | undefined {
     if (!text || text.length > 60) return undefined;
     return this.languageNames.get(fold(text));
   }
 
-  understand(message: UserMessage, state: { id: string; meta: StateMeta }, language: Language, offered?: Offered): Understood {
+  /** `offered`: the nodes the previous reply offered beyond the state's own buttons ("did you mean"). */
+  understand(
+    message: UserMessage,
+    state: { id: string; meta: StateMeta },
+    language: Language,
+    offered: readonly string[] = [],
+  ): Understood {
     const fromButton = this.fromButtonValue(message.value, state);
     if (fromButton) return fromButton;
 
@@ -123,7 +168,7 @@ export class Understanding {
     const { meta } = state;
     const asking = meta.expecting !== null && meta.expecting !== 'confirm';
 
-    const extra = offered?.nodes.filter((node) => this.options.nodes.has(node)) ?? [];
+    const extra = offered.filter((node) => this.options.nodes.has(node));
     if (!asking && /^\d{1,2}$/.test(folded)) {
       const index = Number(folded) - 1;
       if (extra[index]) return { type: 'GOTO', node: extra[index] };
@@ -140,14 +185,14 @@ export class Understanding {
     const requested = this.languageNames.get(folded);
     if (requested) return { type: 'LANGUAGE', language: requested };
     const command = this.commands.get(folded);
-    if (command) return { type: command } as Understood;
+    if (command) return { type: COMMAND_EVENTS[command] };
     return this.inOwnWords(text, meta, language, asking);
   }
 
   /** A message in the user's own words, read by the free-text model. */
   private inOwnWords(text: string, meta: StateMeta, language: Language, asking: boolean): Understood {
-    const { interpreter } = this.options;
-    const interpretation = interpreter.interpret(text);
+    const { model } = this.options;
+    const interpretation = interpret(model, text);
     const via = { intent: interpretation.kind === 'topic' ? `topic:${interpretation.node}` : interpretation.kind === 'move' ? `move:${interpretation.move}` : interpretation.kind, p: round(interpretation.p) };
 
     if (asking) {
@@ -155,7 +200,7 @@ export class Understanding {
       const valid = this.options.isAnswer(slot, text);
       const interrupts =
         (interpretation.kind === 'topic' || (interpretation.kind === 'move' && interpretation.move in MOVE_EVENTS)) &&
-        (!valid || (this.options.freeTextSlots.has(slot) && interpretation.p >= THRESHOLDS.interrupt && Interpreter.words(text) >= 3));
+        (!valid || (this.options.freeTextSlots.has(slot) && interpretation.p >= THRESHOLDS.interrupt && wordCount(text) >= 3));
       if (!interrupts) return { type: 'ANSWER', text };
     }
 
@@ -177,8 +222,8 @@ export class Understanding {
       return choice ? { ...choose(choice), via } : { type: 'REPEAT', via };
     }
     if (move === 'language') {
-      const named = interpreter.namedLanguages(text);
-      const written = interpreter.detectLanguage(text);
+      const named = model.namedLanguages(text);
+      const written = model.detectLanguage(text);
       const target =
         named.find((candidate) => candidate !== language) ??
         (written.language !== 'other' && written.language !== language && written.p >= THRESHOLDS.firstP ? written.language : named[0]);
@@ -201,6 +246,29 @@ export class Understanding {
     const choice = payload.state === state.id ? state.meta.choices.find((option) => option.id === payload.choice) : undefined;
     return choice ? choose(choice) : miss('staleButton');
   }
+}
+
+/** What the model makes of a message: act on it, ask "did you mean", or admit not understanding. */
+export function interpret(model: LanguageModel, text: string): Interpretation {
+  if (model.familiarity(text) < THRESHOLDS.familiar) return { kind: 'none', p: 0 };
+  const ranked = model.rankIntents(text);
+  const [best, second] = ranked;
+  if (!best) return { kind: 'none', p: 0 };
+  const sure = best.p >= THRESHOLDS.act && best.p - (second?.p ?? 0) >= THRESHOLDS.margin;
+  if (sure) {
+    if (best.label.startsWith('topic:')) return { kind: 'topic', node: best.label.slice('topic:'.length), p: best.p };
+    if (best.label.startsWith('move:')) return { kind: 'move', move: best.label.slice('move:'.length) as Move, p: best.p };
+    return { kind: 'none', p: best.p };
+  }
+  const topics = ranked.slice(0, 3).filter((entry) => entry.label.startsWith('topic:') && entry.p >= THRESHOLDS.candidate);
+  if (topics.length > 0 && topics[0]!.p >= THRESHOLDS.ask) {
+    return { kind: 'clarify', nodes: topics.map((entry) => entry.label.slice('topic:'.length)), p: topics[0]!.p };
+  }
+  return { kind: 'none', p: best.p };
+}
+/** How many words a message has (a guess on two words is never trusted to switch language). */
+export function wordCount(text: string): number {
+  return wordsOf(fold(text)).length;
 }
 
 function round(p: number): number {

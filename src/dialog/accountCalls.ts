@@ -1,17 +1,17 @@
 /**
- * The account-service actions a dialog form may invoke, with the answers each needs and the
- * outcomes it can end in. Dialog files name these; the bot supplies the implementations.
+ * The account-service calls a dialog form may make, with the answers each needs and the outcomes it can
+ * end in. Dialog files name one in a form's `action:`; the bot supplies the implementations.
  */
 export type ParamKind = 'text' | 'instant';
 
-export interface ActionSpec {
+export interface AccountCallSpec {
   readonly inputs: readonly string[];
   readonly outcomes: readonly string[];
-  /** Values the action returns that texts may show, and how to show them. */
+  /** Values the call returns that texts may show, and how to show them. */
   readonly params: Readonly<Record<string, ParamKind>>;
 }
 
-export const ACTIONS = {
+export const ACCOUNT_CALLS = {
   checkLockStatus: {
     inputs: ['idNumber', 'secretNumber'],
     outcomes: ['locked', 'unlocked', 'unverified', 'tooManyAttempts'],
@@ -27,22 +27,22 @@ export const ACTIONS = {
     outcomes: ['created'],
     params: { reference: 'text' },
   },
-} as const satisfies Record<string, ActionSpec>;
+} as const satisfies Record<string, AccountCallSpec>;
 
-export type ActionName = keyof typeof ACTIONS;
+export type AccountCall = keyof typeof ACCOUNT_CALLS;
 
-export function isActionName(name: string): name is ActionName {
-  return Object.prototype.hasOwnProperty.call(ACTIONS, name);
+export function isAccountCall(name: string): name is AccountCall {
+  return Object.prototype.hasOwnProperty.call(ACCOUNT_CALLS, name);
 }
 
-/** What an action implementation hands back to the dialog. */
-export interface ActionOutput {
+/** What a call's implementation hands back to the dialog. */
+export interface AccountCallOutput {
   outcome: string;
   params?: Record<string, string>;
 }
 
-/** What an action implementation receives. */
-export interface ActionInput {
+/** What a call's implementation receives. */
+export interface AccountCallInput {
   slots: Record<string, string>;
   locale: string;
   turnId: string;

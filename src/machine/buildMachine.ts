@@ -1,10 +1,10 @@
-import { and, assign, emit, fromPromise, setup } from 'xstate';
+import { and, assertEvent, assign, emit, fromPromise, setup } from 'xstate';
 import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSchema';
 import type { Content } from '../content/loadContent';
 import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 import { maskValue } from '../content/validators';
-import { ACTIONS, type ActionInput, type ActionName, type ActionOutput, type ParamKind } from '../dialog/accountCalls';
-import type { Choice, DialogContext, DialogEvent, Param, Say, StateMeta } from './types';
+import { ACCOUNT_CALLS, type AccountCallInput, type AccountCall, type AccountCallOutput, type ParamKind } from '../dialog/accountCalls';
+import type { Choice, DialogContext, DialogEvent, MissReason, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';
 /** The step every form passes through on entry, to resume a form left half-way. */
@@ -18,16 +18,27 @@ export interface BuildOptions {
   serviceTimeoutMs?: number;
 }
 
+const notUnderstood = { type: 'missIs', params: { reason: 'notUnderstood' } } as const;
 const BACK_BUTTON: Choice = { id: '@back', label: BUTTONS.back, event: 'BACK' };
 const MENU_BUTTON: Choice = { id: '@menu', label: BUTTONS.menu, event: 'MENU' };
 const CANCEL_BUTTON: Choice = { id: '@cancel', label: BUTTONS.cancel, event: 'CANCEL' };
 
-const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACTIONS).map((action) => action.params));
+const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACCOUNT_CALLS).map((call) => call.params));
 
 const notProvided = (name: string) =>
-  fromPromise<ActionOutput, ActionInput>(async () => {
-    throw new Error(`The account-service action "${name}" was not provided`);
+  fromPromise<AccountCallOutput, AccountCallInput>(async () => {
+    throw new Error(`The account-service call "${name}" was not provided`);
   });
+
+/** What an account-service call returned, on the event that reports it done (the machine's own event types omit it). */
+function callOutput(event: object): AccountCallOutput | undefined {
+  const output = 'output' in event ? event.output : undefined;
+  if (!output || typeof output !== 'object' || !('outcome' in output)) return undefined;
+  if (typeof output.outcome !== 'string') return undefined;
+  const params = 'params' in output && output.params && typeof output.params === 'object' ? output.params : {};
+  const texts = Object.entries(params).map(([name, value]) => [name, String(value)]);
+  return { outcome: output.outcome, params: Object.fromEntries(texts) };
+}
 
 /** Action references used in the generated config. */
 const say = (key: string, multilingual = false) => ({ type: 'say' as const, params: { key, multilingual } });
@@ -35,7 +46,7 @@ const say = (key: string, multilingual = false) => ({ type: 'say' as const, para
 /**
  * Compiles the dialog content into an xstate machine. Each message node becomes a state, each
  * form a compound state with one state per question, an optional summary, the account-service
- * call and its failure. Account-service calls are actors named after the action; supply them
+ * call and its failure. Account-service calls are actors named after the call; supply them
  * with `machine.provide({ actors })`.
  */
 export function buildMachine(content: Content, options: BuildOptions = {}) {
@@ -47,6 +58,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   const formNodes = Object.keys(dialog.nodes).filter((id) => isFormNode(dialog.nodes[id]!));
 
   const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
+  /** After two misses in a row: the menu, and a person when the content has one. */
+  const wayOut = [start, ...(dialog.handover ? [dialog.handover] : [])];
   const asksForPrivateData = (nodeId: string) => {
     const node = dialog.nodes[nodeId];
     return Boolean(node && isFormNode(node) && node.ask.some((question) => validatorOf(question.slot).mask !== 'none'));
@@ -71,8 +84,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       emitted: {} as Say,
       meta: {} as StateMeta,
     },
-    actors: Object.fromEntries(Object.keys(ACTIONS).map((name) => [name, notProvided(name)])) as Record<
-      ActionName,
+    actors: Object.fromEntries(Object.keys(ACCOUNT_CALLS).map((name) => [name, notProvided(name)])) as Record<
+      AccountCall,
       ReturnType<typeof notProvided>
     >,
     delays: {
@@ -87,9 +100,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       answerValid: ({ event }, params: { slot: string }) =>
         event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
       correcting: ({ context }) => context.correcting,
-      inPrivateChat: ({ event }) => (event as { privateChat?: boolean }).privateChat !== false,
-      outcomeIs: ({ event }, params: { outcome: string }) =>
-        (event as unknown as { output?: ActionOutput }).output?.outcome === params.outcome,
+      missedBefore: ({ context }) => (context.misses ?? 0) > 0,
+      missIs: ({ event }, params: { reason: MissReason }) => event.type === 'UNKNOWN' && event.reason === params.reason,
+      inPrivateChat: ({ event }) => event.privateChat !== false,
+      outcomeIs: ({ event }, params: { outcome: string }) => callOutput(event)?.outcome === params.outcome,
     },
     actions: {
       say: emit(({ context }, params: { key: string; multilingual: boolean }): Say => {
@@ -141,13 +155,26 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       }),
       startCorrecting: assign({ correcting: true }),
       stopCorrecting: assign({ correcting: false }),
+      countMiss: assign({ misses: ({ context }) => (context.misses ?? 0) + 1, offered: undefined }),
+      offerCandidates: assign({
+        offered: ({ event }) => {
+          assertEvent(event, 'CLARIFY');
+          return event.nodes;
+        },
+      }),
+      offerWayOut: assign({ offered: wayOut }),
+      // Anything understood ends a run of misses, and what was offered is no longer on the screen's last reply.
+      forgetMisses: assign({ misses: undefined, offered: undefined }),
       storeResult: assign({
-        result: ({ event }) => ({ ...((event as unknown as { output?: ActionOutput }).output?.params ?? {}) }),
+        result: ({ event }) => ({ ...(callOutput(event)?.params ?? {}) }),
       }),
     },
   });
 
+  /** The states' config as the typed setup describes it; generated from content, so checked by the loader. */
+  type GeneratedStates = NonNullable<Parameters<typeof machineSetup.createMachine>[0]['states']>;
   type Action = ReturnType<typeof say> | string | { type: string; params: Record<string, unknown> };
+  type Transition = { actions?: Action[] } & Record<string, unknown>;
 
   /** Typed topics: straight to any message node, remembering where we came from so Back returns there. */
   function goTo(from: string, before: Action[] = []) {
@@ -171,11 +198,38 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       HELP: { actions: [say(NOTICES.help), ...reprompt] },
       REPEAT: { actions: [say(NOTICES.choicesAgain), ...reprompt] },
       LANGUAGE: { actions: [say(NOTICES.languageChanged), ...full] },
-      UNKNOWN: { actions: ['sayMiss', ...reprompt] },
+      // Never guess on a weak match, never loop: ask, and after two misses in a row offer a way out.
+      CLARIFY: [
+        { guard: 'missedBefore', actions: ['countMiss', say(NOTICES.stuck), 'offerWayOut'] },
+        { actions: ['countMiss', say(NOTICES.didYouMean), 'offerCandidates'] },
+      ],
+      UNKNOWN: [
+        { guard: and([notUnderstood, 'missedBefore']), actions: ['countMiss', say(NOTICES.stuck), 'offerWayOut'] },
+        { guard: notUnderstood, actions: ['countMiss', 'sayMiss', ...reprompt] },
+        // Written in a language the bot does not speak: only say so; the reply offers the five it does.
+        { guard: { type: 'missIs', params: { reason: 'unsupportedLanguage' } }, actions: ['forgetMisses', 'sayMiss'] },
+        { actions: ['forgetMisses', 'sayMiss', ...reprompt] },
+      ],
       ANSWER: { actions: [say(NOTICES.notUnderstood), ...reprompt] },
       CHOOSE: { actions: [say(NOTICES.staleButton), ...reprompt] },
       BACK: goBack(reprompt),
     };
+  }
+
+  /** Every move but another miss ends a run of misses: each of these transitions forgets them first. */
+  function forgettingMisses(on: Record<string, Transition | Transition[]>) {
+    const forget = (transition: Transition): Transition => ({
+      ...transition,
+      actions: ['forgetMisses', ...(transition.actions ?? [])],
+    });
+    const forgetting = (transitions: Transition | Transition[]) =>
+      Array.isArray(transitions) ? transitions.map(forget) : forget(transitions);
+    return Object.fromEntries(
+      Object.entries(on).map(([event, transitions]) => [
+        event,
+        event === 'CLARIFY' || event === 'UNKNOWN' ? transitions : forgetting(transitions),
+      ]),
+    );
   }
 
   function goBack(reprompt: Action[]) {
@@ -214,7 +268,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       id,
       meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),
       entry: full,
-      on: {
+      on: forgettingMisses({
         ...base,
         REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
         CHOOSE: [
@@ -228,7 +282,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           }),
           base.CHOOSE,
         ],
-      },
+      }),
     };
   }
 
@@ -248,7 +302,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         meta: meta(id, node.topic, question.slot, [BACK_BUTTON, CANCEL_BUTTON]),
         entry: prompt,
         exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: question.slot } }],
-        on: {
+        on: forgettingMisses({
           ...everywhere(prompt, prompt, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
@@ -261,7 +315,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
             ...(node.confirm ? [{ guard: 'correcting', target: 'confirm', actions: ['stopCorrecting'] }] : []),
             ...(previous ? [{ target: previous.slot, reenter: true }] : goBack(prompt)),
           ],
-        },
+        }),
       };
     });
 
@@ -273,7 +327,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         meta: meta(id, node.topic, 'confirm', [send, ...edits, CANCEL_BUTTON], false, { yes: send.id }),
         entry: summary,
         exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: 'confirm' } }],
-        on: {
+        on: forgettingMisses({
           ...everywhere(summary, summary, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
@@ -287,7 +341,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
             { actions: [say(NOTICES.staleButton), ...summary] },
           ],
           BACK: { target: lastSlot, reenter: true },
-        },
+        }),
       };
     }
 
@@ -297,7 +351,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       invoke: {
         id: `${id}.call`,
         src: node.action,
-        input: ({ context, event }: { context: DialogContext; event: DialogEvent }): ActionInput => ({
+        input: ({ context, event }: { context: DialogContext; event: DialogEvent }): AccountCallInput => ({
           slots: { ...context.slots },
           locale: event.locale,
           turnId: event.turnId,
@@ -320,12 +374,12 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     states.failed = {
       meta: meta(id, node.topic, null, [{ id: 'retry', label: BUTTONS.tryAgain }, MENU_BUTTON]),
       entry: failure,
-      on: {
+      on: forgettingMisses({
         ...everywhere(failure, failure, id),
         CANCEL: cancel,
         CHOOSE: [{ guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' }, { actions: [say(NOTICES.staleButton), ...failure] }],
         BACK: { target: afterQuestions === 'run' ? lastSlot : 'confirm', reenter: true },
-      },
+      }),
     };
 
     // Entering a form either picks up where it was left for another topic, or starts it afresh.
@@ -364,7 +418,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     initial: START_STATE,
     context: { trail: [], slots: {}, correcting: false, result: {} },
     // The config is generated from content, so its shape is checked by the content loader, not the compiler.
-    states: states as never,
+    states: states as GeneratedStates,
   });
 }
 

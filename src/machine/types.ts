@@ -1,7 +1,7 @@
-import type { ActionOutput } from '../dialog/accountCalls';
+import type { AccountCallOutput } from '../dialog/accountCalls';
 
 /** Why a message could not be taken as an answer or a choice. */
-export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 'staleButton';
+export type MissReason = 'notUnderstood' | 'empty' | 'attachment' | 'tooLong' | 'staleButton' | 'unsupportedLanguage';
 
 /** Every event from the user carries the language of the turn and an id for idempotent side effects. */
 export interface TurnMeta {
@@ -25,6 +25,8 @@ export type DialogEvent =
   | ({ type: 'GREET' } & TurnMeta)
   /** Go straight to a node, from wherever the conversation is (a topic the user typed). */
   | ({ type: 'GOTO'; node: string } & TurnMeta)
+  /** Not sure which of these topics the user means: ask ("did you mean"). */
+  | ({ type: 'CLARIFY'; nodes: string[] } & TurnMeta)
   | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta);
 
 /** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
@@ -49,6 +51,10 @@ export interface DialogContext {
   result: Record<string, string>;
   /** A form left for another topic half-way, to pick up again when the user comes back to it. */
   suspended?: { form: string; step: string; slots: Record<string, string> };
+  /** Messages in a row the bot did not understand; at two it offers the menu and a person. Absent when none. */
+  misses?: number;
+  /** Nodes offered in the last reply ("did you mean", or the way out), so a typed number or title picks one. */
+  offered?: string[];
 }
 
 /** A button offered in a state: a dialog choice, or one of the moves every state allows. */
@@ -73,4 +79,4 @@ export interface StateMeta {
   remind?: string;
 }
 
-export type { ActionOutput };
+export type { AccountCallOutput };

@@ -1,7 +1,7 @@
 import { LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
-import { LanguageUnderstanding, type TrainingData } from './model';
+import { LanguageModel, type TrainingData } from './model';
 
 /** The training data the content holds: its examples, and its own texts as samples of each language. */
 export function trainingDataOf(content: Content): TrainingData {
@@ -25,16 +25,16 @@ export function trainingDataOf(content: Content): TrainingData {
   return { examples: content.examples.byLanguage, unsupported: content.examples.unsupported, languageTexts, languageNames };
 }
 
-const trained = new WeakMap<Content, LanguageUnderstanding>();
+const trained = new WeakMap<Content, LanguageModel>();
 
-/** The understanding of free text the content teaches; trained once per loaded content. */
-export function understandingOf(content: Content): LanguageUnderstanding {
-  let understanding = trained.get(content);
-  if (!understanding) {
-    understanding = LanguageUnderstanding.train(trainingDataOf(content));
-    trained.set(content, understanding);
+/** The language model the content teaches; trained once per loaded content. */
+export function languageModelOf(content: Content): LanguageModel {
+  let model = trained.get(content);
+  if (!model) {
+    model = LanguageModel.train(trainingDataOf(content));
+    trained.set(content, model);
   }
-  return understanding;
+  return model;
 }
 
 /** A text without placeholders, links and markdown, as a sample of the language. */

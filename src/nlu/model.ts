@@ -35,17 +35,17 @@ const LANGUAGE_FEATURES: FeatureSpec = { words: true, bigrams: false, charLength
 const OTHER_SCRIPTS = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Georgian}\p{Script=Armenian}\p{Script=Ethiopic}]/u;
 
 /**
- * The bot's understanding of free text: which topic or move a message is, and which language it is in.
+ * The trained model of free text: which topic or move a message is, and which language it is in.
  * Trained from the content's examples when the content loads (a few hundred milliseconds), entirely offline.
  */
-export class LanguageUnderstanding {
+export class LanguageModel {
   private constructor(
     private readonly intents: SoftmaxClassifier,
     private readonly languages: NaiveBayesClassifier,
     private readonly names: Map<string, Language>,
   ) {}
 
-  static train(data: TrainingData): LanguageUnderstanding {
+  static train(data: TrainingData): LanguageModel {
     const intentExamples: Labelled[] = [];
     const languageExamples: Labelled[] = [];
     for (const language of LANGUAGES) {
@@ -65,7 +65,7 @@ export class LanguageUnderstanding {
 
     const names = new Map<string, Language>();
     for (const language of LANGUAGES) for (const name of data.languageNames[language]) names.set(fold(name), language);
-    return new LanguageUnderstanding(
+    return new LanguageModel(
       SoftmaxClassifier.train(intentExamples, INTENT_FEATURES, { epochs: 15 }),
       NaiveBayesClassifier.train(languageExamples, LANGUAGE_FEATURES),
       names,

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
-import { LANGUAGES, LOCALES, languageOf, type Language } from '../dialog/languages';
+import { LANGUAGES, LOCALES, type Language } from '../dialog/languages';
+import { resolveLanguage } from '../conversation/language';
 import { EMBED_KEYS, WEB_KEYS } from '../dialog/systemKeys';
 import type { Logger } from '../logger';
 import { TokenServiceError, type WebChatTokenSource } from '../directLine/webChatTokens';
@@ -58,18 +59,18 @@ function serve(load: () => Asset) {
 
 /** ?lang= first, then the browser's Accept-Language in its order of preference, then English. */
 export function pageLanguage(query: unknown, acceptLanguage: string | undefined): Language {
-  const asked = typeof query === 'string' ? languageOf(query) : undefined;
-  if (asked) return asked;
-  const ranked = (acceptLanguage ?? '')
+  const accepted = (acceptLanguage ?? '')
     .split(',')
     .map((part, index) => {
       const [tag, ...params] = part.trim().split(';');
       const q = Number(params.find((param) => param.trim().startsWith('q='))?.trim().slice(2) ?? 1);
-      return { language: languageOf(tag), q: Number.isFinite(q) ? q : 0, index };
+      return { tag, q: Number.isFinite(q) ? q : 0, index };
     })
-    .filter((entry): entry is { language: Language; q: number; index: number } => entry.language !== undefined && entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  return ranked[0]?.language ?? 'en';
+    .filter((entry) => entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((entry) => entry.tag);
+  // The page has no user yet, so no saved choice: only the locales count.
+  return resolveLanguage({ locale: [typeof query === 'string' ? query : undefined, ...accepted] }).language;
 }
 
 function escapeHtml(text: string): string {

@@ -1,11 +1,13 @@
-import { MemoryStorage, TestAdapter, type Activity, type Storage, type StoreItems } from 'botbuilder';
+import { MemoryStorage, TestAdapter, type Activity, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { HelpdeskBot } from '../../src/bot/helpdeskBot';
 import { TRACE_NAME } from '../../src/bot/activities';
 import { turnErrorHandler } from '../../src/bot/endpoint';
 import { createTranslator } from '../../src/content/i18n';
-import { engine, content, english } from '../support/helpers';
+import { StateUnavailableError } from '../../src/state/stateStore';
+import { accountService, engine, content, english } from '../support/helpers';
+import type { AccountService, CallOptions } from '../../src/accountService/accountService';
 
 /** A logger that keeps every line, to check what reaches the logs. */
 function recordingLogger() {
@@ -26,9 +28,17 @@ class Conversation {
 
   constructor(
     readonly storage: Storage = new MemoryStorage(),
-    readonly options: { channelId?: string; conversationId?: string; userId?: string; locale?: string; logger?: pino.Logger } = {},
+    readonly options: {
+      channelId?: string;
+      conversationId?: string;
+      userId?: string;
+      locale?: string;
+      logger?: pino.Logger;
+      service?: AccountService;
+    } = {},
   ) {
-    const runtime = { content: content(), i18n: createTranslator(content()), engine: engine() };
+    const bot = engine(options.service ? { service: options.service } : {});
+    const runtime = { content: content(), i18n: createTranslator(content()), engine: bot };
     this.bot = new HelpdeskBot({ runtime: () => runtime, storage, logger: options.logger ?? recordingLogger().logger });
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
     this.adapter.conversation.channelId = options.channelId ?? 'emulator';
@@ -134,6 +144,45 @@ describe('the bot on the Bot Framework', () => {
     failWrites = false;
     const replies = await chat.say('opzioni');
     expect(trace(replies).value).toMatchObject({ state: 'lockout' });
+  });
+
+  it("apologises in the language the user chose, not the channel's, when a turn fails or the state is out of reach", async () => {
+    let failWrites: Error | undefined;
+    class FlakyStorage extends MemoryStorage {
+      override async write(changes: StoreItems) {
+        if (failWrites) throw failWrites;
+        return super.write(changes);
+      }
+    }
+    const chat = new Conversation(new FlakyStorage(), { locale: 'en-GB' });
+    const i18n = createTranslator(content());
+    const saved = (context: TurnContext) => chat.bot.savedLanguage(context);
+    chat.adapter.onTurnError = turnErrorHandler(() => i18n, recordingLogger().logger, saved);
+    await chat.join();
+    await chat.say(i18n.getFixedT('de', 'common')('language.name'));
+    const german = i18n.getFixedT('de', 'common');
+    failWrites = new Error('storage failed');
+    expect((await chat.say('1')).at(-1)!.text).toBe(german('turnError'));
+    failWrites = new StateUnavailableError('storage unreachable');
+    expect((await chat.say('1')).at(-1)!.text).toBe(german('unavailable', { links: content().dialog.links }));
+  });
+
+  it("tells the account service which conversation a lock check comes from, whatever the channel's activity ids", async () => {
+    const accounts = accountService();
+    const calls: CallOptions[] = [];
+    const service: AccountService = {
+      checkLockStatus: (query, options) => (calls.push(options), accounts.checkLockStatus(query, options)),
+      requestPasswordReset: (request, options) => accounts.requestPasswordReset(request, options),
+      createHelpdeskRequest: (request, options) => accounts.createHelpdeskRequest(request, options),
+    };
+    const chat = new Conversation(undefined, { conversationId: 'conversation-7', service });
+    await chat.join();
+    await chat.say('2');
+    await chat.say('1');
+    await chat.send({ text: 'SIR094701', id: 'conversation-7|0000004' });
+    await chat.send({ text: '8482', id: 'conversation-7|0000005' });
+    expect(calls.map((options) => options.conversationId)).toEqual(['conversation-7']);
+    expect(calls[0]!.idempotencyKey).toContain('0000005');
   });
 
   it('never writes ID numbers, secret numbers or typed text to the log', async () => {

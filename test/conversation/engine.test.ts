@@ -282,6 +282,39 @@ describe('a conversation, turn by turn', () => {
     expect(junk.last.trace.state).toBe('menu');
   });
 
+  it('goes back past a step that content stored earlier had and the current content has not', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    await chat.choose('lockout');
+    await chat.choose('lockoutCheck');
+    const stored = chat.stored!;
+    const snapshot = stored.snapshot as { context: { trail: string[] } };
+    const older = { ...snapshot, context: { ...snapshot.context, trail: [...snapshot.context.trail, 'removedNode'] } };
+
+    const resumed = new Chat(engine());
+    resumed.stored = { ...stored, content: 'older-version', snapshot: older };
+    await resumed.say(english('common:commands.back').split('|')[0]!);
+    expect(resumed.last.trace.state).toBe('lockout');
+    expect(resumed.last.said).not.toContain('common:nothingToGoBack');
+  });
+
+  it('reads a conversation stored with its misses and "did you mean" beside the snapshot, as dialogs used to be', async () => {
+    const chat = new Chat(engine());
+    await chat.open();
+    const { start, handover } = content().dialog;
+    const earlier = { ...chat.stored!, misses: 1, offered: { nodes: [handover ?? start] } };
+
+    const stuck = new Chat(engine());
+    stuck.stored = earlier;
+    await stuck.say('🙈🙉🙊');
+    expect(stuck.text).toBe(english('common:understanding.stuck'));
+
+    const picked = new Chat(engine());
+    picked.stored = earlier;
+    await picked.say('1');
+    expect(picked.last.trace.state).toBe(handover ?? start);
+  });
+
   it('answers within the time limit and offers the manual path when the account service hangs', async () => {
     const hanging: AccountService = {
       checkLockStatus: () => new Promise(() => undefined),

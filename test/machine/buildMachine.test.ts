@@ -1,5 +1,5 @@
 import { createActor, fromPromise, waitFor } from 'xstate';
-import type { ActionInput, ActionOutput } from '../../src/dialog/accountCalls';
+import type { AccountCallInput, AccountCallOutput } from '../../src/dialog/accountCalls';
 import { buildMachine } from '../../src/machine/buildMachine';
 import type { DialogEvent, Say } from '../../src/machine/types';
 import { content, NOW } from '../support/helpers';
@@ -7,12 +7,12 @@ import { content, NOW } from '../support/helpers';
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
 
 /** Runs the dialog machine with the given account-service doubles; records what it says. */
-function run(actors: Record<string, (input: ActionInput) => Promise<ActionOutput>> = {}, serviceTimeoutMs = 200) {
-  const calls: Array<{ action: string; input: ActionInput }> = [];
+function run(actors: Record<string, (input: AccountCallInput) => Promise<AccountCallOutput>> = {}, serviceTimeoutMs = 200) {
+  const calls: Array<{ action: string; input: AccountCallInput }> = [];
   const provided = Object.fromEntries(
     Object.entries(actors).map(([name, implementation]) => [
       name,
-      fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+      fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
         calls.push({ action: name, input });
         return implementation(input);
       }),
@@ -51,6 +51,24 @@ describe('the dialog machine', () => {
     const dialog = run();
     expect(await dialog.send({ type: 'START' })).toEqual(['common:welcome', 'menu.intro', 'common:language.offer']);
     expect(dialog.value).toBe('menu');
+  });
+
+  it('asks "did you mean", and after two misses in a row offers the way out, until the user is understood', async () => {
+    const { start, handover } = content().dialog;
+    const topics = Object.keys(content().dialog.nodes).filter((node) => node !== start).slice(0, 2);
+    const dialog = run();
+    await dialog.send({ type: 'START' });
+    expect(await dialog.send({ type: 'CLARIFY', nodes: topics })).toEqual(['common:understanding.didYouMean']);
+    expect(dialog.context).toMatchObject({ misses: 1, offered: topics });
+    expect(await dialog.send({ type: 'UNKNOWN', reason: 'notUnderstood' })).toEqual(['common:understanding.stuck']);
+    expect(dialog.context).toMatchObject({ misses: 2, offered: [start, ...(handover ? [handover] : [])] });
+    expect(dialog.value).toBe(start);
+    await dialog.send({ type: 'HELP' });
+    expect(dialog.context.misses).toBeUndefined();
+    expect(dialog.context.offered).toBeUndefined();
+    // A first miss is said as such, with the question again.
+    expect((await dialog.send({ type: 'UNKNOWN', reason: 'notUnderstood' }))[0]).toBe('common:notUnderstood');
+    expect(dialog.context.misses).toBe(1);
   });
 
   it('checks the lock status with both numbers and reports when the account unlocks', async () => {
@@ -109,7 +127,7 @@ describe('the dialog machine', () => {
   });
 
   it('gives up on a service that does not answer, in time', async () => {
-    const dialog = run({ checkLockStatus: () => new Promise<ActionOutput>(() => undefined) }, 100);
+    const dialog = run({ checkLockStatus: () => new Promise<AccountCallOutput>(() => undefined) }, 100);
     await dialog.send({ type: 'START' });
     await dialog.send(choose('lockout'));
     await dialog.send(choose('lockoutCheck'));

@@ -4,8 +4,8 @@ import { isFormNode } from '../../src/content/dialogSchema';
 import { createTranslator } from '../../src/content/i18n';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { Renderer } from '../../src/conversation/render';
-import type { ActionInput, ActionOutput } from '../../src/dialog/accountCalls';
-import { ACTIONS } from '../../src/dialog/accountCalls';
+import type { AccountCallInput, AccountCallOutput } from '../../src/dialog/accountCalls';
+import { ACCOUNT_CALLS } from '../../src/dialog/accountCalls';
 import { buildMachine, RESUME_STEP } from '../../src/machine/buildMachine';
 import type { DialogContext, DialogEvent, Say, StateMeta } from '../../src/machine/types';
 
@@ -50,7 +50,7 @@ function doneEvents(snapshot: AnyMachineSnapshot) {
   const form = metaOf(snapshot).node;
   const node = loaded.dialog.nodes[form]!;
   if (!isFormNode(node)) return [];
-  const params = Object.keys(ACTIONS[node.action as keyof typeof ACTIONS].params).reduce((all, name) => ({ ...all, ...OUTPUT_SAMPLES[name] }), {});
+  const params = Object.keys(ACCOUNT_CALLS[node.action as keyof typeof ACCOUNT_CALLS].params).reduce((all, name) => ({ ...all, ...OUTPUT_SAMPLES[name] }), {});
   return [
     ...Object.keys(node.outcomes).map((outcome) => ({ type: `xstate.done.actor.${form}.call`, output: { outcome, params } })),
     { type: `xstate.error.actor.${form}.call`, error: new Error('service down') },
@@ -77,15 +77,15 @@ const paths = getShortestPaths(machine, {
   serializeState: (snapshot: AnyMachineSnapshot) => JSON.stringify([snapshot.value, snapshot.context.trail.at(-1) ?? null, snapshot.context.correcting]),
 });
 
-type Next = { output: ActionOutput } | { error: Error };
+type Next = { output: AccountCallOutput } | { error: Error };
 
 /** How the next account-service call ends, as the walked path says. */
 let next: Next = { output: { outcome: 'never-set' } };
-const call = fromPromise<ActionOutput, ActionInput>(async () => {
+const call = fromPromise<AccountCallOutput, AccountCallInput>(async () => {
   if ('error' in next) throw next.error;
   return next.output;
 });
-const liveMachine = machine.provide({ actors: Object.fromEntries(Object.keys(ACTIONS).map((name) => [name, call])) as never });
+const liveMachine = machine.provide({ actors: Object.fromEntries(Object.keys(ACCOUNT_CALLS).map((name) => [name, call])) as never });
 
 function liveDialog(snapshot?: ReturnType<typeof machine.getPersistedSnapshot>) {
   const actor = createActor(liveMachine, snapshot ? { snapshot } : {});
@@ -152,9 +152,9 @@ describe('walking the whole dialog', () => {
       const dialog = liveDialog();
       const steps = path.steps.filter((step) => (step.event.type as string) !== 'xstate.init');
       for (const [index, step] of steps.entries()) {
-        const event = step.event as DialogEvent & { output?: ActionOutput; error?: Error };
+        const event = step.event as DialogEvent & { output?: AccountCallOutput; error?: Error };
         if (event.type.startsWith('xstate.')) continue;
-        const after = steps[index + 1]?.event as { type: string; output?: ActionOutput; error?: Error } | undefined;
+        const after = steps[index + 1]?.event as { type: string; output?: AccountCallOutput; error?: Error } | undefined;
         if (after?.type.startsWith('xstate.done.actor')) dialog.setNext({ output: after.output! });
         if (after?.type.startsWith('xstate.error.actor')) dialog.setNext({ error: after.error! });
         await dialog.send({ ...event, locale: language });

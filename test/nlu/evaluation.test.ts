@@ -1,12 +1,12 @@
 import { LANGUAGES } from '../../src/dialog/languages';
-import { understandingOf } from '../../src/nlu/fromContent';
+import { languageModelOf } from '../../src/nlu/fromContent';
 import { accuracy, evaluate, overallTopics, readEvalSet, TARGETS, type Understanding } from '../../tools/nluEvaluation';
 import { content } from '../support/helpers';
 
 /** The README's promise about typed messages the bot never learnt from, held to its targets. */
 describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () => {
   const evalSet = readEvalSet();
-  const evaluation = evaluate(understandingOf(content()), evalSet);
+  const evaluation = evaluate(languageModelOf(content()), evalSet);
   const misses = (answers: typeof evaluation.languages.answers) =>
     answers
       .filter(({ expected, got }) => got !== expected)

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createTranslator } from '../../src/content/i18n';
 import { loadContent, type Content } from '../../src/content/loadContent';
 import { ConversationEngine, type StoredDialog, type TurnResult } from '../../src/conversation/engine';
-import type { Language } from '../../src/dialog/languages';
+import { Conversation } from '../../src/conversation/conversation';
+import { turnIdOf } from '../../src/conversation/turnId';
 import type { UserMessage } from '../../src/conversation/understand';
 import type { AccountService } from '../../src/accountService/accountService';
 import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
@@ -42,8 +43,7 @@ export function engine(options: { service?: AccountService; serviceTimeoutMs?: n
 
 /** A conversation with the engine, as a channel would hold it: state and chosen language carried between turns. */
 export class Chat {
-  stored: StoredDialog | undefined;
-  preferred: Language | undefined;
+  readonly conversation = new Conversation();
   last!: TurnResult;
   private turns = 0;
 
@@ -79,22 +79,27 @@ export class Chat {
     return this.turn({ text: button.title });
   }
 
+  /** The dialog as stored after the last turn; set it to continue a conversation stored earlier. */
+  get stored(): StoredDialog | undefined {
+    return this.conversation.stored;
+  }
+
+  set stored(stored: StoredDialog | undefined) {
+    this.conversation.stored = stored;
+  }
+
   get text(): string {
     return this.last.messages.join('\n\n');
   }
 
   private async turn(message: UserMessage | undefined): Promise<TurnResult> {
     this.turns += 1;
-    this.last = await this.bot.turn({
-      ...(this.stored ? { stored: this.stored } : {}),
-      ...(this.preferred ? { preferredLanguage: this.preferred } : {}),
+    this.last = await this.conversation.turn(this.bot, {
       channelLocale: this.channelLocale,
       ...(this.timeZone ? { timeZone: this.timeZone } : {}),
       ...(message ? { message } : {}),
-      turnId: `test|${this.turns}`,
+      turnId: turnIdOf('test', String(this.turns)),
     });
-    this.stored = this.last.stored;
-    this.preferred = this.last.chosenLanguage ?? this.preferred;
     return this.last;
   }
 }

@@ -1,22 +1,23 @@
 import { fromPromise } from 'xstate';
-import type { ActionInput, ActionName, ActionOutput } from '../dialog/accountCalls';
+import type { AccountCallInput, AccountCall, AccountCallOutput } from '../dialog/accountCalls';
 import type { AccountService } from '../accountService/accountService';
+import { conversationOfTurn } from './turnId';
 
-function slot(input: ActionInput, name: string): string {
+function slot(input: AccountCallInput, name: string): string {
   const value = input.slots[name];
   if (value === undefined) throw new Error(`The form did not collect "${name}"`);
   return value;
 }
 
-/** The dialog's account-service actions, backed by an AccountService. */
+/** The dialog's account-service calls, as the actors the machine invokes, backed by an AccountService. */
 export function accountActors(service: AccountService) {
-  const options = (input: ActionInput, action: ActionName) => ({
-    idempotencyKey: `${input.turnId}:${action}`,
-    // The turn id starts with the conversation id; the service limits checks per conversation.
-    conversationId: input.turnId.split('|')[0]!,
+  const options = (input: AccountCallInput, call: AccountCall) => ({
+    idempotencyKey: `${input.turnId}:${call}`,
+    // The service limits checks per conversation.
+    conversationId: conversationOfTurn(input.turnId),
   });
   return {
-    checkLockStatus: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
       const status = await service.checkLockStatus(
         { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
         options(input, 'checkLockStatus'),
@@ -25,11 +26,11 @@ export function accountActors(service: AccountService) {
       if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
       return { outcome: status.status };
     }),
-    requestPasswordReset: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+    requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
       const outcome = await service.requestPasswordReset({ idNumber: slot(input, 'idNumber') }, options(input, 'requestPasswordReset'));
       return { outcome: outcome.status === 'limited' ? 'recentlySent' : 'accepted' };
     }),
-    createHelpdeskRequest: fromPromise<ActionOutput, ActionInput>(async ({ input }) => {
+    createHelpdeskRequest: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
       const { reference } = await service.createHelpdeskRequest(
         {
           fullName: slot(input, 'fullName'),
@@ -44,5 +45,5 @@ export function accountActors(service: AccountService) {
       );
       return { outcome: 'created', params: { reference } };
     }),
-  } satisfies Record<ActionName, unknown>;
+  } satisfies Record<AccountCall, unknown>;
 }
