@@ -1,8 +1,5 @@
 import type { i18n } from 'i18next';
-import { LANGUAGES, type Language } from '../dialog/languages';
-
-/** Candidates of a British exam board: English dates and times in British style. */
-const FORMAT_LOCALE: Record<Language, string> = { en: 'en-GB', es: 'es-ES', it: 'it-IT', fr: 'fr-FR', de: 'de-DE' };
+import { LANGUAGES, LOCALES, type Language } from '../dialog/languages';
 import type { Param, Say } from '../machine/types';
 
 export interface RenderOptions {
@@ -79,7 +76,7 @@ function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeF
 }
 
 export function formatDate(isoDate: string, language: Language): string {
-  return formatter(`date|${language}`, () => new Intl.DateTimeFormat(FORMAT_LOCALE[language], { dateStyle: 'long', timeZone: 'UTC' })).format(
+  return formatter(`date|${language}`, () => new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' })).format(
     new Date(`${isoDate}T00:00:00Z`),
   );
 }
@@ -88,7 +85,7 @@ export function formatTime(instant: Date, language: Language, timeZone: string |
   const zone = timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
   return formatter(
     `time|${language}|${zone}`,
-    () => new Intl.DateTimeFormat(FORMAT_LOCALE[language], { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }),
+    () => new Intl.DateTimeFormat(LOCALES[language], { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }),
   ).format(instant);
 }
 
