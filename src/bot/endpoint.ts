@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
+import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
 
 export interface BotAuth {
@@ -77,9 +78,10 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   // The local Direct Line endpoint talks to the bot in-process, never with Bot Framework tokens.
   const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const typing = new TypingIndicator();
+  const mentions = new RemoveRecipientMention();
   for (const each of [adapter, localAdapter]) {
     each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger, (context) => bot.savedLanguage(context));
-    each.use(typing);
+    each.use(mentions, typing);
   }
   const reminders = options.reminders;
   const bot = new HelpdeskBot({

@@ -71,10 +71,8 @@ export class HelpdeskBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       const activity = context.activity;
-      // In Teams channels the bot's own @mention is part of the text.
-      const text = activity.text === undefined ? undefined : TurnContext.removeRecipientMention(activity) ?? activity.text;
       await this.respond(context, {
-        ...(text !== undefined ? { text } : {}),
+        ...(activity.text !== undefined ? { text: activity.text } : {}),
         ...(activity.value !== undefined ? { value: activity.value } : {}),
         hasAttachments: (activity.attachments?.length ?? 0) > 0,
       });

@@ -1,6 +1,7 @@
 import { MemoryStorage, TestAdapter, type Activity, type Storage, type StoreItems, type TurnContext } from 'botbuilder';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { RemoveRecipientMention } from '../../src/bot/mentions';
 import { HelpdeskBot } from '../../src/bot/helpdeskBot';
 import { TRACE_NAME } from '../../src/bot/activities';
 import { turnErrorHandler } from '../../src/bot/endpoint';
@@ -41,6 +42,8 @@ class Conversation {
     const runtime = { content: content(), i18n: createTranslator(content()), engine: bot };
     this.bot = new HelpdeskBot({ runtime: () => runtime, storage, logger: options.logger ?? recordingLogger().logger });
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
+    // As the endpoint's adapters do: the bot reads messages without its own @mention.
+    this.adapter.use(new RemoveRecipientMention());
     this.adapter.conversation.channelId = options.channelId ?? 'emulator';
     this.adapter.conversation.conversation.id = options.conversationId ?? 'conversation-1';
     this.adapter.conversation.user = { id: options.userId ?? 'user-1', name: 'Candidate' };
