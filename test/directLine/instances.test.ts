@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
@@ -7,6 +6,7 @@ import { createLogger } from '../../src/logger';
 import { directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../support/directLineClient';
 import { english } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
+import { tempFolder } from '../support/tempFolders';
 
 jest.setTimeout(90_000);
 
@@ -21,7 +21,7 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const folder = mkdtempSync(path.join(tmpdir(), 'helpdesk-accounts-'));
+    const folder = tempFolder('helpdesk-accounts-');
     lockedUntil = new Date(Date.now() + 10_000);
     writeFileSync(
       path.join(folder, 'accounts.json'),

@@ -1,8 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newToken, startAccountService, type RunningAccountService } from '../../src/referenceService/app';
 import { loadConfig } from '../../src/config';
@@ -12,6 +11,7 @@ import { DirectLineTokens } from '../../src/directLine/tokens';
 import { BotProcess } from '../support/botProcess';
 import { converse, directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../support/directLineClient';
 import { english, ROOT } from '../support/helpers';
+import { tempFolder } from '../support/tempFolders';
 
 jest.setTimeout(60_000);
 
@@ -38,7 +38,7 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
 
   beforeAll(async () => {
     // An account whose lock ends a few seconds into the test, so the bot's "it has ended" message comes.
-    const folder = mkdtempSync(path.join(tmpdir(), 'helpdesk-accounts-'));
+    const folder = tempFolder('helpdesk-accounts-');
     lockedUntil = new Date(Date.now() + lockEndsIn);
     writeFileSync(
       path.join(folder, 'accounts.json'),
