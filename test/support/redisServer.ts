@@ -69,6 +69,15 @@ export class RedisServer {
     });
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and commands get no answer, as with a hung Redis. */
+  freeze(): void {
+    if (!this.child?.kill('SIGSTOP')) throw new Error('redis-server is not running');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
