@@ -11,14 +11,17 @@ export const DEMO_LOCK_MINUTES = (JSON.parse(readFileSync(path.join(ROOT, 'demo'
 
 /** Reads "locked until T, in N minutes" back out of a reply, by the message's own template in the content. */
 export function readLockMessage(text: string, language: Language): { lockedUntil: string; minutes: number } {
-  const rendered = createTranslator(content()).getFixedT(language)('lockoutLocked.body', { lockedUntil: 'LOCKED-UNTIL', count: 99 });
-  const pattern = rendered
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace('LOCKED-UNTIL', '(.+?)')
-    .replace('99', '(\\d+)');
-  const match = new RegExp(pattern).exec(text);
-  if (!match) throw new Error(`No lock message in: ${text}`);
-  return { lockedUntil: match[1]!, minutes: Number(match[2]) };
+  const t = createTranslator(content()).getFixedT(language);
+  // One template per plural form: "1 minute", "99 minutes".
+  for (const count of [1, 99]) {
+    const pattern = t('lockoutLocked.body', { lockedUntil: 'LOCKED-UNTIL', count })
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace('LOCKED-UNTIL', '(.+?)')
+      .replace(String(count), '(\\d+)');
+    const match = new RegExp(pattern).exec(text);
+    if (match) return { lockedUntil: match[1]!, minutes: Number(match[2]) };
+  }
+  throw new Error(`No lock message in: ${text}`);
 }
 
 /**
