@@ -61,3 +61,18 @@ export class ScriptedAccountService {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * An account service whose every lock check finds the account locked for `lockMs` from the moment of the
+ * check, so the lock is never over before it is reported, whatever the machine's speed. `lockedUntil()`
+ * is the end it last reported.
+ */
+export async function shortLockService(lockMs: number): Promise<ScriptedAccountService & { lockedUntil(): number }> {
+  let lockedUntil = 0;
+  const service = await ScriptedAccountService.start((path) => {
+    if (path !== '/v1/lock-status') return { status: 404, body: { error: 'not_found', message: 'Not part of this test.' } };
+    lockedUntil = Date.now() + lockMs;
+    return { status: 200, body: { status: 'locked', lockedUntil: new Date(lockedUntil).toISOString() } };
+  });
+  return Object.assign(service, { lockedUntil: () => lockedUntil });
+}
