@@ -133,6 +133,14 @@ describe('the bot over real HTTP', () => {
 
 describe('with Bot Framework credentials configured', () => {
   let bot: RunningBot;
+  // botbuilder's CloudAdapter writes each refused request to console.error itself: kept here, not printed,
+  // and checked to be the refusals this block expects and nothing else.
+  const printed: unknown[][] = [];
+  beforeEach(() => jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args)));
+  afterEach(() => {
+    jest.restoreAllMocks();
+    for (const args of printed.splice(0)) expect(args[0]).toMatchObject({ statusCode: 401 });
+  });
   beforeAll(async () => {
     bot = await startBot(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' }),
