@@ -23,7 +23,14 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
     redis = await RedisServer.start();
     service = await shortLockService(lockMs);
     const config = () =>
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, ACCOUNT_SERVICE_URL: service.url, ACCOUNT_SERVICE_TOKEN: service.token, TOKENS_PER_MINUTE: '1000' });
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: redis.url,
+        ACCOUNT_SERVICE_URL: service.url,
+        ACCOUNT_SERVICE_TOKEN: service.token,
+        TOKENS_PER_MINUTE: '1000',
+      });
     first = await startBot(config(), createLogger('silent'));
     second = await startBot(config(), createLogger('silent'));
   });

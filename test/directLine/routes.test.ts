@@ -38,7 +38,13 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
 
   beforeAll(async () => {
     service = await shortLockService(lockMs);
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: service.url, ACCOUNT_SERVICE_TOKEN: service.token, TOKENS_PER_MINUTE: '1000' });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ACCOUNT_SERVICE_URL: service.url,
+      ACCOUNT_SERVICE_TOKEN: service.token,
+      TOKENS_PER_MINUTE: '1000',
+    });
     bot = await startBot(config, createLogger('silent'));
   });
   afterAll(async () => {

@@ -37,7 +37,10 @@ class Connector {
     for (;;) {
       const found = this.received.find(test);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`nothing of that kind within ${ms} ms; received ${JSON.stringify(this.received.map((a) => a.text ?? a.type))}`);
+      if (Date.now() > deadline) {
+        const received = this.received.map((activity) => activity.text ?? activity.type);
+        throw new Error(`nothing of that kind within ${ms} ms; received ${JSON.stringify(received)}`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.waiting.push(() => (clearTimeout(timer), resolve()));
@@ -51,7 +54,13 @@ describe('a reminder in a conversation of a channel (the Emulator here, Teams al
   // The dialog's clock is fixed before the demo lock ends; the reminder, due at the lock's end, is due at once.
   const runtime = buildRuntime(content(), accountService(), { now: () => NOW });
   const reminders = new Reminders(new MemoryReminderStore(), logger, 50);
-  const endpoint = createBotEndpoint({ auth: { appType: 'MultiTenant' }, runtime: () => runtime, storage: createMemoryStorage(), logger, reminders });
+  const endpoint = createBotEndpoint({
+    auth: { appType: 'MultiTenant' },
+    runtime: () => runtime,
+    storage: createMemoryStorage(),
+    logger,
+    reminders,
+  });
   let server: Server;
   let connector: Connector;
   let botUrl: string;
@@ -105,7 +114,9 @@ describe('a reminder in a conversation of a channel (the Emulator here, Teams al
 
     // The reminder's words after the time it names, as the content has them.
     const words = english('lockoutLocked.reminder', { lockedUntil: '\u0000' }).split('\u0000')[1]!;
-    const reminder = await connector.waitFor((activity) => activity.type === 'message' && String(activity.text).includes(words));
+    const reminder = await connector.waitFor(
+      (activity) => activity.type === 'message' && String(activity.text).includes(words),
+    );
     expect(reminder.conversation.id).toBe('reminded');
   });
 });

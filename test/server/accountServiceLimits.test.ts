@@ -18,7 +18,12 @@ describe('when the account service refuses for too many requests (HTTP 429)', ()
       headers: { 'retry-after': '60' },
       body: { error: 'rate_limited', message: 'Too many requests; try again in 60 seconds.' },
     }));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: service.url, ACCOUNT_SERVICE_TOKEN: service.token });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ACCOUNT_SERVICE_URL: service.url,
+      ACCOUNT_SERVICE_TOKEN: service.token,
+    });
     bot = await startBot(config, createLogger('silent'));
   });
   afterAll(async () => {
@@ -32,7 +37,7 @@ describe('when the account service refuses for too many requests (HTTP 429)', ()
     return chat;
   }
 
-  it('tells the candidate checking their lock that they tried too often, not that the numbers do not match', async () => {
+  it('tells a candidate checking their lock that they tried too often, not that the numbers differ', async () => {
     const chat = await start('limited-check');
     await chat.choose('lockout');
     await chat.choose('lockoutCheck');

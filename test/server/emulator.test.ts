@@ -36,7 +36,9 @@ class EmulatorConnector {
   async until(count: number, ms = 10_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`the emulator received ${this.received.length} activities, not ${count}, within ${ms} ms`);
+      if (Date.now() > deadline) {
+        throw new Error(`the emulator received ${this.received.length} activities, not ${count}, within ${ms} ms`);
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.waiting.push(() => (clearTimeout(timer), resolve()));

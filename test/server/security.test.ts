@@ -45,14 +45,25 @@ async function toTheLockCheck(chat: HttpConversation): Promise<void> {
   expect(chat.last!.trace!.expecting).toBe('idNumber');
 }
 
-async function lockCheck(bot: RunningBot, name: string, idNumber: string, secretNumber: string, fields: Record<string, unknown> = {}): Promise<Turn> {
+async function lockCheck(
+  bot: RunningBot,
+  name: string,
+  idNumber: string,
+  secretNumber: string,
+  fields: Record<string, unknown> = {},
+): Promise<Turn> {
   const chat = await open(bot, name, fields);
   await toTheLockCheck(chat);
   await chat.answer('idNumber', idNumber);
   return chat.answer('secretNumber', secretNumber);
 }
 
-async function resetRequest(bot: RunningBot, name: string, idNumber: string, fields: Record<string, unknown> = {}): Promise<Turn> {
+async function resetRequest(
+  bot: RunningBot,
+  name: string,
+  idNumber: string,
+  fields: Record<string, unknown> = {},
+): Promise<Turn> {
   const chat = await open(bot, name, fields);
   await chat.choose('forgotPassword');
   await chat.choose('passwordReset');
@@ -93,7 +104,10 @@ describe('what the bot reveals, and what it logs', () => {
     expect(chat.last!.trace!.expecting).toBe('idNumber');
     const before = (await bot.embeddedAccountService!.accounts.sentEmails()).length;
     const once = { id: 'same-activity-id', text: CANARY.idNumber };
-    const [first, second] = await Promise.all([postActivity(bot.url, 'redelivered', once), postActivity(bot.url, 'redelivered', once)]);
+    const [first, second] = await Promise.all([
+      postActivity(bot.url, 'redelivered', once),
+      postActivity(bot.url, 'redelivered', once),
+    ]);
     const answered = [first, second].filter((turn) => turn.activities.length > 0);
     expect(answered).toHaveLength(1);
     expect(answered[0]!.trace!.state).toBe('passwordResetSent');
@@ -110,7 +124,10 @@ describe('what the bot reveals, and what it logs', () => {
     // On Teams the text is on the reply's Adaptive Card.
     expect(JSON.stringify(reply.message!.attachments[0].content)).toContain(english('common:privateOnly'));
     expect(reply.trace).toMatchObject({ state: 'lockout', expecting: null });
-    const personal = await open(bot, 'one-to-one', { channelId: 'msteams', conversation: { id: 'one-to-one', conversationType: 'personal' } });
+    const personal = await open(bot, 'one-to-one', {
+      channelId: 'msteams',
+      conversation: { id: 'one-to-one', conversationType: 'personal' },
+    });
     await toTheLockCheck(personal);
   });
 
@@ -124,7 +141,14 @@ describe('what the bot reveals, and what it logs', () => {
     const form = await open(bot, 'canary-3');
     await form.choose('centreClosed');
     await form.choose('helpdeskRequest');
-    const answers = { fullName: 'Ana Canary', exam: 'B2 First', examDate: '14/06/2025', centreName: 'Centro', idNumber, secretNumber };
+    const answers = {
+      fullName: 'Ana Canary',
+      exam: 'B2 First',
+      examDate: '14/06/2025',
+      centreName: 'Centro',
+      idNumber,
+      secretNumber,
+    };
     for (const [slot, text] of Object.entries(answers)) await form.answer(slot, text);
     expect(form.last!.trace!.expecting).toBe('confirm');
     await form.choose('send', 'helpdeskRequestSent');
@@ -159,7 +183,7 @@ describe('when the account service does not answer', () => {
     silent.close();
   });
 
-  it('still answers the turn within about 4 s, with the manual way from the article and a way to try again', async () => {
+  it('answers the turn within about 4 s, with the manual way from the article and a way to try again', async () => {
     const chat = await open(bot, 'hanging');
     await toTheLockCheck(chat);
     await chat.answer('idNumber', 'ABC123456');
@@ -173,7 +197,8 @@ describe('when the account service does not answer', () => {
     expect(reply.trace).toMatchObject({ state: 'lockoutCheck.failed' });
     expect(reply.text).toContain("Sorry, I can't check your account right now.");
     expect(reply.text).toContain('Ctrl + Shift + Del');
-    expect(reply.message!.suggestedActions.actions.map((action: { title: string }) => action.title)).toEqual(['Try again', 'Main menu']);
+    const titles = reply.message!.suggestedActions.actions.map((action: { title: string }) => action.title);
+    expect(titles).toEqual(['Try again', 'Main menu']);
   });
 });
 

@@ -27,7 +27,12 @@ describe('stopping the bot', () => {
   beforeAll(async () => {
     // The lock check is answered only when the test says so: the turn is still running when the bot stops.
     service = await ScriptedAccountService.start(() => new Promise<Answer>((resolve) => (release = resolve)));
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: service.url, ACCOUNT_SERVICE_TOKEN: service.token });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ACCOUNT_SERVICE_URL: service.url,
+      ACCOUNT_SERVICE_TOKEN: service.token,
+    });
     bot = await startBot(config, createLogger('silent'));
   });
   afterAll(async () => service.close());

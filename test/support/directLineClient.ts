@@ -83,7 +83,9 @@ export class Inbox {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((other) => other !== waiter);
-        const said = this.received.filter((activity) => activity.type === 'message').map((activity) => `${activity.from.role}: ${activity.text}`);
+        const said = this.received
+          .filter((activity) => activity.type === 'message')
+          .map((activity) => `${activity.from.role}: ${activity.text}`);
         reject(new Error(`The bot did not say "${words}" within ${ms} ms. Messages so far:\n${said.join('\n')}`));
       }, ms);
       this.waiters.push(waiter);

@@ -29,14 +29,19 @@ export async function postActivity(url: string, conversation: string, fields: Re
   const body = (await response.json()) as { activities?: Array<Record<string, any>> };
   const activities = body.activities ?? [];
   const message = activities.find((each) => each.type === 'message');
-  const trace = activities.find((each) => each.type === 'trace' && each.name === 'helpdesk.state')?.value as Trace | undefined;
+  const trace = activities.find((each) => each.type === 'trace' && each.name === 'helpdesk.state')?.value as
+    Trace | undefined;
   return {
     status: response.status,
     activities,
     ...(message ? { message } : {}),
     text: message?.text ?? '',
     ...(trace ? { trace } : {}),
-    seen: JSON.stringify({ text: message?.text, suggestedActions: message?.suggestedActions, attachments: message?.attachments }),
+    seen: JSON.stringify({
+      text: message?.text,
+      suggestedActions: message?.suggestedActions,
+      attachments: message?.attachments,
+    }),
   };
 }
 
@@ -57,7 +62,11 @@ export class HttpConversation {
   ) {}
 
   async send(fields: Record<string, unknown>): Promise<Turn> {
-    this.last = await postActivity(this.url, this.id, { id: `activity-${process.pid}-${++activityCounter}`, ...this.fields, ...fields });
+    this.last = await postActivity(this.url, this.id, {
+      id: `activity-${process.pid}-${++activityCounter}`,
+      ...this.fields,
+      ...fields,
+    });
     if (this.last.status !== 200) throw new Error(`the bot answered ${this.last.status} in ${this.id}`);
     return this.last;
   }
@@ -81,7 +90,8 @@ export class HttpConversation {
   /** Answers the question the dialog is asking, after checking that it is the expected one. */
   async answer(expecting: string, text: string): Promise<Turn> {
     const asked = this.last?.trace?.expecting;
-    if (asked !== expecting) throw new Error(`${this.id}: expected the question "${expecting}", but the dialog expects "${asked}"`);
+    if (asked !== expecting)
+      throw new Error(`${this.id}: expected the question "${expecting}", but the dialog expects "${asked}"`);
     return this.say(text);
   }
 }

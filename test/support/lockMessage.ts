@@ -5,9 +5,9 @@ import type { Language } from '../../src/dialog/languages';
 import { content, ROOT } from './helpers';
 
 /** How long the demo's locked account is locked for, from the moment its service starts. */
-export const DEMO_LOCK_MINUTES = (JSON.parse(readFileSync(path.join(ROOT, 'demo', 'accounts.json'), 'utf8')) as Array<{ lockedForMinutes?: number }>).find(
-  (account) => account.lockedForMinutes,
-)!.lockedForMinutes!;
+export const DEMO_LOCK_MINUTES = (
+  JSON.parse(readFileSync(path.join(ROOT, 'demo', 'accounts.json'), 'utf8')) as Array<{ lockedForMinutes?: number }>
+).find((account) => account.lockedForMinutes)!.lockedForMinutes!;
 
 /** Reads "locked until T, in N minutes" back out of a reply, by the message's own template in the content. */
 export function readLockMessage(text: string, language: Language): { lockedUntil: string; minutes: number } {

@@ -70,7 +70,8 @@ export class ScriptedAccountService {
 export async function shortLockService(lockMs: number): Promise<ScriptedAccountService & { lockedUntil(): number }> {
   let lockedUntil = 0;
   const service = await ScriptedAccountService.start((path) => {
-    if (path !== '/v1/lock-status') return { status: 404, body: { error: 'not_found', message: 'Not part of this test.' } };
+    if (path !== '/v1/lock-status')
+      return { status: 404, body: { error: 'not_found', message: 'Not part of this test.' } };
     lockedUntil = Date.now() + lockMs;
     return { status: 200, body: { status: 'locked', lockedUntil: new Date(lockedUntil).toISOString() } };
   });
