@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { newToken, startAccountService, type RunningAccountService } from '../../src/referenceService/app';
 import { loadConfig } from '../../src/config';
@@ -12,6 +10,7 @@ import { DirectLineTokens } from '../../src/directLine/tokens';
 import { BotProcess } from '../support/botProcess';
 import { converse, directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../support/directLineClient';
 import { english, ROOT } from '../support/helpers';
+import { shortLockService } from '../support/scriptedAccountService';
 
 jest.setTimeout(60_000);
 
@@ -32,22 +31,25 @@ async function grant(url: string): Promise<Grant> {
 
 describe('the local Direct Line endpoint, with the official directlinejs client', () => {
   let bot: RunningBot;
-  // Long enough for the five turns before it even on a slow machine; the test asserts they came first.
-  const lockEndsIn = 8000;
-  let lockedUntil: Date;
+  // How long each lock check finds the account still locked: the time the reply has to reach the candidate
+  // before the reminder may, generous for a loaded machine.
+  const lockMs = 3000;
+  let service: Awaited<ReturnType<typeof shortLockService>>;
 
   beforeAll(async () => {
-    // An account whose lock ends a few seconds into the test, so the bot's "it has ended" message comes.
-    const folder = mkdtempSync(path.join(tmpdir(), 'helpdesk-accounts-'));
-    lockedUntil = new Date(Date.now() + lockEndsIn);
-    writeFileSync(
-      path.join(folder, 'accounts.json'),
-      JSON.stringify([{ idNumber: 'SOON12345', secretNumber: '5555', email: 'soon@example.org', password: 'pw-soon', lockedUntil: lockedUntil.toISOString() }]),
-    );
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNTS_FILE: path.join(folder, 'accounts.json'), TOKENS_PER_MINUTE: '1000' }), createLogger('silent'));
+    service = await shortLockService(lockMs);
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ACCOUNT_SERVICE_URL: service.url,
+      ACCOUNT_SERVICE_TOKEN: service.token,
+      TOKENS_PER_MINUTE: '1000',
+    });
+    bot = await startBot(config, createLogger('silent'));
   });
   afterAll(async () => {
     await bot.close();
+    await service.close();
   });
 
   it.each([
@@ -88,12 +90,11 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       await inbox.botSays(english('common:welcome'));
       await converse(client, inbox, UP_TO_THE_SECRET_NUMBER('SOON12345'));
       const locked = await converse(client, inbox, [['5555', opening('lockoutLocked.body', { count: 1 })]]);
-      const reportedAt = Date.now();
-      expect(reportedAt).toBeLessThan(lockedUntil.getTime());
+      const lockedUntil = service.lockedUntil();
 
       // Nothing more is posted: the next message is the bot's own, once the lock is over.
       const reminder = await inbox.botSays(english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim());
-      expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil.getTime());
+      expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
       expect(inbox.received.indexOf(reminder)).toBeGreaterThan(inbox.received.indexOf(locked));
       const userMessagesAfterLock = inbox.received.slice(inbox.received.indexOf(locked)).filter((activity) => activity.from.role === 'user');
       expect(userMessagesAfterLock).toEqual([]);

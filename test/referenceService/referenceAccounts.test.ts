@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inMemoryAccounts, LIMITS, LOCK_MINUTES, loadAccounts } from '../../src/referenceService/referenceAccounts';
 import { ROOT } from '../support/helpers';
+import { tempFolder } from '../support/tempFolders';
 
 function clock(start = '2026-03-10T09:00:00Z') {
   let now = new Date(start);
@@ -124,7 +124,7 @@ describe('the reference account service rules', () => {
   });
 
   it('names the file and the entry when the accounts file is wrong', () => {
-    const folder = mkdtempSync(path.join(tmpdir(), 'accounts-'));
+    const folder = tempFolder('accounts-');
     const file = path.join(folder, 'accounts.json');
     writeFileSync(file, JSON.stringify([{ ...account, email: 'not-an-email' }]));
     expect(() => loadAccounts(file)).toThrow(`ACCOUNTS_FILE ${file}: entry 0.email`);

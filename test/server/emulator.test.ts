@@ -33,8 +33,17 @@ class EmulatorConnector {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
-  async until(count: number): Promise<void> {
-    while (this.received.length < count) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async until(count: number, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.received.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`the emulator received ${this.received.length} activities, not ${count}, within ${ms} ms`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.waiting.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
   }
 
   close(): Promise<void> {

@@ -106,28 +106,52 @@ describe('Redis state specifics', () => {
 
 describe.each(['redis', 'in-process'] as const)('one turn at a time per conversation (%s)', (kind) => {
   let gates: TurnGate[];
+  const prefix = `gate-${kind}`;
   beforeAll(async () => {
-    const prefix = `gate-${Date.now()}`;
     gates = kind === 'redis' ? [new RedisTurnGate(await client(), { prefix }), new RedisTurnGate(await client(), { prefix })] : [new InProcessTurnGate()];
   });
 
-  it('runs ten turns sent at once in arrival order, losing no update, even across two instances', async () => {
+  /**
+   * Resolves once `count` turns of the conversation have their place in its queue. In process a turn has it as
+   * soon as it is called; in Redis once its ticket is taken (the queue's ticket counter, read directly).
+   */
+  let observer: RedisClient | undefined;
+  async function queued(conversation: string, count: number): Promise<void> {
+    if (kind === 'in-process') return;
+    observer ??= await client();
+    for (let attempt = 0; Number(await observer.get(`${prefix}:queue:{${conversation}}:next`)) < count; attempt++) {
+      if (attempt > 500) throw new Error(`turn ${count} of ${conversation} never took its place in the queue`);
+      await sleep(2);
+    }
+  }
+
+  it('runs ten turns in the order they arrived, losing no update, even when they arrive at two instances', async () => {
+    const conversation = 'chat/conversations/ten';
     let shared = 0;
     const order: number[] = [];
-    const runs = Array.from({ length: 10 }, (_, index) =>
-      gates[index % gates.length]!.run('chat/conversations/ten', `activity-${index}`, async () => {
-        const read = shared;
-        await sleep(5);
-        shared = read + 1;
-        order.push(index);
-        return index;
-      }),
-    );
+    // The first turn is held until all ten have arrived, so the other nine really wait in the queue.
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const runs: Array<Promise<{ duplicate: boolean; value?: number }>> = [];
+    for (let index = 0; index < 10; index++) {
+      runs.push(
+        gates[index % gates.length]!.run(conversation, `activity-${index}`, async () => {
+          if (index === 0) await firstHeld;
+          const read = shared;
+          await sleep(5);
+          shared = read + 1;
+          order.push(index);
+          return index;
+        }),
+      );
+      // Each arrives only once the one before has its place: the order of arrival is known, across instances too.
+      await queued(conversation, index + 1);
+    }
+    releaseFirst();
     const results = await Promise.all(runs);
     expect(shared).toBe(10);
     expect(results.map((result) => (result.duplicate ? -1 : result.value))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    if (gates.length === 1) expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    else expect([...order].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('skips an activity it has already processed', async () => {

@@ -65,12 +65,31 @@ export class Inbox {
     });
   }
 
-  /** The first bot message, already received or still to come, whose text contains `words`. */
-  botSays(words: string): Promise<Received> {
+  /**
+   * The first bot message, already received or still to come, whose text contains `words`; after `ms`, an error
+   * that shows what did arrive (rather than a jest timeout long after).
+   */
+  botSays(words: string, ms = 15_000): Promise<Received> {
     const test = (activity: Received) => activity.type === 'message' && activity.from.role === 'bot' && (activity.text ?? '').includes(words);
     const found = this.received.find(test);
     if (found) return Promise.resolve(found);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        test,
+        resolve: (activity: Received) => {
+          clearTimeout(timer);
+          resolve(activity);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((other) => other !== waiter);
+        const said = this.received
+          .filter((activity) => activity.type === 'message')
+          .map((activity) => `${activity.from.role}: ${activity.text}`);
+        reject(new Error(`The bot did not say "${words}" within ${ms} ms. Messages so far:\n${said.join('\n')}`));
+      }, ms);
+      this.waiters.push(waiter);
+    });
   }
 
   close(): void {

@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTranslator } from '../../src/content/i18n';
 import { loadContent, type Content } from '../../src/content/loadContent';
@@ -9,6 +8,7 @@ import { turnIdOf } from '../../src/conversation/turnId';
 import type { UserMessage } from '../../src/conversation/understand';
 import type { AccountService } from '../../src/accountService/accountService';
 import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
+import { tempFolder } from './tempFolders';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -106,7 +106,7 @@ export class Chat {
 
 /** A copy of the real content in a temporary folder, for tests that break it on purpose. */
 export function contentCopy(): { root: string; edit(file: string, change: (text: string) => string): void } {
-  const root = mkdtempSync(path.join(tmpdir(), 'helpdesk-content-'));
+  const root = tempFolder('helpdesk-content-');
   cpSync(path.join(ROOT, 'dialogs'), path.join(root, 'dialogs'), { recursive: true });
   cpSync(path.join(ROOT, 'locales'), path.join(root, 'locales'), { recursive: true });
   return {

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tempFolder } from './tempFolders';
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -28,7 +27,7 @@ export class RedisServer {
   ) {}
 
   static async start(options: { persistent?: boolean } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.persistent ? mkdtempSync(path.join(tmpdir(), 'redis-')) : undefined);
+    const server = new RedisServer(await freePort(), options.persistent ? tempFolder('redis-') : undefined);
     await server.resume();
     return server;
   }
@@ -38,7 +37,7 @@ export class RedisServer {
    * is past 65535 for much of the ephemeral range, or may be taken.
    */
   static async startClusterNode(): Promise<RedisServer> {
-    const dir = mkdtempSync(path.join(tmpdir(), 'redis-cluster-'));
+    const dir = tempFolder('redis-cluster-');
     const args = ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-config-file', path.join(dir, 'nodes.conf'), '--dir', dir];
     const server = new RedisServer(await freePort(), undefined, args);
     await server.resume();
@@ -68,6 +67,15 @@ export class RedisServer {
         reject(new Error(`redis-server exited with ${code}: ${output}`));
       });
     });
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open and commands get no answer, as with a hung Redis. */
+  freeze(): void {
+    if (!this.child?.kill('SIGSTOP')) throw new Error('redis-server is not running');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async stop(): Promise<void> {

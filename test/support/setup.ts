@@ -1,0 +1,3 @@
+import { removeTempFolders } from './tempFolders';
+
+afterAll(() => removeTempFolders());
