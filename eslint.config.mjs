@@ -3,7 +3,19 @@ import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const BROWSER = ['window', 'document', 'navigator', 'location', 'URL', 'URLSearchParams', 'fetch', 'setTimeout', 'clearTimeout', 'console', 'WebChat'];
+const BROWSER = [
+  'window',
+  'document',
+  'navigator',
+  'location',
+  'URL',
+  'URLSearchParams',
+  'fetch',
+  'setTimeout',
+  'clearTimeout',
+  'console',
+  'WebChat',
+];
 
 export default tseslint.config(
   { ignores: ['dist/', 'build/', 'coverage/', 'test-artifacts/', 'node_modules/'] },

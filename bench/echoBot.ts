@@ -25,7 +25,10 @@ async function main(): Promise<void> {
       const count = (await turns.get(context, 0)) + 1;
       await turns.set(context, count);
       await state.saveChanges(context);
-      await context.sendActivities([{ type: 'message', text: `${count}: ${context.activity.text ?? ''}` }, { type: 'trace', name: 'echo', value: { count } }]);
+      await context.sendActivities([
+        { type: 'message', text: `${count}: ${context.activity.text ?? ''}` },
+        { type: 'trace', name: 'echo', value: { count } },
+      ]);
     });
   });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');

@@ -13,7 +13,6 @@ import { createRedis } from '../src/state/redisConnection';
 import { freePort, RedisServer } from '../test/support/redisServer';
 import { activity } from '../test/support/activities';
 
-
 const ROOT = path.resolve(__dirname, '..');
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -22,8 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WALKS = [
   ['hi', '6', '1', 'Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', '1234', 'start over'],
   ['hi', '2', '1', 'RANDOMID', '1234', 'start over'],
-  ['hi', '3', 'The email hasn\'t arrived', 'How do I contact my exam centre?', 'start over'],
-  ['hi', '1', 'I can\'t find my ID number', 'back', 'menu'],
+  ['hi', '3', "The email hasn't arrived", 'How do I contact my exam centre?', 'start over'],
+  ['hi', '1', "I can't find my ID number", 'back', 'menu'],
 ];
 
 interface Server {
@@ -36,13 +35,20 @@ interface Server {
 async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = performance.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     if (performance.now() > deadline) throw new Error(`${name} did not become ready`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -58,9 +64,15 @@ function memory(pid: number): { rssMb: number; peakMb: number } {
 let counter = 0;
 async function turn(url: string, conversation: string, text: string): Promise<number> {
   const id = `bench-${++counter}`;
-  const body = JSON.stringify(activity(conversation, { id, text: text === 'RANDOMID' ? `BEN${String(counter).padStart(6, '0')}` : text }));
+  const body = JSON.stringify(
+    activity(conversation, { id, text: text === 'RANDOMID' ? `BEN${String(counter).padStart(6, '0')}` : text }),
+  );
   const started = performance.now();
-  const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
   return performance.now() - started;
@@ -126,7 +138,13 @@ async function fixedRate(server: Server, prefix: string, perSecond: number): Pro
 
 function summarise(latencies: number[], errors: number, elapsedMs: number): Run {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { turnsPerSecond: (latencies.length / elapsedMs) * 1000, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), errors };
+  return {
+    turnsPerSecond: (latencies.length / elapsedMs) * 1000,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    errors,
+  };
 }
 
 async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
@@ -136,7 +154,10 @@ async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
   let keys = 0;
   let cursor = '0';
   do {
-    const [next, found] = (await redis.scan(cursor, 'MATCH', `${prefix}:state:{*/conversations/*`, 'COUNT', 1000)) as [string, string[]];
+    const [next, found] = (await redis.scan(cursor, 'MATCH', `${prefix}:state:{*/conversations/*`, 'COUNT', 1000)) as [
+      string,
+      string[],
+    ];
     cursor = next;
     for (const key of found) {
       bytes += Number(await redis.memory('USAGE', key));
@@ -149,8 +170,12 @@ async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
 
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
-  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', 'dist/index.js'], { REDIS_URL: redis.url });
-  const echo = await startServer('echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts'], { REDIS_URL: redis.url });
+  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', 'dist/index.js'], {
+    REDIS_URL: redis.url,
+  });
+  const echo = await startServer('echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts'], {
+    REDIS_URL: redis.url,
+  });
 
   // Warm up both, then measure peak throughput side by side (one after the other, same load).
   await closedLoop(helpdesk, 'warm');
@@ -176,7 +201,11 @@ async function main(): Promise<void> {
   ] as const) {
     const fresh = await startServer(`${name} (fresh)`, [...args], { REDIS_URL: redis.url });
     for (let start = 0; start < 1000; start += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, n) => turn(fresh.url, `live-${start + n}`, 'hi').then(() => turn(fresh.url, `live-${start + n}`, '6'))));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) =>
+          turn(fresh.url, `live-${start + n}`, 'hi').then(() => turn(fresh.url, `live-${start + n}`, '6')),
+        ),
+      );
     }
     liveRss.push(memory(fresh.child.pid!).rssMb);
     fresh.child.kill('SIGTERM');

@@ -29,8 +29,16 @@ const schema = z.object({
   REDIS_SENTINELS: optionalText,
   REDIS_SENTINEL_NAME: optionalText,
   REDIS_CLUSTER_NODES: optionalText,
-  CONVERSATION_TTL_SECONDS: z.coerce.number().int().min(60).default(24 * 3600),
-  USER_TTL_SECONDS: z.coerce.number().int().min(60).default(90 * 24 * 3600),
+  CONVERSATION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
+  USER_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(90 * 24 * 3600),
   NODE_ENV: optionalText,
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
   DIRECT_LINE_SECRET: optionalText,
@@ -93,7 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
   }
   if (values.MicrosoftAppType === 'SingleTenant' && values.MicrosoftAppId && !values.MicrosoftAppTenantId) {
-    throw new ConfigError('Invalid configuration:\n  MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant');
+    throw new ConfigError(
+      'Invalid configuration:\n  MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant',
+    );
   }
   if (values.NODE_ENV === 'production' && !values.MicrosoftAppId && values.ALLOW_ANONYMOUS !== 'true') {
     throw new ConfigError(
@@ -101,17 +111,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (values.ACCOUNT_SERVICE_URL && (values.ACCOUNT_SERVICE_TOKEN?.length ?? 0) < 16) {
-    throw new ConfigError('Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) when ACCOUNT_SERVICE_URL is set');
+    throw new ConfigError(
+      'Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) when ACCOUNT_SERVICE_URL is set',
+    );
   }
   let redis: RedisSettings | undefined;
   try {
     const clusterNodes = parseNodes(values.REDIS_CLUSTER_NODES);
     const sentinels = parseNodes(values.REDIS_SENTINELS);
     if (clusterNodes) redis = { clusterNodes };
-    else if (sentinels) redis = { sentinels, ...(values.REDIS_SENTINEL_NAME ? { sentinelName: values.REDIS_SENTINEL_NAME } : {}) };
+    else if (sentinels)
+      redis = { sentinels, ...(values.REDIS_SENTINEL_NAME ? { sentinelName: values.REDIS_SENTINEL_NAME } : {}) };
     else if (values.REDIS_URL) redis = { url: values.REDIS_URL };
   } catch (error) {
-    throw new ConfigError(`Invalid configuration:\n  ${values.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${values.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}: ${(error as Error).message}`,
+    );
   }
   return {
     port: values.PORT,
@@ -126,7 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accountsFile: path.resolve(values.ACCOUNTS_FILE ?? path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
     logLevel: values.LOG_LEVEL,
     watchContent: values.CONTENT_WATCH === 'true' || values.CONTENT_WATCH === '1',
-    ...(values.ACCOUNT_SERVICE_URL ? { accountService: { url: values.ACCOUNT_SERVICE_URL, token: values.ACCOUNT_SERVICE_TOKEN! } } : {}),
+    ...(values.ACCOUNT_SERVICE_URL
+      ? { accountService: { url: values.ACCOUNT_SERVICE_URL, token: values.ACCOUNT_SERVICE_TOKEN! } }
+      : {}),
     ...(redis ? { redis } : {}),
     conversationTtlSeconds: values.CONVERSATION_TTL_SECONDS,
     userTtlSeconds: values.USER_TTL_SECONDS,
@@ -153,7 +170,9 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     CONTENT_DIR: `${config.contentDir} (${source('CONTENT_DIR')})`,
     ACCOUNTS_FILE: `${config.accountsFile} (${source('ACCOUNTS_FILE')})`,
     CONTENT_WATCH: `${config.watchContent} (${source('CONTENT_WATCH')})`,
-    ACCOUNT_SERVICE_URL: config.accountService ? `${config.accountService.url} (environment)` : 'not set: embedded reference service',
+    ACCOUNT_SERVICE_URL: config.accountService
+      ? `${config.accountService.url} (environment)`
+      : 'not set: embedded reference service',
     ACCOUNT_SERVICE_TOKEN: config.accountService ? '[set]' : 'generated for the embedded service',
     REDIS: config.redis?.clusterNodes
       ? `cluster ${config.redis.clusterNodes.map((node) => `${node.host}:${node.port}`).join(',')}`
@@ -164,7 +183,9 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
           : 'not set: state in memory',
     CONVERSATION_TTL_SECONDS: String(config.conversationTtlSeconds),
     USER_TTL_SECONDS: String(config.userTtlSeconds),
-    DIRECT_LINE_SECRET: config.webChat.directLineSecret ? `[set]: tokens from ${config.webChat.directLineDomain}` : 'not set: the bot serves Direct Line itself at /v3/directline',
+    DIRECT_LINE_SECRET: config.webChat.directLineSecret
+      ? `[set]: tokens from ${config.webChat.directLineDomain}`
+      : 'not set: the bot serves Direct Line itself at /v3/directline',
     DIRECT_LINE_TOKEN_KEY: config.webChat.tokenKey ? '[set]' : 'not set: random, or agreed through Redis',
     TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
     TRUST_PROXY: String(config.webChat.trustProxy),

@@ -36,10 +36,15 @@ export interface Parts {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Composition root: read configuration and content, build the parts, listen. */
-export async function startBot(config: Config = loadConfig(), logger: Logger = createLogger(config.logLevel), parts: Parts = {}): Promise<RunningBot> {
+export async function startBot(
+  config: Config = loadConfig(),
+  logger: Logger = createLogger(config.logLevel),
+  parts: Parts = {},
+): Promise<RunningBot> {
   logger.info({ config: describeConfig(config) }, 'configuration');
   const content = loadContent(config.contentDir);
-  for (const warning of content.warnings) logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
+  for (const warning of content.warnings)
+    logger.warn({ file: warning.file, line: warning.line, rule: warning.rule }, warning.message);
   const metrics = new Metrics();
 
   const redis: RedisClient | undefined = config.redis ? createRedis(config.redis) : undefined;
@@ -50,23 +55,47 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   const embedded = config.accountService
     ? undefined
     : await startAccountService(
-        { port: 0, host: '127.0.0.1', token: newToken(), accountsFile: config.accountsFile, ...(redis ? { redis } : {}) },
+        {
+          port: 0,
+          host: '127.0.0.1',
+          token: newToken(),
+          accountsFile: config.accountsFile,
+          ...(redis ? { redis } : {}),
+        },
         logger.child({ component: 'account-service' }),
       ).catch(async (error: Error) => {
         redis?.disconnect();
         throw error;
       });
-  if (embedded) logger.warn({ url: embedded.url }, 'account service: embedded reference service with the accounts from ACCOUNTS_FILE');
+  if (embedded)
+    logger.warn(
+      { url: embedded.url },
+      'account service: embedded reference service with the accounts from ACCOUNTS_FILE',
+    );
   const target = config.accountService ?? { url: embedded!.url, token: embedded!.token };
-  const accountService = new HttpAccountService({ baseUrl: target.url, token: target.token, logger, onFailure: (action) => metrics.accountServiceErrors.inc({ action }) });
+  const accountService = new HttpAccountService({
+    baseUrl: target.url,
+    token: target.token,
+    logger,
+    onFailure: (action) => metrics.accountServiceErrors.inc({ action }),
+  });
   metrics.watchBreaker(() => accountService.breakerState);
 
   const storage =
     parts.storage ??
-    (redis ? new StateStoreStorage(new RedisStateStore(redis, { conversationTtlSeconds: config.conversationTtlSeconds, userTtlSeconds: config.userTtlSeconds })) : createMemoryStorage());
+    (redis
+      ? new StateStoreStorage(
+          new RedisStateStore(redis, {
+            conversationTtlSeconds: config.conversationTtlSeconds,
+            userTtlSeconds: config.userTtlSeconds,
+          }),
+        )
+      : createMemoryStorage());
   const gate: TurnGate = redis ? new RedisTurnGate(redis) : new InProcessTurnGate();
-  if (!redis && !parts.storage) logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
-  if (!config.bot.appId) logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
+  if (!redis && !parts.storage)
+    logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
+  if (!config.bot.appId)
+    logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
   let runtime: Runtime = buildRuntime(content, accountService);
   const watcher = config.watchContent
@@ -77,17 +106,34 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
           logger.info({ content: next.version }, 'content reloaded');
         },
         (problems) => {
-          logger.error({ errors: problems.length }, `content not reloaded, the previous content stays live:\n${problems.map(formatProblem).join('\n')}`);
+          logger.error(
+            { errors: problems.length },
+            `content not reloaded, the previous content stays live:\n${problems.map(formatProblem).join('\n')}`,
+          );
         },
       )
     : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
-  const reminders = new Reminders(redis ? new RedisReminderStore(redis) : new MemoryReminderStore(), logger, 1000, !redis);
+  const reminders = new Reminders(
+    redis ? new RedisReminderStore(redis) : new MemoryReminderStore(),
+    logger,
+    1000,
+    !redis,
+  );
   // Without a Direct Line secret the bot is its own Direct Line service: the page works with no internet.
   // Its Bot Connector routes sit under a random path, so only this process's own replies can reach them.
   let serviceUrl = '';
   const connectorPath = `/connector/${randomBytes(18).toString('base64url')}`;
-  const bot = createBotEndpoint({ auth: config.bot, runtime: () => runtime, storage, logger, gate, metrics, reminders, localServiceUrl: () => serviceUrl });
+  const bot = createBotEndpoint({
+    auth: config.bot,
+    runtime: () => runtime,
+    storage,
+    logger,
+    gate,
+    metrics,
+    reminders,
+    localServiceUrl: () => serviceUrl,
+  });
 
   const { directLine, tokens } = await createWebChatChannel({
     webChat: config.webChat,
@@ -113,7 +159,11 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
     ready: async () => {
       const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
-      if (redis) checks.redis = await redis.ping().then(() => true, () => false);
+      if (redis)
+        checks.redis = await redis.ping().then(
+          () => true,
+          () => false,
+        );
       return checks;
     },
   });
@@ -127,7 +177,13 @@ export async function startBot(config: Config = loadConfig(), logger: Logger = c
   const url = `http://${specificHost(config.host) ?? 'localhost'}:${port}`;
   serviceUrl = `${loopbackBase(config.host, port)}${connectorPath}/`;
   logger.info(
-    { url: `${url}/api/messages`, page: `${url}/`, directLine: directLine ? 'local' : 'service', content: content.version, state: redis ? 'redis' : 'memory' },
+    {
+      url: `${url}/api/messages`,
+      page: `${url}/`,
+      directLine: directLine ? 'local' : 'service',
+      content: content.version,
+      state: redis ? 'redis' : 'memory',
+    },
     'helpdesk bot listening',
   );
 
@@ -168,7 +224,9 @@ if (require.main === module) {
   startBot()
     .then((running) => {
       const stop = (signal: string) => {
-        process.stdout.write(`${JSON.stringify({ level: 30, msg: `${signal}: finishing the turns in progress, then stopping` })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ level: 30, msg: `${signal}: finishing the turns in progress, then stopping` })}\n`,
+        );
         void running.close().then(
           () => process.exit(0),
           () => process.exit(1),
@@ -180,7 +238,9 @@ if (require.main === module) {
     .catch((error: Error) => {
       // Content and configuration errors are written for people: print them as they are.
       const readable = error.name === 'ContentError' || error.name === 'ConfigError';
-      process.stderr.write(`Cannot start the helpdesk bot.\n${readable ? error.message : (error.stack ?? String(error))}\n`);
+      process.stderr.write(
+        `Cannot start the helpdesk bot.\n${readable ? error.message : (error.stack ?? String(error))}\n`,
+      );
       process.exitCode = 1;
     });
 }

@@ -9,8 +9,17 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly turns = new Counter({ name: 'helpdesk_turns_total', help: 'Turns answered, by topic and language', labelNames: ['topic', 'language'], registers: [this.registry] });
-  readonly duplicates = new Counter({ name: 'helpdesk_duplicate_activities_total', help: 'Redelivered activities acknowledged without processing', registers: [this.registry] });
+  readonly turns = new Counter({
+    name: 'helpdesk_turns_total',
+    help: 'Turns answered, by topic and language',
+    labelNames: ['topic', 'language'],
+    registers: [this.registry],
+  });
+  readonly duplicates = new Counter({
+    name: 'helpdesk_duplicate_activities_total',
+    help: 'Redelivered activities acknowledged without processing',
+    registers: [this.registry],
+  });
   readonly stateErrors = new Counter({
     name: 'helpdesk_state_errors_total',
     help: 'Turns that could not reach the conversation state or the turn queue',

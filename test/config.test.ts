@@ -23,31 +23,52 @@ describe('configuration', () => {
   });
 
   it('takes the web chat settings, and names a wrong one', () => {
-    const config = loadConfig({ DIRECT_LINE_SECRET: ' s3cret ', DIRECT_LINE_DOMAIN: 'https://europe.directline.botframework.com/v3/directline/', WEB_CHAT_FRAME_ANCESTORS: 'https://support.example.org' });
-    expect(config.webChat).toMatchObject({ directLineSecret: 's3cret', directLineDomain: 'https://europe.directline.botframework.com/v3/directline', frameAncestors: 'https://support.example.org' });
+    const config = loadConfig({
+      DIRECT_LINE_SECRET: ' s3cret ',
+      DIRECT_LINE_DOMAIN: 'https://europe.directline.botframework.com/v3/directline/',
+      WEB_CHAT_FRAME_ANCESTORS: 'https://support.example.org',
+    });
+    expect(config.webChat).toMatchObject({
+      directLineSecret: 's3cret',
+      directLineDomain: 'https://europe.directline.botframework.com/v3/directline',
+      frameAncestors: 'https://support.example.org',
+    });
     expect(describeConfig(config).DIRECT_LINE_SECRET).not.toContain('s3cret');
-    expect(() => loadConfig({ WEB_CHAT_FRAME_ANCESTORS: "'self'; script-src *" })).toThrow(/WEB_CHAT_FRAME_ANCESTORS: space-separated origins/);
+    expect(() => loadConfig({ WEB_CHAT_FRAME_ANCESTORS: "'self'; script-src *" })).toThrow(
+      /WEB_CHAT_FRAME_ANCESTORS: space-separated origins/,
+    );
     expect(() => loadConfig({ TOKENS_PER_MINUTE: '0' })).toThrow(/TOKENS_PER_MINUTE/);
   });
 
   it('names every variable that is wrong', () => {
     expect(() => loadConfig({ PORT: '99999', MicrosoftAppType: 'Everyone' })).toThrow(/PORT:[\s\S]*MicrosoftAppType:/);
-    expect(() => loadConfig({ MicrosoftAppId: 'app' })).toThrow('MicrosoftAppPassword: required when MicrosoftAppId is set');
-    expect(() => loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'p', MicrosoftAppType: 'SingleTenant' })).toThrow(
-      'MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant',
+    expect(() => loadConfig({ MicrosoftAppId: 'app' })).toThrow(
+      'MicrosoftAppPassword: required when MicrosoftAppId is set',
     );
+    expect(() =>
+      loadConfig({ MicrosoftAppId: 'app', MicrosoftAppPassword: 'p', MicrosoftAppType: 'SingleTenant' }),
+    ).toThrow('MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant');
   });
 
   it('refuses to run anonymously in production unless told to', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('MicrosoftAppId: required when NODE_ENV=production');
     expect(loadConfig({ NODE_ENV: 'production', ALLOW_ANONYMOUS: 'true' }).bot.appId).toBeUndefined();
-    expect(loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).bot.appId).toBe('app');
+    expect(
+      loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).bot.appId,
+    ).toBe('app');
   });
 
   it('needs a token with a separately run account service', () => {
-    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979' })).toThrow('ACCOUNT_SERVICE_TOKEN: required');
-    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'not a url', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) })).toThrow('ACCOUNT_SERVICE_URL');
-    expect(loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) }).accountService).toEqual({
+    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979' })).toThrow(
+      'ACCOUNT_SERVICE_TOKEN: required',
+    );
+    expect(() => loadConfig({ ACCOUNT_SERVICE_URL: 'not a url', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) })).toThrow(
+      'ACCOUNT_SERVICE_URL',
+    );
+    expect(
+      loadConfig({ ACCOUNT_SERVICE_URL: 'http://127.0.0.1:3979', ACCOUNT_SERVICE_TOKEN: 'x'.repeat(20) })
+        .accountService,
+    ).toEqual({
       url: 'http://127.0.0.1:3979',
       token: 'x'.repeat(20),
     });
@@ -63,7 +84,8 @@ describe('configuration', () => {
       REDIS_URL: 'redis://:redis-password-value@127.0.0.1:6379',
     };
     const described = JSON.stringify(describeConfig(loadConfig(env), env));
-    for (const secret of ['very-secret-value', 'service-token-secret-value', 'redis-password-value']) expect(described).not.toContain(secret);
+    for (const secret of ['very-secret-value', 'service-token-secret-value', 'redis-password-value'])
+      expect(described).not.toContain(secret);
     expect(described).toContain('"MicrosoftAppPassword":"[set]"');
     expect(described).toContain('"PORT":"4000 (environment)"');
   });

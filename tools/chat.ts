@@ -31,11 +31,18 @@ async function main(): Promise<void> {
       runtime = buildRuntime(content, accounts);
       process.stdout.write(style.dim('\n↻ content reloaded\n'));
     },
-    (problems) => process.stdout.write(style.warn(`\n✗ content not reloaded (the previous content stays):\n${problems.map(formatProblem).join('\n')}\n`)),
+    (problems) =>
+      process.stdout.write(
+        style.warn(
+          `\n✗ content not reloaded (the previous content stays):\n${problems.map(formatProblem).join('\n')}\n`,
+        ),
+      ),
   );
 
   const preview = new ChatPreview(() => runtime, values.lang, style);
-  process.stdout.write(style.dim('Type a button number, its text, or anything a candidate might type. Ctrl+D or /quit to stop.\n\n'));
+  process.stdout.write(
+    style.dim('Type a button number, its text, or anything a candidate might type. Ctrl+D or /quit to stop.\n\n'),
+  );
   process.stdout.write(`${await preview.open()}\n`);
   const lines = createInterface({ input: process.stdin, output: process.stdout, prompt: '\n> ' });
   lines.prompt();
@@ -51,11 +58,13 @@ async function main(): Promise<void> {
   }
   if (values.record) {
     writeFileSync(values.record, stringifyScript(preview.script()));
-    process.stdout.write(`\nRecorded ${preview.script().steps.length} steps to ${values.record}; it now runs in all five languages with npm test.\n`);
+    process.stdout.write(
+      `\nRecorded ${preview.script().steps.length} steps to ${values.record}; it now runs in all five languages with npm test.\n`,
+    );
   }
 }
 
 main().catch((error: Error) => {
-  process.stderr.write(`${error.name === 'ContentError' ? error.message : error.stack ?? error.message}\n`);
+  process.stderr.write(`${error.name === 'ContentError' ? error.message : (error.stack ?? error.message)}\n`);
   process.exitCode = 1;
 });

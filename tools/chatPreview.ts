@@ -45,7 +45,8 @@ export class ChatPreview {
     const buttons = this.last?.buttons ?? [];
     const byNumber = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
     const clicked = byNumber ?? buttons.find((button) => button.title === text);
-    if (clicked) return this.turn({ click: clicked.label === 'common:language.name' ? clicked.id : clicked.label }, clicked.title);
+    if (clicked)
+      return this.turn({ click: clicked.label === 'common:language.name' ? clicked.id : clicked.label }, clicked.title);
     return this.turn(this.describeTyping(text), text);
   }
 

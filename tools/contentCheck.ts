@@ -11,8 +11,12 @@ if (problems.length > 0) {
 }
 if (content) {
   const nodes = Object.keys(content.dialog.nodes).length;
-  process.stdout.write(`Content OK: ${nodes} nodes, ${LANGUAGES.length} languages (${LANGUAGES.join(', ')})${warnings.length ? `, ${warnings.length} warning(s)` : ''}.\n`);
+  process.stdout.write(
+    `Content OK: ${nodes} nodes, ${LANGUAGES.length} languages (${LANGUAGES.join(', ')})${warnings.length ? `, ${warnings.length} warning(s)` : ''}.\n`,
+  );
 } else {
-  process.stderr.write(`${errors.length} error(s), ${warnings.length} warning(s): the bot will not start until the errors are fixed.\n`);
+  process.stderr.write(
+    `${errors.length} error(s), ${warnings.length} warning(s): the bot will not start until the errors are fixed.\n`,
+  );
   process.exitCode = 1;
 }

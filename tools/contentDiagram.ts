@@ -31,7 +31,12 @@ export function diagramFiles(content: Content, language: Language): Record<strin
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { lang: { type: 'string', default: 'en' }, out: { type: 'string', default: path.join(PROJECT_ROOT, 'docs') } } });
+  const { values } = parseArgs({
+    options: {
+      lang: { type: 'string', default: 'en' },
+      out: { type: 'string', default: path.join(PROJECT_ROOT, 'docs') },
+    },
+  });
   const language = values.lang!;
   if (!isLanguage(language)) {
     process.stderr.write(`--lang must be one of ${LANGUAGES.join(', ')}\n`);
@@ -41,7 +46,11 @@ if (require.main === module) {
     const files = diagramFiles(loadContent(PROJECT_ROOT), language);
     mkdirSync(values.out!, { recursive: true });
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(values.out!, name), text);
-    process.stdout.write(`Wrote ${Object.keys(files).map((name) => path.join(values.out!, name)).join(', ')}\nOpen the .html file in a browser to see the picture.\n`);
+    process.stdout.write(
+      `Wrote ${Object.keys(files)
+        .map((name) => path.join(values.out!, name))
+        .join(', ')}\nOpen the .html file in a browser to see the picture.\n`,
+    );
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -7,7 +7,9 @@ import { formatProblem, type ContentProblem } from '../src/content/problems';
 import { reviewPage, reviewRows } from './translationReview';
 
 /** `npm run content:review`: works on broken content too, since that is when a reviewer needs it most. */
-const { values } = parseArgs({ options: { out: { type: 'string', default: path.join(PROJECT_ROOT, 'build', 'translations.html') } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: path.join(PROJECT_ROOT, 'build', 'translations.html') } },
+});
 const problems: ContentProblem[] = [];
 const rows = reviewRows(readLocaleFiles(PROJECT_ROOT, problems));
 mkdirSync(path.dirname(values.out!), { recursive: true });

@@ -66,7 +66,12 @@ export interface StepReport {
 }
 
 /** Runs a script against the engine in one language; returns a report per step (empty failures = passed). */
-export async function runScript(engine: ConversationEngine, i18n: i18n, script: Script, language: Language): Promise<StepReport[]> {
+export async function runScript(
+  engine: ConversationEngine,
+  i18n: i18n,
+  script: Script,
+  language: Language,
+): Promise<StepReport[]> {
   const conversation = new Conversation();
   let last: TurnResult | undefined;
   let current: Language = language;
@@ -78,8 +83,13 @@ export async function runScript(engine: ConversationEngine, i18n: i18n, script: 
     let opening = false;
     if ('open' in action) opening = true;
     else if ('click' in action) {
-      const button = last?.buttons.find((candidate) => candidate.label === action.click || candidate.id === action.click);
-      if (!button) failures.push(`no button "${action.click}" to click; offered: ${(last?.buttons ?? []).map((b) => b.label).join(', ') || 'none'}`);
+      const button = last?.buttons.find(
+        (candidate) => candidate.label === action.click || candidate.id === action.click,
+      );
+      if (!button)
+        failures.push(
+          `no button "${action.click}" to click; offered: ${(last?.buttons ?? []).map((b) => b.label).join(', ') || 'none'}`,
+        );
       text = button?.title;
     } else if ('answer' in action) text = action.answer;
     else if ('type' in action) text = action.type;
@@ -105,7 +115,8 @@ function check(expected: Expectation | undefined, result: TurnResult): string[] 
   if (!expected) return [];
   const failures: string[] = [];
   const compare = (name: string, want: unknown, got: unknown) => {
-    if (want !== undefined && want !== got) failures.push(`${name} should be ${JSON.stringify(want)} but is ${JSON.stringify(got)}`);
+    if (want !== undefined && want !== got)
+      failures.push(`${name} should be ${JSON.stringify(want)} but is ${JSON.stringify(got)}`);
   };
   compare('topic', expected.topic, result.trace.topic);
   compare('state', expected.state, result.trace.state);

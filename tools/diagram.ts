@@ -13,13 +13,18 @@ export interface DialogGraph {
 const MAX_LINE = 44;
 
 function shorten(text: string, length = MAX_LINE): string {
-  const plain = text.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/\s+/g, ' ').trim();
+  const plain = text
+    .replace(/\*\*/g, '')
+    .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > length ? `${plain.slice(0, length - 1)}…` : plain;
 }
 
 export function dialogGraph(content: Content, language: Language): DialogGraph {
   const t = createTranslator(content).getFixedT(language);
-  const say = (key: string) => shorten(t(key, { links: content.dialog.links, count: 30, lockedUntil: '10:30', reference: 'HD-…' }));
+  const say = (key: string) =>
+    shorten(t(key, { links: content.dialog.links, count: 30, lockedUntil: '10:30', reference: 'HD-…' }));
   const graph: DialogGraph = { nodes: [], edges: [] };
   for (const [id, node] of Object.entries(content.dialog.nodes)) {
     if (isFormNode(node)) {
@@ -27,12 +32,23 @@ export function dialogGraph(content: Content, language: Language): DialogGraph {
         id,
         kind: 'form',
         title: `${id} (${node.topic})`,
-        lines: [...node.ask.map((question) => `? ${say(question.prompt)}`), ...(node.confirm ? [`✓ ${say(node.confirm.send)}`] : []), `⚙ ${node.action}`],
+        lines: [
+          ...node.ask.map((question) => `? ${say(question.prompt)}`),
+          ...(node.confirm ? [`✓ ${say(node.confirm.send)}`] : []),
+          `⚙ ${node.action}`,
+        ],
       });
-      for (const [outcome, target] of Object.entries(node.outcomes)) graph.edges.push({ from: id, to: target, label: outcome, kind: 'outcome' });
+      for (const [outcome, target] of Object.entries(node.outcomes))
+        graph.edges.push({ from: id, to: target, label: outcome, kind: 'outcome' });
     } else {
-      graph.nodes.push({ id, kind: id === content.dialog.start ? 'menu' : 'message', title: `${id} (${node.topic})`, lines: [say(node.say[0]!)] });
-      for (const choice of node.choices) graph.edges.push({ from: id, to: choice.goto, label: shorten(t(choice.label), 40), kind: 'choice' });
+      graph.nodes.push({
+        id,
+        kind: id === content.dialog.start ? 'menu' : 'message',
+        title: `${id} (${node.topic})`,
+        lines: [say(node.say[0]!)],
+      });
+      for (const choice of node.choices)
+        graph.edges.push({ from: id, to: choice.goto, label: shorten(t(choice.label), 40), kind: 'choice' });
     }
   }
   return graph;
@@ -44,15 +60,26 @@ export function toMermaid(graph: DialogGraph): string {
   const lines = ['flowchart LR'];
   for (const node of graph.nodes) {
     const label = quote([`<b>${node.title}</b>`, ...node.lines].join('<br/>'));
-    lines.push(node.kind === 'form' ? `  ${node.id}[["${label}"]]` : node.kind === 'menu' ? `  ${node.id}(["${label}"])` : `  ${node.id}["${label}"]`);
+    lines.push(
+      node.kind === 'form'
+        ? `  ${node.id}[["${label}"]]`
+        : node.kind === 'menu'
+          ? `  ${node.id}(["${label}"])`
+          : `  ${node.id}["${label}"]`,
+    );
   }
   for (const edge of graph.edges) {
-    lines.push(edge.kind === 'outcome' ? `  ${edge.from} -. "${quote(edge.label)}" .-> ${edge.to}` : `  ${edge.from} -- "${quote(edge.label)}" --> ${edge.to}`);
+    lines.push(
+      edge.kind === 'outcome'
+        ? `  ${edge.from} -. "${quote(edge.label)}" .-> ${edge.to}`
+        : `  ${edge.from} -- "${quote(edge.label)}" --> ${edge.to}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A self-contained SVG laid out with dagre: opens in any browser, no network needed. */
 export function toSvg(graph: DialogGraph): string {
@@ -62,17 +89,31 @@ export function toSvg(graph: DialogGraph): string {
   const lineHeight = 16;
   for (const node of graph.nodes) {
     const longest = Math.max(node.title.length, ...node.lines.map((line) => line.length));
-    layout.setNode(node.id, { width: Math.ceil(longest * charWidth) + 24, height: (node.lines.length + 1) * lineHeight + 16 });
+    layout.setNode(node.id, {
+      width: Math.ceil(longest * charWidth) + 24,
+      height: (node.lines.length + 1) * lineHeight + 16,
+    });
   }
   graph.edges.forEach((edge, index) => {
-    layout.setEdge(edge.from, edge.to, { label: edge.label, width: edge.label.length * 6 + 8, height: 14, labelpos: 'c' }, `e${index}`);
+    layout.setEdge(
+      edge.from,
+      edge.to,
+      { label: edge.label, width: edge.label.length * 6 + 8, height: 14, labelpos: 'c' },
+      `e${index}`,
+    );
   });
   dagre.layout(layout);
   const size = layout.graph() as { width?: number; height?: number };
   const parts: string[] = [];
   graph.edges.forEach((edge, index) => {
-    const laid = layout.edge({ v: edge.from, w: edge.to, name: `e${index}` }) as { points: Array<{ x: number; y: number }>; x: number; y: number };
-    const path = laid.points.map((point, at) => `${at === 0 ? 'M' : 'L'}${point.x.toFixed(1)},${point.y.toFixed(1)}`).join(' ');
+    const laid = layout.edge({ v: edge.from, w: edge.to, name: `e${index}` }) as {
+      points: Array<{ x: number; y: number }>;
+      x: number;
+      y: number;
+    };
+    const path = laid.points
+      .map((point, at) => `${at === 0 ? 'M' : 'L'}${point.x.toFixed(1)},${point.y.toFixed(1)}`)
+      .join(' ');
     parts.push(`<path class="edge ${edge.kind}" d="${path}" marker-end="url(#arrow)"/>`);
     const width = edge.label.length * 6 + 8;
     parts.push(
@@ -84,9 +125,14 @@ export function toSvg(graph: DialogGraph): string {
     const left = laid.x - laid.width / 2;
     const top = laid.y - laid.height / 2;
     const text = [node.title, ...node.lines]
-      .map((line, at) => `<text x="${(left + 12).toFixed(1)}" y="${(top + 20 + at * lineHeight).toFixed(1)}"${at === 0 ? ' class="title"' : ''}>${escape(line)}</text>`)
+      .map(
+        (line, at) =>
+          `<text x="${(left + 12).toFixed(1)}" y="${(top + 20 + at * lineHeight).toFixed(1)}"${at === 0 ? ' class="title"' : ''}>${escape(line)}</text>`,
+      )
       .join('');
-    parts.push(`<g class="node ${node.kind}" id="node-${node.id}"><rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${laid.width}" height="${laid.height}" rx="8"/>${text}</g>`);
+    parts.push(
+      `<g class="node ${node.kind}" id="node-${node.id}"><rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${laid.width}" height="${laid.height}" rx="8"/>${text}</g>`,
+    );
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(size.width ?? 0)}" height="${Math.ceil(size.height ?? 0)}" font-family="system-ui, sans-serif" font-size="12">`,

@@ -23,7 +23,10 @@ const counts = ({ right, total }: Score) =>
   `${String(right).padStart(3)}/${total}  ${percent(right, total).padStart(7)}`;
 const topicOf = (label: string) => label.replace(/^topic:/, '');
 
-out.push(`Trained on ${Object.values(data.examples).reduce((sum, examples) => sum + [...Object.values(examples.topics), ...Object.values(examples.moves), examples.none].flat().length, 0)} examples in ${trainingMs.toFixed(0)} ms.`, '');
+out.push(
+  `Trained on ${Object.values(data.examples).reduce((sum, examples) => sum + [...Object.values(examples.topics), ...Object.values(examples.moves), examples.none].flat().length, 0)} examples in ${trainingMs.toFixed(0)} ms.`,
+  '',
+);
 
 // Topics: top-1 accuracy per language, and what the bot would do with each message.
 out.push(`Topic, top-1 on held-out messages (target ≥ ${TARGETS.topicAccuracy * 100} % in every language):`);
@@ -63,7 +66,9 @@ const width = Math.max(...columns.map((column) => column.length), 12);
 out.push('Confusion matrix, all languages (rows: the real topic, columns: the model’s answer):');
 out.push(`  ${''.padEnd(width)} ${columns.map((column) => ` ${column.slice(0, 14).padStart(14)}`).join('')}`);
 for (const topic of topics) {
-  out.push(`  ${topic.padEnd(width)} ${columns.map((column) => String(confusion.get(topic)!.get(column) ?? "·").padStart(15)).join('')}`);
+  out.push(
+    `  ${topic.padEnd(width)} ${columns.map((column) => String(confusion.get(topic)!.get(column) ?? '·').padStart(15)).join('')}`,
+  );
 }
 out.push('');
 
@@ -83,7 +88,10 @@ out.push(
 );
 
 // Latency: everything the bot does with one message's text (intent, decision, language).
-const texts = [...Object.values(evalSet.topics).flatMap((byTopic) => Object.values(byTopic).flat()), ...evalSet.languages.map((entry) => entry.text)];
+const texts = [
+  ...Object.values(evalSet.topics).flatMap((byTopic) => Object.values(byTopic).flat()),
+  ...evalSet.languages.map((entry) => entry.text),
+];
 for (const text of texts) interpret(model, text);
 const timings: number[] = [];
 for (let pass = 0; pass < 5; pass++) {

@@ -24,15 +24,24 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const { name, version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const { name, version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+};
 let settings: TeamsSettings;
 let content;
 try {
   settings = teamsSettings(process.env, version);
   content = loadContent(PROJECT_ROOT);
 } catch (error) {
-  if (error instanceof TeamsSettingsError) fail(`${error.message}\n\nSet them in the environment, e.g. MicrosoftAppId=… TEAMS_DEVELOPER_NAME=… npm run teams:package (see docs/teams.md).`);
-  if (error instanceof ContentError) fail(`The texts have errors (npm run content:check shows the same):\n${error.problems.map(formatProblem).join('\n')}`);
+  if (error instanceof TeamsSettingsError)
+    fail(
+      `${error.message}\n\nSet them in the environment, e.g. MicrosoftAppId=… TEAMS_DEVELOPER_NAME=… npm run teams:package (see docs/teams.md).`,
+    );
+  if (error instanceof ContentError)
+    fail(
+      `The texts have errors (npm run content:check shows the same):\n${error.problems.map(formatProblem).join('\n')}`,
+    );
   throw error;
 }
 
@@ -41,7 +50,9 @@ const problems = validateTeamsApp(app);
 const { icons, problems: iconProblems } = readIcons(PROJECT_ROOT);
 problems.push(...iconProblems);
 if (problems.length > 0) {
-  fail(`The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`);
+  fail(
+    `The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`,
+  );
 }
 
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');

@@ -23,7 +23,9 @@ export function reviewRows(files: LocaleFile[]): ReviewRow[] {
     }
   }
   return [...texts.entries()]
-    .sort(([a], [b]) => (a.startsWith('common:') === b.startsWith('common:') ? a.localeCompare(b) : a.startsWith('common:') ? 1 : -1))
+    .sort(([a], [b]) =>
+      a.startsWith('common:') === b.startsWith('common:') ? a.localeCompare(b) : a.startsWith('common:') ? 1 : -1,
+    )
     .map(([key, byLanguage]) => {
       const english = byLanguage.en;
       const flags: Record<string, Flag[]> = {};
@@ -33,8 +35,10 @@ export function reviewRows(files: LocaleFile[]): ReviewRow[] {
         if (!text?.trim()) found.push('missing');
         else if (language !== 'en' && english) {
           if (text.trim() === english.trim()) found.push('same-as-english');
-          else if (text.length > english.length * LENGTH_RATIO && text.length - english.length > 12) found.push('much-longer');
-          else if (text.length * LENGTH_RATIO < english.length && english.length - text.length > 12) found.push('much-shorter');
+          else if (text.length > english.length * LENGTH_RATIO && text.length - english.length > 12)
+            found.push('much-longer');
+          else if (text.length * LENGTH_RATIO < english.length && english.length - text.length > 12)
+            found.push('much-shorter');
         }
         flags[language] = found;
       }
@@ -52,8 +56,11 @@ const FLAG_NAMES: Record<Flag, string> = {
 };
 
 export function reviewPage(rows: ReviewRow[]): string {
-  const count = (flag: Flag) => rows.reduce((total, row) => total + LANGUAGES.filter((language) => row.flags[language]!.includes(flag)).length, 0);
-  const summary = (Object.keys(FLAG_NAMES) as Flag[]).map((flag) => `<span class="chip ${flag}">${FLAG_NAMES[flag]}: ${count(flag)}</span>`).join(' ');
+  const count = (flag: Flag) =>
+    rows.reduce((total, row) => total + LANGUAGES.filter((language) => row.flags[language]!.includes(flag)).length, 0);
+  const summary = (Object.keys(FLAG_NAMES) as Flag[])
+    .map((flag) => `<span class="chip ${flag}">${FLAG_NAMES[flag]}: ${count(flag)}</span>`)
+    .join(' ');
   const body = rows
     .map((row) => {
       const cells = LANGUAGES.map((language) => {

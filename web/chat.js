@@ -100,7 +100,10 @@
             // Say hello once connected, with the page's language, so the welcome comes in it.
             if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
               setTimeout(function () {
-                api.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: { language: language } } });
+                api.dispatch({
+                  type: 'WEB_CHAT/SEND_EVENT',
+                  payload: { name: 'webchat/join', value: { language: language } },
+                });
               }, 0);
             }
             return next(action);

@@ -6,7 +6,9 @@
   var script = document.currentScript;
   var origin = new URL(script.src).origin;
   var TEXTS = __TEXTS__;
-  var wanted = (script.getAttribute('data-lang') || document.documentElement.lang || navigator.language || 'en').slice(0, 2).toLowerCase();
+  var wanted = (script.getAttribute('data-lang') || document.documentElement.lang || navigator.language || 'en')
+    .slice(0, 2)
+    .toLowerCase();
   var language = TEXTS[wanted] ? wanted : 'en';
   var accent = script.getAttribute('data-color') || '#0b5cad';
   var frame;
@@ -20,7 +22,9 @@
     '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
   button.style.cssText =
     'position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;z-index:2147483000;' +
-    'display:flex;align-items:center;justify-content:center;color:#fff;background:' + accent + ';box-shadow:0 4px 16px rgba(16,32,64,.3)';
+    'display:flex;align-items:center;justify-content:center;color:#fff;background:' +
+    accent +
+    ';box-shadow:0 4px 16px rgba(16,32,64,.3)';
 
   function toggle() {
     var opening = !frame || frame.style.display === 'none';
@@ -51,5 +55,8 @@
   });
   // The tag may sit in <head> without defer: wait for the body.
   if (document.body) document.body.appendChild(button);
-  else document.addEventListener('DOMContentLoaded', function () { document.body.appendChild(button); });
+  else
+    document.addEventListener('DOMContentLoaded', function () {
+      document.body.appendChild(button);
+    });
 })();

@@ -12,7 +12,15 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { Logger } from '../logger';
-import type { AccountService, CallOptions, HelpdeskRequest, LockStatus, LockStatusQuery, PasswordResetRequest, ResetOutcome } from './accountService';
+import type {
+  AccountService,
+  CallOptions,
+  HelpdeskRequest,
+  LockStatus,
+  LockStatusQuery,
+  PasswordResetRequest,
+  ResetOutcome,
+} from './accountService';
 
 export interface HttpAccountServiceOptions {
   baseUrl: string;
@@ -65,7 +73,12 @@ export class HttpAccountService implements AccountService {
     });
     const perAttempt = timeout(options.attemptTimeoutMs ?? 3000, TimeoutStrategy.Aggressive);
     this.policy = wrap(retries, this.breaker, perAttempt);
-    this.breaker.onStateChange((state) => options.logger?.warn({ breaker: ['closed', 'open', 'halfOpen', 'isolated'][state] }, 'account service breaker changed'));
+    this.breaker.onStateChange((state) =>
+      options.logger?.warn(
+        { breaker: ['closed', 'open', 'halfOpen', 'isolated'][state] },
+        'account service breaker changed',
+      ),
+    );
     retries.onRetry(() => options.logger?.warn('account service call failed; retrying'));
   }
 
@@ -75,11 +88,15 @@ export class HttpAccountService implements AccountService {
   }
 
   async checkLockStatus(query: LockStatusQuery, options?: Partial<CallOptions>): Promise<LockStatus> {
-    const { status, body, retryAfter } = await this.call('/v1/lock-status', query, { conversationId: options?.conversationId });
+    const { status, body, retryAfter } = await this.call('/v1/lock-status', query, {
+      conversationId: options?.conversationId,
+    });
     if (status === 429) return { status: 'limited', retryAfterSeconds: retryAfter };
     const answer = body as { status: string; lockedUntil?: string };
-    if (status === 200 && answer.status === 'locked' && answer.lockedUntil) return { status: 'locked', lockedUntil: new Date(answer.lockedUntil) };
-    if (status === 200 && (answer.status === 'unlocked' || answer.status === 'unverified')) return { status: answer.status };
+    if (status === 200 && answer.status === 'locked' && answer.lockedUntil)
+      return { status: 'locked', lockedUntil: new Date(answer.lockedUntil) };
+    if (status === 200 && (answer.status === 'unlocked' || answer.status === 'unverified'))
+      return { status: answer.status };
     throw new ServiceRejected(`lock-status answered ${status}`);
   }
 
@@ -102,14 +119,22 @@ export class HttpAccountService implements AccountService {
     payload: unknown,
     options: { idempotencyKey?: string; conversationId?: string | undefined },
   ): Promise<{ status: number; body: unknown; retryAfter: number }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${this.options.token}` };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${this.options.token}`,
+    };
     // The same key on every retry: the service then does the work once.
     if (options.idempotencyKey) headers['idempotency-key'] = opaque(options.idempotencyKey);
     if (options.conversationId) headers['conversation-id'] = opaque(options.conversationId);
     const attempt = this.policy.execute(async ({ signal }) => {
       let response: Response;
       try {
-        response = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(payload), signal });
+        response = await fetch(`${this.baseUrl}${path}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(payload),
+          signal,
+        });
       } catch {
         throw new ServiceUnavailable(`no answer from ${path}`);
       }
@@ -121,7 +146,11 @@ export class HttpAccountService implements AccountService {
       } catch {
         throw new ServiceUnavailable(`${path} answered something other than JSON`);
       }
-      return { status: response.status, body, retryAfter: Math.max(1, Number(response.headers.get('retry-after')) || 60) };
+      return {
+        status: response.status,
+        body,
+        retryAfter: Math.max(1, Number(response.headers.get('retry-after')) || 60),
+      };
     });
     return attempt.catch((error: Error) => {
       this.options.onFailure?.(path);

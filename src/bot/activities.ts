@@ -11,7 +11,11 @@ const HERO_CARD_CHANNELS = new Set(['email', 'sms', 'telegram']);
  * One message with the turn's text and its buttons, then the dialog-state trace (shown in the
  * Emulator, dropped by real channels).
  */
-export function renderActivities(result: TurnResult, channelId: string | undefined, userId: string | undefined): Partial<Activity>[] {
+export function renderActivities(
+  result: TurnResult,
+  channelId: string | undefined,
+  userId: string | undefined,
+): Partial<Activity>[] {
   const text = result.messages.join('\n\n');
   const asking = result.trace.expecting !== null && result.trace.expecting !== 'confirm';
   const message: Partial<Activity> = {
@@ -28,8 +32,13 @@ export function renderActivities(result: TurnResult, channelId: string | undefin
       message.summary = plainText(text);
       message.attachments = [teamsCard(result)];
     } else {
-      const actions: CardAction[] = result.buttons.map((button) => ({ type: 'imBack', title: button.title, value: button.title }));
-      if (channelId && HERO_CARD_CHANNELS.has(channelId)) message.attachments = [CardFactory.heroCard('', undefined, actions)];
+      const actions: CardAction[] = result.buttons.map((button) => ({
+        type: 'imBack',
+        title: button.title,
+        value: button.title,
+      }));
+      if (channelId && HERO_CARD_CHANNELS.has(channelId))
+        message.attachments = [CardFactory.heroCard('', undefined, actions)];
       else message.suggestedActions = { to: userId ? [userId] : [], actions };
     }
   }
@@ -61,7 +70,11 @@ function teamsCard(result: TurnResult): Attachment {
     body: [
       ...paragraphs.map(textElement),
       // One button per row: every title is shown in full, and none is hidden in an overflow menu.
-      ...result.buttons.map((button, index) => ({ type: 'ActionSet', spacing: index === 0 ? 'medium' : 'small', actions: [imBack(button)] })),
+      ...result.buttons.map((button, index) => ({
+        type: 'ActionSet',
+        spacing: index === 0 ? 'medium' : 'small',
+        actions: [imBack(button)],
+      })),
     ],
   });
 }

@@ -80,7 +80,11 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const typing = new TypingIndicator();
   const mentions = new RemoveRecipientMention();
   for (const each of [adapter, localAdapter]) {
-    each.onTurnError = turnErrorHandler(() => options.runtime().i18n, logger, (context) => bot.savedLanguage(context));
+    each.onTurnError = turnErrorHandler(
+      () => options.runtime().i18n,
+      logger,
+      (context) => bot.savedLanguage(context),
+    );
     each.use(mentions, typing);
   }
   const reminders = options.reminders;
@@ -93,7 +97,10 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
             if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) return;
             await reminders.schedule({
               at: Date.parse(reminder.at),
-              conversation: TurnContext.getConversationReference(context.activity) as unknown as Record<string, unknown>,
+              conversation: TurnContext.getConversationReference(context.activity) as unknown as Record<
+                string,
+                unknown
+              >,
               via: context.adapter === localAdapter ? 'local' : 'channel',
               text: reminder.text,
               locale: reminder.locale,
@@ -110,7 +117,12 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       // Any instance serves any shared Direct Line conversation: reply through this one's own routes.
       local && options.localServiceUrl ? { ...reference, serviceUrl: options.localServiceUrl() } : reference,
       async (context) => {
-        await context.sendActivity({ type: ActivityTypes.Message, text: reminder.text, textFormat: 'markdown', locale: reminder.locale });
+        await context.sendActivity({
+          type: ActivityTypes.Message,
+          text: reminder.text,
+          textFormat: 'markdown',
+          locale: reminder.locale,
+        });
       },
     );
   });
@@ -153,7 +165,10 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
     if (!shape.success) {
       const issue = shape.error.issues[0]!;
       res.status(400);
-      res.send({ error: 'invalid_activity', message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.` });
+      res.send({
+        error: 'invalid_activity',
+        message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.`,
+      });
       res.end();
       return;
     }
@@ -207,7 +222,8 @@ export function withoutErrorDetails(res: Response): Response & { sent: boolean }
     },
     send(...args: unknown[]) {
       wrapped.sent = true;
-      if (status >= 500) return res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
+      if (status >= 500)
+        return res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
       return res.send(...args);
     },
     end(...args: unknown[]) {

@@ -84,9 +84,13 @@ export class HelpdeskBot extends ActivityHandler {
       const added = context.activity.membersAdded ?? [];
       const newcomers = added.filter((member) => member.id !== botId);
       // Installing the app in a personal chat may announce only the bot: greet then, once.
-      const installed = context.activity.channelId === 'msteams' && added.some((member) => member.id === botId) && !(await this.dialog.get(context));
+      const installed =
+        context.activity.channelId === 'msteams' &&
+        added.some((member) => member.id === botId) &&
+        !(await this.dialog.get(context));
       // Web Chat greets on its join event instead, which carries the page's language.
-      if ((newcomers.length > 0 || installed) && !WEB_CHAT_CHANNELS.has(context.activity.channelId)) await this.respond(context, undefined);
+      if ((newcomers.length > 0 || installed) && !WEB_CHAT_CHANNELS.has(context.activity.channelId))
+        await this.respond(context, undefined);
       await next();
     });
 
@@ -100,7 +104,8 @@ export class HelpdeskBot extends ActivityHandler {
         await this.respond(context, undefined);
       }
       // The page's language switcher: the same as the candidate asking for that language.
-      if (name === 'webchat/setLanguage' && isLanguage(value)) await this.respond(context, { value: { language: value } });
+      if (name === 'webchat/setLanguage' && isLanguage(value))
+        await this.respond(context, { value: { language: value } });
       await next();
     });
   }
@@ -133,12 +138,24 @@ export class HelpdeskBot extends ActivityHandler {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         this.options.metrics?.turnSeconds.observe(seconds);
         this.options.metrics?.turns.inc({ topic: trace.topic, language: trace.locale });
-        this.options.logger.info({ channel: activity.channelId, topic: trace.topic, state: trace.state, locale: trace.locale, ms: Math.round(seconds * 1000) }, 'turn');
+        this.options.logger.info(
+          {
+            channel: activity.channelId,
+            topic: trace.topic,
+            state: trace.state,
+            locale: trace.locale,
+            ms: Math.round(seconds * 1000),
+          },
+          'turn',
+        );
       }
     } catch (error) {
       if (!(error instanceof StateUnavailableError || error instanceof ETagConflictError)) throw error;
       this.options.metrics?.stateErrors.inc({ kind: error instanceof ETagConflictError ? 'conflict' : 'unavailable' });
-      this.options.logger.warn({ err: { name: error.name, message: error.message } }, 'conversation state unavailable; asked the user to try again');
+      this.options.logger.warn(
+        { err: { name: error.name, message: error.message } },
+        'conversation state unavailable; asked the user to try again',
+      );
       await context.sendActivity(this.unavailable(context));
     }
   }
@@ -159,7 +176,12 @@ export class HelpdeskBot extends ActivityHandler {
   private unavailable(context: TurnContext): Partial<Activity> {
     const { i18n, content } = this.options.runtime();
     const language = this.replyLanguage(context);
-    return { type: 'message', textFormat: 'markdown', locale: language, text: i18n.getFixedT(language, 'common')('unavailable', { links: content.dialog.links }) };
+    return {
+      type: 'message',
+      textFormat: 'markdown',
+      locale: language,
+      text: i18n.getFixedT(language, 'common')('unavailable', { links: content.dialog.links }),
+    };
   }
 
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
@@ -192,7 +214,10 @@ export class HelpdeskBot extends ActivityHandler {
  */
 function isForTheBot(activity: Partial<Activity>): boolean {
   if (activity.channelId !== 'msteams' || isPrivateChat(activity)) return true;
-  return activity.type === 'message' && TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === activity.recipient?.id);
+  return (
+    activity.type === 'message' &&
+    TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === activity.recipient?.id)
+  );
 }
 
 /** Teams says "personal" for a one-to-one chat; other channels mark group conversations with isGroup. */

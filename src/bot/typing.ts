@@ -19,7 +19,10 @@ export class TypingIndicator implements Middleware {
     let sending: Promise<void> = Promise.resolve();
     const tick = () => {
       if (finished) return;
-      const typing = TurnContext.applyConversationReference({ type: ActivityTypes.Typing }, TurnContext.getConversationReference(context.activity));
+      const typing = TurnContext.applyConversationReference(
+        { type: ActivityTypes.Typing },
+        TurnContext.getConversationReference(context.activity),
+      );
       sending = context.adapter.sendActivities(context, [typing]).then(
         () => undefined,
         // A lost typing indicator is not worth failing or logging the turn for.

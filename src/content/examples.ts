@@ -25,12 +25,23 @@ export const MIN_TOPIC_EXAMPLES = 15;
 export const MIN_MOVE_EXAMPLES = 10;
 export const MIN_NONE_EXAMPLES = 20;
 
-const example = z.string().trim().min(1, 'is empty; write an example or remove the line').max(500, 'is too long for an example; keep it to a sentence or two');
+const example = z
+  .string()
+  .trim()
+  .min(1, 'is empty; write an example or remove the line')
+  .max(500, 'is too long for an example; keep it to a sentence or two');
 const list = z.array(example).default([]);
 
 const examplesSchema = z.strictObject({
   topics: z.record(z.string(), list).default({}),
-  moves: z.strictObject(Object.fromEntries(MOVES.map((move) => [move, list.optional()])) as Record<(typeof MOVES)[number], z.ZodOptional<typeof list>>).default({}),
+  moves: z
+    .strictObject(
+      Object.fromEntries(MOVES.map((move) => [move, list.optional()])) as Record<
+        (typeof MOVES)[number],
+        z.ZodOptional<typeof list>
+      >,
+    )
+    .default({}),
   none: list,
 });
 
@@ -59,16 +70,34 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
     const note = (text: string, label: string, where: (string | number)[]) => {
       const key = fold(text);
       const earlier = seen.get(key);
-      if (earlier && earlier !== label) problems.push(at(where, 'conflicting-example', `the same message is also an example of "${earlier}"; keep it in one place only`));
+      if (earlier && earlier !== label)
+        problems.push(
+          at(
+            where,
+            'conflicting-example',
+            `the same message is also an example of "${earlier}"; keep it in one place only`,
+          ),
+        );
       seen.set(key, label);
     };
     for (const [topic, texts] of Object.entries(data.topics)) {
       const node = dialog.nodes[topic];
-      if (!node) problems.push(at(['topics', topic], 'unknown-target', `there is no node named "${topic}" in ${path.join('dialogs', 'helpdesk.yaml')} — check the spelling`));
-      else if (isFormNode(node)) problems.push(at(['topics', topic], 'schema', `"${topic}" is a form; give examples for the node that offers it instead`));
+      if (!node)
+        problems.push(
+          at(
+            ['topics', topic],
+            'unknown-target',
+            `there is no node named "${topic}" in ${path.join('dialogs', 'helpdesk.yaml')} — check the spelling`,
+          ),
+        );
+      else if (isFormNode(node))
+        problems.push(
+          at(['topics', topic], 'schema', `"${topic}" is a form; give examples for the node that offers it instead`),
+        );
       texts.forEach((text, index) => note(text, topic, ['topics', topic, index]));
     }
-    for (const move of MOVES) (data.moves[move] ?? []).forEach((text, index) => note(text, move, ['moves', move, index]));
+    for (const move of MOVES)
+      (data.moves[move] ?? []).forEach((text, index) => note(text, move, ['moves', move, index]));
     data.none.forEach((text, index) => note(text, 'none', ['none', index]));
 
     for (const topic of topics) {
@@ -79,15 +108,34 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
       const anywhere = [...files.values()].some((file) => (file.data.topics[topic]?.length ?? 0) > 0);
       problems.push(
         anywhere
-          ? at(['topics', topic], 'few-examples', `has ${count} example(s); write at least ${needed}, worded the way candidates write`)
-          : at(['topics'], 'few-examples', `"${topic}" has no examples in any language, so it can only be reached by its button; add at least ${needed} per language`, 'warning'),
+          ? at(
+              ['topics', topic],
+              'few-examples',
+              `has ${count} example(s); write at least ${needed}, worded the way candidates write`,
+            )
+          : at(
+              ['topics'],
+              'few-examples',
+              `"${topic}" has no examples in any language, so it can only be reached by its button; add at least ${needed} per language`,
+              'warning',
+            ),
       );
     }
     for (const move of MOVES) {
       const count = data.moves[move]?.length ?? 0;
-      if (count < MIN_MOVE_EXAMPLES) problems.push(at(['moves', move], 'few-examples', `has ${count} example(s); write at least ${MIN_MOVE_EXAMPLES}`));
+      if (count < MIN_MOVE_EXAMPLES)
+        problems.push(
+          at(['moves', move], 'few-examples', `has ${count} example(s); write at least ${MIN_MOVE_EXAMPLES}`),
+        );
     }
-    if (data.none.length < MIN_NONE_EXAMPLES) problems.push(at(['none'], 'few-examples', `has ${data.none.length} example(s); write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`));
+    if (data.none.length < MIN_NONE_EXAMPLES)
+      problems.push(
+        at(
+          ['none'],
+          'few-examples',
+          `has ${data.none.length} example(s); write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`,
+        ),
+      );
   }
   const unsupported = parseYaml(root, UNSUPPORTED_FILE, unsupportedSchema, problems);
   if (problems.slice(before).some((problem) => problem.severity === 'error')) return undefined;
@@ -97,10 +145,14 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
 /** The nodes the start menu leads to: the topics every language must know well. */
 function menuTopics(dialog: DialogFile): string[] {
   const start = dialog.nodes[dialog.start];
-  return start && !isFormNode(start) ? start.choices.map((choice) => choice.goto).filter((id) => {
-    const node = dialog.nodes[id];
-    return node !== undefined && !isFormNode(node);
-  }) : [];
+  return start && !isFormNode(start)
+    ? start.choices
+        .map((choice) => choice.goto)
+        .filter((id) => {
+          const node = dialog.nodes[id];
+          return node !== undefined && !isFormNode(node);
+        })
+    : [];
 }
 
 function parseYaml<T extends z.ZodType>(root: string, file: string, schema: T, problems: ContentProblem[]) {

@@ -68,34 +68,61 @@ export function checkContent(root: string): { content?: Content; problems: Conte
     try {
       validators[name] = compileValidator(spec);
     } catch (error) {
-      problems.push(at(['validators', name, 'pattern'], 'bad-pattern', `the pattern is not a valid regular expression (${(error as Error).message})`));
+      problems.push(
+        at(
+          ['validators', name, 'pattern'],
+          'bad-pattern',
+          `the pattern is not a valid regular expression (${(error as Error).message})`,
+        ),
+      );
       continue;
     }
     if (spec.kind === 'pattern' && !isBacktrackingSafe(spec.pattern)) {
       problems.push(
-        at(['validators', name, 'pattern'], 'unsafe-pattern', 'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — rewrite it without nesting'),
+        at(
+          ['validators', name, 'pattern'],
+          'unsafe-pattern',
+          'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — rewrite it without nesting',
+        ),
       );
     }
   }
   const examples = readExamples(root, dialog, problems);
   // A topic people can type their way to is reachable even when no button leads there.
-  const typedTopics = examples ? [...new Set(Object.values(examples.byLanguage).flatMap((byLanguage) => Object.keys(byLanguage.topics)))] : [];
+  const typedTopics = examples
+    ? [...new Set(Object.values(examples.byLanguage).flatMap((byLanguage) => Object.keys(byLanguage.topics)))]
+    : [];
   const slotValidators = checkDialog(dialog, at, problems, typedTopics);
   const uses: KeyUse[] = [
-    ...usedKeys(dialog).map(({ key, where }) => ({ key, problem: (message: string) => at(where, 'missing-text', message) })),
+    ...usedKeys(dialog).map(({ key, where }) => ({
+      key,
+      problem: (message: string) => at(where, 'missing-text', message),
+    })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
   checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
 
   if (!examples || problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
-  return { content: { dialog, validators, slotValidators, resources: resourcesOf(localeFiles), examples, version, warnings: problems }, problems };
+  return {
+    content: {
+      dialog,
+      validators,
+      slotValidators,
+      resources: resourcesOf(localeFiles),
+      examples,
+      version,
+      warnings: problems,
+    },
+    problems,
+  };
 }
 
 /** What the bot can put into a text: the links, the answers forms collect, what actions return, and counts. */
 function knownPlaceholders(dialog: DialogFile): Set<string> {
   const names = new Set<string>(['count', ...Object.keys(dialog.links).map((name) => `links.${name}`)]);
-  for (const node of Object.values(dialog.nodes)) if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
+  for (const node of Object.values(dialog.nodes))
+    if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
   for (const action of Object.values(ACCOUNT_CALLS)) for (const name of Object.keys(action.params)) names.add(name);
   return names;
 }
@@ -114,11 +141,17 @@ function readAllowlist(root: string, problems: ContentProblem[]): Set<string> {
   if (!existsSync(file)) return new Set();
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as { keys?: unknown };
-    if (Array.isArray(value.keys) && value.keys.every((key) => typeof key === 'string')) return new Set(value.keys as string[]);
+    if (Array.isArray(value.keys) && value.keys.every((key) => typeof key === 'string'))
+      return new Set(value.keys as string[]);
   } catch {
     // reported below
   }
-  problems.push({ file: UNTRANSLATED_ALLOWED_FILE, rule: 'json-syntax', severity: 'error', message: 'must be { "keys": ["text.key", …] }' });
+  problems.push({
+    file: UNTRANSLATED_ALLOWED_FILE,
+    rule: 'json-syntax',
+    severity: 'error',
+    message: 'must be { "keys": ["text.key", …] }',
+  });
   return new Set();
 }
 
@@ -138,23 +171,44 @@ function parseDialog(raw: unknown, at: At, problems: ContentProblem[]): DialogFi
   return problems.length > 0 ? undefined : { ...top.data, nodes };
 }
 
-function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[], typedTopics: string[]): Record<string, string> {
+function checkDialog(
+  dialog: DialogFile,
+  at: At,
+  problems: ContentProblem[],
+  typedTopics: string[],
+): Record<string, string> {
   const nodeIds = new Set(Object.keys(dialog.nodes));
   const slotValidators: Record<string, string> = {};
   const start = dialog.nodes[dialog.start];
   if (!start) problems.push(at(['start'], 'unknown-target', `no node named "${dialog.start}"`));
-  else if (isFormNode(start)) problems.push(at(['start'], 'schema', 'the start node must be a menu of choices, not a form'));
-  else if (start.choices.length === 0) problems.push(at(['nodes', dialog.start, 'choices'], 'dead-end', 'the start node offers no choices, so the conversation cannot go anywhere'));
+  else if (isFormNode(start))
+    problems.push(at(['start'], 'schema', 'the start node must be a menu of choices, not a form'));
+  else if (start.choices.length === 0)
+    problems.push(
+      at(
+        ['nodes', dialog.start, 'choices'],
+        'dead-end',
+        'the start node offers no choices, so the conversation cannot go anywhere',
+      ),
+    );
 
   if (dialog.handover) {
     const handover = dialog.nodes[dialog.handover];
     if (!handover) problems.push(at(['handover'], 'unknown-target', `no node named "${dialog.handover}"`));
-    else if (isFormNode(handover)) problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
+    else if (isFormNode(handover))
+      problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
   }
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
-    if (!nodeIds.has(to)) problems.push(at(where, 'unknown-target', `leads to "${to}", but there is no node with that name — check the spelling or add the node`));
+    if (!nodeIds.has(to))
+      problems.push(
+        at(
+          where,
+          'unknown-target',
+          `leads to "${to}", but there is no node with that name — check the spelling or add the node`,
+        ),
+      );
     targets.set(from, [...(targets.get(from) ?? []), to]);
   };
 
@@ -163,52 +217,115 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[], typ
       const seen = new Set<string>();
       node.choices.forEach((choice, index) => {
         link(id, choice.goto, ['nodes', id, 'choices', index, 'goto']);
-        if (seen.has(choice.goto)) problems.push(at(['nodes', id, 'choices', index, 'goto'], 'duplicate-choice', `two choices lead to "${choice.goto}"; keep one`));
+        if (seen.has(choice.goto))
+          problems.push(
+            at(
+              ['nodes', id, 'choices', index, 'goto'],
+              'duplicate-choice',
+              `two choices lead to "${choice.goto}"; keep one`,
+            ),
+          );
         seen.add(choice.goto);
       });
       for (const answer of ['yes', 'no'] as const) {
         const target = node[answer];
-        if (target && !seen.has(target)) problems.push(at(['nodes', id, answer], 'unknown-target', `"${target}" is not one of this node's choices; a typed "${answer}" must pick one of them`));
+        if (target && !seen.has(target))
+          problems.push(
+            at(
+              ['nodes', id, answer],
+              'unknown-target',
+              `"${target}" is not one of this node's choices; a typed "${answer}" must pick one of them`,
+            ),
+          );
       }
       continue;
     }
     if (!isAccountCall(node.action)) {
-      problems.push(at(['nodes', id, 'action'], 'unknown-action', `unknown action "${node.action}"; known actions: ${Object.keys(ACCOUNT_CALLS).join(', ')}`));
+      problems.push(
+        at(
+          ['nodes', id, 'action'],
+          'unknown-action',
+          `unknown action "${node.action}"; known actions: ${Object.keys(ACCOUNT_CALLS).join(', ')}`,
+        ),
+      );
       continue;
     }
     const spec = ACCOUNT_CALLS[node.action];
     const slots = new Set<string>();
     node.ask.forEach((question, index) => {
-      if (slots.has(question.slot)) problems.push(at(['nodes', id, 'ask', index, 'slot'], 'duplicate-slot', `"${question.slot}" is asked twice in this form`));
+      if (slots.has(question.slot))
+        problems.push(
+          at(['nodes', id, 'ask', index, 'slot'], 'duplicate-slot', `"${question.slot}" is asked twice in this form`),
+        );
       slots.add(question.slot);
       if (!dialog.validators[question.validator]) {
-        problems.push(at(['nodes', id, 'ask', index, 'validator'], 'unknown-validator', `no validator named "${question.validator}" under "validators"`));
+        problems.push(
+          at(
+            ['nodes', id, 'ask', index, 'validator'],
+            'unknown-validator',
+            `no validator named "${question.validator}" under "validators"`,
+          ),
+        );
       }
       const previous = slotValidators[question.slot];
       if (previous && previous !== question.validator) {
-        problems.push(at(['nodes', id, 'ask', index, 'validator'], 'inconsistent-validator', `"${question.slot}" is checked by "${previous}" elsewhere; use the same validator everywhere`));
+        problems.push(
+          at(
+            ['nodes', id, 'ask', index, 'validator'],
+            'inconsistent-validator',
+            `"${question.slot}" is checked by "${previous}" elsewhere; use the same validator everywhere`,
+          ),
+        );
       }
       slotValidators[question.slot] = question.validator;
       if (node.confirm && !question.edit) {
-        problems.push(at(['nodes', id, 'ask', index], 'missing-edit-label', 'forms with a summary need an "edit" label on every question, so each answer can be corrected'));
+        problems.push(
+          at(
+            ['nodes', id, 'ask', index],
+            'missing-edit-label',
+            'forms with a summary need an "edit" label on every question, so each answer can be corrected',
+          ),
+        );
       }
     });
     for (const input of spec.inputs) {
-      if (!slots.has(input)) problems.push(at(['nodes', id, 'ask'], 'missing-input', `action "${node.action}" needs an answer for "${input}"; add a question for it`));
+      if (!slots.has(input))
+        problems.push(
+          at(
+            ['nodes', id, 'ask'],
+            'missing-input',
+            `action "${node.action}" needs an answer for "${input}"; add a question for it`,
+          ),
+        );
     }
     for (const outcome of spec.outcomes) {
-      if (!node.outcomes[outcome]) problems.push(at(['nodes', id, 'outcomes'], 'missing-outcome', `say where to go when "${node.action}" ends with "${outcome}"`));
+      if (!node.outcomes[outcome])
+        problems.push(
+          at(
+            ['nodes', id, 'outcomes'],
+            'missing-outcome',
+            `say where to go when "${node.action}" ends with "${outcome}"`,
+          ),
+        );
     }
     for (const [outcome, target] of Object.entries(node.outcomes)) {
       if (!(spec.outcomes as readonly string[]).includes(outcome)) {
-        problems.push(at(['nodes', id, 'outcomes', outcome], 'unknown-outcome', `"${node.action}" never ends with "${outcome}"; its outcomes are ${spec.outcomes.join(', ')}`));
+        problems.push(
+          at(
+            ['nodes', id, 'outcomes', outcome],
+            'unknown-outcome',
+            `"${node.action}" never ends with "${outcome}"; its outcomes are ${spec.outcomes.join(', ')}`,
+          ),
+        );
       }
       link(id, target, ['nodes', id, 'outcomes', outcome]);
     }
   }
 
   const reached = new Set<string>();
-  const queue = [dialog.start, ...(dialog.handover ? [dialog.handover] : []), ...typedTopics].filter((id) => nodeIds.has(id));
+  const queue = [dialog.start, ...(dialog.handover ? [dialog.handover] : []), ...typedTopics].filter((id) =>
+    nodeIds.has(id),
+  );
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (reached.has(id)) continue;
@@ -216,7 +333,14 @@ function checkDialog(dialog: DialogFile, at: At, problems: ContentProblem[], typ
     queue.push(...(targets.get(id) ?? []).filter((to) => nodeIds.has(to)));
   }
   for (const id of nodeIds) {
-    if (!reached.has(id)) problems.push(at(['nodes', id], 'unreachable', `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, so nobody can reach it`));
+    if (!reached.has(id))
+      problems.push(
+        at(
+          ['nodes', id],
+          'unreachable',
+          `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, so nobody can reach it`,
+        ),
+      );
   }
   return slotValidators;
 }
@@ -241,13 +365,16 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
       if (node.remind) keys.push({ key: node.remind, where: ['nodes', id, 'remind'] });
       node.say.forEach((key, index) => keys.push({ key, where: ['nodes', id, 'say', index] }));
       if (node.prompt) keys.push({ key: node.prompt, where: ['nodes', id, 'prompt'] });
-      node.choices.forEach((choice, index) => keys.push({ key: choice.label, where: ['nodes', id, 'choices', index, 'label'] }));
+      node.choices.forEach((choice, index) =>
+        keys.push({ key: choice.label, where: ['nodes', id, 'choices', index, 'label'] }),
+      );
     }
   }
   for (const [name, spec] of Object.entries(dialog.validators)) {
     keys.push({ key: spec.error, where: ['validators', name, 'error'] });
     if (spec.kind === 'pastDate') {
-      for (const [reason, key] of Object.entries(spec.errors)) if (key) keys.push({ key, where: ['validators', name, 'errors', reason] });
+      for (const [reason, key] of Object.entries(spec.errors))
+        if (key) keys.push({ key, where: ['validators', name, 'errors', reason] });
     }
   }
   return keys;

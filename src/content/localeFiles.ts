@@ -30,7 +30,12 @@ export function readLocaleFiles(root: string, problems: ContentProblem[]): Local
       const file = path.join('locales', language, `${ns}.json`);
       const absolute = path.join(root, file);
       if (!existsSync(absolute)) {
-        problems.push({ file, rule: 'missing-file', severity: 'error', message: `the file is missing; copy locales/en/${ns}.json and translate it` });
+        problems.push({
+          file,
+          rule: 'missing-file',
+          severity: 'error',
+          message: `the file is missing; copy locales/en/${ns}.json and translate it`,
+        });
         files.push({ language, ns, file, data: {}, locate: () => undefined });
         continue;
       }
@@ -40,12 +45,26 @@ export function readLocaleFiles(root: string, problems: ContentProblem[]): Local
   return files;
 }
 
-function parseLocaleFile(language: Language, ns: Namespace, file: string, text: string, problems: ContentProblem[]): LocaleFile {
+function parseLocaleFile(
+  language: Language,
+  ns: Namespace,
+  file: string,
+  text: string,
+  problems: ContentProblem[],
+): LocaleFile {
   let data: Record<string, unknown> = {};
   try {
     const value: unknown = JSON.parse(text);
     if (value && typeof value === 'object' && !Array.isArray(value)) data = value as Record<string, unknown>;
-    else problems.push({ file, line: 1, column: 1, rule: 'json-syntax', severity: 'error', message: 'must be a JSON object of texts ({ "key": "text" })' });
+    else
+      problems.push({
+        file,
+        line: 1,
+        column: 1,
+        rule: 'json-syntax',
+        severity: 'error',
+        message: 'must be a JSON object of texts ({ "key": "text" })',
+      });
   } catch (error) {
     const { line, column } = jsonErrorPosition(text, (error as Error).message);
     problems.push({

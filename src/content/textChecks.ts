@@ -64,7 +64,12 @@ export function checkTexts(
         problems.push({ ...where, rule: 'not-text', severity: 'error', message: `"${key}" must be a text in quotes` });
       } else if (!value.trim()) {
         reported.add(`${file.language}|${id.replace(PLURAL_SUFFIX, '')}`);
-        problems.push({ ...where, rule: 'empty-text', severity: 'error', message: `"${key}" is empty; write the text or remove the key` });
+        problems.push({
+          ...where,
+          rule: 'empty-text',
+          severity: 'error',
+          message: `"${key}" is empty; write the text or remove the key`,
+        });
       } else {
         checkUrls(value, key, where, problems);
         for (const match of value.matchAll(PLACEHOLDER)) {
@@ -102,15 +107,26 @@ export function checkTexts(
 
   // Every text used exists in every language.
   for (const use of uses) {
-    const missing = LANGUAGES.filter((language) => !exists(language, use.key) && !reported.has(`${language}|${use.key}`));
+    const missing = LANGUAGES.filter(
+      (language) => !exists(language, use.key) && !reported.has(`${language}|${use.key}`),
+    );
     if (missing.length === 0) continue;
     for (const language of missing) reported.add(`${language}|${use.key}`);
     if (use.problem) {
       const { ns } = splitKey(use.key);
-      problems.push(use.problem(`the text "${use.key}" is missing in ${missing.map((language) => `locales/${language}/${ns}.json`).join(', ')}`));
+      problems.push(
+        use.problem(
+          `the text "${use.key}" is missing in ${missing.map((language) => `locales/${language}/${ns}.json`).join(', ')}`,
+        ),
+      );
     } else {
       for (const language of missing) {
-        problems.push({ ...position(language, use.key), rule: 'missing-text', severity: 'error', message: `the text "${splitKey(use.key).path}" is missing; the bot needs it` });
+        problems.push({
+          ...position(language, use.key),
+          rule: 'missing-text',
+          severity: 'error',
+          message: `the text "${splitKey(use.key).path}" is missing; the bot needs it`,
+        });
       }
     }
   }
@@ -154,7 +170,12 @@ export function checkTexts(
     }
     for (const id of own.keys()) {
       if (!english.has(id)) {
-        problems.push({ ...position(language, id), rule: 'unused-text', severity: 'warning', message: `"${splitKey(id).path}" is not in English, so it is never shown; remove it or add it to English` });
+        problems.push({
+          ...position(language, id),
+          rule: 'unused-text',
+          severity: 'warning',
+          message: `"${splitKey(id).path}" is not in English, so it is never shown; remove it or add it to English`,
+        });
       }
     }
   }
@@ -163,13 +184,25 @@ export function checkTexts(
   const used = new Set(uses.map((use) => use.key));
   for (const id of english.keys()) {
     if (!used.has(id.replace(PLURAL_SUFFIX, ''))) {
-      problems.push({ ...position('en', id), rule: 'unused-text', severity: 'warning', message: `"${splitKey(id).path}" is not used by the dialog; remove it, or use it in dialogs/helpdesk.yaml` });
+      problems.push({
+        ...position('en', id),
+        rule: 'unused-text',
+        severity: 'warning',
+        message: `"${splitKey(id).path}" is not used by the dialog; remove it, or use it in dialogs/helpdesk.yaml`,
+      });
     }
   }
 }
 
-function checkUrls(text: string, key: string, where: Omit<ContentProblem, 'rule' | 'severity' | 'message'>, problems: ContentProblem[]): void {
-  const targets = [...text.matchAll(MARKDOWN_LINK_TARGET)].map((match) => match[1]!).concat([...text.matchAll(URL_IN_TEXT)].map((match) => match[0]));
+function checkUrls(
+  text: string,
+  key: string,
+  where: Omit<ContentProblem, 'rule' | 'severity' | 'message'>,
+  problems: ContentProblem[],
+): void {
+  const targets = [...text.matchAll(MARKDOWN_LINK_TARGET)]
+    .map((match) => match[1]!)
+    .concat([...text.matchAll(URL_IN_TEXT)].map((match) => match[0]));
   for (const target of new Set(targets)) {
     if (target.startsWith('{{')) continue;
     let valid = false;
@@ -178,6 +211,12 @@ function checkUrls(text: string, key: string, where: Omit<ContentProblem, 'rule'
     } catch {
       valid = false;
     }
-    if (!valid) problems.push({ ...where, rule: 'bad-url', severity: 'error', message: `"${key}" links to "${target}"; links must be full https:// addresses` });
+    if (!valid)
+      problems.push({
+        ...where,
+        rule: 'bad-url',
+        severity: 'error',
+        message: `"${key}" links to "${target}"; links must be full https:// addresses`,
+      });
   }
 }

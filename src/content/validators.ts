@@ -56,7 +56,8 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
           // A day's grace: the candidate's calendar may already be on tomorrow.
           const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
           if (date > tomorrow) return { ok: false, error: spec.errors.future ?? spec.error };
-          if (Number(date.slice(0, 4)) < spec.earliestYear) return { ok: false, error: spec.errors.tooOld ?? spec.error };
+          if (Number(date.slice(0, 4)) < spec.earliestYear)
+            return { ok: false, error: spec.errors.tooOld ?? spec.error };
           return { ok: true, value: date };
         },
       };
@@ -111,7 +112,11 @@ export function parseDate(raw: string, now: Date): string | null {
     [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   } else if ((match = text.match(/^(\d{1,2}) ?[/.\-] ?(\d{1,2})(?: ?[/.\-] ?(\d{4}|\d{2}))?$/))) {
     [day, month, year] = [Number(match[1]), Number(match[2]), match[3] ? expandYear(match[3], now) : undefined];
-  } else if ((match = text.match(/^(?:the )?(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de |of )?(\p{L}+)\.?(?:,? (?:de )?(\d{4}))?$/u))) {
+  } else if (
+    (match = text.match(
+      /^(?:the )?(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de |of )?(\p{L}+)\.?(?:,? (?:de )?(\d{4}))?$/u,
+    ))
+  ) {
     const named = MONTHS.get(match[2]!);
     if (!named) return null;
     [day, month, year] = [Number(match[1]), named, match[3] ? Number(match[3]) : undefined];

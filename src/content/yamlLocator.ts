@@ -7,7 +7,12 @@ import type { ContentProblem, Rule } from './problems';
 export type Position = { line: number; column: number };
 
 /** Makes a problem that points at a place in a YAML file, given as a path of keys and indexes. */
-export type At = (path: (string | number)[], rule: Rule, message: string, severity?: ContentProblem['severity']) => ContentProblem;
+export type At = (
+  path: (string | number)[],
+  rule: Rule,
+  message: string,
+  severity?: ContentProblem['severity'],
+) => ContentProblem;
 
 /** A parsed YAML (or JSON) file that knows where each of its entries is written. */
 export interface PositionedFile {
@@ -83,7 +88,10 @@ function rangeOf(document: Document, where: (string | number)[]): [number, numbe
 }
 
 function describe(where: (string | number)[]): string {
-  return where.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part), '');
+  return where.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
+    '',
+  );
 }
 
 export function zodProblems(error: z.ZodError, prefix: (string | number)[], at: At, problems: ContentProblem[]): void {
@@ -94,8 +102,8 @@ export function zodProblems(error: z.ZodError, prefix: (string | number)[], at: 
 }
 
 function plainZodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} — check the spelling`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} — check the spelling`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (expected ${issue.expected})`;
   return issue.message;
 }
-

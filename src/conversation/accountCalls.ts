@@ -22,12 +22,16 @@ export function accountActors(service: AccountService) {
         { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
         options(input, 'checkLockStatus'),
       );
-      if (status.status === 'locked') return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
+      if (status.status === 'locked')
+        return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
       if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
       return { outcome: status.status };
     }),
     requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
-      const outcome = await service.requestPasswordReset({ idNumber: slot(input, 'idNumber') }, options(input, 'requestPasswordReset'));
+      const outcome = await service.requestPasswordReset(
+        { idNumber: slot(input, 'idNumber') },
+        options(input, 'requestPasswordReset'),
+      );
       return { outcome: outcome.status === 'limited' ? 'recentlySent' : 'accepted' };
     }),
     createHelpdeskRequest: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {

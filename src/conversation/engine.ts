@@ -112,9 +112,11 @@ export class ConversationEngine {
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? (() => new Date());
     this.settleTimeoutMs = (options.serviceTimeoutMs ?? 4000) + 1000;
-    this.machine = buildMachine(options.content, { now: this.now, serviceTimeoutMs: options.serviceTimeoutMs }).provide({
-      actors: accountActors(options.accountService),
-    });
+    this.machine = buildMachine(options.content, { now: this.now, serviceTimeoutMs: options.serviceTimeoutMs }).provide(
+      {
+        actors: accountActors(options.accountService),
+      },
+    );
     const { content } = options;
     const messageNodes = Object.entries(content.dialog.nodes).filter(([, node]) => !isFormNode(node));
     this.titles = new Map();
@@ -127,7 +129,11 @@ export class ConversationEngine {
       if (isFormNode(node)) continue;
       for (const choice of node.choices) if (!this.titles.has(choice.goto)) this.titles.set(choice.goto, choice.label);
     }
-    const freeTextSlots = new Set(Object.entries(content.slotValidators).filter(([, name]) => content.validators[name]!.kind === 'text').map(([slot]) => slot));
+    const freeTextSlots = new Set(
+      Object.entries(content.slotValidators)
+        .filter(([, name]) => content.validators[name]!.kind === 'text')
+        .map(([slot]) => slot),
+    );
     this.understanding = new Understanding({
       i18n: options.i18n,
       model: languageModelOf(content),
@@ -246,12 +252,22 @@ export class ConversationEngine {
   }
 
   /** The node's reminder, when what it said this turn names a time still to come. */
-  private reminder(key: string, said: readonly Say[], language: Language, timeZone: string | undefined): TurnResult['reminder'] {
+  private reminder(
+    key: string,
+    said: readonly Say[],
+    language: Language,
+    timeZone: string | undefined,
+  ): TurnResult['reminder'] {
     const now = this.now();
     for (const say of said) {
       for (const value of Object.values(say.params ?? {})) {
         if (typeof value !== 'object' || !('instant' in value) || new Date(value.instant) <= now) continue;
-        const [text] = this.renderer.render([{ type: 'say', key, params: say.params! }], { language, timeZone, now, links: this.options.content.dialog.links });
+        const [text] = this.renderer.render([{ type: 'say', key, params: say.params! }], {
+          language,
+          timeZone,
+          now,
+          links: this.options.content.dialog.links,
+        });
         return { at: value.instant, text: text! };
       }
     }
@@ -286,8 +302,14 @@ export class ConversationEngine {
 
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
     const t = this.options.i18n.getFixedT(language);
-    const buttons: Button[] = meta.choices.map((choice) => ({ id: choice.id, label: choice.label, title: t(choice.label), value: { choice: choice.id, state } }));
-    if (meta.offerLanguages) buttons.push(...this.languageButtons(LANGUAGES.filter((candidate) => candidate !== language)));
+    const buttons: Button[] = meta.choices.map((choice) => ({
+      id: choice.id,
+      label: choice.label,
+      title: t(choice.label),
+      value: { choice: choice.id, state },
+    }));
+    if (meta.offerLanguages)
+      buttons.push(...this.languageButtons(LANGUAGES.filter((candidate) => candidate !== language)));
     return buttons;
   }
 
@@ -311,7 +333,9 @@ export class ConversationEngine {
     const { suspended, offered, ...rest } = context;
     const form = suspended ? nodes[suspended.form] : undefined;
     const steps =
-      form && isFormNode(form) ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])] : [];
+      form && isFormNode(form)
+        ? [...form.ask.map((question) => question.slot), ...(form.confirm ? ['confirm'] : [])]
+        : [];
     const kept = offered?.filter((node) => node in nodes) ?? [];
     return {
       ...rest,
@@ -353,7 +377,11 @@ function stateExists(node: StateNodeLike, value: unknown): boolean {
   if (typeof value === 'string') return Boolean(node.states[value]);
   if (!value || typeof value !== 'object') return false;
   const entries = Object.entries(value as Record<string, unknown>);
-  return entries.length === 1 && Boolean(node.states[entries[0]![0]]) && stateExists(node.states[entries[0]![0]]!, entries[0]![1]);
+  return (
+    entries.length === 1 &&
+    Boolean(node.states[entries[0]![0]]) &&
+    stateExists(node.states[entries[0]![0]]!, entries[0]![1])
+  );
 }
 
 function replaceLeaf(value: unknown, leaf: string): unknown {

@@ -33,7 +33,9 @@ export class Renderer {
   }
 
   render(said: readonly Say[], options: RenderOptions): string[] {
-    return said.map((say) => (say.multilingual ? this.inOtherLanguages(say.key, options.language) : this.one(say, options)));
+    return said.map((say) =>
+      say.multilingual ? this.inOtherLanguages(say.key, options.language) : this.one(say, options),
+    );
   }
 
   private one(say: Say, options: RenderOptions): string {
@@ -76,16 +78,23 @@ function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeF
 }
 
 export function formatDate(isoDate: string, language: Language): string {
-  return formatter(`date|${language}`, () => new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' })).format(
-    new Date(`${isoDate}T00:00:00Z`),
-  );
+  return formatter(
+    `date|${language}`,
+    () => new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'long', timeZone: 'UTC' }),
+  ).format(new Date(`${isoDate}T00:00:00Z`));
 }
 
 export function formatTime(instant: Date, language: Language, timeZone: string | undefined): string {
   const zone = timeZone && isTimeZone(timeZone) ? timeZone : 'UTC';
   return formatter(
     `time|${language}|${zone}`,
-    () => new Intl.DateTimeFormat(LOCALES[language], { hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }),
+    () =>
+      new Intl.DateTimeFormat(LOCALES[language], {
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: zone,
+        timeZoneName: 'short',
+      }),
   ).format(instant);
 }
 

@@ -11,7 +11,11 @@ export interface Runtime {
   engine: ConversationEngine;
 }
 
-export function buildRuntime(content: Content, accountService: AccountService, options: { now?: () => Date; serviceTimeoutMs?: number } = {}): Runtime {
+export function buildRuntime(
+  content: Content,
+  accountService: AccountService,
+  options: { now?: () => Date; serviceTimeoutMs?: number } = {},
+): Runtime {
   const i18n = createTranslator(content);
   return { content, i18n, engine: new ConversationEngine({ content, i18n, accountService, ...options }) };
 }

@@ -177,7 +177,9 @@ export class Understanding {
     }
     for (const candidate of [language, ...LANGUAGES.filter((other) => other !== language)]) {
       if (!folded) break;
-      const node = extra.find((option) => this.foldedLabel(candidate, this.options.titles.get(option) ?? '') === folded);
+      const node = extra.find(
+        (option) => this.foldedLabel(candidate, this.options.titles.get(option) ?? '') === folded,
+      );
       if (node) return { type: 'GOTO', node };
       const choice = meta.choices.find((option) => this.foldedLabel(candidate, option.label) === folded);
       if (choice) return choose(choice);
@@ -193,20 +195,31 @@ export class Understanding {
   private inOwnWords(text: string, meta: StateMeta, language: Language, asking: boolean): Understood {
     const { model } = this.options;
     const interpretation = interpret(model, text);
-    const via = { intent: interpretation.kind === 'topic' ? `topic:${interpretation.node}` : interpretation.kind === 'move' ? `move:${interpretation.move}` : interpretation.kind, p: round(interpretation.p) };
+    const via = {
+      intent:
+        interpretation.kind === 'topic'
+          ? `topic:${interpretation.node}`
+          : interpretation.kind === 'move'
+            ? `move:${interpretation.move}`
+            : interpretation.kind,
+      p: round(interpretation.p),
+    };
 
     if (asking) {
       const slot = meta.expecting!;
       const valid = this.options.isAnswer(slot, text);
       const interrupts =
         (interpretation.kind === 'topic' || (interpretation.kind === 'move' && interpretation.move in MOVE_EVENTS)) &&
-        (!valid || (this.options.freeTextSlots.has(slot) && interpretation.p >= THRESHOLDS.interrupt && wordCount(text) >= 3));
+        (!valid ||
+          (this.options.freeTextSlots.has(slot) && interpretation.p >= THRESHOLDS.interrupt && wordCount(text) >= 3));
       if (!interrupts) return { type: 'ANSWER', text };
     }
 
     switch (interpretation.kind) {
       case 'topic':
-        return this.options.nodes.has(interpretation.node) ? { type: 'GOTO', node: interpretation.node, via } : { ...miss('notUnderstood'), via };
+        return this.options.nodes.has(interpretation.node)
+          ? { type: 'GOTO', node: interpretation.node, via }
+          : { ...miss('notUnderstood'), via };
       case 'clarify': {
         const nodes = interpretation.nodes.filter((node) => this.options.nodes.has(node));
         return nodes.length > 0 ? { type: 'CLARIFY', nodes, via } : { ...miss('notUnderstood'), via };
@@ -226,7 +239,9 @@ export class Understanding {
       const written = model.detectLanguage(text);
       const target =
         named.find((candidate) => candidate !== language) ??
-        (written.language !== 'other' && written.language !== language && written.p >= THRESHOLDS.firstP ? written.language : named[0]);
+        (written.language !== 'other' && written.language !== language && written.p >= THRESHOLDS.firstP
+          ? written.language
+          : named[0]);
       return target ? { type: 'LANGUAGE', language: target, via } : { type: 'HELP', via };
     }
     return { type: MOVE_EVENTS[move], via } as Understood;
@@ -243,7 +258,8 @@ export class Understanding {
       return language ? { type: 'LANGUAGE', language } : miss('staleButton');
     }
     if (typeof payload.choice !== 'string') return undefined;
-    const choice = payload.state === state.id ? state.meta.choices.find((option) => option.id === payload.choice) : undefined;
+    const choice =
+      payload.state === state.id ? state.meta.choices.find((option) => option.id === payload.choice) : undefined;
     return choice ? choose(choice) : miss('staleButton');
   }
 }
@@ -257,10 +273,13 @@ export function interpret(model: LanguageModel, text: string): Interpretation {
   const sure = best.p >= THRESHOLDS.act && best.p - (second?.p ?? 0) >= THRESHOLDS.margin;
   if (sure) {
     if (best.label.startsWith('topic:')) return { kind: 'topic', node: best.label.slice('topic:'.length), p: best.p };
-    if (best.label.startsWith('move:')) return { kind: 'move', move: best.label.slice('move:'.length) as Move, p: best.p };
+    if (best.label.startsWith('move:'))
+      return { kind: 'move', move: best.label.slice('move:'.length) as Move, p: best.p };
     return { kind: 'none', p: best.p };
   }
-  const topics = ranked.slice(0, 3).filter((entry) => entry.label.startsWith('topic:') && entry.p >= THRESHOLDS.candidate);
+  const topics = ranked
+    .slice(0, 3)
+    .filter((entry) => entry.label.startsWith('topic:') && entry.p >= THRESHOLDS.candidate);
   if (topics.length > 0 && topics[0]!.p >= THRESHOLDS.ask) {
     return { kind: 'clarify', nodes: topics.map((entry) => entry.label.slice('topic:'.length)), p: topics[0]!.p };
   }

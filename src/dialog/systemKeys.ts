@@ -38,13 +38,30 @@ export const BUTTONS = {
 } as const;
 
 /** The web chat page's own words (its title, header and language switcher). */
-export const WEB_KEYS = ['title', 'heading', 'subtitle', 'language', 'connecting', 'failed', 'retry', 'chatLabel'] as const;
+export const WEB_KEYS = [
+  'title',
+  'heading',
+  'subtitle',
+  'language',
+  'connecting',
+  'failed',
+  'retry',
+  'chatLabel',
+] as const;
 
 /** The launcher button another site shows with /webchat/embed.js. */
 export const EMBED_KEYS = ['open', 'close'] as const;
 
 /** The Teams app's words in its store listing and command menu (teams/manifest.template.json, npm run teams:package). */
-export const TEAMS_KEYS = ['name.short', 'name.full', 'description.short', 'description.full', 'command.menu', 'command.help', 'command.restart'] as const;
+export const TEAMS_KEYS = [
+  'name.short',
+  'name.full',
+  'description.short',
+  'description.full',
+  'command.menu',
+  'command.help',
+  'command.restart',
+] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
   ...[...WEB_KEYS, ...EMBED_KEYS].map((key) => `web:${key}`),

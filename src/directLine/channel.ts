@@ -30,7 +30,9 @@ export async function createWebChatChannel(
     deliver: options.deliver,
     serviceUrl: options.serviceUrl,
     bot: { id: 'helpdesk-bot', name: 'Helpdesk' },
-    ...(redis ? { store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }) } : {}),
+    ...(redis
+      ? { store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }) }
+      : {}),
     ...(tokenKey ? { tokens: new DirectLineTokens(tokenKey) } : {}),
   });
   return { directLine, tokens: new LocalTokenSource(directLine) };

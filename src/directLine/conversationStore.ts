@@ -55,7 +55,8 @@ export interface StoreLimits {
 
 const idOf = (conversationId: string, sequence: number) => `${conversationId}|${String(sequence).padStart(7, '0')}`;
 const sequenceOf = (activityId: string) => Number(activityId.split('|').at(-1));
-const parseWatermark = (watermark: string | undefined) => (watermark && /^\d{1,15}$/.test(watermark) ? Number(watermark) : 0);
+const parseWatermark = (watermark: string | undefined) =>
+  watermark && /^\d{1,15}$/.test(watermark) ? Number(watermark) : 0;
 
 interface MemoryConversation {
   userId: string;
@@ -80,7 +81,13 @@ export class MemoryConversationStore implements ConversationStore {
       found.touched = this.limits.now();
       return found.userId === userId;
     }
-    this.conversations.set(conversationId, { userId, activities: [], dropped: 0, touched: this.limits.now(), listeners: new Set() });
+    this.conversations.set(conversationId, {
+      userId,
+      activities: [],
+      dropped: 0,
+      touched: this.limits.now(),
+      listeners: new Set(),
+    });
     return true;
   }
 
@@ -94,7 +101,11 @@ export class MemoryConversationStore implements ConversationStore {
     const conversation = this.conversations.get(conversationId);
     if (!conversation) throw new Error(`no conversation ${conversationId}`);
     const sequence = conversation.dropped + conversation.activities.length;
-    const stored = { ...activity, id: idOf(conversationId, sequence), timestamp: new Date(this.limits.now()).toISOString() };
+    const stored = {
+      ...activity,
+      id: idOf(conversationId, sequence),
+      timestamp: new Date(this.limits.now()).toISOString(),
+    };
     conversation.activities.push(stored);
     if (conversation.activities.length > this.limits.maxActivities) {
       conversation.activities.shift();
@@ -108,7 +119,12 @@ export class MemoryConversationStore implements ConversationStore {
   async update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean> {
     const conversation = this.conversations.get(conversationId);
     const index = conversation ? sequenceOf(activityId) - conversation.dropped : -1;
-    if (!conversation || !(index >= 0 && index < conversation.activities.length) || conversation.activities[index]!.id !== activityId) return false;
+    if (
+      !conversation ||
+      !(index >= 0 && index < conversation.activities.length) ||
+      conversation.activities[index]!.id !== activityId
+    )
+      return false;
     conversation.activities[index] = { ...conversation.activities[index]!, ...activity, id: activityId };
     return true;
   }
@@ -197,7 +213,8 @@ export class RedisConversationStore implements ConversationStore {
     this.subscriber.on('error', () => undefined);
     let connectedBefore = false;
     this.subscriber.on('ready', () => {
-      if (connectedBefore) for (const { listeners } of this.channels.values()) for (const listener of listeners) listener(undefined, 0);
+      if (connectedBefore)
+        for (const { listeners } of this.channels.values()) for (const listener of listeners) listener(undefined, 0);
       connectedBefore = true;
     });
     this.subscriber.on('message', (channel: string, message: string) => {
@@ -207,7 +224,10 @@ export class RedisConversationStore implements ConversationStore {
       const space = message.indexOf(' ');
       const sequence = Number(message.slice(0, space));
       const conversationId = channel.slice(channel.indexOf('{') + 1, channel.lastIndexOf('}'));
-      const activity = { ...(JSON.parse(message.slice(space + 1)) as ChannelActivity), id: idOf(conversationId, sequence) };
+      const activity = {
+        ...(JSON.parse(message.slice(space + 1)) as ChannelActivity),
+        id: idOf(conversationId, sequence),
+      };
       for (const listener of found.listeners) listener(activity, sequence + 1);
     });
   }
@@ -230,7 +250,13 @@ export class RedisConversationStore implements ConversationStore {
 
   async find(conversationId: string): Promise<string | undefined> {
     const { user, log, dropped } = this.keys(conversationId);
-    const [[, userId]] = (await this.redis.multi().get(user).pexpire(user, this.idleMs).pexpire(log, this.idleMs).pexpire(dropped, this.idleMs).exec()) as [[unknown, string | null]];
+    const [[, userId]] = (await this.redis
+      .multi()
+      .get(user)
+      .pexpire(user, this.idleMs)
+      .pexpire(log, this.idleMs)
+      .pexpire(dropped, this.idleMs)
+      .exec()) as [[unknown, string | null]];
     return userId ?? undefined;
   }
 
@@ -239,7 +265,17 @@ export class RedisConversationStore implements ConversationStore {
     const timestamp = new Date(this.limits.now()).toISOString();
     // The id depends on the number the script gives out; it is added on the way out, not stored.
     const sequence = Number(
-      await this.redis.eval(APPEND, 3, keys.log, keys.dropped, keys.user, JSON.stringify({ ...activity, timestamp }), this.limits.maxActivities, this.idleMs, keys.channel),
+      await this.redis.eval(
+        APPEND,
+        3,
+        keys.log,
+        keys.dropped,
+        keys.user,
+        JSON.stringify({ ...activity, timestamp }),
+        this.limits.maxActivities,
+        this.idleMs,
+        keys.channel,
+      ),
     );
     return { ...activity, id: idOf(conversationId, sequence), timestamp };
   }
@@ -255,16 +291,28 @@ export class RedisConversationStore implements ConversationStore {
 
   async since(conversationId: string, watermark: string | undefined): Promise<ActivitySet> {
     const keys = this.keys(conversationId);
-    const [end, entries] = (await this.redis.eval(SINCE, 2, keys.log, keys.dropped, parseWatermark(watermark))) as [string, string[]];
+    const [end, entries] = (await this.redis.eval(SINCE, 2, keys.log, keys.dropped, parseWatermark(watermark))) as [
+      string,
+      string[],
+    ];
     const first = Number(end) - entries.length;
-    return { activities: entries.map((entry, index) => ({ ...(JSON.parse(entry) as ChannelActivity), id: idOf(conversationId, first + index) })), watermark: end };
+    return {
+      activities: entries.map((entry, index) => ({
+        ...(JSON.parse(entry) as ChannelActivity),
+        id: idOf(conversationId, first + index),
+      })),
+      watermark: end,
+    };
   }
 
   async listen(conversationId: string, listener: Listener): Promise<() => void> {
     const { channel } = this.keys(conversationId);
     let found = this.channels.get(channel);
     if (!found) {
-      const entry = { listeners: new Set<Listener>(), subscribed: this.connect().then(() => this.subscriber.subscribe(channel)) };
+      const entry = {
+        listeners: new Set<Listener>(),
+        subscribed: this.connect().then(() => this.subscriber.subscribe(channel)),
+      };
       // A failed SUBSCRIBE is forgotten, so the next listener tries again.
       entry.subscribed.catch(() => this.channels.get(channel) === entry && this.channels.delete(channel));
       this.channels.set(channel, entry);

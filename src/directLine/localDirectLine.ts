@@ -1,4 +1,9 @@
-import { MemoryConversationStore, type ActivitySet, type ChannelActivity, type ConversationStore } from './conversationStore';
+import {
+  MemoryConversationStore,
+  type ActivitySet,
+  type ChannelActivity,
+  type ConversationStore,
+} from './conversationStore';
 import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
 
 export type { ActivitySet, ChannelActivity };
@@ -63,7 +68,8 @@ export class LocalDirectLine {
   /** POST /conversations: opens (or reopens) the conversation the token is bound to. */
   async start(token: string | undefined): Promise<ConversationInfo> {
     const claims = this.claims(token);
-    if (!(await this.store.open(claims.conversationId, claims.userId))) throw new DirectLineError('Forbidden', 'This conversation belongs to another user.');
+    if (!(await this.store.open(claims.conversationId, claims.userId)))
+      throw new DirectLineError('Forbidden', 'This conversation belongs to another user.');
     return this.info(claims);
   }
 
@@ -111,7 +117,12 @@ export class LocalDirectLine {
    * The WebSocket stream: everything after the watermark now, then each new activity as it comes — in order,
    * none twice, none skipped: whenever the next one is not the one expected, what is missing is read back.
    */
-  async subscribe(token: string | undefined, conversationId: string, watermark: string | undefined, listener: (set: ActivitySet) => void): Promise<() => void> {
+  async subscribe(
+    token: string | undefined,
+    conversationId: string,
+    watermark: string | undefined,
+    listener: (set: ActivitySet) => void,
+  ): Promise<() => void> {
     this.claims(token, conversationId);
     await this.existing(conversationId);
     let sent = -1;
@@ -176,9 +187,11 @@ export class LocalDirectLine {
 
   /** Bot Connector: an activity the bot replaces (updateActivity). */
   async updateFromBot(conversationId: string, activityId: string, body: unknown): Promise<string> {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DirectLineError('BadArgument', 'The body must be an activity object.');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new DirectLineError('BadArgument', 'The body must be an activity object.');
     const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
-    if (!(await this.store.update(conversationId, activityId, activity as ChannelActivity))) throw new DirectLineError('NotFound', 'No such activity in this conversation.');
+    if (!(await this.store.update(conversationId, activityId, activity as ChannelActivity)))
+      throw new DirectLineError('NotFound', 'No such activity in this conversation.');
     return activityId;
   }
 
@@ -189,7 +202,10 @@ export class LocalDirectLine {
   private claims(token: string | undefined, conversationId?: string): TokenClaims {
     const claims = this.tokens.verify(token);
     if (!claims) {
-      throw new DirectLineError(token ? 'TokenExpired' : 'Forbidden', token ? 'The token is invalid or has expired; get a new one.' : 'Send Authorization: Bearer <token>.');
+      throw new DirectLineError(
+        token ? 'TokenExpired' : 'Forbidden',
+        token ? 'The token is invalid or has expired; get a new one.' : 'Send Authorization: Bearer <token>.',
+      );
     }
     if (conversationId !== undefined && claims.conversationId !== conversationId) {
       throw new DirectLineError('Forbidden', 'This token is for another conversation.');
@@ -203,20 +219,33 @@ export class LocalDirectLine {
   }
 
   private async existing(conversationId: string): Promise<void> {
-    if (!(await this.store.find(conversationId))) throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
+    if (!(await this.store.find(conversationId)))
+      throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
   }
 }
 
 /** The fields a client may set on an activity it posts; the rest the service fills in. */
 function clientActivity(body: unknown): ChannelActivity {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new DirectLineError('BadArgument', 'The body must be an activity object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new DirectLineError('BadArgument', 'The body must be an activity object.');
   const activity = body as ChannelActivity;
   if (typeof activity.type !== 'string' || !CLIENT_TYPES.has(activity.type)) {
     throw new DirectLineError('BadArgument', `"type" must be one of ${[...CLIENT_TYPES].join(', ')}.`);
   }
-  if (activity.text !== undefined && typeof activity.text !== 'string') throw new DirectLineError('BadArgument', '"text" must be a string.');
-  if ((activity.text?.length ?? 0) > MAX_TEXT) throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_TEXT} characters.`);
-  if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES) throw new DirectLineError('TooLarge', `The activity is larger than ${MAX_ACTIVITY_BYTES / 1024} KB.`);
-  const { id: _id, timestamp: _timestamp, serviceUrl: _serviceUrl, channelId: _channelId, recipient: _recipient, conversation: _conversation, ...rest } = activity;
+  if (activity.text !== undefined && typeof activity.text !== 'string')
+    throw new DirectLineError('BadArgument', '"text" must be a string.');
+  if ((activity.text?.length ?? 0) > MAX_TEXT)
+    throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_TEXT} characters.`);
+  if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES)
+    throw new DirectLineError('TooLarge', `The activity is larger than ${MAX_ACTIVITY_BYTES / 1024} KB.`);
+  const {
+    id: _id,
+    timestamp: _timestamp,
+    serviceUrl: _serviceUrl,
+    channelId: _channelId,
+    recipient: _recipient,
+    conversation: _conversation,
+    ...rest
+  } = activity;
   return rest as ChannelActivity;
 }

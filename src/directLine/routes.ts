@@ -33,7 +33,13 @@ function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
 }
 
 /** The stream's address for a conversation, on the origin the client used (as the proxy says, if trusted). */
-function streamUrl(req: Request, trustProxy: boolean, conversationId: string, token: string, watermark?: string): string {
+function streamUrl(
+  req: Request,
+  trustProxy: boolean,
+  conversationId: string,
+  token: string,
+  watermark?: string,
+): string {
   const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
   const host = (trustProxy && req.header('x-forwarded-host')) || req.header('host');
   const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
@@ -44,7 +50,13 @@ function streamUrl(req: Request, trustProxy: boolean, conversationId: string, to
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
  * stream, token refresh) and the Bot Connector routes the bot's replies arrive on.
  */
-export function mountDirectLine(server: Server, directLine: LocalDirectLine, connectorPath: string, logger: Logger, trustProxy = false): { closeStreams(): void } {
+export function mountDirectLine(
+  server: Server,
+  directLine: LocalDirectLine,
+  connectorPath: string,
+  logger: Logger,
+  trustProxy = false,
+): { closeStreams(): void } {
   const json = readJsonBody(256 * 1024);
   /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
   const route =
@@ -58,7 +70,10 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
     };
   const watermarkOf = (req: Request) => req.query?.watermark as string | undefined;
 
-  server.post(`${DIRECT_LINE_PATH}/tokens/refresh`, route(200, (req) => directLine.refresh(bearer(req))));
+  server.post(
+    `${DIRECT_LINE_PATH}/tokens/refresh`,
+    route(200, (req) => directLine.refresh(bearer(req))),
+  );
   server.post(
     `${DIRECT_LINE_PATH}/conversations`,
     route(201, async (req) => {
@@ -73,10 +88,19 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
       return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req)) };
     }),
   );
-  server.get(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, route(200, (req, conversationId) => directLine.read(bearer(req), conversationId, watermarkOf(req))));
-  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/activities`, json, route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })));
+  server.get(
+    `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
+    route(200, (req, conversationId) => directLine.read(bearer(req), conversationId, watermarkOf(req))),
+  );
+  server.post(
+    `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
+    json,
+    route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })),
+  );
   server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
-    res.send(415, { error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' } });
+    res.send(415, {
+      error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' },
+    });
   });
 
   // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
@@ -86,7 +110,9 @@ export function mountDirectLine(server: Server, directLine: LocalDirectLine, con
   server.put(
     `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
     json,
-    route(200, async (req, conversationId) => ({ id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body) })),
+    route(200, async (req, conversationId) => ({
+      id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body),
+    })),
   );
 
   return { closeStreams: attachStream(server, directLine, logger) };
@@ -140,7 +166,10 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
           (error: unknown) => {
             const refused = error instanceof DirectLineError ? error : undefined;
             if (!refused) logger.error({ err: error }, 'direct line stream failed');
-            ws.close(refused ? (refused.code === 'NotFound' ? 4404 : 4403) : 1011, refused?.message.slice(0, 120) ?? 'stream failed');
+            ws.close(
+              refused ? (refused.code === 'NotFound' ? 4404 : 4403) : 1011,
+              refused?.message.slice(0, 120) ?? 'stream failed',
+            );
           },
         );
     });

@@ -50,7 +50,8 @@ export class DirectLineTokens {
     } catch {
       return undefined;
     }
-    if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number') return undefined;
+    if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number')
+      return undefined;
     if (claims.exp * 1000 <= this.now()) return undefined;
     return { conversationId: claims.conv, userId: claims.user, expiresAt: claims.exp };
   }
@@ -76,6 +77,9 @@ export async function sharedTokenKey(redis: RedisClient): Promise<string> {
     'helpdesk:dl:token-key',
     randomBytes(32).toString('base64url'),
   )) as string | null;
-  if (!key) throw Object.assign(new Error('Redis did not keep the Direct Line token key; check REDIS_URL'), { name: 'ConfigError' });
+  if (!key)
+    throw Object.assign(new Error('Redis did not keep the Direct Line token key; check REDIS_URL'), {
+      name: 'ConfigError',
+    });
   return key;
 }

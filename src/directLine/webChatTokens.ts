@@ -53,13 +53,25 @@ export class DirectLineServiceTokenSource implements WebChatTokenSource {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new TokenServiceError(`the Direct Line service at ${this.domain} did not answer (${(error as Error).name})`);
+      throw new TokenServiceError(
+        `the Direct Line service at ${this.domain} did not answer (${(error as Error).name})`,
+      );
     }
-    if (!response.ok) throw new TokenServiceError(`the Direct Line service at ${this.domain} answered ${response.status} to the token request`);
+    if (!response.ok)
+      throw new TokenServiceError(
+        `the Direct Line service at ${this.domain} answered ${response.status} to the token request`,
+      );
     const body = (await response.json().catch(() => undefined)) as Partial<WebChatToken> | undefined;
     if (!body || typeof body.token !== 'string' || typeof body.conversationId !== 'string') {
-      throw new TokenServiceError(`the Direct Line service at ${this.domain} sent a token response without token or conversationId`);
+      throw new TokenServiceError(
+        `the Direct Line service at ${this.domain} sent a token response without token or conversationId`,
+      );
     }
-    return { token: body.token, conversationId: body.conversationId, userId, expires_in: typeof body.expires_in === 'number' ? body.expires_in : 1800 };
+    return {
+      token: body.token,
+      conversationId: body.conversationId,
+      userId,
+      expires_in: typeof body.expires_in === 'number' ? body.expires_in : 1800,
+    };
   }
 }

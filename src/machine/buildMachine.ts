@@ -3,7 +3,13 @@ import { isFormNode, type FormNode, type MessageNode } from '../content/dialogSc
 import type { Content } from '../content/loadContent';
 import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 import { maskValue } from '../content/validators';
-import { ACCOUNT_CALLS, type AccountCallInput, type AccountCall, type AccountCallOutput, type ParamKind } from '../dialog/accountCalls';
+import {
+  ACCOUNT_CALLS,
+  type AccountCallInput,
+  type AccountCall,
+  type AccountCallOutput,
+  type ParamKind,
+} from '../dialog/accountCalls';
 import type { Choice, DialogContext, DialogEvent, MissReason, Param, Say, StateMeta } from './types';
 
 export const START_STATE = '_start';
@@ -23,7 +29,10 @@ const BACK_BUTTON: Choice = { id: '@back', label: BUTTONS.back, event: 'BACK' };
 const MENU_BUTTON: Choice = { id: '@menu', label: BUTTONS.menu, event: 'MENU' };
 const CANCEL_BUTTON: Choice = { id: '@cancel', label: BUTTONS.cancel, event: 'CANCEL' };
 
-const PARAM_KINDS: Record<string, ParamKind> = Object.assign({}, ...Object.values(ACCOUNT_CALLS).map((call) => call.params));
+const PARAM_KINDS: Record<string, ParamKind> = Object.assign(
+  {},
+  ...Object.values(ACCOUNT_CALLS).map((call) => call.params),
+);
 
 const notProvided = (name: string) =>
   fromPromise<AccountCallOutput, AccountCallInput>(async () => {
@@ -115,7 +124,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         const checked = event.type === 'ANSWER' ? validatorOf(params.slot).validate(event.text, now()) : undefined;
         return { type: 'say', key: checked && !checked.ok ? checked.error : NOTICES.notUnderstood };
       }),
-      sayMiss: emit(({ event }): Say => ({ type: 'say', key: event.type === 'UNKNOWN' ? NOTICES[event.reason] : NOTICES.notUnderstood })),
+      sayMiss: emit(({ event }): Say => ({
+        type: 'say',
+        key: event.type === 'UNKNOWN' ? NOTICES[event.reason] : NOTICES.notUnderstood,
+      })),
       pushTrail: assign({
         trail: ({ context }, params: { from: string; to: string }) => {
           const back = context.trail.indexOf(params.to);
@@ -138,7 +150,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       // Leaving a form's question for another topic keeps the answers so far, to resume later.
       suspendIfInterrupted: assign({
         suspended: ({ context, event }, params: { form: string; step: string }) =>
-          event.type === 'GOTO' ? { form: params.form, step: params.step, slots: { ...context.slots } } : context.suspended,
+          event.type === 'GOTO'
+            ? { form: params.form, step: params.step, slots: { ...context.slots } }
+            : context.suspended,
       }),
       resume: assign({
         slots: ({ context }) => ({ ...(context.suspended?.slots ?? {}) }),
@@ -182,7 +196,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       guard: { type: 'gotoIs', params: { node } },
       target: `#${node}`,
       reenter: true,
-      actions: [...before, ...(node === start ? ['clearTrail'] : node === from ? [] : [{ type: 'pushTrail', params: { from, to: node } }])],
+      actions: [
+        ...before,
+        ...(node === start ? ['clearTrail'] : node === from ? [] : [{ type: 'pushTrail', params: { from, to: node } }]),
+      ],
     }));
   }
 
@@ -244,7 +261,14 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     ];
   }
 
-  const meta = (node: string, topic: string, expecting: string | null, choices: Choice[], offerLanguages = false, answers: Pick<StateMeta, 'yes' | 'no' | 'remind'> = {}): StateMeta => ({
+  const meta = (
+    node: string,
+    topic: string,
+    expecting: string | null,
+    choices: Choice[],
+    offerLanguages = false,
+    answers: Pick<StateMeta, 'yes' | 'no' | 'remind'> = {},
+  ): StateMeta => ({
     node,
     topic,
     expecting,
@@ -263,7 +287,11 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     const choices: Choice[] = node.choices.map((choice) => ({ id: choice.goto, label: choice.label }));
     const moves = id === start ? [] : [BACK_BUTTON, MENU_BUTTON];
     const base = everywhere(reprompt, full, id);
-    const answers = { ...(node.yes ? { yes: node.yes } : {}), ...(node.no ? { no: node.no } : {}), ...(node.remind ? { remind: node.remind } : {}) };
+    const answers = {
+      ...(node.yes ? { yes: node.yes } : {}),
+      ...(node.no ? { no: node.no } : {}),
+      ...(node.remind ? { remind: node.remind } : {}),
+    };
     return {
       id,
       meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),
@@ -274,10 +302,17 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         CHOOSE: [
           ...node.choices.flatMap((choice) => {
             const chosen = { type: 'choiceIs', params: { id: choice.goto } };
-            const go = { target: `#${choice.goto}`, reenter: true, actions: [{ type: 'pushTrail', params: { from: id, to: choice.goto } }] };
+            const go = {
+              target: `#${choice.goto}`,
+              reenter: true,
+              actions: [{ type: 'pushTrail', params: { from: id, to: choice.goto } }],
+            };
             // Forms that ask for ID or secret numbers only open in a private chat.
             return asksForPrivateData(choice.goto)
-              ? [{ guard: and([chosen, 'inPrivateChat']), ...go }, { guard: chosen, actions: [say(NOTICES.privateOnly), ...reprompt] }]
+              ? [
+                  { guard: and([chosen, 'inPrivateChat']), ...go },
+                  { guard: chosen, actions: [say(NOTICES.privateOnly), ...reprompt] },
+                ]
               : [{ guard: chosen, ...go }];
           }),
           base.CHOOSE,
@@ -307,7 +342,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
           ANSWER: [
-            ...(node.confirm ? [{ guard: and([valid, 'correcting']), target: 'confirm', actions: [store, 'stopCorrecting'] }] : []),
+            ...(node.confirm
+              ? [{ guard: and([valid, 'correcting']), target: 'confirm', actions: [store, 'stopCorrecting'] }]
+              : []),
             { guard: valid, target: next, actions: [store] },
             { actions: [{ type: 'sayWhyInvalid', params: { slot: question.slot } }, ...prompt] },
           ],
@@ -377,7 +414,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       on: forgettingMisses({
         ...everywhere(failure, failure, id),
         CANCEL: cancel,
-        CHOOSE: [{ guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' }, { actions: [say(NOTICES.staleButton), ...failure] }],
+        CHOOSE: [
+          { guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' },
+          { actions: [say(NOTICES.staleButton), ...failure] },
+        ],
         BACK: { target: afterQuestions === 'run' ? lastSlot : 'confirm', reenter: true },
       }),
     };

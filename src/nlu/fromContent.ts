@@ -15,14 +15,22 @@ export function trainingDataOf(content: Content): TrainingData {
     languageNames[language] = [];
   }
   for (const language of LANGUAGES) {
-    const common = content.resources[language].common as { language?: { name?: string }; languages?: Record<string, string> };
+    const common = content.resources[language].common as {
+      language?: { name?: string };
+      languages?: Record<string, string>;
+    };
     if (common.language?.name) languageNames[language].push(common.language.name);
     for (const other of LANGUAGES) {
       const name = common.languages?.[other];
       if (name) languageNames[other].push(name);
     }
   }
-  return { examples: content.examples.byLanguage, unsupported: content.examples.unsupported, languageTexts, languageNames };
+  return {
+    examples: content.examples.byLanguage,
+    unsupported: content.examples.unsupported,
+    languageTexts,
+    languageNames,
+  };
 }
 
 const trained = new WeakMap<Content, LanguageModel>();

@@ -6,7 +6,6 @@ import { NaiveBayesClassifier } from './naiveBayes';
 import { SoftmaxClassifier, type Labelled, type Ranked } from './softmax';
 import { fold, wordsOf } from '../dialog/text';
 
-
 export interface TrainingData {
   examples: Record<Language, LanguageExamples>;
   /** Messages in languages the bot does not speak. */
@@ -32,7 +31,8 @@ const INTENT_FEATURES: FeatureSpec = { words: true, bigrams: true, charLengths: 
 const LANGUAGE_FEATURES: FeatureSpec = { words: true, bigrams: false, charLengths: [1, 2, 3, 4] };
 
 /** Scripts the five languages are not written in: a message in one of these is certainly another language. */
-const OTHER_SCRIPTS = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Georgian}\p{Script=Armenian}\p{Script=Ethiopic}]/u;
+const OTHER_SCRIPTS =
+  /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Georgian}\p{Script=Armenian}\p{Script=Ethiopic}]/u;
 
 /**
  * The trained model of free text: which topic or move a message is, and which language it is in.
@@ -102,7 +102,8 @@ export class LanguageModel {
 
   /** Inflected names: "englischen", "inglesa", "italiana". */
   private byPrefix(word: string): Language | undefined {
-    for (const [name, language] of this.names) if (name.length >= 5 && word.startsWith(name.slice(0, -1))) return language;
+    for (const [name, language] of this.names)
+      if (name.length >= 5 && word.startsWith(name.slice(0, -1))) return language;
     return undefined;
   }
 }

@@ -16,7 +16,11 @@ export class NaiveBayesClassifier {
     private readonly temperature: number,
   ) {}
 
-  static train(examples: readonly Labelled[], spec: FeatureSpec, options: { smoothing?: number; temperature?: number } = {}): NaiveBayesClassifier {
+  static train(
+    examples: readonly Labelled[],
+    spec: FeatureSpec,
+    options: { smoothing?: number; temperature?: number } = {},
+  ): NaiveBayesClassifier {
     const smoothing = options.smoothing ?? 0.1;
     const labels = [...new Set(examples.map((example) => example.label))].sort();
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
@@ -35,7 +39,10 @@ export class NaiveBayesClassifier {
     const denominators = Array.from(totals, (total) => Math.log(total + smoothing * vocabularySize));
     const logLikelihood = new Map<string, Float64Array>();
     for (const [feature, row] of counts) {
-      logLikelihood.set(feature, Float64Array.from(row, (count, label) => Math.log(count + smoothing) - denominators[label]!));
+      logLikelihood.set(
+        feature,
+        Float64Array.from(row, (count, label) => Math.log(count + smoothing) - denominators[label]!),
+      );
     }
     return new NaiveBayesClassifier(labels, spec, logLikelihood, options.temperature ?? 4);
   }

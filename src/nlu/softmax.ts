@@ -45,7 +45,11 @@ export class SoftmaxClassifier {
     private readonly bias: Float32Array,
   ) {}
 
-  static train(examples: readonly Labelled[], spec: FeatureSpec, options: Partial<TrainingOptions> = {}): SoftmaxClassifier {
+  static train(
+    examples: readonly Labelled[],
+    spec: FeatureSpec,
+    options: Partial<TrainingOptions> = {},
+  ): SoftmaxClassifier {
     const { epochs, learningRate, l2, seed, idf } = { ...DEFAULT_TRAINING, ...options };
     const labels = [...new Set(examples.map((example) => example.label))].sort();
     const labelIndex = new Map(labels.map((label, index) => [label, index]));
@@ -69,8 +73,13 @@ export class SoftmaxClassifier {
       }
       return { indices, counts };
     });
-    const featureWeights = Float32Array.from(documentFrequency, (df) => (idf ? Math.log((1 + examples.length) / (1 + df)) + 1 : 1));
-    const vectors: SparseVector[] = counted.map(({ indices, counts }) => ({ indices, values: weigh(indices, counts, featureWeights) }));
+    const featureWeights = Float32Array.from(documentFrequency, (df) =>
+      idf ? Math.log((1 + examples.length) / (1 + df)) + 1 : 1,
+    );
+    const vectors: SparseVector[] = counted.map(({ indices, counts }) => ({
+      indices,
+      values: weigh(indices, counts, featureWeights),
+    }));
     const targets = examples.map((example) => labelIndex.get(example.label)!);
 
     const k = labels.length;

@@ -27,8 +27,14 @@ export interface RunningAccountService {
 }
 
 /** Starts the reference account service: accounts seeded from the file, data in Redis or in memory. */
-export async function startAccountService(settings: AccountServiceSettings, logger: Logger, now: () => Date = () => new Date()): Promise<RunningAccountService> {
-  const store: AccountStore = settings.redis ? new RedisAccountStore(settings.redis) : new MemoryAccountStore(() => now().getTime());
+export async function startAccountService(
+  settings: AccountServiceSettings,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): Promise<RunningAccountService> {
+  const store: AccountStore = settings.redis
+    ? new RedisAccountStore(settings.redis)
+    : new MemoryAccountStore(() => now().getTime());
   const accounts = new ReferenceAccounts(store, now, logger);
   await accounts.seed(loadAccounts(settings.accountsFile));
   const server = createAccountServiceServer({ accounts, token: settings.token, logger });
@@ -66,7 +72,9 @@ const settingsSchema = z.object({
 if (require.main === module) {
   const parsed = settingsSchema.safeParse(process.env);
   if (!parsed.success) {
-    process.stderr.write(`Cannot start the account service.\nInvalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}\n`);
+    process.stderr.write(
+      `Cannot start the account service.\nInvalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}\n`,
+    );
     process.exit(1);
   }
   const env = parsed.data;
@@ -75,13 +83,23 @@ if (require.main === module) {
   (redis ? redis.connect() : Promise.resolve())
     .then(() =>
       startAccountService(
-        { port: env.ACCOUNT_SERVICE_PORT, host: env.HOST, token: env.ACCOUNT_SERVICE_TOKEN, accountsFile: path.resolve(env.ACCOUNTS_FILE), ...(redis ? { redis } : {}) },
+        {
+          port: env.ACCOUNT_SERVICE_PORT,
+          host: env.HOST,
+          token: env.ACCOUNT_SERVICE_TOKEN,
+          accountsFile: path.resolve(env.ACCOUNTS_FILE),
+          ...(redis ? { redis } : {}),
+        },
         logger,
       ),
     )
     .then((running) => {
       logger.info({ url: running.url, store: redis ? 'redis' : 'memory' }, 'account service listening');
-      const stop = () => void running.close().then(() => redis?.quit()).then(() => process.exit(0));
+      const stop = () =>
+        void running
+          .close()
+          .then(() => redis?.quit())
+          .then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     })

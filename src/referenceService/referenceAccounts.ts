@@ -79,8 +79,16 @@ export function storedAccounts(accounts: readonly DemoAccount[], now: Date): Sto
 }
 
 /** The reference service over an in-memory store, seeded at once: for the preview and for tests. */
-export function inMemoryAccounts(accounts: readonly DemoAccount[], now: () => Date = () => new Date(), logger?: Logger): ReferenceAccounts {
-  return new ReferenceAccounts(new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now())), now, logger);
+export function inMemoryAccounts(
+  accounts: readonly DemoAccount[],
+  now: () => Date = () => new Date(),
+  logger?: Logger,
+): ReferenceAccounts {
+  return new ReferenceAccounts(
+    new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now())),
+    now,
+    logger,
+  );
 }
 
 /** "c***@example.org": enough for an operator to recognise, not enough to harvest. */
@@ -121,7 +129,11 @@ export class ReferenceAccounts implements AccountService {
     const failedAttempts = account.failedAttempts + 1;
     if (failedAttempts >= MAX_FAILED_SIGN_INS) {
       const { lockedUntil: _expired, ...rest } = account;
-      await this.store.saveAccount({ ...rest, failedAttempts: 0, lockedUntil: new Date(this.now().getTime() + LOCK_MINUTES * 60_000).toISOString() });
+      await this.store.saveAccount({
+        ...rest,
+        failedAttempts: 0,
+        lockedUntil: new Date(this.now().getTime() + LOCK_MINUTES * 60_000).toISOString(),
+      });
       return 'locked';
     }
     await this.store.saveAccount({ ...account, failedAttempts });
@@ -132,7 +144,15 @@ export class ReferenceAccounts implements AccountService {
     const idNumber = normalizeId(query.idNumber);
     const limited = await this.overLimit([
       { bucket: `lock:id:${digest(idNumber)}`, seconds: 3600, most: LIMITS.lockChecksPerIdPerHour },
-      ...(options?.conversationId ? [{ bucket: `lock:conversation:${digest(options.conversationId)}`, seconds: 3600, most: LIMITS.lockChecksPerConversationPerHour }] : []),
+      ...(options?.conversationId
+        ? [
+            {
+              bucket: `lock:conversation:${digest(options.conversationId)}`,
+              seconds: 3600,
+              most: LIMITS.lockChecksPerConversationPerHour,
+            },
+          ]
+        : []),
     ]);
     if (limited) return { status: 'limited', retryAfterSeconds: limited };
     const account = await this.store.getAccount(idNumber);
@@ -163,7 +183,12 @@ export class ReferenceAccounts implements AccountService {
   async createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }> {
     return this.once(options.idempotencyKey, async () => {
       const reference = newReference();
-      await this.store.recordRequest({ ...request, idNumber: normalizeId(request.idNumber), reference, at: this.now().toISOString() });
+      await this.store.recordRequest({
+        ...request,
+        idNumber: normalizeId(request.idNumber),
+        reference,
+        at: this.now().toISOString(),
+      });
       this.logger?.info({ reference }, 'helpdesk request filed');
       return { reference };
     });
@@ -192,7 +217,9 @@ export class ReferenceAccounts implements AccountService {
    * Counts this request against each limit (fixed windows); when one is exceeded the request is refused,
    * its counts taken back (a refused request does not use up the allowance), and the wait returned.
    */
-  private async overLimit(limits: Array<{ bucket: string; seconds: number; most: number }>): Promise<number | undefined> {
+  private async overLimit(
+    limits: Array<{ bucket: string; seconds: number; most: number }>,
+  ): Promise<number | undefined> {
     const now = this.now().getTime();
     let wait: number | undefined;
     const counted: string[] = [];

@@ -13,8 +13,16 @@ export interface AccountServiceServerOptions {
   logger: Logger;
 }
 
-const idNumber = z.string().min(1).max(32).regex(/^[A-Z0-9]+$/, 'letters A-Z and digits only');
-const secretNumber = z.string().min(1).max(16).regex(/^[0-9]+$/, 'digits only');
+const idNumber = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Z0-9]+$/, 'letters A-Z and digits only');
+const secretNumber = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[0-9]+$/, 'digits only');
 
 /** Request bodies as api/account-service.v1.yaml describes them (the contract tests hold both to it). */
 const bodies = {
@@ -34,7 +42,13 @@ const bodies = {
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:|-]{8,200}$/;
 
-function problem(res: Response, status: number, error: string, message: string, extra: Record<string, string> = {}): void {
+function problem(
+  res: Response,
+  status: number,
+  error: string,
+  message: string,
+  extra: Record<string, string> = {},
+): void {
   res.send(status, { error, ...extra, message });
 }
 
@@ -45,7 +59,9 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
   const server = restify.createServer({ name: 'account-service', handleUncaughtExceptions: false });
 
   const authenticate = (req: Request, res: Response, next: Next) => {
-    const given = createHash('sha256').update(req.header('authorization') ?? '').digest();
+    const given = createHash('sha256')
+      .update(req.header('authorization') ?? '')
+      .digest();
     if (!timingSafeEqual(given, expected)) {
       problem(res, 401, 'unauthorized', 'Send Authorization: Bearer <token>.');
       return next(false);
@@ -65,7 +81,12 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
   function idempotencyKey(req: Request, res: Response): string | undefined {
     const key = req.header('idempotency-key');
     if (key && IDEMPOTENCY_KEY.test(key)) return key;
-    problem(res, 400, 'missing_idempotency_key', 'Send an Idempotency-Key header (8-200 letters, digits or . _ : | -).');
+    problem(
+      res,
+      400,
+      'missing_idempotency_key',
+      'Send an Idempotency-Key header (8-200 letters, digits or . _ : | -).',
+    );
     return undefined;
   }
 
@@ -91,7 +112,8 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
 
   const body = readJsonBody(64 * 1024);
   /** Every contract call: bearer token, then the JSON body, then the handler. */
-  const post = (path: string, handler: (req: Request, res: Response) => Promise<void>) => server.post(path, authenticate, body, route(handler));
+  const post = (path: string, handler: (req: Request, res: Response) => Promise<void>) =>
+    server.post(path, authenticate, body, route(handler));
 
   post('/v1/lock-status', async (req, res) => {
     const query = parse(bodies.lockStatus, req, res);
@@ -99,7 +121,12 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     const conversationId = conversationOf(req);
     const status = await accounts.checkLockStatus(query, conversationId ? { conversationId } : {});
     if (status.status === 'limited') return limited(res, status.retryAfterSeconds);
-    res.send(200, status.status === 'locked' ? { status: 'locked', lockedUntil: status.lockedUntil.toISOString() } : { status: status.status });
+    res.send(
+      200,
+      status.status === 'locked'
+        ? { status: 'locked', lockedUntil: status.lockedUntil.toISOString() }
+        : { status: status.status },
+    );
   });
 
   post('/v1/password-resets', async (req, res) => {
@@ -107,7 +134,10 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     const request = key && parse(bodies.passwordReset, req, res);
     if (!key || !request) return;
     const conversationId = conversationOf(req);
-    const outcome = await accounts.requestPasswordReset(request, { idempotencyKey: key, ...(conversationId ? { conversationId } : {}) });
+    const outcome = await accounts.requestPasswordReset(request, {
+      idempotencyKey: key,
+      ...(conversationId ? { conversationId } : {}),
+    });
     if (outcome.status === 'limited') return limited(res, outcome.retryAfterSeconds);
     res.send(202, { status: 'accepted' });
   });

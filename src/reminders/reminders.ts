@@ -90,9 +90,15 @@ export class Reminders {
 
   async schedule(reminder: Omit<Reminder, 'id'>): Promise<void> {
     try {
-      await (reminder.via === 'local' && this.localInProcess ? this.local : this.store).add({ ...reminder, id: randomUUID() });
+      await (reminder.via === 'local' && this.localInProcess ? this.local : this.store).add({
+        ...reminder,
+        id: randomUUID(),
+      });
     } catch (error) {
-      this.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'reminder not scheduled');
+      this.logger.warn(
+        { err: { name: (error as Error).name, message: (error as Error).message } },
+        'reminder not scheduled',
+      );
     }
   }
 
@@ -109,10 +115,18 @@ export class Reminders {
       const now = Date.now();
       const due = [...(await this.local.takeDue(now, 50)), ...(await this.store.takeDue(now, 50))];
       for (const reminder of due) {
-        await send(reminder).catch((error: Error) => this.logger.warn({ err: { name: error.name, message: error.message }, via: reminder.via }, 'reminder not delivered'));
+        await send(reminder).catch((error: Error) =>
+          this.logger.warn(
+            { err: { name: error.name, message: error.message }, via: reminder.via },
+            'reminder not delivered',
+          ),
+        );
       }
     } catch (error) {
-      this.logger.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'reminders not read');
+      this.logger.warn(
+        { err: { name: (error as Error).name, message: (error as Error).message } },
+        'reminders not read',
+      );
     } finally {
       this.polling = false;
     }

@@ -53,7 +53,13 @@ export function createServer(options: ServerOptions): HelpdeskServer {
   });
 
   const streams = options.directLine
-    ? mountDirectLine(server, options.directLine.hub, options.directLine.connectorPath, options.logger, options.webChat?.trustProxy ?? false)
+    ? mountDirectLine(
+        server,
+        options.directLine.hub,
+        options.directLine.connectorPath,
+        options.logger,
+        options.webChat?.trustProxy ?? false,
+      )
     : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
 
@@ -65,4 +71,3 @@ export function createServer(options: ServerOptions): HelpdeskServer {
   });
   return { server, closeStreams: () => streams?.closeStreams() };
 }
-

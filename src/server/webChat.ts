@@ -33,7 +33,12 @@ interface Asset {
 
 function asset(file: string, type: string): Asset {
   const body = readFileSync(file);
-  return { body, gzipped: gzipSync(body), type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return {
+    body,
+    gzipped: gzipSync(body),
+    type,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+  };
 }
 
 /** Sends a static file once per version: ETag revalidation, gzip when the browser takes it. */
@@ -63,7 +68,12 @@ export function pageLanguage(query: unknown, acceptLanguage: string | undefined)
     .split(',')
     .map((part, index) => {
       const [tag, ...params] = part.trim().split(';');
-      const q = Number(params.find((param) => param.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      const q = Number(
+        params
+          .find((param) => param.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
       return { tag, q: Number.isFinite(q) ? q : 0, index };
     })
     .filter((entry) => entry.q > 0)
@@ -108,7 +118,12 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   let embedScript: string | undefined;
   server.get('/webchat/embed.js', async (_req: Request, res: Response) => {
     embedScript ??= readFileSync(path.join(PROJECT_ROOT, 'web', 'embed.js'), 'utf8');
-    const texts = Object.fromEntries(LANGUAGES.map((each) => [each, Object.fromEntries(EMBED_KEYS.map((key) => [key, options.translate(each, `web:${key}`)]))]));
+    const texts = Object.fromEntries(
+      LANGUAGES.map((each) => [
+        each,
+        Object.fromEntries(EMBED_KEYS.map((key) => [key, options.translate(each, `web:${key}`)])),
+      ]),
+    );
     res.setHeader('content-type', 'text/javascript; charset=utf-8');
     res.setHeader('cache-control', 'public, max-age=300');
     res.setHeader('x-content-type-options', 'nosniff');
@@ -121,11 +136,19 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
 
   server.get('/', async (req: Request, res: Response) => {
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
-    const texts = Object.fromEntries(LANGUAGES.map((each) => [each, Object.fromEntries(WEB_KEYS.map((key) => [key, options.translate(each, `web:${key}`)]))]));
+    const texts = Object.fromEntries(
+      LANGUAGES.map((each) => [
+        each,
+        Object.fromEntries(WEB_KEYS.map((key) => [key, options.translate(each, `web:${key}`)])),
+      ]),
+    );
     const nonce = randomBytes(16).toString('base64');
     const domain = options.tokens.domain;
     // 'self' covers the page's own WebSocket stream too.
-    const connect = domain === 'local' ? "'self'" : `'self' ${new URL(domain).origin} ${new URL(domain).origin.replace(/^http/, 'ws')}`;
+    const connect =
+      domain === 'local'
+        ? "'self'"
+        : `'self' ${new URL(domain).origin} ${new URL(domain).origin.replace(/^http/, 'ws')}`;
     res.setHeader(
       'content-security-policy',
       [
@@ -153,7 +176,8 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
       localPath: DIRECT_LINE_PATH,
     };
     const choices = LANGUAGES.map(
-      (each) => `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
+      (each) =>
+        `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
     ).join('');
     res.writeHead(200);
     res.end(
@@ -174,7 +198,10 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     const decision = await options.limiter.take(client).catch(() => ({ allowed: true, retryAfterSeconds: 0 }));
     if (!decision.allowed) {
       res.header('retry-after', String(decision.retryAfterSeconds));
-      res.send(429, { error: 'rate_limited', message: `Too many chat sessions from this address; try again in ${decision.retryAfterSeconds} seconds.` });
+      res.send(429, {
+        error: 'rate_limited',
+        message: `Too many chat sessions from this address; try again in ${decision.retryAfterSeconds} seconds.`,
+      });
       return;
     }
     try {
@@ -183,7 +210,10 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     } catch (error) {
       if (!(error instanceof TokenServiceError)) throw error;
       options.logger.error({ err: { name: error.name, message: error.message } }, 'web chat token not issued');
-      res.send(502, { error: 'direct_line_unavailable', message: 'The chat service is not available right now; try again in a moment.' });
+      res.send(502, {
+        error: 'direct_line_unavailable',
+        message: 'The chat service is not available right now; try again in a moment.',
+      });
     }
   });
 }

@@ -61,13 +61,20 @@ export async function connectOnce(redis: RedisClient): Promise<void> {
   try {
     await Promise.race([
       redis.connect(),
-      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+      new Promise<never>(
+        (_resolve, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)),
+      ),
     ]);
   } catch (error) {
     redis.disconnect();
-    throw Object.assign(new Error(`Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`), {
-      name: 'ConfigError',
-    });
+    throw Object.assign(
+      new Error(
+        `Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`,
+      ),
+      {
+        name: 'ConfigError',
+      },
+    );
   } finally {
     clearTimeout(timer);
   }

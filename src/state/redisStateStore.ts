@@ -59,12 +59,16 @@ export class RedisStateStore implements StateStore {
     return found;
   }
 
-  async write(items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>): Promise<Record<string, string>> {
+  async write(
+    items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>,
+  ): Promise<Record<string, string>> {
     const eTags: Record<string, string> = {};
     await this.guard(async () => {
       for (const item of items) {
         const eTag = randomBytes(9).toString('base64url');
-        const written = await (this.redis as unknown as { helpdeskWrite: (...args: unknown[]) => Promise<number> }).helpdeskWrite(
+        const written = await (
+          this.redis as unknown as { helpdeskWrite: (...args: unknown[]) => Promise<number> }
+        ).helpdeskWrite(
           this.redisKey(item.key),
           item.expected && item.expected !== '*' ? item.expected : '*',
           JSON.stringify(item.value),

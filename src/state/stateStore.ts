@@ -21,6 +21,8 @@ export class StateUnavailableError extends Error {
 export interface StateStore {
   read(keys: string[]): Promise<Record<string, Versioned>>;
   /** Writes each item; `expected` '*' or undefined overwrites, anything else must match the stored eTag. */
-  write(items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>): Promise<Record<string, string>>;
+  write(
+    items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>,
+  ): Promise<Record<string, string>>;
   delete(keys: string[]): Promise<void>;
 }

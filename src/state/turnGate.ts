@@ -93,9 +93,23 @@ return 1
 `;
 
 type Scripts = {
-  gateTake(next: string, serving: string, leasePrefix: string, leaseMs: number, ttl: number, seen: string): Promise<[number, number]>;
+  gateTake(
+    next: string,
+    serving: string,
+    leasePrefix: string,
+    leaseMs: number,
+    ttl: number,
+    seen: string,
+  ): Promise<[number, number]>;
   gateTry(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string): Promise<number>;
-  gateRelease(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string, seenSeconds: number): Promise<number>;
+  gateRelease(
+    serving: string,
+    leasePrefix: string,
+    ticket: number,
+    ttl: number,
+    seen: string,
+    seenSeconds: number,
+  ): Promise<number>;
 };
 
 export interface RedisTurnGateOptions {
@@ -136,12 +150,21 @@ export class RedisTurnGate implements TurnGate {
 
   async run<T>(conversation: string, activityId: string | undefined, work: () => Promise<T>): Promise<GateResult<T>> {
     const tag = `{${conversation}}`;
-    const keys = { next: `${this.prefix}:queue:${tag}:next`, serving: `${this.prefix}:queue:${tag}:serving`, lease: `${this.prefix}:queue:${tag}:lease:` };
+    const keys = {
+      next: `${this.prefix}:queue:${tag}:next`,
+      serving: `${this.prefix}:queue:${tag}:serving`,
+      lease: `${this.prefix}:queue:${tag}:lease:`,
+    };
     const seen = activityId ? `${this.prefix}:seen:${tag}:${activityId}` : '';
-    const [ticket, first] = await this.unavailableOnError(() => this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen));
+    const [ticket, first] = await this.unavailableOnError(() =>
+      this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen),
+    );
     const holding = { serving: keys.serving, lease: keys.lease, ticket };
     this.held.add(holding);
-    const renew = setInterval(() => void this.redis.pexpire(`${keys.lease}${ticket}`, this.leaseMs).catch(() => undefined), Math.floor(this.leaseMs / 3));
+    const renew = setInterval(
+      () => void this.redis.pexpire(`${keys.lease}${ticket}`, this.leaseMs).catch(() => undefined),
+      Math.floor(this.leaseMs / 3),
+    );
     let processed = false;
     try {
       const state = first === 0 ? await this.waitForTurn(keys, ticket, seen) : first;
@@ -152,13 +175,21 @@ export class RedisTurnGate implements TurnGate {
     } finally {
       clearInterval(renew);
       this.held.delete(holding);
-      await this.scripts.gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS).catch(() => undefined);
+      await this.scripts
+        .gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS)
+        .catch(() => undefined);
     }
   }
 
   /** Hands over every ticket this process holds (on shutdown), so no conversation waits for a lease to expire. */
   async close(): Promise<void> {
-    await Promise.all([...this.held].map((held) => this.scripts.gateRelease(held.serving, held.lease, held.ticket, this.ttl, '', SEEN_SECONDS).catch(() => undefined)));
+    await Promise.all(
+      [...this.held].map((held) =>
+        this.scripts
+          .gateRelease(held.serving, held.lease, held.ticket, this.ttl, '', SEEN_SECONDS)
+          .catch(() => undefined),
+      ),
+    );
   }
 
   /** Polls until it is this ticket's turn; returns 1 (go) or 2 (go, but the activity was already processed). */
@@ -168,10 +199,13 @@ export class RedisTurnGate implements TurnGate {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 25);
-      const state = await this.unavailableOnError(() => this.scripts.gateTry(keys.serving, keys.lease, ticket, this.ttl, seen));
+      const state = await this.unavailableOnError(() =>
+        this.scripts.gateTry(keys.serving, keys.lease, ticket, this.ttl, seen),
+      );
       if (state === 1 || state === 2) return state;
       if (state === -1) throw new StateUnavailableError('This turn lost its place in the conversation queue');
-      if (Date.now() > deadline) throw new StateUnavailableError('Waited too long for the earlier turns of this conversation');
+      if (Date.now() > deadline)
+        throw new StateUnavailableError('Waited too long for the earlier turns of this conversation');
     }
   }
 

@@ -11,10 +11,17 @@ import { freePort } from '../support/redisServer';
 
 const TOKEN = 'client-test-token-0123456789';
 const quiet = createLogger('silent');
-const start = (port = 0) => startAccountService({ port, host: '127.0.0.1', token: TOKEN, accountsFile: path.join(ROOT, 'demo', 'accounts.json') }, quiet);
+const start = (port = 0) =>
+  startAccountService(
+    { port, host: '127.0.0.1', token: TOKEN, accountsFile: path.join(ROOT, 'demo', 'accounts.json') },
+    quiet,
+  );
 
 /** A TCP listener that counts connections and either drops them or never answers: faults at the network edge. */
-async function faultyListener(behaviour: 'drop' | 'hang', port = 0): Promise<{ server: Server; port: number; connections: () => number; close(): Promise<void> }> {
+async function faultyListener(
+  behaviour: 'drop' | 'hang',
+  port = 0,
+): Promise<{ server: Server; port: number; connections: () => number; close(): Promise<void> }> {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -48,11 +55,25 @@ describe('the bot client of the account service', () => {
     const locked = await client.checkLockStatus({ idNumber: 'SIR094701', secretNumber: '8482' });
     expect(locked.status).toBe('locked');
     expect(locked.status === 'locked' && locked.lockedUntil instanceof Date).toBe(true);
-    expect(await client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '0000' })).toEqual({ status: 'unverified' });
-    expect(await client.requestPasswordReset({ idNumber: 'ABC123456' }, { idempotencyKey: 'conversation|activity-1:reset' })).toEqual({ status: 'accepted' });
-    expect(await client.requestPasswordReset({ idNumber: 'ABC123456' }, { idempotencyKey: 'conversation|activity-2:reset' })).toMatchObject({ status: 'limited' });
+    expect(await client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '0000' })).toEqual({
+      status: 'unverified',
+    });
+    expect(
+      await client.requestPasswordReset({ idNumber: 'ABC123456' }, { idempotencyKey: 'conversation|activity-1:reset' }),
+    ).toEqual({ status: 'accepted' });
+    expect(
+      await client.requestPasswordReset({ idNumber: 'ABC123456' }, { idempotencyKey: 'conversation|activity-2:reset' }),
+    ).toMatchObject({ status: 'limited' });
     const { reference } = await client.createHelpdeskRequest(
-      { fullName: 'Ana', exam: 'B2 First', examDate: '2025-06-14', centreName: 'Centro', idNumber: 'ABC123456', secretNumber: '1234', locale: 'es' },
+      {
+        fullName: 'Ana',
+        exam: 'B2 First',
+        examDate: '2025-06-14',
+        centreName: 'Centro',
+        idNumber: 'ABC123456',
+        secretNumber: '1234',
+        locale: 'es',
+      },
       { idempotencyKey: 'conversation|activity-3:helpdesk' },
     );
     expect(reference).toMatch(/^HD-/);
@@ -61,25 +82,41 @@ describe('the bot client of the account service', () => {
   it('opens the breaker after 5 failures in a row, fails fast while open, and recovers when the service is back', async () => {
     const port = await freePort();
     const dropping = await faultyListener('drop', port);
-    const client = new HttpAccountService({ baseUrl: `http://127.0.0.1:${port}`, token: TOKEN, retries: 0, halfOpenAfterMs: 300 });
+    const client = new HttpAccountService({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: TOKEN,
+      retries: 0,
+      halfOpenAfterMs: 300,
+    });
     for (let attempt = 0; attempt < 5; attempt++) {
-      await expect(client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).rejects.toBeInstanceOf(ServiceUnavailable);
+      await expect(client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).rejects.toBeInstanceOf(
+        ServiceUnavailable,
+      );
     }
     expect(client.breakerState).toBe('open');
-    await expect(client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).rejects.toBeInstanceOf(BrokenCircuitError);
+    await expect(client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).rejects.toBeInstanceOf(
+      BrokenCircuitError,
+    );
     expect(dropping.connections()).toBe(5);
     await dropping.close();
 
     const back = await start(port);
     await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(await client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({ status: 'unlocked' });
+    expect(await client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({
+      status: 'unlocked',
+    });
     expect(client.breakerState).toBe('closed');
     await back.close();
   });
 
   it('gives up on an attempt that gets no answer, and tries again', async () => {
     const hanging = await faultyListener('hang');
-    const client = new HttpAccountService({ baseUrl: `http://127.0.0.1:${hanging.port}`, token: TOKEN, attemptTimeoutMs: 150, retries: 1 });
+    const client = new HttpAccountService({
+      baseUrl: `http://127.0.0.1:${hanging.port}`,
+      token: TOKEN,
+      attemptTimeoutMs: 150,
+      retries: 1,
+    });
     await expect(client.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).rejects.toThrow();
     expect(hanging.connections()).toBe(2);
     await hanging.close();
@@ -99,17 +136,25 @@ describe('the bot client of the account service', () => {
         return;
       }
       const target = new URL(service.url);
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(forward);
     });
     gateway.listen(0, '127.0.0.1');
     await once(gateway, 'listening');
     const before = (await service.accounts.sentEmails()).length;
-    const client = new HttpAccountService({ baseUrl: `http://127.0.0.1:${(gateway.address() as { port: number }).port}`, token: TOKEN });
-    expect(await client.requestPasswordReset({ idNumber: 'XYZ654321' }, { idempotencyKey: 'conversation|activity-9:reset' })).toEqual({ status: 'accepted' });
+    const client = new HttpAccountService({
+      baseUrl: `http://127.0.0.1:${(gateway.address() as { port: number }).port}`,
+      token: TOKEN,
+    });
+    expect(
+      await client.requestPasswordReset({ idNumber: 'XYZ654321' }, { idempotencyKey: 'conversation|activity-9:reset' }),
+    ).toEqual({ status: 'accepted' });
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[0]).not.toContain('activity-9');

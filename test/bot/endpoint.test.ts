@@ -22,7 +22,11 @@ describe('responses from the adapter', () => {
     safe.status(500);
     safe.send('Error: connect ECONNREFUSED 127.0.0.1:9\n    at TCPConnectWrap.afterConnect (node:net:1555:16)');
     safe.end();
-    expect(calls).toEqual([['status', 500], ['send', { error: 'internal_error', message: 'The bot could not process this activity.' }], ['end']]);
+    expect(calls).toEqual([
+      ['status', 500],
+      ['send', { error: 'internal_error', message: 'The bot could not process this activity.' }],
+      ['end'],
+    ]);
     expect(safe.sent).toBe(true);
   });
 
@@ -31,6 +35,9 @@ describe('responses from the adapter', () => {
     const safe = withoutErrorDetails(res);
     safe.status(200);
     safe.send({ activities: [] });
-    expect(calls).toEqual([['status', 200], ['send', { activities: [] }]]);
+    expect(calls).toEqual([
+      ['status', 200],
+      ['send', { activities: [] }],
+    ]);
   });
 });

@@ -61,7 +61,10 @@ class Conversation {
   }
 
   async join() {
-    return this.send({ type: 'conversationUpdate', membersAdded: [{ id: this.options.userId ?? 'user-1', name: 'Candidate' }] });
+    return this.send({
+      type: 'conversationUpdate',
+      membersAdded: [{ id: this.options.userId ?? 'user-1', name: 'Candidate' }],
+    });
   }
 }
 
@@ -74,8 +77,16 @@ describe('the bot on the Bot Framework', () => {
     const replies = await chat.join();
     expect(replies.map((reply) => reply.type)).toEqual(['message', 'trace']);
     expect(message(replies).text).toContain('Bonjour !');
-    expect(message(replies).suggestedActions!.actions[0]).toEqual({ type: 'imBack', title: 'Mes identifiants ne fonctionnent pas', value: 'Mes identifiants ne fonctionnent pas' });
-    expect(trace(replies)).toMatchObject({ type: 'trace', name: TRACE_NAME, value: { topic: 'menu', state: 'menu', locale: 'fr', expecting: null } });
+    expect(message(replies).suggestedActions!.actions[0]).toEqual({
+      type: 'imBack',
+      title: 'Mes identifiants ne fonctionnent pas',
+      value: 'Mes identifiants ne fonctionnent pas',
+    });
+    expect(trace(replies)).toMatchObject({
+      type: 'trace',
+      name: TRACE_NAME,
+      value: { topic: 'menu', state: 'menu', locale: 'fr', expecting: null },
+    });
   });
 
   it('says nothing when only the bot joins', async () => {
@@ -88,7 +99,12 @@ describe('the bot on the Bot Framework', () => {
     await chat.join();
     let replies = await chat.say('He olvidado mi contraseña');
     expect(message(replies).text).toContain('Forgotten your password?');
-    expect(trace(replies).value).toEqual({ topic: 'forgotPassword', state: 'forgotPassword', locale: 'es', expecting: null });
+    expect(trace(replies).value).toEqual({
+      topic: 'forgotPassword',
+      state: 'forgotPassword',
+      locale: 'es',
+      expecting: null,
+    });
     replies = await chat.say('Envíenme el correo');
     expect(message(replies).inputHint).toBe('expectingInput');
     expect(trace(replies).value).toMatchObject({ state: 'passwordReset.idNumber', expecting: 'idNumber' });
@@ -143,7 +159,9 @@ describe('the bot on the Bot Framework', () => {
     failWrites = true;
     const failed = await chat.say('1');
     expect(lines.filter((line) => line.includes('turn failed'))).toHaveLength(1);
-    expect(failed.at(-1)!.text).toBe('Mi dispiace, qualcosa non ha funzionato da parte mia. Rimanda il messaggio tra un attimo.');
+    expect(failed.at(-1)!.text).toBe(
+      'Mi dispiace, qualcosa non ha funzionato da parte mia. Rimanda il messaggio tra un attimo.',
+    );
     failWrites = false;
     const replies = await chat.say('opzioni');
     expect(trace(replies).value).toMatchObject({ state: 'lockout' });
@@ -194,7 +212,8 @@ describe('the bot on the Bot Framework', () => {
     await chat.join();
     await chat.say('6');
     await chat.say('1');
-    for (const answer of ['Zebedee Quux', 'B2 First', '14/06/2025', 'Centro Canary', 'CAN987654', '7319']) await chat.say(answer);
+    for (const answer of ['Zebedee Quux', 'B2 First', '14/06/2025', 'Centro Canary', 'CAN987654', '7319'])
+      await chat.say(answer);
     await chat.say('Yes, send it');
     const log = lines.join('\n');
     expect(lines.length).toBeGreaterThan(8);

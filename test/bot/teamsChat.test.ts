@@ -15,17 +15,31 @@ const AT_BOT = `<at>${BOT.name}</at>`;
 type Scope = 'personal' | 'groupChat' | 'channel';
 type Activity = Record<string, any>;
 
-const t = (language: Language, key: string) => createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
+const t = (language: Language, key: string) =>
+  createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
 
 /** An activity as Teams posts it in a one-to-one chat, a group chat or a team's channel. */
-function fromTeams(conversation: string, scope: Scope, locale: string, fields: Record<string, unknown>): Record<string, unknown> {
+function fromTeams(
+  conversation: string,
+  scope: Scope,
+  locale: string,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
   return activity(conversation, {
     channelId: 'msteams',
     locale,
-    conversation: { id: conversation, conversationType: scope, tenantId: 'tenant-1', ...(scope === 'personal' ? {} : { isGroup: true }) },
+    conversation: {
+      id: conversation,
+      conversationType: scope,
+      tenantId: 'tenant-1',
+      ...(scope === 'personal' ? {} : { isGroup: true }),
+    },
     from: { id: `29:${conversation}-candidate`, name: 'Candidate' },
     recipient: BOT,
-    channelData: { tenant: { id: 'tenant-1' }, ...(scope === 'channel' ? { team: { id: '19:team' }, channel: { id: '19:channel' } } : {}) },
+    channelData: {
+      tenant: { id: 'tenant-1' },
+      ...(scope === 'channel' ? { team: { id: '19:team' }, channel: { id: '19:channel' } } : {}),
+    },
     ...fields,
   });
 }
@@ -36,7 +50,8 @@ function mentioning(text: string): Record<string, unknown> {
 }
 
 const message = (activities: Activity[]) => activities.find((each) => each.type === 'message')!;
-const trace = (activities: Activity[]) => activities.find((each) => each.type === 'trace')!.value as { topic: string; state: string; expecting: string | null };
+const trace = (activities: Activity[]) =>
+  activities.find((each) => each.type === 'trace')!.value as { topic: string; state: string; expecting: string | null };
 
 /** The card on a reply, read by the official Adaptive Cards library as a host of that schema version would. */
 function readCard(reply: Activity, version: AdaptiveCards.Version) {
@@ -50,8 +65,10 @@ function readCard(reply: Activity, version: AdaptiveCards.Version) {
   const actions: AdaptiveCards.Action[] = [];
   const walk = (element: AdaptiveCards.CardElement) => {
     if (element instanceof AC.TextBlock) texts.push(element.text ?? '');
-    if (element instanceof AC.ActionSet) for (let index = 0; index < element.getActionCount(); index++) actions.push(element.getActionAt(index)!);
-    if (element instanceof AC.Container) for (let index = 0; index < element.getItemCount(); index++) walk(element.getItemAt(index));
+    if (element instanceof AC.ActionSet)
+      for (let index = 0; index < element.getActionCount(); index++) actions.push(element.getActionAt(index)!);
+    if (element instanceof AC.Container)
+      for (let index = 0; index < element.getItemCount(); index++) walk(element.getItemAt(index));
   };
   walk(card);
   for (let index = 0; index < card.getActionCount(); index++) actions.push(card.getActionAt(index)!);
@@ -97,13 +114,19 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     expect(reply.locale).toBe('de');
     const { titles, text } = expectTeamsCard(reply);
     expect(text).toContain(t('de', 'common:welcome'));
-    expect(titles.slice(0, 6)).toEqual(['credentials', 'lockout', 'forgotPassword', 'lostEmail', 'findCentre', 'centreClosed'].map((topic) => t('de', `menu.choice.${topic}`)));
+    expect(titles.slice(0, 6)).toEqual(
+      ['credentials', 'lockout', 'forgotPassword', 'lostEmail', 'findCentre', 'centreClosed'].map((topic) =>
+        t('de', `menu.choice.${topic}`),
+      ),
+    );
     // What the notification and the chat list show.
     expect(reply.summary).toContain(t('de', 'common:welcome'));
 
     const clicked = await chat({ text: titles[1] });
     expect(trace(clicked)).toMatchObject({ topic: 'lockout', state: 'lockout' });
-    expect(expectTeamsCard(message(clicked)).text).toContain('This account has been locked. Please try again in 30 minutes.');
+    expect(expectTeamsCard(message(clicked)).text).toContain(
+      'This account has been locked. Please try again in 30 minutes.',
+    );
   });
 
   it('in a one-to-one chat, greets once when the app is installed and Teams announces only the bot', async () => {
@@ -111,11 +134,14 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     const installed = await chat({ type: 'conversationUpdate', membersAdded: [BOT] });
     expect(expectTeamsCard(message(installed)).text).toContain(t('fr', 'common:welcome'));
     // Teams may announce the same install again; the candidate is not greeted twice.
-    expect((await chat({ type: 'conversationUpdate', membersAdded: [BOT] })).filter((each) => each.type === 'message')).toEqual([]);
+    expect(
+      (await chat({ type: 'conversationUpdate', membersAdded: [BOT] })).filter((each) => each.type === 'message'),
+    ).toEqual([]);
   });
 
   it('in a channel, answers a mention with the menu on an Adaptive Card and no suggested actions, and a clicked button moves on', async () => {
-    const channel = (fields: Record<string, unknown>) => post(fromTeams('19:channel-1@thread.tacv2', 'channel', 'es-ES', fields));
+    const channel = (fields: Record<string, unknown>) =>
+      post(fromTeams('19:channel-1@thread.tacv2', 'channel', 'es-ES', fields));
     const welcome = await channel(mentioning('hola'));
     const reply = message(welcome);
     expect(reply.suggestedActions).toBeUndefined();
@@ -135,8 +161,14 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     const channel = (fields: Record<string, unknown>) => post(fromTeams(conversation, 'channel', 'en-GB', fields));
     expect(await channel({ type: 'conversationUpdate', membersAdded: [{ id: '29:someone-new' }] })).toEqual([]);
     expect(await channel({ text: 'I forgot my password' })).toEqual([]);
-    expect(await channel({ text: `${AT_BOT} hello`, entities: [{ type: 'mention', text: '<at>Someone else</at>', mentioned: { id: '29:someone-else' } }] })).toEqual([]);
-    const group = (fields: Record<string, unknown>) => post(fromTeams('19:group-1@thread.v2', 'groupChat', 'en-GB', fields));
+    expect(
+      await channel({
+        text: `${AT_BOT} hello`,
+        entities: [{ type: 'mention', text: '<at>Someone else</at>', mentioned: { id: '29:someone-else' } }],
+      }),
+    ).toEqual([]);
+    const group = (fields: Record<string, unknown>) =>
+      post(fromTeams('19:group-1@thread.v2', 'groupChat', 'en-GB', fields));
     expect(await group({ type: 'conversationUpdate', membersAdded: [{ id: '29:someone-new' }] })).toEqual([]);
     expect(await group({ text: 'hello' })).toEqual([]);
 
@@ -149,7 +181,8 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
   });
 
   it('in a channel, the helpdesk request and the lock check do not ask for ID or secret numbers; in a one-to-one chat they do', async () => {
-    const channel = (fields: Record<string, unknown>) => post(fromTeams('19:channel-3@thread.tacv2', 'channel', 'en-GB', fields));
+    const channel = (fields: Record<string, unknown>) =>
+      post(fromTeams('19:channel-3@thread.tacv2', 'channel', 'en-GB', fields));
     const say = async (text: string) => {
       const activities = await channel(mentioning(text));
       return { activities, text: expectTeamsCard(message(activities)).text };
@@ -173,7 +206,15 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
 
     const personal = (text: string) => post(fromTeams('personal-3', 'personal', 'en-GB', { text }));
     let asked: Activity[] = [];
-    for (const text of ['hello', t('en', 'menu.choice.centreClosed'), t('en', 'centreClosed.choice.start'), 'Ana Candidate', 'B2 First', '14/06/2025', 'Centro Roma']) {
+    for (const text of [
+      'hello',
+      t('en', 'menu.choice.centreClosed'),
+      t('en', 'centreClosed.choice.start'),
+      'Ana Candidate',
+      'B2 First',
+      '14/06/2025',
+      'Centro Roma',
+    ]) {
       asked = await personal(text);
     }
     expect(expectTeamsCard(message(asked)).text).toContain(t('en', 'ask.idNumber'));

@@ -30,21 +30,38 @@ async function until(ask: () => Promise<string>, done: (reply: string) => boolea
 describe('live reload in npm run dev', () => {
   const copy = contentCopy();
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
+  const logger = pino(
+    { level: 'info' },
+    new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
+  );
   let bot: RunningBot;
   beforeAll(async () => {
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', CONTENT_DIR: copy.root, CONTENT_WATCH: 'true' }), logger);
+    bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', CONTENT_DIR: copy.root, CONTENT_WATCH: 'true' }),
+      logger,
+    );
   });
   afterAll(async () => bot.close());
 
   it('swaps in a saved wording change, and a new choice leading to a new node, without a restart', async () => {
-    copy.edit('locales/en/helpdesk.json', (text) => text.replace("What's stopping you from getting into your results account?", 'How can I help with your results account today?'));
-    const reply = await until(() => say(bot, 'wording', 'menu'), (text) => text.includes('How can I help'));
+    copy.edit('locales/en/helpdesk.json', (text) =>
+      text.replace(
+        "What's stopping you from getting into your results account?",
+        'How can I help with your results account today?',
+      ),
+    );
+    const reply = await until(
+      () => say(bot, 'wording', 'menu'),
+      (text) => text.includes('How can I help'),
+    );
     expect(reply).toContain('How can I help with your results account today?');
 
     copy.edit('dialogs/helpdesk.yaml', (text) =>
       text
-        .replace('      - label: menu.choice.centreClosed\n        goto: centreClosed\n', '      - label: menu.choice.centreClosed\n        goto: centreClosed\n      - label: menu.choice.results\n        goto: results\n')
+        .replace(
+          '      - label: menu.choice.centreClosed\n        goto: centreClosed\n',
+          '      - label: menu.choice.centreClosed\n        goto: centreClosed\n      - label: menu.choice.results\n        goto: results\n',
+        )
         .concat('\n  results:\n    topic: menu\n    say: [results.body]\n'),
     );
     const texts: Record<string, [string, string]> = {
@@ -61,7 +78,10 @@ describe('live reload in npm run dev', () => {
       json.results = { body };
       writeFileSync(file, JSON.stringify(json, null, 2));
     }
-    const answer = await until(() => say(bot, `new-node-${Date.now()}`, 'When do results come out?'), (text) => text.includes('Results are published'));
+    const answer = await until(
+      () => say(bot, `new-node-${Date.now()}`, 'When do results come out?'),
+      (text) => text.includes('Results are published'),
+    );
     expect(answer.endsWith('\n\nResults are published on the date your centre gave you.')).toBe(true);
     expect(lines.some((line) => line.includes('"msg":"content reloaded"'))).toBe(true);
   });

@@ -55,7 +55,13 @@ const fixtures: Fixture[] = [
   },
   {
     rule: 'duplicate-choice',
-    breakIt: (copy) => copy.edit(DIALOG, (t) => t.replace('        goto: centreClosed\n\n  credentials:', '        goto: centreClosed\n      - label: menu.choice.lockout\n        goto: lockout\n\n  credentials:')),
+    breakIt: (copy) =>
+      copy.edit(DIALOG, (t) =>
+        t.replace(
+          '        goto: centreClosed\n\n  credentials:',
+          '        goto: centreClosed\n      - label: menu.choice.lockout\n        goto: lockout\n\n  credentials:',
+        ),
+      ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'goto: lockout', 'goto: centreClosed') }),
   },
   {
@@ -80,20 +86,34 @@ const fixtures: Fixture[] = [
   },
   {
     rule: 'unknown-outcome',
-    breakIt: (copy) => copy.edit(DIALOG, (t) => t.replace('      unverified: lockoutUnverified\n', '      unverified: lockoutUnverified\n      expired: menu\n')),
+    breakIt: (copy) =>
+      copy.edit(DIALOG, (t) =>
+        t.replace(
+          '      unverified: lockoutUnverified\n',
+          '      unverified: lockoutUnverified\n      expired: menu\n',
+        ),
+      ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'expired: menu') }),
   },
   {
     rule: 'missing-input',
     breakIt: (copy) =>
-      copy.edit(DIALOG, (t) => t.replace('      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n    action: checkLockStatus', '    action: checkLockStatus')),
+      copy.edit(DIALOG, (t) =>
+        t.replace(
+          '      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n    action: checkLockStatus',
+          '    action: checkLockStatus',
+        ),
+      ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'ask:', 'lockoutCheck:') }),
   },
   {
     rule: 'duplicate-slot',
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
-        t.replace('        validator: idNumber\n    action: requestPasswordReset', '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n        validator: idNumber\n    action: requestPasswordReset'),
+        t.replace(
+          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n        validator: idNumber\n    action: requestPasswordReset',
+        ),
       ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'slot: idNumber', 'passwordReset:') + 3 }),
   },
@@ -104,7 +124,13 @@ const fixtures: Fixture[] = [
   },
   {
     rule: 'inconsistent-validator',
-    breakIt: (copy) => copy.edit(DIALOG, (t) => t.replace('        validator: idNumber\n    action: requestPasswordReset', '        validator: secretNumber\n    action: requestPasswordReset')),
+    breakIt: (copy) =>
+      copy.edit(DIALOG, (t) =>
+        t.replace(
+          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: secretNumber\n    action: requestPasswordReset',
+        ),
+      ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'validator: secretNumber', 'passwordReset:') }),
   },
   {
@@ -129,14 +155,21 @@ const fixtures: Fixture[] = [
   },
   {
     rule: 'missing-translation',
-    breakIt: (copy) => copy.edit(locale('en', 'common'), (t) => t.replace('"choice": {', '"choice": {\n    "later": "Maybe later",')),
+    breakIt: (copy) =>
+      copy.edit(locale('en', 'common'), (t) => t.replace('"choice": {', '"choice": {\n    "later": "Maybe later",')),
     expect: (root) => ({ file: locale('es', 'common'), line: lineIn(root, locale('es', 'common'), '"choice": {') }),
   },
   {
     rule: 'unused-text',
     severity: 'warning',
     breakIt: (copy) => {
-      const later = { en: 'Maybe later', es: 'Quizá más tarde', it: 'Magari più tardi', fr: 'Peut-être plus tard', de: 'Vielleicht später' };
+      const later = {
+        en: 'Maybe later',
+        es: 'Quizá más tarde',
+        it: 'Magari più tardi',
+        fr: 'Peut-être plus tard',
+        de: 'Vielleicht später',
+      };
       for (const [language, text] of Object.entries(later)) {
         copy.edit(locale(language, 'common'), (t) => t.replace('"choice": {', `"choice": {\n    "later": "${text}",`));
       }
@@ -145,38 +178,65 @@ const fixtures: Fixture[] = [
   },
   {
     rule: 'empty-text',
-    breakIt: (copy) => copy.edit(locale('de', 'common'), (t) => t.replace(/"notUnderstood": "[^"]*"/, '"notUnderstood": "  "')),
+    breakIt: (copy) =>
+      copy.edit(locale('de', 'common'), (t) => t.replace(/"notUnderstood": "[^"]*"/, '"notUnderstood": "  "')),
     expect: (root) => ({ file: locale('de', 'common'), line: lineIn(root, locale('de', 'common'), '"notUnderstood"') }),
   },
   {
     rule: 'not-text',
-    breakIt: (copy) => copy.edit(locale('fr', 'common'), (t) => t.replace(/"empty": "[^"]*"/, '"empty": ["Votre message était vide."]')),
+    breakIt: (copy) =>
+      copy.edit(locale('fr', 'common'), (t) => t.replace(/"empty": "[^"]*"/, '"empty": ["Votre message était vide."]')),
     expect: (root) => ({ file: locale('fr', 'common'), line: lineIn(root, locale('fr', 'common'), '"empty"') }),
   },
   {
     rule: 'placeholders',
     breakIt: (copy) => copy.edit(locale('de', 'helpdesk'), (t) => t.replace('**{{reference}}**', '**{{referenz}}**')),
-    expect: (root) => ({ file: locale('de', 'helpdesk'), line: lineIn(root, locale('de', 'helpdesk'), '{{referenz}}') }),
+    expect: (root) => ({
+      file: locale('de', 'helpdesk'),
+      line: lineIn(root, locale('de', 'helpdesk'), '{{referenz}}'),
+    }),
   },
   {
     rule: 'unknown-placeholder',
-    breakIt: (copy) => copy.edit(locale('es', 'helpdesk'), (t) => t.replace('aquí: [{{links.login}}]', 'aquí: [{{links.logon}}]')),
-    expect: (root) => ({ file: locale('es', 'helpdesk'), line: lineIn(root, locale('es', 'helpdesk'), '{{links.logon}}') }),
+    breakIt: (copy) =>
+      copy.edit(locale('es', 'helpdesk'), (t) => t.replace('aquí: [{{links.login}}]', 'aquí: [{{links.logon}}]')),
+    expect: (root) => ({
+      file: locale('es', 'helpdesk'),
+      line: lineIn(root, locale('es', 'helpdesk'), '{{links.logon}}'),
+    }),
   },
   {
     rule: 'plural-forms',
     breakIt: (copy) => copy.edit(locale('it', 'helpdesk'), (t) => t.replace('"body_one"', '"body_uno"')),
-    expect: (root) => ({ file: locale('it', 'helpdesk'), line: lineIn(root, locale('it', 'helpdesk'), '"lockoutLocked": {') }),
+    expect: (root) => ({
+      file: locale('it', 'helpdesk'),
+      line: lineIn(root, locale('it', 'helpdesk'), '"lockoutLocked": {'),
+    }),
   },
   {
     rule: 'untranslated',
-    breakIt: (copy) => copy.edit(locale('it', 'helpdesk'), (t) => t.replace('"Non trovo il mio numero ID"', '"I can\'t find my ID number"')),
-    expect: (root) => ({ file: locale('it', 'helpdesk'), line: lineIn(root, locale('it', 'helpdesk'), "I can't find my ID number") }),
+    breakIt: (copy) =>
+      copy.edit(locale('it', 'helpdesk'), (t) =>
+        t.replace('"Non trovo il mio numero ID"', '"I can\'t find my ID number"'),
+      ),
+    expect: (root) => ({
+      file: locale('it', 'helpdesk'),
+      line: lineIn(root, locale('it', 'helpdesk'), "I can't find my ID number"),
+    }),
   },
   {
     rule: 'bad-url',
-    breakIt: (copy) => copy.edit(locale('fr', 'helpdesk'), (t) => t.replace('centres : [{{links.centreFinder}}]({{links.centreFinder}})', 'centres : [le site](http://example.org/centres)')),
-    expect: (root) => ({ file: locale('fr', 'helpdesk'), line: lineIn(root, locale('fr', 'helpdesk'), 'http://example.org/centres') }),
+    breakIt: (copy) =>
+      copy.edit(locale('fr', 'helpdesk'), (t) =>
+        t.replace(
+          'centres : [{{links.centreFinder}}]({{links.centreFinder}})',
+          'centres : [le site](http://example.org/centres)',
+        ),
+      ),
+    expect: (root) => ({
+      file: locale('fr', 'helpdesk'),
+      line: lineIn(root, locale('fr', 'helpdesk'), 'http://example.org/centres'),
+    }),
   },
   {
     rule: 'few-examples',
@@ -192,7 +252,11 @@ const fixtures: Fixture[] = [
   {
     rule: 'conflicting-example',
     breakIt: (copy) =>
-      copy.edit(examples('fr'), (t) => t.replace('  lockout:\n', '  lockout:\n    - "Mon compte est bloqué !"\n').replace('  yes:\n', '  yes:\n    - "mon compte est bloque"\n')),
+      copy.edit(examples('fr'), (t) =>
+        t
+          .replace('  lockout:\n', '  lockout:\n    - "Mon compte est bloqué !"\n')
+          .replace('  yes:\n', '  yes:\n    - "mon compte est bloque"\n'),
+      ),
     expect: (root) => ({ file: examples('fr'), line: lineIn(root, examples('fr'), '"mon compte est bloque"') }),
   },
 ];
@@ -202,7 +266,15 @@ describe('the shipped content', () => {
     const { content, problems } = checkContent(ROOT);
     expect(problems).toEqual([]);
     expect(Object.keys(content!.dialog.nodes)).toEqual(
-      expect.arrayContaining(['menu', 'credentials', 'lockout', 'forgotPassword', 'lostEmail', 'findCentre', 'centreClosed']),
+      expect.arrayContaining([
+        'menu',
+        'credentials',
+        'lockout',
+        'forgotPassword',
+        'lostEmail',
+        'findCentre',
+        'centreClosed',
+      ]),
     );
     expect(Object.keys(content!.resources).sort()).toEqual([...LANGUAGES].sort());
     expect(content!.dialog.links.centreFinder).toBe('https://www.cambridgeenglish.org/find-a-centre/');
@@ -224,7 +296,11 @@ describe('each mistake is reported with its rule, file and line', () => {
 
   it('covers every rule the checker has', () => {
     const source = readFileSync(path.join(ROOT, 'src', 'content', 'problems.ts'), 'utf8');
-    const rules = [...source.slice(source.indexOf('export type Rule'), source.indexOf(';', source.indexOf('export type Rule'))).matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
+    const rules = [
+      ...source
+        .slice(source.indexOf('export type Rule'), source.indexOf(';', source.indexOf('export type Rule')))
+        .matchAll(/'([a-z-]+)'/g),
+    ].map((m) => m[1]);
     expect(fixtures.map((fixture) => fixture.rule).sort()).toEqual(rules.sort());
   });
 });
@@ -237,14 +313,22 @@ describe('reporting', () => {
   it('reports one mistake once', () => {
     const copy = contentCopy();
     copy.edit(locale('it', 'helpdesk'), (text) => text.replace('"afterWait":', '"afterWaiting":'));
-    expect(problemsOf(copy.root).map((problem) => problem.rule).sort()).toEqual(['missing-text', 'unused-text']);
+    expect(
+      problemsOf(copy.root)
+        .map((problem) => problem.rule)
+        .sort(),
+    ).toEqual(['missing-text', 'unused-text']);
   });
 
   it('lists every problem at once', () => {
     const copy = contentCopy();
-    copy.edit(DIALOG, (text) => text.replace('goto: missingId', 'goto: nowhere').replace('validator: exam\n', 'validator: exams\n'));
+    copy.edit(DIALOG, (text) =>
+      text.replace('goto: missingId', 'goto: nowhere').replace('validator: exam\n', 'validator: exams\n'),
+    );
     copy.edit(locale('es', 'helpdesk'), (text) => text.replace('"spam":', '"spamm":'));
-    const messages = problemsOf(copy.root).map((p) => p.message).join('\n');
+    const messages = problemsOf(copy.root)
+      .map((p) => p.message)
+      .join('\n');
     expect(messages).toContain('"nowhere"');
     expect(messages).toContain('"exams"');
     expect(messages).toContain('forgotPassword.spam');
@@ -258,15 +342,22 @@ describe('reporting', () => {
       loadContent(copy.root);
     } catch (error) {
       expect((error as Error).message).toMatch(
-        new RegExp(`dialogs/helpdesk\\.yaml:${lineIn(copy.root, DIALOG, 'goto: missingID')}:\\d+ +\\[unknown-target\\] nodes\\.credentials\\.choices\\[2\\]\\.goto: leads to "missingID"`),
+        new RegExp(
+          `dialogs/helpdesk\\.yaml:${lineIn(copy.root, DIALOG, 'goto: missingID')}:\\d+ +\\[unknown-target\\] nodes\\.credentials\\.choices\\[2\\]\\.goto: leads to "missingID"`,
+        ),
       );
     }
   });
 
   it('lets a name that is the same in every language through when it is on the allowlist', () => {
     const copy = contentCopy();
-    copy.edit(locale('it', 'helpdesk'), (t) => t.replace('"Non trovo il mio numero ID"', '"I can\'t find my ID number"'));
-    writeFileSync(path.join(copy.root, 'locales', 'untranslated-allowed.json'), JSON.stringify({ keys: ['credentials.choice.missingId'] }));
+    copy.edit(locale('it', 'helpdesk'), (t) =>
+      t.replace('"Non trovo il mio numero ID"', '"I can\'t find my ID number"'),
+    );
+    writeFileSync(
+      path.join(copy.root, 'locales', 'untranslated-allowed.json'),
+      JSON.stringify({ keys: ['credentials.choice.missingId'] }),
+    );
     expect(problemsOf(copy.root)).toEqual([]);
   });
 });

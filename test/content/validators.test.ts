@@ -30,13 +30,22 @@ describe('reading dates as candidates type them', () => {
     expect(parseDate(typed, NOW)).toBe(iso);
   });
 
-  it.each(['31/02/2025', '30/13/2025', '00/01/2025', '14 Juno 2025', 'yesterday', '14/13', '', '99999999'])('refuses %s', (typed) => {
-    expect(parseDate(typed, NOW)).toBeNull();
-  });
+  it.each(['31/02/2025', '30/13/2025', '00/01/2025', '14 Juno 2025', 'yesterday', '14/13', '', '99999999'])(
+    'refuses %s',
+    (typed) => {
+      expect(parseDate(typed, NOW)).toBeNull();
+    },
+  );
 
   it('refuses a date in the future and one from before the earliest year, with their own reasons', () => {
-    expect(validator('examDate').validate('01/01/2027', NOW)).toEqual({ ok: false, error: 'validation.examDateFuture' });
-    expect(validator('examDate').validate('01/01/1985', NOW)).toEqual({ ok: false, error: 'validation.examDateTooOld' });
+    expect(validator('examDate').validate('01/01/2027', NOW)).toEqual({
+      ok: false,
+      error: 'validation.examDateFuture',
+    });
+    expect(validator('examDate').validate('01/01/1985', NOW)).toEqual({
+      ok: false,
+      error: 'validation.examDateTooOld',
+    });
     expect(validator('examDate').validate('31/02/2025', NOW)).toEqual({ ok: false, error: 'validation.examDate' });
     expect(validator('examDate').validate('10/03/2026', NOW)).toEqual({ ok: true, value: '2026-03-10' });
   });
@@ -49,9 +58,12 @@ describe('ID and secret numbers', () => {
     }
   });
 
-  it.each(['094701', 'SIRSIR', 'SIR0947011234567', '<b>SIR094701</b>', '💥💥💥', ''])('refuses %s as an ID number', (typed) => {
-    expect(validator('idNumber').validate(typed, NOW)).toEqual({ ok: false, error: 'validation.idNumber' });
-  });
+  it.each(['094701', 'SIRSIR', 'SIR0947011234567', '<b>SIR094701</b>', '💥💥💥', ''])(
+    'refuses %s as an ID number',
+    (typed) => {
+      expect(validator('idNumber').validate(typed, NOW)).toEqual({ ok: false, error: 'validation.idNumber' });
+    },
+  );
 
   it('takes a secret number of exactly four digits', () => {
     expect(validator('secretNumber').validate(' 8482 ', NOW)).toEqual({ ok: true, value: '8482' });
@@ -68,13 +80,21 @@ describe('ID and secret numbers', () => {
 });
 
 describe('free text answers', () => {
-  const fullName = compileValidator({ kind: 'text', minLength: 2, maxLength: 20, letters: true, mask: 'none', error: 'e' });
+  const fullName = compileValidator({
+    kind: 'text',
+    minLength: 2,
+    maxLength: 20,
+    letters: true,
+    mask: 'none',
+    error: 'e',
+  });
 
   it('tidies spaces and invisible characters', () => {
     expect(fullName.validate('  María\u200b  José\tPérez ', NOW)).toEqual({ ok: true, value: 'María José Pérez' });
   });
 
   it('refuses answers without letters, too short or too long', () => {
-    for (const typed of ['1234', '😀😀', 'A', 'x'.repeat(21), '   ']) expect(fullName.validate(typed, NOW).ok).toBe(false);
+    for (const typed of ['1234', '😀😀', 'A', 'x'.repeat(21), '   '])
+      expect(fullName.validate(typed, NOW).ok).toBe(false);
   });
 });

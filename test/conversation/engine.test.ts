@@ -80,12 +80,15 @@ describe('a conversation, turn by turn', () => {
     await chat.choose('lockoutCheck');
     await chat.say('SIR094701');
     await chat.say('8482');
-    expect(chat.text).toContain('Your account is locked until **09:20 UTC** — that\'s in 20 minutes.');
+    expect(chat.text).toContain("Your account is locked until **09:20 UTC** — that's in 20 minutes.");
   });
 
   it('gives the same answer for an unknown ID and a wrong secret number', async () => {
     const replies: string[] = [];
-    for (const [id, secret] of [['ZZZ999999', '8482'], ['SIR094701', '0000']]) {
+    for (const [id, secret] of [
+      ['ZZZ999999', '8482'],
+      ['SIR094701', '0000'],
+    ]) {
       const chat = new Chat(engine());
       await chat.open();
       await chat.choose('lockout');
@@ -109,7 +112,9 @@ describe('a conversation, turn by turn', () => {
     expect(chat.text).toContain('spam');
     await chat.choose('passwordReset');
     await chat.say('abc 123456');
-    expect(await service.sentEmails()).toEqual([{ to: 'open@example.org', idNumber: 'ABC123456', at: NOW.toISOString() }]);
+    expect(await service.sentEmails()).toEqual([
+      { to: 'open@example.org', idNumber: 'ABC123456', at: NOW.toISOString() },
+    ]);
     const known = chat.text;
 
     const unknown = new Chat(engine({ service }), 'it-IT');
@@ -127,15 +132,21 @@ describe('a conversation, turn by turn', () => {
     await chat.open();
     await chat.choose('centreClosed');
     await chat.choose('helpdeskRequest');
-    for (const answer of ['Camille Martin', 'C1 Advanced', '3 juin 2025', 'Centre de Lyon', 'ABC123456', '1234']) await chat.say(answer);
+    for (const answer of ['Camille Martin', 'C1 Advanced', '3 juin 2025', 'Centre de Lyon', 'ABC123456', '1234'])
+      await chat.say(answer);
     expect(chat.last.trace.expecting).toBe('confirm');
-    expect(chat.text).toContain('- Date de l\'examen : 3 juin 2025');
+    expect(chat.text).toContain("- Date de l'examen : 3 juin 2025");
     expect(chat.text).toContain('- Numéro secret : ••••');
     expect(chat.text).not.toContain('1234');
     await chat.choose('send');
     const [request] = await service.helpdeskRequests();
     expect(request!.reference).toMatch(/^HD-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
-    expect(request).toMatchObject({ fullName: 'Camille Martin', examDate: '2025-06-03', secretNumber: '1234', locale: 'fr' });
+    expect(request).toMatchObject({
+      fullName: 'Camille Martin',
+      examDate: '2025-06-03',
+      secretNumber: '1234',
+      locale: 'fr',
+    });
     expect(chat.text).toContain(`**${request!.reference}**`);
     expect(JSON.stringify(chat.stored)).not.toMatch(/1234|ABC123456|Camille/);
   });
@@ -233,7 +244,15 @@ describe('a conversation, turn by turn', () => {
       await chat.open();
       await chat.choose('centreClosed');
       await chat.choose('helpdeskRequest');
-      for (const answer of ['Ana <img src=x onerror=alert(1)> [x](javascript:alert(1))', 'B2 First', '14/06/2025', 'Centro', 'ABC123456', '1234']) await chat.say(answer);
+      for (const answer of [
+        'Ana <img src=x onerror=alert(1)> [x](javascript:alert(1))',
+        'B2 First',
+        '14/06/2025',
+        'Centro',
+        'ABC123456',
+        '1234',
+      ])
+        await chat.say(answer);
       expect(chat.text).toContain('Ana \\<img src=x onerror=alert\\(1\\)\\> \\[x\\]\\(javascript:alert\\(1\\)\\)');
     });
 
@@ -271,7 +290,11 @@ describe('a conversation, turn by turn', () => {
     expect(resumed.last.trace.state).toBe('lockoutCheck.idNumber');
 
     const gone = new Chat(engine());
-    gone.stored = { ...stored, content: 'older-version', snapshot: { ...(stored.snapshot as object), value: 'removedNode' } };
+    gone.stored = {
+      ...stored,
+      content: 'older-version',
+      snapshot: { ...(stored.snapshot as object), value: 'removedNode' },
+    };
     await gone.say('hello');
     expect(gone.text).toContain(english('common:welcome'));
     expect(gone.last.trace.state).toBe('menu');
@@ -322,7 +345,13 @@ describe('a conversation, turn by turn', () => {
       createHelpdeskRequest: () => new Promise(() => undefined),
     };
     const loaded = content();
-    const bot = new ConversationEngine({ content: loaded, i18n: createTranslator(loaded), accountService: hanging, now: () => NOW, serviceTimeoutMs: 150 });
+    const bot = new ConversationEngine({
+      content: loaded,
+      i18n: createTranslator(loaded),
+      accountService: hanging,
+      now: () => NOW,
+      serviceTimeoutMs: 150,
+    });
     const chat = new Chat(bot);
     await chat.open();
     await chat.choose('forgotPassword');

@@ -162,7 +162,13 @@ describe('understanding what candidates type', () => {
       await chat.choose('lockout');
       await chat.say('esqueci minha senha do exame');
       expect(chat.text).toBe(english('common:understanding.unsupportedLanguage'));
-      expect(chat.last.buttons.map((button) => button.title)).toEqual(['English', 'Español', 'Italiano', 'Français', 'Deutsch']);
+      expect(chat.last.buttons.map((button) => button.title)).toEqual([
+        'English',
+        'Español',
+        'Italiano',
+        'Français',
+        'Deutsch',
+      ]);
       expect(chat.last.trace.state).toBe('lockout');
       await chat.click('Español');
       expect(chat.last.language).toBe('es');
@@ -175,7 +181,9 @@ describe('understanding what candidates type', () => {
       await chat.open();
       await chat.say('centre');
       expect(chat.last.said).toEqual(['common:understanding.didYouMean']);
-      expect(chat.last.buttons.map((button) => button.value)).toEqual(expect.arrayContaining([{ goto: 'findCentre' }, { goto: 'centreClosed' }]));
+      expect(chat.last.buttons.map((button) => button.value)).toEqual(
+        expect.arrayContaining([{ goto: 'findCentre' }, { goto: 'centreClosed' }]),
+      );
       expect(chat.last.trace.state).toBe('menu');
       await chat.click(english('menu.choice.centreClosed'));
       expect(chat.last.trace.state).toBe('centreClosed');
@@ -199,10 +207,23 @@ describe('understanding what candidates type', () => {
 
     const copy = contentCopy();
     const file = path.join('dialogs', 'understanding', 'en.yaml');
-    const lines = ['purple unicorn', 'a purple unicorn took my login', 'unicorn purple problem', 'the unicorn ate it', 'purple unicorn again'];
-    copy.edit(file, (text) => text.replace('  credentials:\n', `  credentials:\n${lines.map((line) => `    - "${line}"`).join('\n')}\n`));
+    const lines = [
+      'purple unicorn',
+      'a purple unicorn took my login',
+      'unicorn purple problem',
+      'the unicorn ate it',
+      'purple unicorn again',
+    ];
+    copy.edit(file, (text) =>
+      text.replace('  credentials:\n', `  credentials:\n${lines.map((line) => `    - "${line}"`).join('\n')}\n`),
+    );
     const edited = loadContent(copy.root);
-    const editedBot = new ConversationEngine({ content: edited, i18n: createTranslator(edited), accountService: accountService(), now: () => NOW });
+    const editedBot = new ConversationEngine({
+      content: edited,
+      i18n: createTranslator(edited),
+      accountService: accountService(),
+      now: () => NOW,
+    });
     const reply = await new Chat(editedBot).say(phrase);
     expect(reply.trace.state).toBe('credentials');
     expect(reply.trace.understood?.intent).toBe('topic:credentials');

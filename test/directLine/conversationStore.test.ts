@@ -1,4 +1,8 @@
-import { MemoryConversationStore, RedisConversationStore, type ConversationStore } from '../../src/directLine/conversationStore';
+import {
+  MemoryConversationStore,
+  RedisConversationStore,
+  type ConversationStore,
+} from '../../src/directLine/conversationStore';
 import { LocalDirectLine } from '../../src/directLine/localDirectLine';
 import { DirectLineTokens } from '../../src/directLine/tokens';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
@@ -53,9 +57,19 @@ describe.each(stores)('the local Direct Line conversations, in %s', (_name, make
     const ids = [];
     for (const text of texts) ids.push((await store.append(id, { type: 'message', text })).id);
     expect(ids).toEqual([0, 1, 2, 3, 4].map((n) => `${id}|000000${n}`));
-    expect(await store.since(id, '3')).toMatchObject({ watermark: '5', activities: [{ text: 'four', id: ids[3] }, { text: 'five', id: ids[4] }] });
+    expect(await store.since(id, '3')).toMatchObject({
+      watermark: '5',
+      activities: [
+        { text: 'four', id: ids[3] },
+        { text: 'five', id: ids[4] },
+      ],
+    });
     // Only three are kept: a client further behind starts from the oldest kept.
-    expect((await store.since(id, undefined)).activities.map((activity) => activity.text)).toEqual(['three', 'four', 'five']);
+    expect((await store.since(id, undefined)).activities.map((activity) => activity.text)).toEqual([
+      'three',
+      'four',
+      'five',
+    ]);
     expect((await store.since(id, '0')).activities.map((activity) => activity.text)).toEqual(['three', 'four', 'five']);
     expect(await store.since(id, '5')).toEqual({ watermark: '5', activities: [] });
     expect(await store.since(id, 'not-a-watermark')).toMatchObject({ watermark: '5' });
@@ -114,11 +128,17 @@ describe('a stream over Redis, with activities appended by several instances at 
       marks.push(Number(set.watermark));
     });
     const total = 120;
-    await Promise.all(Array.from({ length: total }, (_, i) => (i % 2 ? first : second).fromBot(grant.conversationId, { type: 'message', text: `message ${i}` })));
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        (i % 2 ? first : second).fromBot(grant.conversationId, { type: 'message', text: `message ${i}` }),
+      ),
+    );
     await waitFor(() => received.length >= total);
     await new Promise((resolve) => setTimeout(resolve, 200));
     stop();
-    expect(received.map((activity) => activity.id)).toEqual(Array.from({ length: total }, (_, i) => `${grant.conversationId}|${String(i).padStart(7, '0')}`));
+    expect(received.map((activity) => activity.id)).toEqual(
+      Array.from({ length: total }, (_, i) => `${grant.conversationId}|${String(i).padStart(7, '0')}`),
+    );
     expect(new Set(received.map((activity) => activity.text)).size).toBe(total);
     expect(marks.at(-1)).toBe(total);
     for (const each of [first, second, listening]) await each.close();

@@ -42,7 +42,10 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
   });
 
   it('serves one conversation from both, and the instance left sends the message the stopped one promised', async () => {
-    const grant = (await (await fetch(`${first.url}/api/directline/token`, { method: 'POST' })).json()) as { token: string; conversationId: string };
+    const grant = (await (await fetch(`${first.url}/api/directline/token`, { method: 'POST' })).json()) as {
+      token: string;
+      conversationId: string;
+    };
     // The candidate's stream lands on the second instance; their messages go through the first.
     const listening = directLineClient({ token: grant.token, domain: `${second.url}/v3/directline`, webSocket: true });
     const talking = directLineClient({ token: grant.token, domain: `${first.url}/v3/directline`, webSocket: false });
@@ -52,14 +55,23 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
       await post(talking, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       await inbox.botSays(english('common:welcome'));
       // Posted through the first instance, the replies awaited on the second one's stream.
-      for (const [text, reply] of [...UP_TO_THE_SECRET_NUMBER('SOON12345'), ['5555', opening('lockoutLocked.body', { count: 1 })] as const]) {
+      for (const [text, reply] of [
+        ...UP_TO_THE_SECRET_NUMBER('SOON12345'),
+        ['5555', opening('lockoutLocked.body', { count: 1 })] as const,
+      ]) {
         await post(talking, { type: 'message', text, locale: 'en-GB' });
         await inbox.botSays(reply);
       }
       const lockedUntil = service.lockedUntil();
       // Both instances give the same log.
       const read = async (bot: RunningBot) =>
-        ((await (await fetch(`${bot.url}/v3/directline/conversations/${grant.conversationId}/activities`, { headers: { authorization: `Bearer ${grant.token}` } })).json()) as { activities: Array<{ id: string }> }).activities.map((activity) => activity.id);
+        (
+          (await (
+            await fetch(`${bot.url}/v3/directline/conversations/${grant.conversationId}/activities`, {
+              headers: { authorization: `Bearer ${grant.token}` },
+            })
+          ).json()) as { activities: Array<{ id: string }> }
+        ).activities.map((activity) => activity.id);
       expect(await read(first)).toEqual(await read(second));
       talked.close();
       talking.end();
@@ -69,7 +81,9 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
       firstStopped = true;
       // The first instance stopped before the lock ended: the reminder can only come from the second.
       expect(Date.now()).toBeLessThan(lockedUntil);
-      const reminder = await inbox.botSays(english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim());
+      const reminder = await inbox.botSays(
+        english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim(),
+      );
       expect(reminder.from.role).toBe('bot');
       expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
     } finally {

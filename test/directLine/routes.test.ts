@@ -63,14 +63,18 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
     try {
       await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       const welcome = await inbox.botSays(english('common:welcome'));
-      expect(welcome.suggestedActions?.actions.map((action: { title: string }) => action.title)).toContain(english('menu.choice.forgotPassword'));
+      expect(welcome.suggestedActions?.actions.map((action: { title: string }) => action.title)).toContain(
+        english('menu.choice.forgotPassword'),
+      );
       expect(welcome.suggestedActions?.to).toEqual([userId]);
 
       await post(client, { type: 'message', text: 'I forgot my password', locale: 'en-GB' });
       await inbox.botSays(opening('forgotPassword.body'));
 
       // The user's own messages come back in the stream, under the user id the token carries.
-      const echoed = inbox.received.find((activity) => activity.type === 'message' && activity.text === 'I forgot my password');
+      const echoed = inbox.received.find(
+        (activity) => activity.type === 'message' && activity.text === 'I forgot my password',
+      );
       expect(echoed?.from).toMatchObject({ id: userId, role: 'user' });
       // The bot's internals stay on the server: no dialog-state traces, no Bot Connector address.
       expect(inbox.received.filter((activity) => activity.type === 'trace')).toEqual([]);
@@ -93,10 +97,14 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const lockedUntil = service.lockedUntil();
 
       // Nothing more is posted: the next message is the bot's own, once the lock is over.
-      const reminder = await inbox.botSays(english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim());
+      const reminder = await inbox.botSays(
+        english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim(),
+      );
       expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
       expect(inbox.received.indexOf(reminder)).toBeGreaterThan(inbox.received.indexOf(locked));
-      const userMessagesAfterLock = inbox.received.slice(inbox.received.indexOf(locked)).filter((activity) => activity.from.role === 'user');
+      const userMessagesAfterLock = inbox.received
+        .slice(inbox.received.indexOf(locked))
+        .filter((activity) => activity.from.role === 'user');
       expect(userMessagesAfterLock).toEqual([]);
     } finally {
       inbox.close();
@@ -106,24 +114,43 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
 
   describe('the protocol, over plain HTTP', () => {
     const call = (url: string, init: RequestInit & { token?: string } = {}) =>
-      fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) } });
+      fetch(url, {
+        ...init,
+        headers: {
+          'content-type': 'application/json',
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        },
+      });
 
     it('returns activities after a watermark, and only those', async () => {
       const { token, conversationId } = await grant(bot.url);
       const base = `${bot.url}/v3/directline/conversations`;
       expect((await call(base, { method: 'POST', token })).status).toBe(201);
-      const sent = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'hello', from: { id: 'someone-else' } }) });
+      const sent = await call(`${base}/${conversationId}/activities`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'message', text: 'hello', from: { id: 'someone-else' } }),
+      });
       expect(sent.status).toBe(200);
-      const all = (await (await call(`${base}/${conversationId}/activities`, { token })).json()) as { activities: Array<{ id: string; from: { id: string } }>; watermark: string };
+      const all = (await (await call(`${base}/${conversationId}/activities`, { token })).json()) as {
+        activities: Array<{ id: string; from: { id: string } }>;
+        watermark: string;
+      };
       expect(all.activities.length).toBeGreaterThanOrEqual(2);
       expect(all.activities[0]!.from.id).toMatch(/^dl_/);
-      const later = (await (await call(`${base}/${conversationId}/activities?watermark=${all.watermark}`, { token })).json()) as { activities: unknown[]; watermark: string };
+      const later = (await (
+        await call(`${base}/${conversationId}/activities?watermark=${all.watermark}`, { token })
+      ).json()) as { activities: unknown[]; watermark: string };
       expect(later).toEqual({ activities: [], watermark: all.watermark });
-      const fromOne = (await (await call(`${base}/${conversationId}/activities?watermark=1`, { token })).json()) as { activities: Array<{ id: string }> };
-      expect(fromOne.activities.map((activity) => activity.id)).toEqual(all.activities.slice(1).map((activity) => activity.id));
+      const fromOne = (await (await call(`${base}/${conversationId}/activities?watermark=1`, { token })).json()) as {
+        activities: Array<{ id: string }>;
+      };
+      expect(fromOne.activities.map((activity) => activity.id)).toEqual(
+        all.activities.slice(1).map((activity) => activity.id),
+      );
     });
 
-    it('refuses requests without a valid token for that conversation, in Direct Line\'s error format', async () => {
+    it("refuses requests without a valid token for that conversation, in Direct Line's error format", async () => {
       const mine = await grant(bot.url);
       const theirs = await grant(bot.url);
       const base = `${bot.url}/v3/directline/conversations`;
@@ -131,10 +158,14 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
 
       const anonymous = await call(`${base}/${theirs.conversationId}/activities`);
       expect(anonymous.status).toBe(403);
-      expect(await anonymous.json()).toEqual({ error: { code: 'Forbidden', message: expect.stringContaining('Bearer') } });
+      expect(await anonymous.json()).toEqual({
+        error: { code: 'Forbidden', message: expect.stringContaining('Bearer') },
+      });
       const crossed = await call(`${base}/${theirs.conversationId}/activities`, { token: mine.token });
       expect(crossed.status).toBe(403);
-      const forged = await call(`${base}/${theirs.conversationId}/activities`, { token: `${theirs.token.slice(0, -4)}AAAA` });
+      const forged = await call(`${base}/${theirs.conversationId}/activities`, {
+        token: `${theirs.token.slice(0, -4)}AAAA`,
+      });
       expect(forged.status).toBe(403);
       expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('TokenExpired');
     });
@@ -143,9 +174,15 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const { token, conversationId } = await grant(bot.url);
       const base = `${bot.url}/v3/directline/conversations`;
       await call(base, { method: 'POST', token });
-      const wrongType = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'invoke' }) });
+      const wrongType = await call(`${base}/${conversationId}/activities`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'invoke' }),
+      });
       expect(wrongType.status).toBe(400);
-      expect(((await wrongType.json()) as { error: { message: string } }).error.message).toMatch(/"type" must be one of message, event, typing/);
+      expect(((await wrongType.json()) as { error: { message: string } }).error.message).toMatch(
+        /"type" must be one of message, event, typing/,
+      );
       const notJson = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: '{oops' });
       expect(notJson.status).toBe(400);
       const upload = await call(`${base}/${conversationId}/upload`, { method: 'POST', token });
@@ -165,10 +202,16 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const { token, conversationId } = await grant(bot.url);
       await call(`${bot.url}/v3/directline/conversations`, { method: 'POST', token });
       const spoof = { type: 'message', text: 'spoofed' };
-      for (const path of [`/v3/conversations/${conversationId}/activities`, `/connector/guess/v3/conversations/${conversationId}/activities`, `/connector/v3/conversations/${conversationId}/activities`]) {
+      for (const path of [
+        `/v3/conversations/${conversationId}/activities`,
+        `/connector/guess/v3/conversations/${conversationId}/activities`,
+        `/connector/v3/conversations/${conversationId}/activities`,
+      ]) {
         expect((await call(`${bot.url}${path}`, { method: 'POST', body: JSON.stringify(spoof) })).status).toBe(404);
       }
-      const log = (await (await call(`${bot.url}/v3/directline/conversations/${conversationId}/activities`, { token })).json()) as { activities: Array<{ text?: string }> };
+      const log = (await (
+        await call(`${bot.url}/v3/directline/conversations/${conversationId}/activities`, { token })
+      ).json()) as { activities: Array<{ text?: string }> };
       expect(log.activities.map((activity) => activity.text)).not.toContain('spoofed');
     });
 
@@ -176,9 +219,19 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const { token, conversationId } = await grant(bot.url);
       const base = `${bot.url}/v3/directline/conversations`;
       await call(base, { method: 'POST', token });
-      await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'first' }) });
-      await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'second' }) });
-      const { watermark } = (await (await call(`${base}/${conversationId}/activities?watermark=2`, { token })).json()) as { watermark: string };
+      await call(`${base}/${conversationId}/activities`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'message', text: 'first' }),
+      });
+      await call(`${base}/${conversationId}/activities`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'message', text: 'second' }),
+      });
+      const { watermark } = (await (
+        await call(`${base}/${conversationId}/activities?watermark=2`, { token })
+      ).json()) as { watermark: string };
       const again = await call(`${base}/${conversationId}?watermark=2`, { token });
       expect(again.status).toBe(200);
       const info = (await again.json()) as { conversationId: string; token: string; streamUrl: string };
@@ -204,17 +257,29 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       const { token, conversationId } = await grant(bot.url);
       const base = `${bot.url}/v3/directline/conversations`;
       await call(base, { method: 'POST', token });
-      const huge = await call(`${base}/${conversationId}/activities`, { method: 'POST', token, body: JSON.stringify({ type: 'message', text: 'hi', channelData: { padding: 'x'.repeat(100_000) } }) });
+      const huge = await call(`${base}/${conversationId}/activities`, {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ type: 'message', text: 'hi', channelData: { padding: 'x'.repeat(100_000) } }),
+      });
       expect(huge.status).toBe(413);
-      expect(((await huge.json()) as { error: { message: string } }).error.message).toBe('The activity is larger than 32 KB.');
+      expect(((await huge.json()) as { error: { message: string } }).error.message).toBe(
+        'The activity is larger than 32 KB.',
+      );
 
       const port = new URL(bot.url).port;
       const badPath = await rawUpgrade(port, '/v3/directline/conversations/%E0%A4%A/stream');
       expect(badPath).toMatch(/^HTTP\/1\.1 400/);
       // A refused stream that then sends garbage.
-      const refused = new WebSocket(`ws://127.0.0.1:${port}/v3/directline/conversations/${conversationId}/stream?t=not-a-token`);
+      const refused = new WebSocket(
+        `ws://127.0.0.1:${port}/v3/directline/conversations/${conversationId}/stream?t=not-a-token`,
+      );
       const closed = new Promise<number>((resolve) => refused.on('close', (code) => resolve(code)));
-      refused.on('open', () => (refused as unknown as { _socket: { write(data: Buffer): void } })._socket.write(Buffer.from([0xff, 0xff, 0xff])));
+      refused.on('open', () =>
+        (refused as unknown as { _socket: { write(data: Buffer): void } })._socket.write(
+          Buffer.from([0xff, 0xff, 0xff]),
+        ),
+      );
       refused.on('error', () => undefined);
       expect([4403, 1002, 1006]).toContain(await closed);
       expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
@@ -230,18 +295,33 @@ describe('a turn that takes a while', () => {
 
   beforeAll(async () => {
     // The real reference account service, behind a proxy that answers slowly: a turn then waits on it.
-    accounts = await startAccountService({ port: 0, host: '127.0.0.1', token: newToken(), accountsFile: path.join(ROOT, 'demo', 'accounts.json') }, createLogger('silent'));
+    accounts = await startAccountService(
+      { port: 0, host: '127.0.0.1', token: newToken(), accountsFile: path.join(ROOT, 'demo', 'accounts.json') },
+      createLogger('silent'),
+    );
     proxy = createServer(async (req, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const answer = await fetch(`${accounts.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, ...(body ? { body } : {}) });
+      const answer = await fetch(`${accounts.url}${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        ...(body ? { body } : {}),
+      });
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
       res.end(await answer.text());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: proxyUrl, ACCOUNT_SERVICE_TOKEN: accounts.token }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ACCOUNT_SERVICE_URL: proxyUrl,
+        ACCOUNT_SERVICE_TOKEN: accounts.token,
+      }),
+      createLogger('silent'),
+    );
   });
   afterAll(async () => {
     await bot.close();
@@ -263,7 +343,9 @@ describe('a turn that takes a while', () => {
       expect(during.some((activity) => activity.type === 'typing' && activity.from.role === 'bot')).toBe(true);
       // Nothing is typing after the answer: the dots do not linger.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(inbox.received.slice(inbox.received.indexOf(answer)).filter((activity) => activity.type === 'typing')).toEqual([]);
+      expect(
+        inbox.received.slice(inbox.received.indexOf(answer)).filter((activity) => activity.type === 'typing'),
+      ).toEqual([]);
     } finally {
       inbox.close();
       client.end();
@@ -303,7 +385,10 @@ describe('local Direct Line tokens', () => {
   it('are JWTs whose "user" claim Web Chat reads, and another key refuses them', () => {
     const { token } = new DirectLineTokens('first key').issue({ conversationId: 'c1', userId: 'dl_user' });
     const [, payload] = token.split('.');
-    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({ user: 'dl_user', conv: 'c1' });
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({
+      user: 'dl_user',
+      conv: 'c1',
+    });
     expect(new DirectLineTokens('second key').verify(token)).toBeUndefined();
   });
 });
@@ -312,7 +397,9 @@ describe('local Direct Line tokens', () => {
 function rawUpgrade(port: string, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
     });
     let answer = '';
     socket.on('data', (chunk) => (answer += chunk));

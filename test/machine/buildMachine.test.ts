@@ -7,7 +7,10 @@ import { content, NOW } from '../support/helpers';
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
 
 /** Runs the dialog machine with the given account-service doubles; records what it says. */
-function run(actors: Record<string, (input: AccountCallInput) => Promise<AccountCallOutput>> = {}, serviceTimeoutMs = 200) {
+function run(
+  actors: Record<string, (input: AccountCallInput) => Promise<AccountCallOutput>> = {},
+  serviceTimeoutMs = 200,
+) {
   const calls: Array<{ action: string; input: AccountCallInput }> = [];
   const provided = Object.fromEntries(
     Object.entries(actors).map(([name, implementation]) => [
@@ -55,7 +58,9 @@ describe('the dialog machine', () => {
 
   it('asks "did you mean", and after two misses in a row offers the way out, until the user is understood', async () => {
     const { start, handover } = content().dialog;
-    const topics = Object.keys(content().dialog.nodes).filter((node) => node !== start).slice(0, 2);
+    const topics = Object.keys(content().dialog.nodes)
+      .filter((node) => node !== start)
+      .slice(0, 2);
     const dialog = run();
     await dialog.send({ type: 'START' });
     expect(await dialog.send({ type: 'CLARIFY', nodes: topics })).toEqual(['common:understanding.didYouMean']);
@@ -72,13 +77,20 @@ describe('the dialog machine', () => {
   });
 
   it('checks the lock status with both numbers and reports when the account unlocks', async () => {
-    const dialog = run({ checkLockStatus: async () => ({ outcome: 'locked', params: { lockedUntil: '2026-03-10T09:20:00.000Z' } }) });
+    const dialog = run({
+      checkLockStatus: async () => ({ outcome: 'locked', params: { lockedUntil: '2026-03-10T09:20:00.000Z' } }),
+    });
     await dialog.send({ type: 'START' });
     await dialog.send(choose('lockout'));
     expect(await dialog.send(choose('lockoutCheck'))).toEqual(['lockoutCheck.intro', 'ask.idNumber']);
     expect(await dialog.send(answer('sir 094701'))).toEqual(['ask.secretNumber']);
     expect(await dialog.send(answer('8482'))).toEqual(['lockoutLocked.body', 'lockoutLocked.then']);
-    expect(dialog.calls).toEqual([{ action: 'checkLockStatus', input: { slots: { idNumber: 'SIR094701', secretNumber: '8482' }, locale: 'en', turnId: 't5' } }]);
+    expect(dialog.calls).toEqual([
+      {
+        action: 'checkLockStatus',
+        input: { slots: { idNumber: 'SIR094701', secretNumber: '8482' }, locale: 'en', turnId: 't5' },
+      },
+    ]);
     expect(dialog.value).toBe('lockoutLocked');
     expect(dialog.context.result).toEqual({ lockedUntil: '2026-03-10T09:20:00.000Z' });
     // Nothing the candidate typed stays in the state once the check is done.
@@ -86,7 +98,10 @@ describe('the dialog machine', () => {
   });
 
   it('routes each lock-status outcome to its own node', async () => {
-    for (const [outcome, node] of [['unlocked', 'lockoutUnlocked'], ['unverified', 'lockoutUnverified']] as const) {
+    for (const [outcome, node] of [
+      ['unlocked', 'lockoutUnlocked'],
+      ['unverified', 'lockoutUnverified'],
+    ] as const) {
       const dialog = run({ checkLockStatus: async () => ({ outcome }) });
       await dialog.send({ type: 'START' });
       await dialog.send(choose('lockout'));
@@ -122,7 +137,10 @@ describe('the dialog machine', () => {
     expect(dialog.value).toEqual({ passwordReset: 'failed' });
     expect(dialog.context.slots).toEqual({ idNumber: 'ABC123456' });
     expect(await dialog.send(choose('retry'))).toEqual(['passwordResetSent.body']);
-    expect(dialog.calls.map((call) => call.input.slots)).toEqual([{ idNumber: 'ABC123456' }, { idNumber: 'ABC123456' }]);
+    expect(dialog.calls.map((call) => call.input.slots)).toEqual([
+      { idNumber: 'ABC123456' },
+      { idNumber: 'ABC123456' },
+    ]);
     expect(dialog.context.slots).toEqual({});
   });
 
@@ -137,11 +155,14 @@ describe('the dialog machine', () => {
   });
 
   it('collects the closed-centre request, lets one answer be corrected from the summary, and submits once confirmed', async () => {
-    const dialog = run({ createHelpdeskRequest: async () => ({ outcome: 'created', params: { reference: 'HD-TEST-0001' } }) });
+    const dialog = run({
+      createHelpdeskRequest: async () => ({ outcome: 'created', params: { reference: 'HD-TEST-0001' } }),
+    });
     await dialog.send({ type: 'START' });
     await dialog.send(choose('centreClosed'));
     expect(await dialog.send(choose('helpdeskRequest'))).toEqual(['helpdeskRequest.intro', 'ask.fullName']);
-    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'sir094701']) await dialog.send(answer(text));
+    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'sir094701'])
+      await dialog.send(answer(text));
     expect(await dialog.send(answer('8482'))).toEqual(['helpdeskRequest.summary']);
     expect(dialog.value).toEqual({ helpdeskRequest: 'confirm' });
 
@@ -171,7 +192,8 @@ describe('the dialog machine', () => {
     await dialog.send({ type: 'START' });
     await dialog.send(choose('centreClosed'));
     await dialog.send(choose('helpdeskRequest'));
-    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'SIR094701', '8482']) await dialog.send(answer(text));
+    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'SIR094701', '8482'])
+      await dialog.send(answer(text));
     expect(params).toEqual([
       {
         fullName: 'Ana García',
@@ -216,7 +238,12 @@ describe('the dialog machine', () => {
     expect(await dialog.send({ type: 'HELP' })).toEqual(['common:help', 'lockout.prompt']);
     expect(await dialog.send({ type: 'REPEAT' })).toEqual(['common:choicesAgain', 'lockout.prompt']);
     expect(await dialog.send({ type: 'UNKNOWN', reason: 'tooLong' })).toEqual(['common:tooLong', 'lockout.prompt']);
-    expect(await dialog.send({ type: 'LANGUAGE' })).toEqual(['common:language.changed', 'lockout.body', 'lockout.afterWait', 'lockout.prompt']);
+    expect(await dialog.send({ type: 'LANGUAGE' })).toEqual([
+      'common:language.changed',
+      'lockout.body',
+      'lockout.afterWait',
+      'lockout.prompt',
+    ]);
     expect(await dialog.send(choose('nonsense'))).toEqual(['common:staleButton', 'lockout.prompt']);
     expect(dialog.value).toBe('lockout');
   });

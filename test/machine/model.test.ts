@@ -50,9 +50,15 @@ function doneEvents(snapshot: AnyMachineSnapshot) {
   const form = metaOf(snapshot).node;
   const node = loaded.dialog.nodes[form]!;
   if (!isFormNode(node)) return [];
-  const params = Object.keys(ACCOUNT_CALLS[node.action as keyof typeof ACCOUNT_CALLS].params).reduce((all, name) => ({ ...all, ...OUTPUT_SAMPLES[name] }), {});
+  const params = Object.keys(ACCOUNT_CALLS[node.action as keyof typeof ACCOUNT_CALLS].params).reduce(
+    (all, name) => ({ ...all, ...OUTPUT_SAMPLES[name] }),
+    {},
+  );
   return [
-    ...Object.keys(node.outcomes).map((outcome) => ({ type: `xstate.done.actor.${form}.call`, output: { outcome, params } })),
+    ...Object.keys(node.outcomes).map((outcome) => ({
+      type: `xstate.done.actor.${form}.call`,
+      output: { outcome, params },
+    })),
     { type: `xstate.error.actor.${form}.call`, error: new Error('service down') },
   ];
 }
@@ -60,21 +66,25 @@ function doneEvents(snapshot: AnyMachineSnapshot) {
 /** Every move a user can make in a resting state. */
 function userEvents(snapshot: AnyMachineSnapshot): DialogEvent[] {
   const meta = metaOf(snapshot);
-  const events: DialogEvent[] = (['START', 'BACK', 'MENU', 'CANCEL', 'RESTART', 'HELP', 'REPEAT', 'LANGUAGE', 'GREET'] as const).map((type) => ({ type, ...turn }));
+  const events: DialogEvent[] = (
+    ['START', 'BACK', 'MENU', 'CANCEL', 'RESTART', 'HELP', 'REPEAT', 'LANGUAGE', 'GREET'] as const
+  ).map((type) => ({ type, ...turn }));
   // A topic typed in the user's own words: the handover node, and a topic that leaves any form half-way.
   events.push({ type: 'GOTO', node: 'person', ...turn }, { type: 'GOTO', node: 'forgotPassword', ...turn });
   events.push({ type: 'UNKNOWN', reason: 'notUnderstood', ...turn }, { type: 'UNKNOWN', reason: 'empty', ...turn });
   for (const choice of meta.choices) if (!choice.event) events.push({ type: 'CHOOSE', choice: choice.id, ...turn });
   events.push({ type: 'CHOOSE', choice: 'from-an-old-card', ...turn });
   const sample = meta.expecting ? SAMPLE_ANSWERS[meta.expecting] : undefined;
-  if (sample) events.push({ type: 'ANSWER', text: sample.valid, ...turn }, { type: 'ANSWER', text: sample.invalid, ...turn });
+  if (sample)
+    events.push({ type: 'ANSWER', text: sample.valid, ...turn }, { type: 'ANSWER', text: sample.invalid, ...turn });
   else events.push({ type: 'ANSWER', text: 'something else', ...turn });
   return events;
 }
 
 const paths = getShortestPaths(machine, {
   events: (snapshot) => (snapshot.hasTag('busy') ? doneEvents(snapshot) : userEvents(snapshot)) as never,
-  serializeState: (snapshot: AnyMachineSnapshot) => JSON.stringify([snapshot.value, snapshot.context.trail.at(-1) ?? null, snapshot.context.correcting]),
+  serializeState: (snapshot: AnyMachineSnapshot) =>
+    JSON.stringify([snapshot.value, snapshot.context.trail.at(-1) ?? null, snapshot.context.correcting]),
 });
 
 type Next = { output: AccountCallOutput } | { error: Error };
@@ -85,7 +95,9 @@ const call = fromPromise<AccountCallOutput, AccountCallInput>(async () => {
   if ('error' in next) throw next.error;
   return next.output;
 });
-const liveMachine = machine.provide({ actors: Object.fromEntries(Object.keys(ACCOUNT_CALLS).map((name) => [name, call])) as never });
+const liveMachine = machine.provide({
+  actors: Object.fromEntries(Object.keys(ACCOUNT_CALLS).map((name) => [name, call])) as never,
+});
 
 function liveDialog(snapshot?: ReturnType<typeof machine.getPersistedSnapshot>) {
   const actor = createActor(liveMachine, snapshot ? { snapshot } : {});
@@ -112,9 +124,11 @@ function checkReplies(said: Say[], language: Language, where: string, problems: 
   const inEnglish = renderer.render(said, { ...options, language: 'en' });
   said.forEach((say, index) => {
     const text = texts[index]!;
-    if (!text.trim() || text === say.key || text === say.key.replace(/^common:/, '')) problems.push(`${where}: "${say.key}" has no text`);
+    if (!text.trim() || text === say.key || text === say.key.replace(/^common:/, ''))
+      problems.push(`${where}: "${say.key}" has no text`);
     if (/\{\{|\}\}/.test(text)) problems.push(`${where}: "${say.key}" left a placeholder: ${text}`);
-    if (language !== 'en' && !say.multilingual && text === inEnglish[index]) problems.push(`${where}: "${say.key}" is still in English`);
+    if (language !== 'en' && !say.multilingual && text === inEnglish[index])
+      problems.push(`${where}: "${say.key}" is still in English`);
   });
 }
 
@@ -123,8 +137,10 @@ function checkButtons(snapshot: AnyMachineSnapshot, language: Language, where: s
   const english = i18n.getFixedT('en');
   for (const choice of metaOf(snapshot).choices) {
     const title = t(choice.label);
-    if (!title.trim() || title === choice.label || title.includes(':')) problems.push(`${where}: button "${choice.label}" has no text`);
-    if (language !== 'en' && title === english(choice.label)) problems.push(`${where}: button "${choice.label}" is still in English`);
+    if (!title.trim() || title === choice.label || title.includes(':'))
+      problems.push(`${where}: button "${choice.label}" has no text`);
+    if (language !== 'en' && title === english(choice.label))
+      problems.push(`${where}: button "${choice.label}" is still in English`);
   }
 }
 
@@ -141,42 +157,51 @@ describe('walking the whole dialog', () => {
     };
     collect(machine.root as never, '');
     // `_start` and each form's `_resume` pass straight on: the conversation never rests there.
-    expect(leaves.filter((leaf) => leaf !== '_start' && !leaf.endsWith(`.${RESUME_STEP}`) && !reached.has(leaf))).toEqual([]);
+    expect(
+      leaves.filter((leaf) => leaf !== '_start' && !leaf.endsWith(`.${RESUME_STEP}`) && !reached.has(leaf)),
+    ).toEqual([]);
     expect(leaves.length).toBeGreaterThan(30);
   });
 
-  it.each(LANGUAGES)('in %s: every reply on every path, and every move from every state, is real text in the language', async (language) => {
-    const problems: string[] = [];
-    let moves = 0;
-    for (const path of paths) {
-      const dialog = liveDialog();
-      const steps = path.steps.filter((step) => (step.event.type as string) !== 'xstate.init');
-      for (const [index, step] of steps.entries()) {
-        const event = step.event as DialogEvent & { output?: AccountCallOutput; error?: Error };
-        if (event.type.startsWith('xstate.')) continue;
-        const after = steps[index + 1]?.event as { type: string; output?: AccountCallOutput; error?: Error } | undefined;
-        if (after?.type.startsWith('xstate.done.actor')) dialog.setNext({ output: after.output! });
-        if (after?.type.startsWith('xstate.error.actor')) dialog.setNext({ error: after.error! });
-        await dialog.send({ ...event, locale: language });
-        const where = `${steps.slice(0, index + 1).map((s) => s.event.type).join('>')} @ ${statePath(dialog.actor.getSnapshot().value)}`;
-        checkReplies(dialog.said, language, where, problems);
-        checkButtons(dialog.actor.getSnapshot(), language, where, problems);
+  it.each(LANGUAGES)(
+    'in %s: every reply on every path, and every move from every state, is real text in the language',
+    async (language) => {
+      const problems: string[] = [];
+      let moves = 0;
+      for (const path of paths) {
+        const dialog = liveDialog();
+        const steps = path.steps.filter((step) => (step.event.type as string) !== 'xstate.init');
+        for (const [index, step] of steps.entries()) {
+          const event = step.event as DialogEvent & { output?: AccountCallOutput; error?: Error };
+          if (event.type.startsWith('xstate.')) continue;
+          const after = steps[index + 1]?.event as
+            { type: string; output?: AccountCallOutput; error?: Error } | undefined;
+          if (after?.type.startsWith('xstate.done.actor')) dialog.setNext({ output: after.output! });
+          if (after?.type.startsWith('xstate.error.actor')) dialog.setNext({ error: after.error! });
+          await dialog.send({ ...event, locale: language });
+          const where = `${steps
+            .slice(0, index + 1)
+            .map((s) => s.event.type)
+            .join('>')} @ ${statePath(dialog.actor.getSnapshot().value)}`;
+          checkReplies(dialog.said, language, where, problems);
+          checkButtons(dialog.actor.getSnapshot(), language, where, problems);
+        }
+        const resting = dialog.actor.getSnapshot();
+        if (resting.hasTag('busy')) continue;
+        for (const event of userEvents(resting)) {
+          const branch = liveDialog(dialog.actor.getPersistedSnapshot() as never);
+          branch.setNext({ output: { outcome: 'created', params: { reference: 'HD-TEST-0001' } } });
+          await branch.send({ ...event, locale: language });
+          moves += 1;
+          const where = `${statePath(resting.value)} + ${event.type}${'choice' in event ? `:${event.choice}` : ''}`;
+          checkReplies(branch.said, language, where, problems);
+          checkButtons(branch.actor.getSnapshot(), language, where, problems);
+          branch.actor.stop();
+        }
+        dialog.actor.stop();
       }
-      const resting = dialog.actor.getSnapshot();
-      if (resting.hasTag('busy')) continue;
-      for (const event of userEvents(resting)) {
-        const branch = liveDialog(dialog.actor.getPersistedSnapshot() as never);
-        branch.setNext({ output: { outcome: 'created', params: { reference: 'HD-TEST-0001' } } });
-        await branch.send({ ...event, locale: language });
-        moves += 1;
-        const where = `${statePath(resting.value)} + ${event.type}${'choice' in event ? `:${event.choice}` : ''}`;
-        checkReplies(branch.said, language, where, problems);
-        checkButtons(branch.actor.getSnapshot(), language, where, problems);
-        branch.actor.stop();
-      }
-      dialog.actor.stop();
-    }
-    expect(problems).toEqual([]);
-    expect(moves).toBeGreaterThan(500);
-  });
+      expect(problems).toEqual([]);
+      expect(moves).toBeGreaterThan(500);
+    },
+  );
 });

@@ -23,14 +23,21 @@ describe('the reference account service rules', () => {
     const service = inMemoryAccounts([account], time.now);
     expect(await service.signIn('ABC123456', 'wrong')).toBe('wrongPassword');
     expect(await service.signIn('ABC123456', 'wrong')).toBe('wrongPassword');
-    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({ status: 'unlocked' });
+    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({
+      status: 'unlocked',
+    });
     expect(await service.signIn('ABC123456', 'wrong')).toBe('locked');
-    expect(await service.checkLockStatus({ idNumber: 'abc123456', secretNumber: '1234' })).toEqual({ status: 'locked', lockedUntil: new Date('2026-03-10T09:30:00Z') });
+    expect(await service.checkLockStatus({ idNumber: 'abc123456', secretNumber: '1234' })).toEqual({
+      status: 'locked',
+      lockedUntil: new Date('2026-03-10T09:30:00Z'),
+    });
     // Even the right password waits out the lock.
     time.advance(LOCK_MINUTES - 1);
     expect(await service.signIn('ABC123456', 'right')).toBe('locked');
     time.advance(1);
-    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({ status: 'unlocked' });
+    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({
+      status: 'unlocked',
+    });
     expect(await service.signIn('ABC123456', 'right')).toBe('signedIn');
   });
 
@@ -45,12 +52,17 @@ describe('the reference account service rules', () => {
 
   it('tells the lock state only to someone with both numbers, and wrong secret numbers never lock the account', async () => {
     const service = inMemoryAccounts([{ ...account, lockedUntil: '2026-03-10T09:20:00Z' }], clock().now);
-    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '9999' })).toEqual({ status: 'unverified' });
-    expect(await service.checkLockStatus({ idNumber: 'NOPE00000', secretNumber: '1234' })).toEqual({ status: 'unverified' });
+    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '9999' })).toEqual({
+      status: 'unverified',
+    });
+    expect(await service.checkLockStatus({ idNumber: 'NOPE00000', secretNumber: '1234' })).toEqual({
+      status: 'unverified',
+    });
     expect((await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).status).toBe('locked');
 
     const open = inMemoryAccounts([account], clock().now);
-    for (let attempt = 0; attempt < 4; attempt++) await open.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '0000' });
+    for (let attempt = 0; attempt < 4; attempt++)
+      await open.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '0000' });
     expect(await open.signIn('ABC123456', 'right')).toBe('signedIn');
   });
 
@@ -61,19 +73,33 @@ describe('the reference account service rules', () => {
       for (let attempt = 0; attempt < LIMITS.lockChecksPerIdPerHour; attempt++) {
         expect((await service.checkLockStatus({ idNumber, secretNumber: '1234' })).status).not.toBe('limited');
       }
-      expect(await service.checkLockStatus({ idNumber, secretNumber: '1234' })).toEqual({ status: 'limited', retryAfterSeconds: 50 * 60 });
+      expect(await service.checkLockStatus({ idNumber, secretNumber: '1234' })).toEqual({
+        status: 'limited',
+        retryAfterSeconds: 50 * 60,
+      });
     }
     time.advance(50);
-    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({ status: 'unlocked' });
+    expect(await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' })).toEqual({
+      status: 'unlocked',
+    });
   });
 
   it('allows 5 lock checks per conversation per hour, whatever the ID numbers', async () => {
     const service = inMemoryAccounts([account], clock().now);
     for (let attempt = 0; attempt < LIMITS.lockChecksPerConversationPerHour; attempt++) {
-      await service.checkLockStatus({ idNumber: `TRY00000${attempt}`, secretNumber: '1234' }, { conversationId: 'chat-1' });
+      await service.checkLockStatus(
+        { idNumber: `TRY00000${attempt}`, secretNumber: '1234' },
+        { conversationId: 'chat-1' },
+      );
     }
-    expect((await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' }, { conversationId: 'chat-1' })).status).toBe('limited');
-    expect((await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' }, { conversationId: 'chat-2' })).status).toBe('unlocked');
+    expect(
+      (await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' }, { conversationId: 'chat-1' }))
+        .status,
+    ).toBe('limited');
+    expect(
+      (await service.checkLockStatus({ idNumber: 'ABC123456', secretNumber: '1234' }, { conversationId: 'chat-2' }))
+        .status,
+    ).toBe('unlocked');
   });
 
   it('sends one reset email per request key, and none for an unknown ID', async () => {
@@ -90,7 +116,10 @@ describe('the reference account service rules', () => {
     let n = 0;
     for (const idNumber of ['ABC123456', 'UNKNOWN99']) {
       expect(await service.requestPasswordReset({ idNumber }, key(++n))).toEqual({ status: 'accepted' });
-      expect(await service.requestPasswordReset({ idNumber }, key(++n))).toEqual({ status: 'limited', retryAfterSeconds: 900 });
+      expect(await service.requestPasswordReset({ idNumber }, key(++n))).toEqual({
+        status: 'limited',
+        retryAfterSeconds: 900,
+      });
     }
     for (let round = 0; round < 2; round++) {
       time.advance(15);
@@ -103,7 +132,15 @@ describe('the reference account service rules', () => {
 
   it('gives each helpdesk request a reference, the same one when the same request is sent twice', async () => {
     const service = inMemoryAccounts([account], clock().now);
-    const request = { fullName: 'Ana', exam: 'B2 First', examDate: '2025-06-14', centreName: 'C', idNumber: 'ABC123456', secretNumber: '1234', locale: 'es' };
+    const request = {
+      fullName: 'Ana',
+      exam: 'B2 First',
+      examDate: '2025-06-14',
+      centreName: 'C',
+      idNumber: 'ABC123456',
+      secretNumber: '1234',
+      locale: 'es',
+    };
     const first = await service.createHelpdeskRequest(request, key(1));
     const again = await service.createHelpdeskRequest(request, key(1));
     const other = await service.createHelpdeskRequest(request, key(2));

@@ -12,11 +12,22 @@ const contract = new Contract();
 
 function recordingLogger() {
   const lines: string[] = [];
-  return { lines, logger: pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) })) };
+  return {
+    lines,
+    logger: pino(
+      { level: 'info' },
+      new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
+    ),
+  };
 }
 
 /** Calls the service and holds every answer to the contract. */
-async function call(service: RunningAccountService, route: string, body: unknown, headers: Record<string, string> = {}) {
+async function call(
+  service: RunningAccountService,
+  route: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${service.url}${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers },
@@ -51,7 +62,13 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
       await client.connect();
     }
     service = await startAccountService(
-      { port: 0, host: '127.0.0.1', token: TOKEN, accountsFile: path.join(ROOT, 'demo', 'accounts.json'), ...(client ? { redis: client } : {}) },
+      {
+        port: 0,
+        host: '127.0.0.1',
+        token: TOKEN,
+        accountsFile: path.join(ROOT, 'demo', 'accounts.json'),
+        ...(client ? { redis: client } : {}),
+      },
       log.logger,
     );
   });
@@ -65,7 +82,9 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
     const locked = await call(service, '/v1/lock-status', { idNumber: 'SIR094701', secretNumber: '8482' });
     expect(locked.json.status).toBe('locked');
     expect(new Date(locked.json.lockedUntil).getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
-    expect((await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' })).json).toEqual({ status: 'unlocked' });
+    expect((await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' })).json).toEqual({
+      status: 'unlocked',
+    });
     const unknown = await call(service, '/v1/lock-status', { idNumber: 'NOBODY123', secretNumber: '1234' });
     const wrong = await call(service, '/v1/lock-status', { idNumber: 'XYZ654321', secretNumber: '0000' });
     expect(unknown.text).toBe('{"status":"unverified"}');
@@ -74,15 +93,32 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
 
   it('applies the site sign-in rule, so the lock the bot reports is real', async () => {
     // XYZ654321 starts with two wrong passwords already.
-    expect((await call(service, '/v1/sign-in', { idNumber: 'XYZ654321', password: 'guess' })).json).toEqual({ result: 'locked' });
+    expect((await call(service, '/v1/sign-in', { idNumber: 'XYZ654321', password: 'guess' })).json).toEqual({
+      result: 'locked',
+    });
     const status = await call(service, '/v1/lock-status', { idNumber: 'XYZ654321', secretNumber: '4321' });
     expect(status.json.status).toBe('locked');
   });
 
   it('accepts every well-formed reset request alike, sends one email per idempotency key, and only to the registered address', async () => {
-    const first = await call(service, '/v1/password-resets', { idNumber: 'ABC123456' }, { 'idempotency-key': 'reset-key-0001' });
-    const again = await call(service, '/v1/password-resets', { idNumber: 'ABC123456' }, { 'idempotency-key': 'reset-key-0001' });
-    const unknown = await call(service, '/v1/password-resets', { idNumber: 'NOBODY123' }, { 'idempotency-key': 'reset-key-0002' });
+    const first = await call(
+      service,
+      '/v1/password-resets',
+      { idNumber: 'ABC123456' },
+      { 'idempotency-key': 'reset-key-0001' },
+    );
+    const again = await call(
+      service,
+      '/v1/password-resets',
+      { idNumber: 'ABC123456' },
+      { 'idempotency-key': 'reset-key-0001' },
+    );
+    const unknown = await call(
+      service,
+      '/v1/password-resets',
+      { idNumber: 'NOBODY123' },
+      { 'idempotency-key': 'reset-key-0002' },
+    );
     expect([first.status, again.status, unknown.status]).toEqual([202, 202, 202]);
     expect(unknown.text).toBe(first.text);
     expect((await service.accounts.sentEmails()).map((email) => email.to)).toEqual(['candidate.open@example.org']);
@@ -91,15 +127,24 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
   });
 
   it('refuses a second reset email for the same ID within 15 minutes with 429 and Retry-After', async () => {
-    const limited = await call(service, '/v1/password-resets', { idNumber: 'ABC123456' }, { 'idempotency-key': 'reset-key-0003' });
+    const limited = await call(
+      service,
+      '/v1/password-resets',
+      { idNumber: 'ABC123456' },
+      { 'idempotency-key': 'reset-key-0003' },
+    );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.json.error).toBe('rate_limited');
   });
 
   it('files a helpdesk request once per idempotency key and returns its reference', async () => {
-    const first = await call(service, '/v1/helpdesk-requests', helpdeskRequest, { 'idempotency-key': 'helpdesk-key-1' });
-    const again = await call(service, '/v1/helpdesk-requests', helpdeskRequest, { 'idempotency-key': 'helpdesk-key-1' });
+    const first = await call(service, '/v1/helpdesk-requests', helpdeskRequest, {
+      'idempotency-key': 'helpdesk-key-1',
+    });
+    const again = await call(service, '/v1/helpdesk-requests', helpdeskRequest, {
+      'idempotency-key': 'helpdesk-key-1',
+    });
     expect(first.status).toBe(201);
     expect(again.json).toEqual(first.json);
     expect(await service.accounts.helpdeskRequests()).toHaveLength(1);
@@ -108,7 +153,10 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
   it('limits lock checks to 5 per conversation per hour', async () => {
     const headers = { 'conversation-id': `conversation-${storeKind}` };
     for (let attempt = 0; attempt < 5; attempt++) {
-      expect((await call(service, '/v1/lock-status', { idNumber: `LIMIT0000${attempt}`, secretNumber: '1111' }, headers)).status).toBe(200);
+      expect(
+        (await call(service, '/v1/lock-status', { idNumber: `LIMIT0000${attempt}`, secretNumber: '1111' }, headers))
+          .status,
+      ).toBe(200);
     }
     const refused = await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' }, headers);
     expect(refused.status).toBe(429);
@@ -116,11 +164,30 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
 
   it('answers malformed requests with 400 and a machine-readable reason', async () => {
     expect((await call(service, '/v1/lock-status', '{"idNumber":')).json.error).toBe('invalid_json');
-    expect((await call(service, '/v1/lock-status', { idNumber: 'ABC123456' })).json).toMatchObject({ error: 'invalid_body', field: 'secretNumber' });
-    expect((await call(service, '/v1/lock-status', { idNumber: 'abc 123', secretNumber: '1' })).json).toMatchObject({ error: 'invalid_body', field: 'idNumber' });
-    expect((await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234', extra: 1 })).json.error).toBe('invalid_body');
-    expect((await call(service, '/v1/password-resets', { idNumber: 'ABC123456' })).json.error).toBe('missing_idempotency_key');
-    expect((await call(service, '/v1/helpdesk-requests', { ...helpdeskRequest, examDate: '2025-02-31' }, { 'idempotency-key': 'helpdesk-key-2' })).json).toMatchObject({
+    expect((await call(service, '/v1/lock-status', { idNumber: 'ABC123456' })).json).toMatchObject({
+      error: 'invalid_body',
+      field: 'secretNumber',
+    });
+    expect((await call(service, '/v1/lock-status', { idNumber: 'abc 123', secretNumber: '1' })).json).toMatchObject({
+      error: 'invalid_body',
+      field: 'idNumber',
+    });
+    expect(
+      (await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234', extra: 1 })).json.error,
+    ).toBe('invalid_body');
+    expect((await call(service, '/v1/password-resets', { idNumber: 'ABC123456' })).json.error).toBe(
+      'missing_idempotency_key',
+    );
+    expect(
+      (
+        await call(
+          service,
+          '/v1/helpdesk-requests',
+          { ...helpdeskRequest, examDate: '2025-02-31' },
+          { 'idempotency-key': 'helpdesk-key-2' },
+        )
+      ).json,
+    ).toMatchObject({
       error: 'invalid_body',
       field: 'examDate',
     });
@@ -128,7 +195,12 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
 
   it('needs the bearer token', async () => {
     for (const authorization of ['', 'Bearer wrong-token', `Bearer ${TOKEN}x`, TOKEN]) {
-      const response = await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' }, { authorization });
+      const response = await call(
+        service,
+        '/v1/lock-status',
+        { idNumber: 'ABC123456', secretNumber: '1234' },
+        { authorization },
+      );
       expect(response.status).toBe(401);
     }
   });
@@ -136,14 +208,29 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
   if (storeKind === 'redis') {
     it('answers 500 without exception text while Redis is down, and works again when it is back', async () => {
       await redis!.stop();
-      const down = await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' }, { 'conversation-id': 'down' });
+      const down = await call(
+        service,
+        '/v1/lock-status',
+        { idNumber: 'ABC123456', secretNumber: '1234' },
+        { 'conversation-id': 'down' },
+      );
       expect(down.status).toBe(500);
-      expect(down.json).toEqual({ error: 'internal_error', message: 'The account service could not process this request.' });
+      expect(down.json).toEqual({
+        error: 'internal_error',
+        message: 'The account service could not process this request.',
+      });
       await redis!.resume();
       let status = 0;
       for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        status = (await call(service, '/v1/lock-status', { idNumber: 'ABC123456', secretNumber: '1234' }, { 'conversation-id': 'back' })).status;
+        status = (
+          await call(
+            service,
+            '/v1/lock-status',
+            { idNumber: 'ABC123456', secretNumber: '1234' },
+            { 'conversation-id': 'back' },
+          )
+        ).status;
       }
       expect(status).toBe(200);
     });

@@ -4,7 +4,13 @@ import { MemoryReminderStore, RedisReminderStore, Reminders, type Reminder } fro
 import { RedisServer } from '../support/redisServer';
 
 const quiet = createLogger('silent');
-const reminder = (at: number, text: string, via: Reminder['via'] = 'channel'): Omit<Reminder, 'id'> => ({ at, text, locale: 'en', via, conversation: { conversation: { id: 'c1' } } });
+const reminder = (at: number, text: string, via: Reminder['via'] = 'channel'): Omit<Reminder, 'id'> => ({
+  at,
+  text,
+  locale: 'en',
+  via,
+  conversation: { conversation: { id: 'c1' } },
+});
 
 /** Resolves when `count` reminders were sent, or with what was sent after `ms`. */
 function collect(count: number, ms: number) {
@@ -75,7 +81,11 @@ describe('reminders', () => {
 
     it('each goes out once, whichever of several instances sees it due first', async () => {
       const { send, finished } = collect(20, 5000);
-      const instances = [new Reminders(new RedisReminderStore(client()), quiet, 20), new Reminders(new RedisReminderStore(client()), quiet, 20), new Reminders(new RedisReminderStore(client()), quiet, 20)];
+      const instances = [
+        new Reminders(new RedisReminderStore(client()), quiet, 20),
+        new Reminders(new RedisReminderStore(client()), quiet, 20),
+        new Reminders(new RedisReminderStore(client()), quiet, 20),
+      ];
       for (const instance of instances) instance.start(send);
       for (let i = 0; i < 20; i += 1) await instances[i % 3]!.schedule(reminder(Date.now() + 50, `reminder ${i}`));
       const sent = await finished;
@@ -83,7 +93,7 @@ describe('reminders', () => {
       expect(sent.map((one) => one.text).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `reminder ${i}`).sort());
     });
 
-    it('keep those for the process\'s own web chat conversations with that process', async () => {
+    it("keep those for the process's own web chat conversations with that process", async () => {
       const owner = collect(1, 5000);
       const other = collect(1, 1500);
       const mine = new Reminders(new RedisReminderStore(client()), quiet, 20);

@@ -20,7 +20,11 @@ class EmulatorConnector {
     connector.server.on('request', async (req, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
-      connector.received.push({ path: req.url ?? '', authorization: req.headers.authorization, activity: JSON.parse(body) });
+      connector.received.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        activity: JSON.parse(body),
+      });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: `reply-${connector.received.length}` }));
       for (const wake of connector.waiting.splice(0)) wake();
@@ -79,7 +83,11 @@ describe('the bot with the Bot Framework Emulator', () => {
     });
 
   it('greets, answers, and shows the dialog state as a trace, with no credentials', async () => {
-    const opened = await fromEmulator({ type: 'conversationUpdate', id: 'e-1', membersAdded: [{ id: 'emulator-bot' }, { id: 'emulator-user' }] });
+    const opened = await fromEmulator({
+      type: 'conversationUpdate',
+      id: 'e-1',
+      membersAdded: [{ id: 'emulator-bot' }, { id: 'emulator-user' }],
+    });
     expect(opened.status).toBe(200);
     await emulator.until(2);
     const [welcome, trace] = emulator.received;
@@ -87,11 +95,20 @@ describe('the bot with the Bot Framework Emulator', () => {
     expect(welcome!.authorization).toBeUndefined();
     expect(welcome!.activity.text).toContain(french('common:welcome'));
     expect(welcome!.activity.suggestedActions.actions.length).toBeGreaterThanOrEqual(6);
-    expect(trace!.activity).toMatchObject({ type: 'trace', name: 'helpdesk.state', label: 'Helpdesk dialog state', value: { topic: 'menu', locale: 'fr', expecting: null } });
+    expect(trace!.activity).toMatchObject({
+      type: 'trace',
+      name: 'helpdesk.state',
+      label: 'Helpdesk dialog state',
+      value: { topic: 'menu', locale: 'fr', expecting: null },
+    });
 
     await fromEmulator({ type: 'message', id: 'e-2', text: "J'ai oublié mon mot de passe" });
     await emulator.until(4);
-    expect(emulator.received[3]!.activity.value).toMatchObject({ topic: 'forgotPassword', state: 'forgotPassword', locale: 'fr' });
+    expect(emulator.received[3]!.activity.value).toMatchObject({
+      topic: 'forgotPassword',
+      state: 'forgotPassword',
+      locale: 'fr',
+    });
     expect(emulator.received[2]!.activity.text).toContain(french('forgotPassword.spam'));
   });
 });

@@ -26,7 +26,11 @@ async function turn(url: string, conversation: string, fields: Record<string, un
   const { status, json } = await post(url, activity(conversation, fields));
   expect(status).toBe(200);
   const activities = (json as { activities: Array<Record<string, any>> }).activities;
-  return { activities, text: activities.find((a) => a.type === 'message')?.text as string, trace: activities.at(-1)!.value };
+  return {
+    activities,
+    text: activities.find((a) => a.type === 'message')?.text as string,
+    trace: activities.at(-1)!.value,
+  };
 }
 
 function expectNoInternals(text: string) {
@@ -62,12 +66,21 @@ describe('the bot over real HTTP', () => {
 
   it('holds a whole conversation with expectReplies, replies and trace in the body', async () => {
     // Web Chat says it joined, in the page's language.
-    let reply = await turn(bot.url, 'http-1', { type: 'event', name: 'webchat/join', value: { language: 'de' }, locale: 'de-DE' });
+    let reply = await turn(bot.url, 'http-1', {
+      type: 'event',
+      name: 'webchat/join',
+      value: { language: 'de' },
+      locale: 'de-DE',
+    });
     expect(reply.text).toContain('Hallo!');
     expect(reply.activities.map((a) => a.type)).toEqual(['message', 'trace']);
     reply = await turn(bot.url, 'http-1', { text: 'Mein Konto ist gesperrt', locale: 'de-DE' });
     expect(reply.trace).toEqual({ topic: 'lockout', state: 'lockout', locale: 'de', expecting: null });
-    reply = await turn(bot.url, 'http-1', { text: 'Prüfen, ob mein Konto gesperrt ist', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
+    reply = await turn(bot.url, 'http-1', {
+      text: 'Prüfen, ob mein Konto gesperrt ist',
+      locale: 'de-DE',
+      localTimezone: 'Europe/Berlin',
+    });
     expect(reply.trace.expecting).toBe('idNumber');
     reply = await turn(bot.url, 'http-1', { text: 'SIR094701', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
     reply = await turn(bot.url, 'http-1', { text: '8482', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
@@ -96,7 +109,10 @@ describe('the bot over real HTTP', () => {
     expect(broken).toMatchObject({ status: 400, json: { error: 'invalid_json' } });
     const notActivity = await post(bot.url, { hello: 'world' });
     expect(notActivity.status).toBe(400);
-    expect(notActivity.json).toEqual({ error: 'invalid_activity', message: 'The body must be a Bot Framework activity: "type" is missing or invalid.' });
+    expect(notActivity.json).toEqual({
+      error: 'invalid_activity',
+      message: 'The body must be a Bot Framework activity: "type" is missing or invalid.',
+    });
     const noConversation = await post(bot.url, { ...activity('x', {}), conversation: undefined });
     expect(noConversation.json!.message).toContain('"conversation"');
     const array = await post(bot.url, [1, 2, 3]);
@@ -105,7 +121,11 @@ describe('the bot over real HTTP', () => {
   });
 
   it('rejects other content types and oversized bodies', async () => {
-    const plain = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+    const plain = await fetch(`${bot.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     expect(plain.status).toBe(415);
     const huge = await post(bot.url, activity('big', { text: 'x'.repeat(300 * 1024) }));
     expect(huge).toMatchObject({ status: 413, json: { error: 'payload_too_large' } });
@@ -124,7 +144,9 @@ describe('the bot over real HTTP', () => {
     storageDown = false;
     expect(response.status).toBe(200);
     const texts = (response.json as { activities: Array<{ text?: string }> }).activities.map((a) => a.text);
-    expect(texts).toContain('Désolé, un problème est survenu de mon côté. Renvoyez votre message dans un instant, s\'il vous plaît.');
+    expect(texts).toContain(
+      "Désolé, un problème est survenu de mon côté. Renvoyez votre message dans un instant, s'il vous plaît.",
+    );
     expectNoInternals(response.text);
     const after = await turn(failing.url, 'storage-down', { text: '2', locale: 'fr-FR' });
     expect(after.trace).toMatchObject({ topic: 'lockout' });
@@ -143,7 +165,12 @@ describe('with Bot Framework credentials configured', () => {
   });
   beforeAll(async () => {
     bot = await startBot(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', MicrosoftAppId: '00000000-0000-0000-0000-000000000001', MicrosoftAppPassword: 'not-a-real-secret' }),
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+        MicrosoftAppPassword: 'not-a-real-secret',
+      }),
       quiet,
     );
   });
@@ -156,7 +183,9 @@ describe('with Bot Framework credentials configured', () => {
   });
 
   it('refuses a forged token', async () => {
-    const response = await post(bot.url, activity('forged', { text: 'hi' }), { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' });
+    const response = await post(bot.url, activity('forged', { text: 'hi' }), {
+      authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    });
     expect(response.status).toBe(401);
     expectNoInternals(response.text);
   });

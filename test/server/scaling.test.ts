@@ -10,7 +10,17 @@ const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The closed-centre form, answered up to the summary: nine turns, each changing the state. */
-const STEPS = (n: number) => ['hi', '6', '1', `Candidate Number${n}`, 'B2 First', '14/06/2025', `Centre ${n}`, 'ABC123456', '1234'];
+const STEPS = (n: number) => [
+  'hi',
+  '6',
+  '1',
+  `Candidate Number${n}`,
+  'B2 First',
+  '14/06/2025',
+  `Centre ${n}`,
+  'ABC123456',
+  '1234',
+];
 
 /** Sends like a channel does: on no answer, redeliver the same activity (to whichever instance is up); on "try again", try again. */
 async function deliver(urls: () => string[], conversation: string, text: string, id: string): Promise<Reply> {
@@ -29,7 +39,8 @@ async function deliver(urls: () => string[], conversation: string, text: string,
 }
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += size) await Promise.all(items.slice(start, start + size).map(work));
+  for (let start = 0; start < items.length; start += size)
+    await Promise.all(items.slice(start, start + size).map(work));
 }
 
 describe('two bot instances sharing one Redis', () => {
@@ -38,7 +49,10 @@ describe('two bot instances sharing one Redis', () => {
   let b: BotProcess;
   beforeAll(async () => {
     redis = await RedisServer.start();
-    [a, b] = await Promise.all([BotProcess.start({ REDIS_URL: redis.url }), BotProcess.start({ REDIS_URL: redis.url })]);
+    [a, b] = await Promise.all([
+      BotProcess.start({ REDIS_URL: redis.url }),
+      BotProcess.start({ REDIS_URL: redis.url }),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a.stop('SIGKILL'), b.stop()]);
@@ -65,7 +79,12 @@ describe('two bot instances sharing one Redis', () => {
     let complete = 0;
     await inBatches(conversations, 25, async (n) => {
       const reply = await deliver(() => [b.url], `scale-${n}`, 'options', `scale-${n}-check`);
-      if (reply.trace?.expecting === 'confirm' && reply.text?.includes(`Candidate Number${n}`) && reply.text.includes(`Centre ${n}`)) complete += 1;
+      if (
+        reply.trace?.expecting === 'confirm' &&
+        reply.text?.includes(`Candidate Number${n}`) &&
+        reply.text.includes(`Centre ${n}`)
+      )
+        complete += 1;
     });
     expect(complete).toBe(200);
   }, 120_000);
@@ -97,7 +116,9 @@ describe('one instance on Redis', () => {
   it('answers ten messages sent at once to one conversation, one turn at a time, none lost', async () => {
     await send(bot.url, 'ten-at-once', 'hi');
     const before = (await bot.metrics.turns.get()).values.reduce((sum, value) => sum + value.value, 0);
-    const replies = await Promise.all(Array.from({ length: 10 }, (_, index) => send(bot.url, 'ten-at-once', 'options', `ten-${index}`)));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => send(bot.url, 'ten-at-once', 'options', `ten-${index}`)),
+    );
     expect(replies.map((reply) => reply.trace?.state)).toEqual(Array(10).fill('menu'));
     const after = (await bot.metrics.turns.get()).values.reduce((sum, value) => sum + value.value, 0);
     expect(after - before).toBe(10);
@@ -114,7 +135,8 @@ describe('one instance on Redis', () => {
 
   it('keeps answering while Redis is down, says so in the user language, and carries on with the state intact once it is back', async () => {
     const conversations = Array.from({ length: 20 }, (_, n) => n);
-    for (let step = 0; step < 5; step++) await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));
+    for (let step = 0; step < 5; step++)
+      await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));
     expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
 
     await redis.stop();
@@ -127,7 +149,17 @@ describe('one instance on Redis', () => {
     const german = await fetch(`${bot.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'message', text: 'hallo', locale: 'de-DE', channelId: 'directline', serviceUrl: 'http://127.0.0.1:9/', conversation: { id: 'outage-de' }, from: { id: 'u' }, recipient: { id: 'bot' }, deliveryMode: 'expectReplies' }),
+      body: JSON.stringify({
+        type: 'message',
+        text: 'hallo',
+        locale: 'de-DE',
+        channelId: 'directline',
+        serviceUrl: 'http://127.0.0.1:9/',
+        conversation: { id: 'outage-de' },
+        from: { id: 'u' },
+        recipient: { id: 'bot' },
+        deliveryMode: 'expectReplies',
+      }),
     });
     expect(JSON.stringify(await german.json())).toContain('bitte versuchen Sie es gleich noch einmal');
     const notReady = await fetch(`${bot.url}/readyz`);
@@ -136,8 +168,10 @@ describe('one instance on Redis', () => {
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
 
     await redis.resume();
-    for (let attempt = 0; attempt < 60 && (await fetch(`${bot.url}/readyz`)).status !== 200; attempt++) await sleep(100);
-    for (let step = 5; step < 9; step++) await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));
+    for (let attempt = 0; attempt < 60 && (await fetch(`${bot.url}/readyz`)).status !== 200; attempt++)
+      await sleep(100);
+    for (let step = 5; step < 9; step++)
+      await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));
     const finals = await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, 'options')));
     finals.forEach((reply, n) => {
       expect(reply.trace?.expecting).toBe('confirm');
@@ -162,13 +196,27 @@ describe('a three-node Redis Cluster', () => {
   beforeAll(async () => {
     for (let n = 0; n < 3; n++) nodes.push(await RedisServer.startClusterNode());
     const ports = nodes.map((node) => node.port);
-    await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     for (let attempt = 0; attempt < 50; attempt++) {
       const { stdout } = await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']);
       if (stdout.includes('cluster_state:ok')) break;
       await sleep(100);
     }
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_CLUSTER_NODES: ports.map((port) => `127.0.0.1:${port}`).join(',') }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_CLUSTER_NODES: ports.map((port) => `127.0.0.1:${port}`).join(','),
+      }),
+      createLogger('silent'),
+    );
   }, 60_000);
   afterAll(async () => {
     await bot?.close();
@@ -184,6 +232,9 @@ describe('a three-node Redis Cluster', () => {
       const reply = await send(bot.url, `cluster-${n}`, '8482');
       expect(reply.trace?.state).toBe('lockoutLocked');
     }
-    expect(await (await fetch(`${bot.url}/readyz`)).json()).toEqual({ status: 'ready', checks: { content: true, redis: true } });
+    expect(await (await fetch(`${bot.url}/readyz`)).json()).toEqual({
+      status: 'ready',
+      checks: { content: true, redis: true },
+    });
   });
 });

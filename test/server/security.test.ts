@@ -15,7 +15,12 @@ import { HttpConversation, postActivity, type Turn } from '../support/httpConver
 import { tempFolder } from '../support/tempFolders';
 
 /** The canary: an account whose numbers must never show up in anything the process logs. */
-const CANARY = { idNumber: 'CNRY48151', secretNumber: '6297', email: 'canary.candidate@example.org', password: 'canary-password' };
+const CANARY = {
+  idNumber: 'CNRY48151',
+  secretNumber: '6297',
+  email: 'canary.candidate@example.org',
+  password: 'canary-password',
+};
 
 function accountsFile(): string {
   const folder = tempFolder('accounts-');
@@ -73,7 +78,10 @@ async function resetRequest(
 describe('what the bot reveals, and what it logs', () => {
   const lines: string[] = [];
   // No timestamps, pids or host names: a four-digit canary must not meet a number by chance.
-  const logger = pino({ level: 'trace', timestamp: false, base: {} }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }));
+  const logger = pino(
+    { level: 'trace', timestamp: false, base: {} },
+    new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
+  );
   let bot: RunningBot;
   beforeAll(async () => {
     bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNTS_FILE: accountsFile() }), logger);
@@ -94,7 +102,9 @@ describe('what the bot reveals, and what it logs', () => {
     const unknown = await resetRequest(bot, 'reset-unknown', 'NOBODY998', sameUser);
     expect(known.trace!.state).toBe('passwordResetSent');
     expect(unknown.seen).toBe(known.seen);
-    expect((await bot.embeddedAccountService!.accounts.sentEmails()).map((email) => email.to)).toEqual(['open@example.org']);
+    expect((await bot.embeddedAccountService!.accounts.sentEmails()).map((email) => email.to)).toEqual([
+      'open@example.org',
+    ]);
   });
 
   it('sends one email when the channel delivers the same activity twice at once, and answers it once', async () => {
@@ -117,7 +127,11 @@ describe('what the bot reveals, and what it logs', () => {
   it('asks for ID and secret numbers only in a private chat on Teams', async () => {
     // In a group chat the bot only hears messages that @mention it.
     const mention = { type: 'mention', mentioned: { id: 'bot', name: 'Helpdesk' }, text: '<at>Helpdesk</at>' };
-    const group = { channelId: 'msteams', conversation: { id: 'team-chat', conversationType: 'groupChat' }, entities: [mention] };
+    const group = {
+      channelId: 'msteams',
+      conversation: { id: 'team-chat', conversationType: 'groupChat' },
+      entities: [mention],
+    };
     const inGroup = await open(bot, 'team-chat', group);
     await inGroup.choose('lockout');
     const reply = await inGroup.send({ value: { choice: 'lockoutCheck', state: 'lockout' } });
@@ -163,7 +177,8 @@ describe('what the bot reveals, and what it logs', () => {
     const log = lines.join('');
     expect(lines.length).toBeGreaterThan(20);
     expect(log).toContain('"msg":"turn"');
-    for (const secret of [idNumber, idNumber.toLowerCase(), secretNumber, CANARY.email]) expect(log).not.toContain(secret);
+    for (const secret of [idNumber, idNumber.toLowerCase(), secretNumber, CANARY.email])
+      expect(log).not.toContain(secret);
   });
 });
 
@@ -175,7 +190,15 @@ describe('when the account service does not answer', () => {
     silent.listen(0, '127.0.0.1');
     await once(silent, 'listening');
     const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: url, ACCOUNT_SERVICE_TOKEN: 'irrelevant-token-for-a-silent-service' }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ACCOUNT_SERVICE_URL: url,
+        ACCOUNT_SERVICE_TOKEN: 'irrelevant-token-for-a-silent-service',
+      }),
+      createLogger('silent'),
+    );
   });
   afterAll(async () => {
     await bot.close();
@@ -225,7 +248,10 @@ describe('a separately run account service (npm run account-service)', () => {
         }
       });
     });
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: url, ACCOUNT_SERVICE_TOKEN: token }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', ACCOUNT_SERVICE_URL: url, ACCOUNT_SERVICE_TOKEN: token }),
+      createLogger('silent'),
+    );
   });
   afterAll(async () => {
     await bot.close();

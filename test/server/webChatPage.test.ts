@@ -14,7 +14,8 @@ jest.setTimeout(60_000);
 const quiet = createLogger('silent');
 const SECRET = 'direct-line-secret-that-must-stay-on-the-server';
 
-const token = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/api/directline/token`, { method: 'POST', headers });
+const token = (url: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/directline/token`, { method: 'POST', headers });
 
 /** Stands in for Azure's Direct Line service: records the token requests, answers like the service. */
 class DirectLineService {
@@ -34,7 +35,13 @@ class DirectLineService {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ conversationId: 'conversation-from-the-service', token: 'token-from-the-service', expires_in: 3600 }));
+      res.end(
+        JSON.stringify({
+          conversationId: 'conversation-from-the-service',
+          token: 'token-from-the-service',
+          expires_in: 3600,
+        }),
+      );
     });
     await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
     return service;
@@ -56,9 +63,11 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
   });
   afterAll(() => bot.close());
 
-  it('is in the language asked for, else the browser\'s first of the five, else English', async () => {
+  it("is in the language asked for, else the browser's first of the five, else English", async () => {
     const lang = async (path: string, acceptLanguage?: string) => {
-      const html = await (await fetch(`${bot.url}${path}`, { headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {} })).text();
+      const html = await (
+        await fetch(`${bot.url}${path}`, { headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {} })
+      ).text();
       return [/<html lang="(\w+)">/.exec(html)?.[1], /<title>([^<]*)<\/title>/.exec(html)?.[1]];
     };
     expect(await lang('/?lang=fr', 'de-DE')).toEqual(['fr', 'Assistance pour le compte de résultats']);
@@ -98,14 +107,25 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
       const response = await token(bot.url);
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      grants.push((await response.json()) as { token: string; conversationId: string; userId: string; expires_in: number });
+      grants.push(
+        (await response.json()) as { token: string; conversationId: string; userId: string; expires_in: number },
+      );
     }
     expect(new Set(grants.map((grant) => grant.conversationId)).size).toBe(3);
-    for (const grant of grants) expect(grant).toEqual({ token: expect.any(String), conversationId: expect.any(String), userId: expect.stringMatching(/^dl_/), expires_in: 1800 });
+    for (const grant of grants)
+      expect(grant).toEqual({
+        token: expect.any(String),
+        conversationId: expect.any(String),
+        userId: expect.stringMatching(/^dl_/),
+        expires_in: 1800,
+      });
     const refused = await token(bot.url);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.json()).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^Too many chat sessions from this address; try again in \d+ seconds\.$/) });
+    expect(await refused.json()).toEqual({
+      error: 'rate_limited',
+      message: expect.stringMatching(/^Too many chat sessions from this address; try again in \d+ seconds\.$/),
+    });
   });
 });
 
@@ -114,12 +134,18 @@ function gzipBytes(url: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
     // node:http does not unzip, so this is what goes over the wire.
-    get({ hostname, port, path: '/webchat/webchat.js', headers: { 'accept-encoding': 'gzip' } }, (res: IncomingMessage) => {
+    get(
+      { hostname, port, path: '/webchat/webchat.js', headers: { 'accept-encoding': 'gzip' } },
+      (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => (res.headers['content-encoding'] === 'gzip' ? resolve(Buffer.concat(chunks)) : reject(new Error('not gzipped'))));
-      })
-      .on('error', reject);
+        res.on('end', () =>
+          res.headers['content-encoding'] === 'gzip'
+            ? resolve(Buffer.concat(chunks))
+            : reject(new Error('not gzipped')),
+        );
+      },
+    ).on('error', reject);
   });
 }
 
@@ -141,15 +167,25 @@ describe('the token endpoint with a Direct Line secret', () => {
     expect(response.status).toBe(200);
     expect(text).not.toContain(SECRET);
     const grant = JSON.parse(text) as { userId: string };
-    expect(grant).toEqual({ token: 'token-from-the-service', conversationId: 'conversation-from-the-service', userId: expect.stringMatching(/^dl_[A-Za-z0-9_-]{20,}$/), expires_in: 3600 });
-    expect(service.requests.at(-1)).toEqual({ authorization: `Bearer ${SECRET}`, body: { user: { id: grant.userId } } });
+    expect(grant).toEqual({
+      token: 'token-from-the-service',
+      conversationId: 'conversation-from-the-service',
+      userId: expect.stringMatching(/^dl_[A-Za-z0-9_-]{20,}$/),
+      expires_in: 3600,
+    });
+    expect(service.requests.at(-1)).toEqual({
+      authorization: `Bearer ${SECRET}`,
+      body: { user: { id: grant.userId } },
+    });
 
     // The page talks to the service directly, and is allowed to.
     const page = await fetch(`${bot.url}/`);
     const html = await page.text();
     expect(html).toContain(`"domain":"${service.domain}"`);
     expect(html).not.toContain(SECRET);
-    expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ${new URL(service.domain).origin}`);
+    expect(page.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' ${new URL(service.domain).origin}`,
+    );
   });
 
   it('says the chat is unavailable when the service fails, and keeps the secret out of the logs', async () => {
@@ -157,7 +193,10 @@ describe('the token endpoint with a Direct Line secret', () => {
     const response = await token(bot.url);
     service.failing = false;
     expect(response.status).toBe(502);
-    expect(await response.json()).toEqual({ error: 'direct_line_unavailable', message: 'The chat service is not available right now; try again in a moment.' });
+    expect(await response.json()).toEqual({
+      error: 'direct_line_unavailable',
+      message: 'The chat service is not available right now; try again in a moment.',
+    });
     // The child process writes its log line just after answering.
     while (!bot.output.includes('web chat token not issued')) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(bot.output).not.toContain(SECRET);
@@ -196,9 +235,13 @@ describe('the page with texts a support lead wrote', () => {
 
 describe('the token limit behind a load balancer', () => {
   it('counts the address the balancer saw, not one the client wrote into X-Forwarded-For, and streams over its https host', async () => {
-    const bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }), quiet);
+    const bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }),
+      quiet,
+    );
     try {
-      const via = (forwarded: string) => token(bot.url, { 'x-forwarded-for': forwarded }).then((response) => response.status);
+      const via = (forwarded: string) =>
+        token(bot.url, { 'x-forwarded-for': forwarded }).then((response) => response.status);
       expect(await via('203.0.113.7, 198.51.100.1')).toBe(200);
       // Forging a different first address does not buy another token.
       expect(await via('203.0.113.99, 198.51.100.1')).toBe(429);
@@ -208,9 +251,15 @@ describe('the token limit behind a load balancer', () => {
       const grant = (await (await token(bot.url, { 'x-forwarded-for': '203.0.113.8' })).json()) as { token: string };
       const started = await fetch(`${bot.url}/v3/directline/conversations`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${grant.token}`, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'helpdesk.example.org' },
+        headers: {
+          authorization: `Bearer ${grant.token}`,
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'helpdesk.example.org',
+        },
       });
-      expect(((await started.json()) as { streamUrl: string }).streamUrl).toMatch(/^wss:\/\/helpdesk\.example\.org\/v3\/directline\/conversations\/[^/]+\/stream\?t=/);
+      expect(((await started.json()) as { streamUrl: string }).streamUrl).toMatch(
+        /^wss:\/\/helpdesk\.example\.org\/v3\/directline\/conversations\/[^/]+\/stream\?t=/,
+      );
     } finally {
       await bot.close();
     }

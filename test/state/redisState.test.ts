@@ -29,7 +29,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.each(['redis', 'memory'] as const)('bot state storage (%s)', (kind) => {
   let storage: Storage;
   beforeAll(async () => {
-    storage = kind === 'redis' ? new StateStoreStorage(new RedisStateStore(await client(), { prefix: `cases-${Date.now()}` })) : new MemoryStorage();
+    storage =
+      kind === 'redis'
+        ? new StateStoreStorage(new RedisStateStore(await client(), { prefix: `cases-${Date.now()}` }))
+        : new MemoryStorage();
   });
 
   it('reads an unknown key as nothing', async () => {
@@ -67,7 +70,12 @@ describe.each(['redis', 'memory'] as const)('bot state storage (%s)', (kind) => 
   });
 
   it('keeps nested objects and unicode intact', async () => {
-    const value = { dialog: { v: 1, snapshot: { value: { helpdeskRequest: 'examDate' }, context: { slots: { fullName: 'José Müller 漢字 🙂' } } } } };
+    const value = {
+      dialog: {
+        v: 1,
+        snapshot: { value: { helpdeskRequest: 'examDate' }, context: { slots: { fullName: 'José Müller 漢字 🙂' } } },
+      },
+    };
     await storage.write({ 'test/conversations/e': value });
     expect((await storage.read(['test/conversations/e']))['test/conversations/e']).toMatchObject(value);
   });
@@ -93,12 +101,17 @@ describe('Redis state specifics', () => {
     const store = new RedisStateStore(await client(), { prefix: 'down' });
     await redis.stop();
     await expect(store.read(['x/conversations/1'])).rejects.toBeInstanceOf(StateUnavailableError);
-    await expect(store.write([{ key: 'x/conversations/1', value: { a: 1 } }])).rejects.toBeInstanceOf(StateUnavailableError);
+    await expect(store.write([{ key: 'x/conversations/1', value: { a: 1 } }])).rejects.toBeInstanceOf(
+      StateUnavailableError,
+    );
     await redis.resume();
     let written = false;
     for (let attempt = 0; attempt < 60 && !written; attempt++) {
       await sleep(100);
-      written = await store.write([{ key: 'x/conversations/1', value: { a: 1 } }]).then(() => true, () => false);
+      written = await store.write([{ key: 'x/conversations/1', value: { a: 1 } }]).then(
+        () => true,
+        () => false,
+      );
     }
     expect(written).toBe(true);
   });
@@ -108,7 +121,10 @@ describe.each(['redis', 'in-process'] as const)('one turn at a time per conversa
   let gates: TurnGate[];
   const prefix = `gate-${kind}`;
   beforeAll(async () => {
-    gates = kind === 'redis' ? [new RedisTurnGate(await client(), { prefix }), new RedisTurnGate(await client(), { prefix })] : [new InProcessTurnGate()];
+    gates =
+      kind === 'redis'
+        ? [new RedisTurnGate(await client(), { prefix }), new RedisTurnGate(await client(), { prefix })]
+        : [new InProcessTurnGate()];
   });
 
   /**
@@ -157,15 +173,23 @@ describe.each(['redis', 'in-process'] as const)('one turn at a time per conversa
   it('skips an activity it has already processed', async () => {
     const gate = gates[0]!;
     let runs = 0;
-    expect(await gate.run('chat/conversations/dup', 'same', async () => ++runs)).toEqual({ duplicate: false, value: 1 });
+    expect(await gate.run('chat/conversations/dup', 'same', async () => ++runs)).toEqual({
+      duplicate: false,
+      value: 1,
+    });
     expect(await gate.run('chat/conversations/dup', 'same', async () => ++runs)).toEqual({ duplicate: true });
     expect(runs).toBe(1);
   });
 
   it('processes a redelivery when the first attempt failed', async () => {
     const gate = gates[0]!;
-    await expect(gate.run('chat/conversations/retry', 'flaky', async () => Promise.reject(new Error('crashed mid-turn')))).rejects.toThrow('crashed mid-turn');
-    expect(await gate.run('chat/conversations/retry', 'flaky', async () => 'done')).toEqual({ duplicate: false, value: 'done' });
+    await expect(
+      gate.run('chat/conversations/retry', 'flaky', async () => Promise.reject(new Error('crashed mid-turn'))),
+    ).rejects.toThrow('crashed mid-turn');
+    expect(await gate.run('chat/conversations/retry', 'flaky', async () => 'done')).toEqual({
+      duplicate: false,
+      value: 'done',
+    });
   });
 
   it('runs turns of different conversations side by side', async () => {
@@ -195,6 +219,9 @@ describe('a turn holder that dies', () => {
     await connection.set(`${prefix}:queue:{chat/conversations/crash}:serving`, '1');
     await connection.set(`${prefix}:queue:{chat/conversations/crash}:lease:1`, '1', 'PX', 300);
     const gate = new RedisTurnGate(connection, { prefix });
-    expect(await gate.run('chat/conversations/crash', 'after-crash', async () => 'continued')).toEqual({ duplicate: false, value: 'continued' });
+    expect(await gate.run('chat/conversations/crash', 'after-crash', async () => 'continued')).toEqual({
+      duplicate: false,
+      value: 'continued',
+    });
   });
 });

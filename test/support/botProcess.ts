@@ -57,7 +57,12 @@ export interface Reply {
 }
 
 /** One message with expectReplies; `id` defaults to a fresh activity id. */
-export async function send(url: string, conversation: string, text: string, id = `act-${process.pid}-${++activityCounter}`): Promise<Reply> {
+export async function send(
+  url: string,
+  conversation: string,
+  text: string,
+  id = `act-${process.pid}-${++activityCounter}`,
+): Promise<Reply> {
   const response = await fetch(`${url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

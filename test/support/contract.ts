@@ -5,7 +5,16 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './helpers';
 
-type Operation = { responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: object } }; headers?: Record<string, { required?: boolean }> }> };
+type Operation = {
+  responses: Record<
+    string,
+    {
+      $ref?: string;
+      content?: { 'application/json': { schema: object } };
+      headers?: Record<string, { required?: boolean }>;
+    }
+  >;
+};
 
 /** Checks HTTP answers against api/account-service.v1.yaml: the status is documented and the body fits its schema. */
 export class Contract {
@@ -34,7 +43,10 @@ export class Contract {
     const schema = response.content?.['application/json'].schema as { $ref?: string } | undefined;
     if (schema) {
       const validate = this.ajv.compile({ $ref: `contract${schema.$ref}` });
-      if (!validate(body)) problems.push(`${method} ${route} ${status} body ${JSON.stringify(body)}: ${this.ajv.errorsText(validate.errors)}`);
+      if (!validate(body))
+        problems.push(
+          `${method} ${route} ${status} body ${JSON.stringify(body)}: ${this.ajv.errorsText(validate.errors)}`,
+        );
     }
     return problems;
   }

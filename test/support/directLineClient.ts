@@ -8,19 +8,30 @@ import { english } from './helpers';
  * its `ajax` service is given fetch and its `WebSocket` is ws. The client's own logic is untouched.
  */
 function fetchAjax(settings: { url?: string; method?: string; headers?: Record<string, string>; body?: unknown }) {
-  return Observable.create((observer: { next(value: unknown): void; error(error: unknown): void; complete(): void }) => {
-    const body = settings.body === undefined ? undefined : typeof settings.body === 'string' ? settings.body : JSON.stringify(settings.body);
-    fetch(settings.url!, { method: settings.method ?? 'GET', headers: settings.headers ?? {}, ...(body !== undefined ? { body } : {}) })
-      .then(async (response) => {
-        const text = await response.text();
-        const parsed = text ? (JSON.parse(text) as unknown) : null;
-        if (response.ok) {
-          observer.next({ status: response.status, response: parsed, responseType: 'json' });
-          observer.complete();
-        } else observer.error({ status: response.status, response: parsed });
+  return Observable.create(
+    (observer: { next(value: unknown): void; error(error: unknown): void; complete(): void }) => {
+      const body =
+        settings.body === undefined
+          ? undefined
+          : typeof settings.body === 'string'
+            ? settings.body
+            : JSON.stringify(settings.body);
+      fetch(settings.url!, {
+        method: settings.method ?? 'GET',
+        headers: settings.headers ?? {},
+        ...(body !== undefined ? { body } : {}),
       })
-      .catch((error: Error) => observer.error({ status: 0, message: error.message }));
-  });
+        .then(async (response) => {
+          const text = await response.text();
+          const parsed = text ? (JSON.parse(text) as unknown) : null;
+          if (response.ok) {
+            observer.next({ status: response.status, response: parsed, responseType: 'json' });
+            observer.complete();
+          } else observer.error({ status: response.status, response: parsed });
+        })
+        .catch((error: Error) => observer.error({ status: 0, message: error.message }));
+    },
+  );
 }
 
 // directlinejs decides whether it can stream by looking for a global WebSocket, which Node 20 lacks.
@@ -70,7 +81,8 @@ export class Inbox {
    * that shows what did arrive (rather than a jest timeout long after).
    */
   botSays(words: string, ms = 15_000): Promise<Received> {
-    const test = (activity: Received) => activity.type === 'message' && activity.from.role === 'bot' && (activity.text ?? '').includes(words);
+    const test = (activity: Received) =>
+      activity.type === 'message' && activity.from.role === 'bot' && (activity.text ?? '').includes(words);
     const found = this.received.find(test);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -100,15 +112,24 @@ export class Inbox {
 /** Posts through the client and resolves with the id the service gave the activity. */
 export function post(client: DirectLine, activity: Partial<Activity> & { type: string }): Promise<string> {
   return new Promise((resolve, reject) => {
-    client.postActivity({ from: { id: 'ignored-by-the-service' }, ...activity } as Activity).subscribe({ next: resolve, error: reject });
+    client
+      .postActivity({ from: { id: 'ignored-by-the-service' }, ...activity } as Activity)
+      .subscribe({ next: resolve, error: reject });
   });
 }
 
 /** The first words of an English text, before any markdown or placeholder, to recognise it in a reply. */
-export const opening = (key: string, params: Record<string, unknown> = {}) => english(key, params).split(/\*\*|\{\{|\[/)[0]!.trim();
+export const opening = (key: string, params: Record<string, unknown> = {}) =>
+  english(key, params)
+    .split(/\*\*|\{\{|\[/)[0]!
+    .trim();
 
 /** Each message posted in turn, waiting each time for the bot's reply that contains the given words. */
-export async function converse(client: DirectLine, inbox: Inbox, turns: ReadonlyArray<readonly [text: string, reply: string]>): Promise<Received> {
+export async function converse(
+  client: DirectLine,
+  inbox: Inbox,
+  turns: ReadonlyArray<readonly [text: string, reply: string]>,
+): Promise<Received> {
   let reply: Received | undefined;
   for (const [text, expected] of turns) {
     await post(client, { type: 'message', text, locale: 'en-GB' });

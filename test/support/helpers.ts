@@ -7,7 +7,11 @@ import { Conversation } from '../../src/conversation/conversation';
 import { turnIdOf } from '../../src/conversation/turnId';
 import type { UserMessage } from '../../src/conversation/understand';
 import type { AccountService } from '../../src/accountService/accountService';
-import { inMemoryAccounts, type DemoAccount, type ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
+import {
+  inMemoryAccounts,
+  type DemoAccount,
+  type ReferenceAccounts,
+} from '../../src/referenceService/referenceAccounts';
 import { tempFolder } from './tempFolders';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,7 +26,13 @@ export function content(): Content {
 export const NOW = new Date('2026-03-10T09:00:00Z');
 
 export const ACCOUNTS: DemoAccount[] = [
-  { idNumber: 'SIR094701', secretNumber: '8482', email: 'locked@example.org', password: 'pw-locked', lockedUntil: '2026-03-10T09:20:00Z' },
+  {
+    idNumber: 'SIR094701',
+    secretNumber: '8482',
+    email: 'locked@example.org',
+    password: 'pw-locked',
+    lockedUntil: '2026-03-10T09:20:00Z',
+  },
   { idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'pw-open' },
 ];
 
@@ -30,7 +40,9 @@ export function accountService(now: () => Date = () => NOW): ReferenceAccounts {
   return inMemoryAccounts(ACCOUNTS, now);
 }
 
-export function engine(options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date } = {}): ConversationEngine {
+export function engine(
+  options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date } = {},
+): ConversationEngine {
   const loaded = content();
   return new ConversationEngine({
     content: loaded,

@@ -38,7 +38,16 @@ export class RedisServer {
    */
   static async startClusterNode(): Promise<RedisServer> {
     const dir = tempFolder('redis-cluster-');
-    const args = ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-config-file', path.join(dir, 'nodes.conf'), '--dir', dir];
+    const args = [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-port',
+      String(await freePort()),
+      '--cluster-config-file',
+      path.join(dir, 'nodes.conf'),
+      '--dir',
+      dir,
+    ];
     const server = new RedisServer(await freePort(), undefined, args);
     await server.resume();
     return server;
@@ -49,8 +58,14 @@ export class RedisServer {
   }
 
   async resume(): Promise<void> {
-    const persistence = this.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const persistence = this.dataDir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir]
+      : ['--appendonly', 'no'];
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...this.extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.child = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {

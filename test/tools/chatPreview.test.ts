@@ -26,13 +26,42 @@ describe('the terminal preview (npm run chat)', () => {
     const runtime = buildRuntime(content(), accounts(), { now: () => NOW });
     const preview = new ChatPreview(() => runtime, 'es');
     await preview.open();
-    for (const line of ['2', 'Comprobar si mi cuenta está bloqueada', 'SIR094701', 'atrás', 'SIR094701', '8482', 'Deutsch', 'menú', '6', '1', 'Ana']) await preview.input(line);
+    for (const line of [
+      '2',
+      'Comprobar si mi cuenta está bloqueada',
+      'SIR094701',
+      'atrás',
+      'SIR094701',
+      '8482',
+      'Deutsch',
+      'menú',
+      '6',
+      '1',
+      'Ana',
+    ])
+      await preview.input(line);
     const script = parseScript(stringifyScript(preview.script('recorded in a test')), 'recorded.yaml');
     expect(script.steps.map((step) => Object.keys(step).find((key) => key !== 'expect'))).toEqual([
-      'open', 'click', 'click', 'answer', 'command', 'answer', 'answer', 'language', 'command', 'click', 'click', 'answer',
+      'open',
+      'click',
+      'click',
+      'answer',
+      'command',
+      'answer',
+      'answer',
+      'language',
+      'command',
+      'click',
+      'click',
+      'answer',
     ]);
     for (const language of LANGUAGES) {
-      const reports = await runScript(buildRuntime(content(), accounts(), { now: () => NOW }).engine, createTranslator(content()), script, language);
+      const reports = await runScript(
+        buildRuntime(content(), accounts(), { now: () => NOW }).engine,
+        createTranslator(content()),
+        script,
+        language,
+      );
       expect(reports.flatMap((report) => report.failures)).toEqual([]);
       expect(reports).toHaveLength(script.steps.length);
     }

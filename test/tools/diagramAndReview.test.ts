@@ -19,7 +19,10 @@ describe('the dialog diagram (npm run content:diagram)', () => {
     expect(files['dialog.de.mmd']).toContain('lockoutCheck -. "locked" .-> lockoutLocked');
     expect(files['dialog.de.svg']).toContain('Prüfen, ob mein Konto gesperrt ist');
     const edges = files['dialog.de.mmd']!.split('\n').filter((line) => line.includes('-->') || line.includes('.->'));
-    const choices = Object.values(content().dialog.nodes).reduce((total, node) => total + ('choices' in node ? node.choices.length : Object.keys(node.outcomes).length), 0);
+    const choices = Object.values(content().dialog.nodes).reduce(
+      (total, node) => total + ('choices' in node ? node.choices.length : Object.keys(node.outcomes).length),
+      0,
+    );
     expect(edges).toHaveLength(choices);
   });
 
@@ -36,7 +39,9 @@ describe('the translation review page (npm run content:review)', () => {
   it('shows every text in the five languages side by side', () => {
     const files = readLocaleFiles(ROOT, []);
     const rows = reviewRows(files);
-    const english = files.filter((file) => file.language === 'en').flatMap((file) => flatten(file.data).map(([key]) => (file.ns === 'helpdesk' ? key : `${file.ns}:${key}`)));
+    const english = files
+      .filter((file) => file.language === 'en')
+      .flatMap((file) => flatten(file.data).map(([key]) => (file.ns === 'helpdesk' ? key : `${file.ns}:${key}`)));
     expect(rows.map((row) => row.key).sort()).toEqual(english.sort());
     for (const row of rows) for (const language of LANGUAGES) expect(row.texts[language]).toBeTruthy();
     const page = reviewPage(rows);
@@ -46,7 +51,12 @@ describe('the translation review page (npm run content:review)', () => {
 
   it('highlights missing texts and texts left in English, even when the content does not load', () => {
     const copy = contentCopy();
-    copy.edit('locales/fr/helpdesk.json', (text) => text.replace('"Ravi que ce soit réglé. Bonne chance pour vos résultats !"', '"I\'m glad that\'s sorted. Good luck with your results!"'));
+    copy.edit('locales/fr/helpdesk.json', (text) =>
+      text.replace(
+        '"Ravi que ce soit réglé. Bonne chance pour vos résultats !"',
+        '"I\'m glad that\'s sorted. Good luck with your results!"',
+      ),
+    );
     copy.edit('locales/it/common.json', (text) => text.replace(/"restarted": "[^"]*",/, ''));
     const rows = reviewRows(readLocaleFiles(copy.root, []));
     expect(rows.find((row) => row.key === 'solved.body')!.flags.fr).toEqual(['same-as-english']);

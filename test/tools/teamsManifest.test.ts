@@ -6,7 +6,15 @@ import { createTranslator } from '../../src/content/i18n';
 import { loadContent } from '../../src/content/loadContent';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { TEAMS_KEYS } from '../../src/dialog/systemKeys';
-import { buildTeamsApp, readTemplate, TEMPLATE_FILE, TeamsSettingsError, teamsSettings, validateTeamsApp, type TeamsApp } from '../../tools/teams/manifest';
+import {
+  buildTeamsApp,
+  readTemplate,
+  TEMPLATE_FILE,
+  TeamsSettingsError,
+  teamsSettings,
+  validateTeamsApp,
+  type TeamsApp,
+} from '../../tools/teams/manifest';
 import { Chat, content, contentCopy, engine, ROOT } from '../support/helpers';
 
 const BOT_ID = '6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11';
@@ -18,8 +26,18 @@ const ENV = {
   TEAMS_TERMS_URL: 'https://www.example.org/terms',
   BOT_PUBLIC_URL: 'https://helpdesk.example.org/',
 };
-const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const SCHEMAS = path.join(ROOT, 'node_modules', '@microsoft', 'app-manifest', 'build', 'json-schemas', 'teams', 'v1.30');
+const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+const SCHEMAS = path.join(
+  ROOT,
+  'node_modules',
+  '@microsoft',
+  'app-manifest',
+  'build',
+  'json-schemas',
+  'teams',
+  'v1.30',
+);
 
 /** The published v1.30 schemas, compiled here independently of the packaging code. */
 function schema(file: string) {
@@ -49,33 +67,53 @@ describe('the Teams app manifest', () => {
     const app = build();
     expect(manifestSchema(app.manifest) ? [] : manifestSchema.errors).toEqual([]);
     expect(app.localizations.map((each) => each.file)).toEqual(['es.json', 'it.json', 'fr.json', 'de.json']);
-    for (const { content: texts } of app.localizations) expect(localizationSchema(texts) ? [] : localizationSchema.errors).toEqual([]);
+    for (const { content: texts } of app.localizations)
+      expect(localizationSchema(texts) ? [] : localizationSchema.errors).toEqual([]);
     expect(validateTeamsApp(app)).toEqual([]);
   });
 
   it('carries the bot id, the app id and version, the three scopes, the developer and the bot host as configured', () => {
-    const { manifest } = build({ ...ENV, TEAMS_APP_ID: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9', TEAMS_APP_VERSION: '2.3.4' });
+    const { manifest } = build({
+      ...ENV,
+      TEAMS_APP_ID: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+      TEAMS_APP_VERSION: '2.3.4',
+    });
     expect(manifest).toMatchObject({
       $schema: 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json',
       manifestVersion: '1.30',
       id: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
       version: '2.3.4',
-      developer: { name: 'Example Exams Board', websiteUrl: ENV.TEAMS_WEBSITE_URL, privacyUrl: ENV.TEAMS_PRIVACY_URL, termsOfUseUrl: ENV.TEAMS_TERMS_URL },
+      developer: {
+        name: 'Example Exams Board',
+        websiteUrl: ENV.TEAMS_WEBSITE_URL,
+        privacyUrl: ENV.TEAMS_PRIVACY_URL,
+        termsOfUseUrl: ENV.TEAMS_TERMS_URL,
+      },
       icons: { color: 'color.png', outline: 'outline.png' },
       validDomains: ['helpdesk.example.org'],
-      localizationInfo: { defaultLanguageTag: 'en', additionalLanguages: ['es', 'it', 'fr', 'de'].map((tag) => ({ languageTag: tag, file: `${tag}.json` })) },
+      localizationInfo: {
+        defaultLanguageTag: 'en',
+        additionalLanguages: ['es', 'it', 'fr', 'de'].map((tag) => ({ languageTag: tag, file: `${tag}.json` })),
+      },
     });
     expect(manifest.accentColor).toMatch(/^#[0-9A-F]{6}$/i);
     const bot = (manifest.bots as Array<Record<string, any>>)[0]!;
     expect(bot.botId).toBe(BOT_ID);
     expect(bot.scopes).toEqual(['personal', 'team', 'groupChat']);
-    expect(bot.commandLists.map((list: { scopes: string[] }) => list.scopes)).toEqual([['personal'], ['team', 'groupChat']]);
+    expect(bot.commandLists.map((list: { scopes: string[] }) => list.scopes)).toEqual([
+      ['personal'],
+      ['team', 'groupChat'],
+    ]);
   });
 
   it('defaults the app id to the bot id, the version to the package version, the website to the bot host, and lists no domain without one', () => {
     const { TEAMS_WEBSITE_URL, BOT_PUBLIC_URL, ...rest } = ENV;
     const withHost = build({ ...rest, BOT_PUBLIC_URL });
-    expect(withHost.manifest).toMatchObject({ id: BOT_ID, version: PACKAGE_VERSION, developer: { websiteUrl: 'https://helpdesk.example.org' } });
+    expect(withHost.manifest).toMatchObject({
+      id: BOT_ID,
+      version: PACKAGE_VERSION,
+      developer: { websiteUrl: 'https://helpdesk.example.org' },
+    });
     const withoutHost = build({ ...rest, TEAMS_WEBSITE_URL });
     expect(withoutHost.manifest.validDomains).toEqual([]);
     expect(manifestSchema(withoutHost.manifest)).toBe(true);
@@ -89,7 +127,13 @@ describe('the Teams app manifest', () => {
       'TEAMS_TERMS_URL is required: the address of your terms of use',
       "TEAMS_WEBSITE_URL is required (or BOT_PUBLIC_URL): the website Teams links to as the app's support page",
     ]);
-    const wrong = settingsProblems({ ...ENV, MicrosoftAppId: 'my-bot', TEAMS_APP_VERSION: '1.0', TEAMS_PRIVACY_URL: 'http://www.example.org/privacy', TEAMS_DEVELOPER_NAME: 'x'.repeat(33) });
+    const wrong = settingsProblems({
+      ...ENV,
+      MicrosoftAppId: 'my-bot',
+      TEAMS_APP_VERSION: '1.0',
+      TEAMS_PRIVACY_URL: 'http://www.example.org/privacy',
+      TEAMS_DEVELOPER_NAME: 'x'.repeat(33),
+    });
     expect(wrong).toEqual([
       `MicrosoftAppId must be the Azure Bot registration's app id, a GUID such as ${BOT_ID}`,
       'TEAMS_APP_VERSION must be a version such as 1.4.0 (three numbers)',
@@ -100,7 +144,11 @@ describe('the Teams app manifest', () => {
 
   it('shows the app name, descriptions and commands in each of the five languages, each as written in locales/*/teams.json', () => {
     const app = build();
-    const teams = (language: Language) => JSON.parse(readFileSync(path.join(ROOT, 'locales', language, 'teams.json'), 'utf8')) as { name: { short: string; full: string }; description: { short: string } };
+    const teams = (language: Language) =>
+      JSON.parse(readFileSync(path.join(ROOT, 'locales', language, 'teams.json'), 'utf8')) as {
+        name: { short: string; full: string };
+        description: { short: string };
+      };
     expect(app.manifest.name).toEqual(teams('en').name);
     for (const { language, content: texts } of app.localizations) {
       expect(texts['name.short']).toBe(teams(language).name.short);
@@ -108,15 +156,26 @@ describe('the Teams app manifest', () => {
       expect(texts['name.short']).not.toBe(teams('en').name.short);
     }
     // Every text placeholder of the template is a Teams text the content check knows, and each is used.
-    const placeholders = [...readFileSync(path.join(ROOT, TEMPLATE_FILE), 'utf8').matchAll(/\{\{teams:([\w.]+)\}\}/g)].map((match) => match[1]);
+    const placeholders = [
+      ...readFileSync(path.join(ROOT, TEMPLATE_FILE), 'utf8').matchAll(/\{\{teams:([\w.]+)\}\}/g),
+    ].map((match) => match[1]);
     expect(new Set(placeholders)).toEqual(new Set(TEAMS_KEYS));
   });
 
   it('offers commands in the command menu that the bot understands, in every language', async () => {
     const app = build();
-    const titles = (texts: Record<string, string>) => Object.entries(texts).filter(([key]) => key.startsWith('bots[0].commandLists[0].')).filter(([key]) => key.endsWith('.title')).map(([, title]) => title);
-    const english = ((app.manifest.bots as Array<Record<string, any>>)[0]!.commandLists[0].commands as Array<{ title: string }>).map((command) => command.title);
-    const byLanguage: Array<[Language, string[]]> = [['en', english], ...app.localizations.map(({ language, content: texts }): [Language, string[]] => [language, titles(texts)])];
+    const titles = (texts: Record<string, string>) =>
+      Object.entries(texts)
+        .filter(([key]) => key.startsWith('bots[0].commandLists[0].'))
+        .filter(([key]) => key.endsWith('.title'))
+        .map(([, title]) => title);
+    const english = (
+      (app.manifest.bots as Array<Record<string, any>>)[0]!.commandLists[0].commands as Array<{ title: string }>
+    ).map((command) => command.title);
+    const byLanguage: Array<[Language, string[]]> = [
+      ['en', english],
+      ...app.localizations.map(({ language, content: texts }): [Language, string[]] => [language, titles(texts)]),
+    ];
     expect(byLanguage.map(([language]) => language)).toEqual([...LANGUAGES]);
     for (const [language, [menu, help, restart]] of byLanguage) {
       const chat = new Chat(engine(), `${language}-XX`);
@@ -130,8 +189,12 @@ describe('the Teams app manifest', () => {
 
   it('refuses a text too long for Teams, naming the file and the text to shorten', () => {
     const copy = contentCopy();
-    copy.edit(path.join('locales', 'es', 'teams.json'), (text) => text.replace('"Ayuda con resultados"', '"Servicio de ayuda con los resultados de examen"'));
+    copy.edit(path.join('locales', 'es', 'teams.json'), (text) =>
+      text.replace('"Ayuda con resultados"', '"Servicio de ayuda con los resultados de examen"'),
+    );
     const app = build(ENV, createTranslator(loadContent(copy.root)));
-    expect(validateTeamsApp(app)).toEqual(['es.json/name.short: must NOT have more than 30 characters — from the text "teams:name.short" in locales/es/teams.json']);
+    expect(validateTeamsApp(app)).toEqual([
+      'es.json/name.short: must NOT have more than 30 characters — from the text "teams:name.short" in locales/es/teams.json',
+    ]);
   });
 });

@@ -19,10 +19,15 @@ const ENV = {
 
 /** `npm run teams:package` as its own process, with only these settings on top of a clean environment. */
 function teamsPackage(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(MicrosoftApp|TEAMS_|BOT_PUBLIC_URL)/.test(name)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(MicrosoftApp|TEAMS_|BOT_PUBLIC_URL)/.test(name)),
+  );
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tools', 'teamsPackage.ts')], { cwd: ROOT, env: { ...inherited, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'tools', 'teamsPackage.ts')],
+      { cwd: ROOT, env: { ...inherited, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
     );
   });
 }
@@ -46,11 +51,24 @@ describe('npm run teams:package', () => {
     expect(run.stdout).toContain('https://helpdesk.example.org/api/messages');
 
     const archive = await JSZip.loadAsync(readFileSync(ZIP));
-    expect(Object.keys(archive.files).sort()).toEqual(['color.png', 'de.json', 'es.json', 'fr.json', 'it.json', 'manifest.json', 'outline.png']);
+    expect(Object.keys(archive.files).sort()).toEqual([
+      'color.png',
+      'de.json',
+      'es.json',
+      'fr.json',
+      'it.json',
+      'manifest.json',
+      'outline.png',
+    ]);
     expect(pngSize(await archive.file('color.png')!.async('nodebuffer'))).toEqual([192, 192]);
     expect(pngSize(await archive.file('outline.png')!.async('nodebuffer'))).toEqual([32, 32]);
     const manifest = JSON.parse(await archive.file('manifest.json')!.async('string'));
-    expect(manifest).toMatchObject({ id: ENV.MicrosoftAppId, version: VERSION, bots: [{ botId: ENV.MicrosoftAppId }], name: { short: 'Results Helpdesk' } });
+    expect(manifest).toMatchObject({
+      id: ENV.MicrosoftAppId,
+      version: VERSION,
+      bots: [{ botId: ENV.MicrosoftAppId }],
+      name: { short: 'Results Helpdesk' },
+    });
     expect(JSON.parse(await archive.file('de.json')!.async('string'))['name.short']).toBe('Ergebnis-Helpdesk');
   });
 
@@ -58,7 +76,9 @@ describe('npm run teams:package', () => {
     const { MicrosoftAppId, ...withoutId } = ENV;
     const run = await teamsPackage(withoutId);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("MicrosoftAppId is required: the Azure Bot registration's app id, which Teams uses as the bot's id");
+    expect(run.stderr).toContain(
+      "MicrosoftAppId is required: the Azure Bot registration's app id, which Teams uses as the bot's id",
+    );
     expect(run.stdout).toBe('');
     expect(existsSync(ZIP)).toBe(false);
 

@@ -13,7 +13,10 @@ import { english, ROOT } from '../support/helpers';
 jest.setTimeout(90_000);
 
 function text(language: string, ns: string, key: string): string {
-  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<string, unknown>;
+  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
 }
 
@@ -40,9 +43,11 @@ async function shows(page: Page, words: string): Promise<void> {
 }
 
 /** A suggested action as the candidate sees it (Web Chat also keeps a copy for screen readers). */
-const suggested = (page: Page, title: string) => page.locator('.webchat__suggested-actions').getByRole('button', { name: title });
+const suggested = (page: Page, title: string) =>
+  page.locator('.webchat__suggested-actions').getByRole('button', { name: title });
 
-const pageLanguageIs = (page: Page, language: string) => page.waitForFunction((expected) => document.documentElement.lang === expected, language);
+const pageLanguageIs = (page: Page, language: string) =>
+  page.waitForFunction((expected) => document.documentElement.lang === expected, language);
 
 async function send(page: Page, message: string) {
   const box = page.getByRole('textbox').last();
@@ -122,7 +127,7 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await suggested(page, text('en', 'helpdesk', 'menu.choice.lockout')).waitFor();
   });
 
-  it('serves Web Chat itself: no request leaves the bot\'s own origin, and replies stream over its WebSocket', async () => {
+  it("serves Web Chat itself: no request leaves the bot's own origin, and replies stream over its WebSocket", async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     const origins = new Set<string>();
@@ -133,7 +138,11 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await shows(page, english('common:welcome'));
     expect([...origins].filter((origin) => origin !== 'null')).toEqual([bot.url]);
     // Replies come over the bot's own WebSocket stream, which the page's CSP allows.
-    expect(streams).toEqual([expect.stringMatching(new RegExp(`^${bot.url.replace('http', 'ws')}/v3/directline/conversations/[^/]+/stream\\?`))]);
+    expect(streams).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${bot.url.replace('http', 'ws')}/v3/directline/conversations/[^/]+/stream\\?`),
+      ),
+    ]);
   });
 });
 
@@ -147,11 +156,16 @@ describe('the chat on another site, with the launcher script', () => {
     // The support site: another origin, whose page only adds the script tag from the README.
     site = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html lang="es"><head><title>Soporte</title></head><body><h1>Centro de soporte</h1><script src="${bot.url}/webchat/embed.js" defer></script></body></html>`);
+      res.end(
+        `<!doctype html><html lang="es"><head><title>Soporte</title></head><body><h1>Centro de soporte</h1><script src="${bot.url}/webchat/embed.js" defer></script></body></html>`,
+      );
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_CHAT_FRAME_ANCESTORS: siteUrl }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_CHAT_FRAME_ANCESTORS: siteUrl }),
+      createLogger('silent'),
+    );
     browser = await launchBrowser('en-GB');
   });
   afterAll(async () => {
@@ -160,7 +174,7 @@ describe('the chat on another site, with the launcher script', () => {
     await new Promise((resolve) => site.close(resolve));
   });
 
-  it('shows a button in the site\'s language that opens and closes the chat', async () => {
+  it("shows a button in the site's language that opens and closes the chat", async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(`${siteUrl}/`);
@@ -173,7 +187,10 @@ describe('the chat on another site, with the launcher script', () => {
     await chat.locator('.webchat__basic-transcript').waitFor();
     const frame = page.frames().find((each) => each.url().startsWith(bot.url))!;
     await frame.waitForFunction(
-      (expected) => (document.querySelector('.webchat__basic-transcript')?.textContent ?? '').replace(/[‘’]/g, "'").includes(expected),
+      (expected) =>
+        (document.querySelector('.webchat__basic-transcript')?.textContent ?? '')
+          .replace(/[‘’]/g, "'")
+          .includes(expected),
       text('es', 'common', 'welcome').split('.')[0]!.replace(/[‘’]/g, "'"),
     );
     const close = page.getByRole('button', { name: text('es', 'web', 'close') });
