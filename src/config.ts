@@ -107,12 +107,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (values.NODE_ENV === 'production' && !values.MicrosoftAppId && values.ALLOW_ANONYMOUS !== 'true') {
     throw new ConfigError(
-      'Invalid configuration:\n  MicrosoftAppId: required when NODE_ENV=production, so only Bot Framework channels can call the bot (set ALLOW_ANONYMOUS=true to run without it on purpose)',
+      'Invalid configuration:\n  MicrosoftAppId: required when NODE_ENV=production, so only Bot Framework ' +
+        'channels can call the bot (set ALLOW_ANONYMOUS=true to run without it on purpose)',
     );
   }
   if (values.ACCOUNT_SERVICE_URL && (values.ACCOUNT_SERVICE_TOKEN?.length ?? 0) < 16) {
     throw new ConfigError(
-      'Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) when ACCOUNT_SERVICE_URL is set',
+      'Invalid configuration:\n  ACCOUNT_SERVICE_TOKEN: required (at least 16 characters) ' +
+        'when ACCOUNT_SERVICE_URL is set',
     );
   }
   let redis: RedisSettings | undefined;
@@ -125,7 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (values.REDIS_URL) redis = { url: values.REDIS_URL };
   } catch (error) {
     throw new ConfigError(
-      `Invalid configuration:\n  ${values.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}: ${(error as Error).message}`,
+      `Invalid configuration:\n  ${values.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_SENTINELS'}: ` +
+        (error as Error).message,
     );
   }
   return {
@@ -177,7 +180,7 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     REDIS: config.redis?.clusterNodes
       ? `cluster ${config.redis.clusterNodes.map((node) => `${node.host}:${node.port}`).join(',')}`
       : config.redis?.sentinels
-        ? `sentinels ${config.redis.sentinels.map((node) => `${node.host}:${node.port}`).join(',')} (${config.redis.sentinelName ?? 'mymaster'})`
+        ? `sentinels ${config.redis.sentinels.map(hostPort).join(',')} (${config.redis.sentinelName ?? 'mymaster'})`
         : config.redis?.url
           ? redactUrl(config.redis.url)
           : 'not set: state in memory',
@@ -202,4 +205,8 @@ function redactUrl(url: string): string {
   } catch {
     return '[unparseable URL]';
   }
+}
+
+function hostPort(node: { host: string; port: number }): string {
+  return `${node.host}:${node.port}`;
 }

@@ -5,6 +5,8 @@
 
   var script = document.currentScript;
   var origin = new URL(script.src).origin;
+  // The server puts each language's button texts here when it serves the script.
+  // eslint-disable-next-line no-undef -- filled in at serve time
   var TEXTS = __TEXTS__;
   var wanted = (script.getAttribute('data-lang') || document.documentElement.lang || navigator.language || 'en')
     .slice(0, 2)
@@ -19,9 +21,13 @@
   button.setAttribute('aria-label', TEXTS[language].open);
   button.title = TEXTS[language].open;
   button.innerHTML =
-    '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
+    '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z' +
+    'm3 6.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z' +
+    'm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
   button.style.cssText =
-    'position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;z-index:2147483000;' +
+    'position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;' +
+    'z-index:2147483000;' +
     'display:flex;align-items:center;justify-content:center;color:#fff;background:' +
     accent +
     ';box-shadow:0 4px 16px rgba(16,32,64,.3)';
@@ -34,7 +40,8 @@
       frame.src = origin + '/?lang=' + encodeURIComponent(language);
       frame.title = TEXTS[language].open;
       frame.style.cssText =
-        'position:fixed;right:20px;bottom:92px;width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 112px);' +
+        'position:fixed;right:20px;bottom:92px;width:380px;height:600px;' +
+        'max-width:calc(100vw - 40px);max-height:calc(100vh - 112px);' +
         'border:0;border-radius:12px;background:#fff;box-shadow:0 4px 24px rgba(16,32,64,.25);z-index:2147483000';
       document.body.appendChild(frame);
     } else {

@@ -140,7 +140,7 @@ export class HttpAccountService implements AccountService {
       }
       if (response.status >= 500) throw new ServiceUnavailable(`${path} answered ${response.status}`);
       const text = await response.text();
-      let body: unknown = {};
+      let body: unknown;
       try {
         body = text ? JSON.parse(text) : {};
       } catch {

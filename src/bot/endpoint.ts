@@ -167,7 +167,8 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       res.status(400);
       res.send({
         error: 'invalid_activity',
-        message: `The body must be a Bot Framework activity: "${issue.path.join('.') || 'body'}" is missing or invalid.`,
+        message:
+          'The body must be a Bot Framework activity: ' + `"${issue.path.join('.') || 'body'}" is missing or invalid.`,
       });
       res.end();
       return;

@@ -52,7 +52,10 @@ export interface Examples {
   unsupported: string[];
 }
 
-/** Reads and checks dialogs/understanding/: one file of example messages per language, and the unsupported-language samples. */
+/**
+ * Reads and checks dialogs/understanding/: one file of example messages per language, and the samples of
+ * languages the bot does not speak.
+ */
 export function readExamples(root: string, dialog: DialogFile, problems: ContentProblem[]): Examples | undefined {
   const before = problems.length;
   const files = new Map<Language, NonNullable<ReturnType<typeof parseYaml<typeof examplesSchema>>>>();
@@ -116,7 +119,8 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
           : at(
               ['topics'],
               'few-examples',
-              `"${topic}" has no examples in any language, so it can only be reached by its button; add at least ${needed} per language`,
+              `"${topic}" has no examples in any language, so it can only be reached by its button; ` +
+                `add at least ${needed} per language`,
               'warning',
             ),
       );
@@ -133,7 +137,8 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
         at(
           ['none'],
           'few-examples',
-          `has ${data.none.length} example(s); write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`,
+          `has ${data.none.length} example(s); ` +
+            `write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`,
         ),
       );
   }

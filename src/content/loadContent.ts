@@ -82,7 +82,8 @@ export function checkContent(root: string): { content?: Content; problems: Conte
         at(
           ['validators', name, 'pattern'],
           'unsafe-pattern',
-          'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — rewrite it without nesting',
+          'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — ' +
+            'rewrite it without nesting',
         ),
       );
     }
@@ -338,7 +339,8 @@ function checkDialog(
         at(
           ['nodes', id],
           'unreachable',
-          `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, so nobody can reach it`,
+          `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, ` +
+            'so nobody can reach it',
         ),
       );
   }

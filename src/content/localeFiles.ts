@@ -73,7 +73,8 @@ function parseLocaleFile(
       column,
       rule: 'json-syntax',
       severity: 'error',
-      message: `not valid JSON (${(error as Error).message.split('\n')[0]}); look for a missing comma or quote near here`,
+      message:
+        `not valid JSON (${(error as Error).message.split('\n')[0]}); ` + 'look for a missing comma or quote near here',
     });
     return { language, ns, file, data: {}, locate: () => undefined };
   }

@@ -78,7 +78,9 @@ export function checkTexts(
               ...where,
               rule: 'unknown-placeholder',
               severity: 'error',
-              message: `"${key}" uses {{${match[1]}}}, which the bot cannot fill; known: ${[...knownPlaceholders].map((name) => `{{${name}}}`).join(', ')}`,
+              message:
+                `"${key}" uses {{${match[1]}}}, which the bot cannot fill; ` +
+                `known: ${[...knownPlaceholders].map((name) => `{{${name}}}`).join(', ')}`,
             });
           }
         }
@@ -116,7 +118,8 @@ export function checkTexts(
       const { ns } = splitKey(use.key);
       problems.push(
         use.problem(
-          `the text "${use.key}" is missing in ${missing.map((language) => `locales/${language}/${ns}.json`).join(', ')}`,
+          `the text "${use.key}" is missing in ` +
+            missing.map((language) => `locales/${language}/${ns}.json`).join(', '),
         ),
       );
     } else {
@@ -156,7 +159,9 @@ export function checkTexts(
           ...position(language, id),
           rule: 'placeholders',
           severity: 'error',
-          message: `"${path}" uses ${placeholders(translated) || 'no placeholders'} but English uses ${placeholders(source) || 'none'}; keep the same {{…}} placeholders`,
+          message:
+            `"${path}" uses ${placeholders(translated) || 'no placeholders'} ` +
+            `but English uses ${placeholders(source) || 'none'}; keep the same {{…}} placeholders`,
         });
       }
       if (translated.trim() === source.trim() && hasWords(source) && !untranslatedAllowed.has(id)) {
@@ -164,7 +169,9 @@ export function checkTexts(
           ...position(language, id),
           rule: 'untranslated',
           severity: 'error',
-          message: `"${path}" is the same as in English; translate it (or list "${id}" in locales/untranslated-allowed.json if it is a name)`,
+          message:
+            `"${path}" is the same as in English; ` +
+            `translate it (or list "${id}" in locales/untranslated-allowed.json if it is a name)`,
         });
       }
     }
@@ -205,18 +212,20 @@ function checkUrls(
     .concat([...text.matchAll(URL_IN_TEXT)].map((match) => match[0]));
   for (const target of new Set(targets)) {
     if (target.startsWith('{{')) continue;
-    let valid = false;
-    try {
-      valid = new URL(target).protocol === 'https:';
-    } catch {
-      valid = false;
-    }
-    if (!valid)
+    if (!isHttpsUrl(target))
       problems.push({
         ...where,
         rule: 'bad-url',
         severity: 'error',
         message: `"${key}" links to "${target}"; links must be full https:// addresses`,
       });
+  }
+}
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
   }
 }

@@ -15,7 +15,8 @@ export interface SlotValidator {
   readonly validate: Validate;
 }
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f]/gu;
+/** Control characters (C0 and C1) and invisible format marks that a pasted answer may carry. */
+const CONTROL_CHARS = /[\p{Cc}\u200b-\u200f\u2028-\u202e\u2060-\u206f]/gu;
 
 export function compileValidator(spec: ValidatorSpec): SlotValidator {
   switch (spec.kind) {
@@ -110,7 +111,7 @@ export function parseDate(raw: string, now: Date): string | null {
   let match: RegExpMatchArray | null;
   if ((match = text.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/))) {
     [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = text.match(/^(\d{1,2}) ?[/.\-] ?(\d{1,2})(?: ?[/.\-] ?(\d{4}|\d{2}))?$/))) {
+  } else if ((match = text.match(/^(\d{1,2}) ?[/.-] ?(\d{1,2})(?: ?[/.-] ?(\d{4}|\d{2}))?$/))) {
     [day, month, year] = [Number(match[1]), Number(match[2]), match[3] ? expandYear(match[3], now) : undefined];
   } else if (
     (match = text.match(

@@ -52,7 +52,10 @@ export const WEB_KEYS = [
 /** The launcher button another site shows with /webchat/embed.js. */
 export const EMBED_KEYS = ['open', 'close'] as const;
 
-/** The Teams app's words in its store listing and command menu (teams/manifest.template.json, npm run teams:package). */
+/**
+ * The Teams app's words in its store listing and command menu (teams/manifest.template.json,
+ * npm run teams:package).
+ */
 export const TEAMS_KEYS = [
   'name.short',
   'name.full',

@@ -72,7 +72,8 @@ export function unguessableId(prefix: string): string {
  */
 export async function sharedTokenKey(redis: RedisClient): Promise<string> {
   const key = (await redis.eval(
-    "local key = redis.call('GET', KEYS[1]) if not key then redis.call('SET', KEYS[1], ARGV[1]) key = ARGV[1] end return key",
+    "local key = redis.call('GET', KEYS[1]) " +
+      "if not key then redis.call('SET', KEYS[1], ARGV[1]) key = ARGV[1] end return key",
     1,
     'helpdesk:dl:token-key',
     randomBytes(32).toString('base64url'),

@@ -50,7 +50,7 @@ function plain(text: string): string {
   return text
     .replace(/\{\{[^}]*\}\}/g, ' ')
     .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/[*_>#\[\]()]/g, ' ')
+    .replace(/[*_>#[\]()]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }

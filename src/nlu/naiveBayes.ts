@@ -12,7 +12,10 @@ export class NaiveBayesClassifier {
     private readonly spec: FeatureSpec,
     /** Feature → log probability of the feature under each label. */
     private readonly logLikelihood: Map<string, Float64Array>,
-    /** How sure the ranking may be: scores are divided by this many features at most, so that long texts do not give probabilities of exactly 1. */
+    /**
+     * How sure the ranking may be: scores are divided by this many features at most, so that long texts do
+     * not give probabilities of exactly 1.
+     */
     private readonly temperature: number,
   ) {}
 

@@ -73,7 +73,8 @@ if (require.main === module) {
   const parsed = settingsSchema.safeParse(process.env);
   if (!parsed.success) {
     process.stderr.write(
-      `Cannot start the account service.\nInvalid configuration:\n${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}\n`,
+      'Cannot start the account service.\nInvalid configuration:\n' +
+        `${parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}\n`,
     );
     process.exit(1);
   }

@@ -47,7 +47,7 @@ export function loadAccounts(file: string): DemoAccount[] {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`ACCOUNTS_FILE ${file} could not be read as JSON: ${(error as Error).message}`);
+    throw new Error(`ACCOUNTS_FILE ${file} could not be read as JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = z.array(demoAccountSchema).safeParse(raw);
   if (!parsed.success) {

@@ -177,7 +177,8 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     };
     const choices = LANGUAGES.map(
       (each) =>
-        `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
+        `<option value="${each}" lang="${each}"${each === language ? ' selected' : ''}>` +
+        `${escapeHtml(options.translate(each, 'common:language.name'))}</option>`,
     ).join('');
     res.writeHead(200);
     res.end(

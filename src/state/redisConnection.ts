@@ -69,7 +69,8 @@ export async function connectOnce(redis: RedisClient): Promise<void> {
     redis.disconnect();
     throw Object.assign(
       new Error(
-        `Redis could not be reached at start-up (${(error as Error).message}); check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES`,
+        `Redis could not be reached at start-up (${(error as Error).message}); ` +
+          'check REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES',
       ),
       {
         name: 'ConfigError',

@@ -69,7 +69,10 @@ end
 return { ticket, state }
 `;
 
-/** Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped. 1: go, 2: go but already seen, 0: wait, -1: skipped ourselves. */
+/**
+ * Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped.
+ * 1: go, 2: go but already seen, 0: wait, -1: skipped ourselves.
+ */
 const TRY = `
 local ticket = tonumber(ARGV[2])
 local serving = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])
