@@ -35,7 +35,8 @@ describe('conversation tests written as data', () => {
     const failed = reports.find((report) => report.failures.length > 0);
     if (failed) {
       throw new Error(
-        `${file} [${language}] step ${failed.step} ${failed.action}:\n  ${failed.failures.join('\n  ')}\n  (the bot was at ${failed.result?.trace.state})`,
+        `${file} [${language}] step ${failed.step} ${failed.action}:\n  ${failed.failures.join('\n  ')}\n` +
+          `  (the bot was at ${failed.result?.trace.state})`,
       );
     }
     expect(reports).toHaveLength(script.steps.length);
@@ -43,7 +44,8 @@ describe('conversation tests written as data', () => {
 
   it('fails a script whose expectation does not hold, saying which step and why', async () => {
     const script = parseScript(
-      'description: wrong\nsteps:\n  - open: true\n  - click: menu.choice.lockout\n    expect: { state: forgotPassword }\n',
+      'description: wrong\nsteps:\n  - open: true\n  - click: menu.choice.lockout\n' +
+        '    expect: { state: forgotPassword }\n',
       'inline',
     );
     const reports = await runScript(freshEngine(), i18n, script, 'it');

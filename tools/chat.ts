@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   if (values.record) {
     writeFileSync(values.record, stringifyScript(preview.script()));
     process.stdout.write(
-      `\nRecorded ${preview.script().steps.length} steps to ${values.record}; it now runs in all five languages with npm test.\n`,
+      `\nRecorded ${preview.script().steps.length} steps to ${values.record}; ` +
+        'it now runs in all five languages with npm test.\n',
     );
   }
 }

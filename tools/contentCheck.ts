@@ -11,8 +11,9 @@ if (problems.length > 0) {
 }
 if (content) {
   const nodes = Object.keys(content.dialog.nodes).length;
+  const warned = warnings.length ? `, ${warnings.length} warning(s)` : '';
   process.stdout.write(
-    `Content OK: ${nodes} nodes, ${LANGUAGES.length} languages (${LANGUAGES.join(', ')})${warnings.length ? `, ${warnings.length} warning(s)` : ''}.\n`,
+    `Content OK: ${nodes} nodes, ${LANGUAGES.length} languages (${LANGUAGES.join(', ')})${warned}.\n`,
   );
 } else {
   process.stderr.write(

@@ -26,7 +26,9 @@ export function diagramFiles(content: Content, language: Language): Record<strin
     '```',
     '',
   ].join('\n');
-  const html = `<!doctype html>\n<html lang="${language}"><head><meta charset="utf-8"><title>Helpdesk dialog (${language})</title></head>\n<body style="margin:0">\n${svg}\n</body></html>\n`;
+  const html =
+    `<!doctype html>\n<html lang="${language}"><head><meta charset="utf-8">` +
+    `<title>Helpdesk dialog (${language})</title></head>\n<body style="margin:0">\n${svg}\n</body></html>\n`;
   return { [`${base}.mmd`]: mermaid, [`${base}.svg`]: `${svg}\n`, [`${base}.md`]: markdown, [`${base}.html`]: html };
 }
 

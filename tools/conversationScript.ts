@@ -86,10 +86,10 @@ export async function runScript(
       const button = last?.buttons.find(
         (candidate) => candidate.label === action.click || candidate.id === action.click,
       );
-      if (!button)
-        failures.push(
-          `no button "${action.click}" to click; offered: ${(last?.buttons ?? []).map((b) => b.label).join(', ') || 'none'}`,
-        );
+      if (!button) {
+        const offered = (last?.buttons ?? []).map((b) => b.label).join(', ') || 'none';
+        failures.push(`no button "${action.click}" to click; offered: ${offered}`);
+      }
       text = button?.title;
     } else if ('answer' in action) text = action.answer;
     else if ('type' in action) text = action.type;

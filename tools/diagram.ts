@@ -81,6 +81,18 @@ export function toMermaid(graph: DialogGraph): string {
 const escape = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The picture's style sheet: how nodes, edges and their labels look. */
+const STYLE = [
+  '.node rect{fill:#fff;stroke:#4a6fa5;stroke-width:1.5}',
+  '.node.form rect{fill:#fff8e6;stroke:#c28a00}',
+  '.node.menu rect{fill:#eaf2ff;stroke:#1f4e8c;stroke-width:2.5}',
+  '.title{font-weight:600}',
+  '.edge{fill:none;stroke:#555;stroke-width:1.2}',
+  '.edge.outcome{stroke-dasharray:5 4}',
+  '.edge-label rect{fill:#fff;opacity:.9}',
+  '.edge-label text{font-size:10.5px;fill:#333}',
+].join('');
+
 /** A self-contained SVG laid out with dagre: opens in any browser, no network needed. */
 export function toSvg(graph: DialogGraph): string {
   const layout = new dagre.graphlib.Graph({ multigraph: true });
@@ -117,7 +129,11 @@ export function toSvg(graph: DialogGraph): string {
     parts.push(`<path class="edge ${edge.kind}" d="${path}" marker-end="url(#arrow)"/>`);
     const width = edge.label.length * 6 + 8;
     parts.push(
-      `<g class="edge-label"><rect x="${(laid.x - width / 2).toFixed(1)}" y="${(laid.y - 8).toFixed(1)}" width="${width}" height="15" rx="3"/><text x="${laid.x.toFixed(1)}" y="${(laid.y + 3).toFixed(1)}" text-anchor="middle">${escape(edge.label)}</text></g>`,
+      '<g class="edge-label">' +
+        `<rect x="${(laid.x - width / 2).toFixed(1)}" y="${(laid.y - 8).toFixed(1)}" ` +
+        `width="${width}" height="15" rx="3"/>` +
+        `<text x="${laid.x.toFixed(1)}" y="${(laid.y + 3).toFixed(1)}" text-anchor="middle">` +
+        `${escape(edge.label)}</text></g>`,
     );
   });
   for (const node of graph.nodes) {
@@ -127,17 +143,21 @@ export function toSvg(graph: DialogGraph): string {
     const text = [node.title, ...node.lines]
       .map(
         (line, at) =>
-          `<text x="${(left + 12).toFixed(1)}" y="${(top + 20 + at * lineHeight).toFixed(1)}"${at === 0 ? ' class="title"' : ''}>${escape(line)}</text>`,
+          `<text x="${(left + 12).toFixed(1)}" y="${(top + 20 + at * lineHeight).toFixed(1)}"` +
+          `${at === 0 ? ' class="title"' : ''}>${escape(line)}</text>`,
       )
       .join('');
     parts.push(
-      `<g class="node ${node.kind}" id="node-${node.id}"><rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${laid.width}" height="${laid.height}" rx="8"/>${text}</g>`,
+      `<g class="node ${node.kind}" id="node-${node.id}">` +
+        `<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${laid.width}" height="${laid.height}" rx="8"/>` +
+        `${text}</g>`,
     );
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(size.width ?? 0)}" height="${Math.ceil(size.height ?? 0)}" font-family="system-ui, sans-serif" font-size="12">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
-    '<style>.node rect{fill:#fff;stroke:#4a6fa5;stroke-width:1.5}.node.form rect{fill:#fff8e6;stroke:#c28a00}.node.menu rect{fill:#eaf2ff;stroke:#1f4e8c;stroke-width:2.5}.title{font-weight:600}.edge{fill:none;stroke:#555;stroke-width:1.2}.edge.outcome{stroke-dasharray:5 4}.edge-label rect{fill:#fff;opacity:.9}.edge-label text{font-size:10.5px;fill:#333}</style>',
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" ' +
+      'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+    `<style>${STYLE}</style>`,
     ...parts,
     '</svg>',
   ].join('\n');

@@ -23,10 +23,12 @@ const counts = ({ right, total }: Score) =>
   `${String(right).padStart(3)}/${total}  ${percent(right, total).padStart(7)}`;
 const topicOf = (label: string) => label.replace(/^topic:/, '');
 
-out.push(
-  `Trained on ${Object.values(data.examples).reduce((sum, examples) => sum + [...Object.values(examples.topics), ...Object.values(examples.moves), examples.none].flat().length, 0)} examples in ${trainingMs.toFixed(0)} ms.`,
-  '',
+const trainingExamples = Object.values(data.examples).reduce(
+  (sum, examples) =>
+    sum + [...Object.values(examples.topics), ...Object.values(examples.moves), examples.none].flat().length,
+  0,
 );
+out.push(`Trained on ${trainingExamples} examples in ${trainingMs.toFixed(0)} ms.`, '');
 
 // Topics: top-1 accuracy per language, and what the bot would do with each message.
 out.push(`Topic, top-1 on held-out messages (target ≥ ${TARGETS.topicAccuracy * 100} % in every language):`);
@@ -56,7 +58,11 @@ for (const language of LANGUAGES) {
 const decided = Object.values(decisions).reduce((sum, count) => sum + count, 0);
 out.push(
   '',
-  `What the bot does with these ${decided} messages: goes to the right topic ${percent(decisions.acted, decided)}, asks "did you mean" with the right one among the choices ${percent(decisions.clarified, decided)}, says it did not understand ${percent(decisions.missed, decided)}, goes somewhere wrong ${percent(decisions.wrong, decided)}.`,
+  `What the bot does with these ${decided} messages: ` +
+    `goes to the right topic ${percent(decisions.acted, decided)}, ` +
+    `asks "did you mean" with the right one among the choices ${percent(decisions.clarified, decided)}, ` +
+    `says it did not understand ${percent(decisions.missed, decided)}, ` +
+    `goes somewhere wrong ${percent(decisions.wrong, decided)}.`,
   '',
 );
 
@@ -66,9 +72,8 @@ const width = Math.max(...columns.map((column) => column.length), 12);
 out.push('Confusion matrix, all languages (rows: the real topic, columns: the model’s answer):');
 out.push(`  ${''.padEnd(width)} ${columns.map((column) => ` ${column.slice(0, 14).padStart(14)}`).join('')}`);
 for (const topic of topics) {
-  out.push(
-    `  ${topic.padEnd(width)} ${columns.map((column) => String(confusion.get(topic)!.get(column) ?? '·').padStart(15)).join('')}`,
-  );
+  const cells = columns.map((column) => String(confusion.get(topic)!.get(column) ?? '·').padStart(15));
+  out.push(`  ${topic.padEnd(width)} ${cells.join('')}`);
 }
 out.push('');
 
@@ -105,8 +110,11 @@ for (let pass = 0; pass < 5; pass++) {
 timings.sort((a, b) => a - b);
 const mean = timings.reduce((sum, ms) => sum + ms, 0) / timings.length;
 const p99 = timings[Math.floor(timings.length * 0.99)]!;
+const median = timings[timings.length >> 1]!;
 out.push(
-  `Per message (intent + decision + language), ${timings.length} runs: mean ${mean.toFixed(3)} ms, median ${timings[timings.length >> 1]!.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms (target ≤ ${TARGETS.msPerMessage} ms)  ${verdict(mean <= TARGETS.msPerMessage)}`,
+  `Per message (intent + decision + language), ${timings.length} runs: ` +
+    `mean ${mean.toFixed(3)} ms, median ${median.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms ` +
+    `(target ≤ ${TARGETS.msPerMessage} ms)  ${verdict(mean <= TARGETS.msPerMessage)}`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
 process.exitCode = allTopicsMet && languageMet ? 0 : 1;

@@ -36,7 +36,8 @@ try {
 } catch (error) {
   if (error instanceof TeamsSettingsError)
     fail(
-      `${error.message}\n\nSet them in the environment, e.g. MicrosoftAppId=… TEAMS_DEVELOPER_NAME=… npm run teams:package (see docs/teams.md).`,
+      `${error.message}\n\nSet them in the environment, e.g. MicrosoftAppId=… TEAMS_DEVELOPER_NAME=… ` +
+        'npm run teams:package (see docs/teams.md).',
     );
   if (error instanceof ContentError)
     fail(
@@ -50,8 +51,10 @@ const problems = validateTeamsApp(app);
 const { icons, problems: iconProblems } = readIcons(PROJECT_ROOT);
 problems.push(...iconProblems);
 if (problems.length > 0) {
+  const list = problems.map((problem) => `  ${problem}`).join('\n');
   fail(
-    `The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${problems.map((problem) => `  ${problem}`).join('\n')}\n\n(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`,
+    `The Teams app package was not written: it does not pass the Teams v1.30 schemas.\n${list}\n\n` +
+      `(The template is ${TEMPLATE_FILE}; the texts are in locales/*/teams.json.)`,
   );
 }
 

@@ -55,6 +55,11 @@ const FLAG_NAMES: Record<Flag, string> = {
   'much-shorter': 'much shorter than English',
 };
 
+const CHIP_STYLE =
+  '.chip{display:inline-block;padding:.1rem .5rem;border-radius:1rem;margin-right:.4rem}' +
+  '.chip.missing{background:#fde2e2}.chip.same-as-english{background:#fff3cd}' +
+  '.chip.much-longer,.chip.much-shorter{background:#e3f0ff}';
+
 export function reviewPage(rows: ReviewRow[]): string {
   const count = (flag: Flag) =>
     rows.reduce((total, row) => total + LANGUAGES.filter((language) => row.flags[language]!.includes(flag)).length, 0);
@@ -71,6 +76,8 @@ export function reviewPage(rows: ReviewRow[]): string {
       return `<tr id="${escape(row.key)}"><th scope="row"><code>${escape(row.key)}</code></th>${cells}</tr>`;
     })
     .join('\n');
+  const intro =
+    'Every text of the helpdesk bot, generated from <code>locales/</code> by <code>npm run content:review</code>.';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Translation review</title>
 <style>
@@ -81,11 +88,11 @@ thead th{position:sticky;top:0;background:#f4f6fa}
 th[scope=row]{width:14rem;text-align:left;font-weight:normal;background:#fafafa}
 td.missing{background:#fde2e2}td.same-as-english{background:#fff3cd}td.much-longer,td.much-shorter{background:#e3f0ff}
 .note{font-size:12px;color:#7a4b00;margin-top:.3rem;font-style:italic}
-.chip{display:inline-block;padding:.1rem .5rem;border-radius:1rem;margin-right:.4rem}.chip.missing{background:#fde2e2}.chip.same-as-english{background:#fff3cd}.chip.much-longer,.chip.much-shorter{background:#e3f0ff}
+${CHIP_STYLE}
 </style></head>
 <body>
 <h1>Translation review</h1>
-<p>Every text of the helpdesk bot, generated from <code>locales/</code> by <code>npm run content:review</code>. ${rows.length} texts. ${summary}</p>
+<p>${intro} ${rows.length} texts. ${summary}</p>
 <table><thead><tr><th>key</th>${LANGUAGES.map((language) => `<th>${language}</th>`).join('')}</tr></thead>
 <tbody>
 ${body}

@@ -79,7 +79,7 @@ describe('the bot client of the account service', () => {
     expect(reference).toMatch(/^HD-/);
   });
 
-  it('opens the breaker after 5 failures in a row, fails fast while open, and recovers when the service is back', async () => {
+  it('opens the breaker after 5 failures in a row, fails fast while open, recovers once service is up', async () => {
     const port = await freePort();
     const dropping = await faultyListener('drop', port);
     const client = new HttpAccountService({

@@ -167,7 +167,7 @@ describe('the bot on the Bot Framework', () => {
     expect(trace(replies).value).toMatchObject({ state: 'lockout' });
   });
 
-  it("apologises in the language the user chose, not the channel's, when a turn fails or the state is out of reach", async () => {
+  it("apologises in the user's language, not the channel's, when a turn fails or state is out of reach", async () => {
     let failWrites: Error | undefined;
     class FlakyStorage extends MemoryStorage {
       override async write(changes: StoreItems) {
@@ -188,7 +188,7 @@ describe('the bot on the Bot Framework', () => {
     expect((await chat.say('1')).at(-1)!.text).toBe(german('unavailable', { links: content().dialog.links }));
   });
 
-  it("tells the account service which conversation a lock check comes from, whatever the channel's activity ids", async () => {
+  it("tells the account service a lock check's conversation, whatever the channel's activity ids", async () => {
     const accounts = accountService();
     const calls: CallOptions[] = [];
     const service: AccountService = {

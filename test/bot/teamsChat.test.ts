@@ -1,4 +1,7 @@
+import type { Activity as BotActivity } from 'botbuilder';
 import type * as AdaptiveCards from 'adaptivecards';
+// The package's ES module build does not load in Node; its UMD bundle does, with the same API.
+import * as AC from 'adaptivecards/dist/adaptivecards.js';
 import { loadConfig } from '../../src/config';
 import { createTranslator } from '../../src/content/i18n';
 import type { Language } from '../../src/dialog/languages';
@@ -7,13 +10,10 @@ import { createLogger } from '../../src/logger';
 import { activity } from '../support/activities';
 import { content } from '../support/helpers';
 
-// The package's ES module build does not load in Node; its UMD bundle does, with the same API.
-const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
-
 const BOT = { id: '28:6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11', name: 'Results Helpdesk' };
 const AT_BOT = `<at>${BOT.name}</at>`;
 type Scope = 'personal' | 'groupChat' | 'channel';
-type Activity = Record<string, any>;
+type Activity = Partial<BotActivity>;
 
 const t = (language: Language, key: string) =>
   createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
@@ -56,10 +56,10 @@ const trace = (activities: Activity[]) =>
 /** The card on a reply, read by the official Adaptive Cards library as a host of that schema version would. */
 function readCard(reply: Activity, version: AdaptiveCards.Version) {
   expect(reply.attachments).toHaveLength(1);
-  expect(reply.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+  expect(reply.attachments![0].contentType).toBe('application/vnd.microsoft.card.adaptive');
   const card = new AC.AdaptiveCard();
   const context = new AC.SerializationContext(version);
-  card.parse(reply.attachments[0].content, context);
+  card.parse(reply.attachments![0].content, context);
   const events = Array.from({ length: context.eventCount }, (_, index) => context.getEventAt(index).message);
   const texts: string[] = [];
   const actions: AdaptiveCards.Action[] = [];
@@ -75,7 +75,10 @@ function readCard(reply: Activity, version: AdaptiveCards.Version) {
   return { card, events, text: texts.join('\n\n'), actions };
 }
 
-/** Checks what Teams desktop (1.5) and mobile (1.2) will make of the reply's card; returns the button titles and the text. */
+/**
+ * Checks what Teams desktop (1.5) and mobile (1.2) will make of the reply's card;
+ * returns the button titles and the text.
+ */
 function expectTeamsCard(reply: Activity): { titles: string[]; text: string } {
   const newest = readCard(reply, AC.Versions.v1_5);
   expect(newest.events).toEqual([]);
@@ -106,7 +109,7 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     return ((await response.json()) as { activities: Activity[] }).activities;
   }
 
-  it('in a one-to-one chat, welcomes with the menu on an Adaptive Card that desktop and mobile read, in the chat language', async () => {
+  it('in a 1:1 chat, welcomes in its language with the menu on an Adaptive Card desktop and mobile read', async () => {
     const chat = (fields: Record<string, unknown>) => post(fromTeams('personal-1', 'personal', 'de-DE', fields));
     const welcome = await chat({ type: 'conversationUpdate', membersAdded: [{ id: '29:personal-1-candidate' }] });
     const reply = message(welcome);
@@ -139,7 +142,7 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     ).toEqual([]);
   });
 
-  it('in a channel, answers a mention with the menu on an Adaptive Card and no suggested actions, and a clicked button moves on', async () => {
+  it('in a channel, a mention gets the menu on an Adaptive Card, no suggested actions; a click moves on', async () => {
     const channel = (fields: Record<string, unknown>) =>
       post(fromTeams('19:channel-1@thread.tacv2', 'channel', 'es-ES', fields));
     const welcome = await channel(mentioning('hola'));
@@ -156,7 +159,7 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     expectTeamsCard(message(clicked));
   });
 
-  it('in a channel or a group chat, stays silent unless @mentioned, and posts no welcome when people join', async () => {
+  it('in a channel or group chat, stays silent unless @mentioned and posts no welcome when people join', async () => {
     const conversation = '19:channel-2@thread.tacv2';
     const channel = (fields: Record<string, unknown>) => post(fromTeams(conversation, 'channel', 'en-GB', fields));
     expect(await channel({ type: 'conversationUpdate', membersAdded: [{ id: '29:someone-new' }] })).toEqual([]);
@@ -180,7 +183,7 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
     expect(trace(inGroup)).toMatchObject({ topic: 'forgotPassword' });
   });
 
-  it('in a channel, the helpdesk request and the lock check do not ask for ID or secret numbers; in a one-to-one chat they do', async () => {
+  it('in a channel, helpdesk request and lock check ask for no ID or secret numbers; one-to-one they do', async () => {
     const channel = (fields: Record<string, unknown>) =>
       post(fromTeams('19:channel-3@thread.tacv2', 'channel', 'en-GB', fields));
     const say = async (text: string) => {

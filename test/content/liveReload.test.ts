@@ -60,7 +60,8 @@ describe('live reload in npm run dev', () => {
       text
         .replace(
           '      - label: menu.choice.centreClosed\n        goto: centreClosed\n',
-          '      - label: menu.choice.centreClosed\n        goto: centreClosed\n      - label: menu.choice.results\n        goto: results\n',
+          '      - label: menu.choice.centreClosed\n        goto: centreClosed\n' +
+            '      - label: menu.choice.results\n        goto: results\n',
         )
         .concat('\n  results:\n    topic: menu\n    say: [results.body]\n'),
     );

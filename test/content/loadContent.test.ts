@@ -100,7 +100,8 @@ const fixtures: Fixture[] = [
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
         t.replace(
-          '      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n    action: checkLockStatus',
+          '      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n' +
+            '    action: checkLockStatus',
           '    action: checkLockStatus',
         ),
       ),
@@ -112,7 +113,8 @@ const fixtures: Fixture[] = [
       copy.edit(DIALOG, (t) =>
         t.replace(
           '        validator: idNumber\n    action: requestPasswordReset',
-          '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n' +
+            '        validator: idNumber\n    action: requestPasswordReset',
         ),
       ),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'slot: idNumber', 'passwordReset:') + 3 }),
@@ -343,7 +345,8 @@ describe('reporting', () => {
     } catch (error) {
       expect((error as Error).message).toMatch(
         new RegExp(
-          `dialogs/helpdesk\\.yaml:${lineIn(copy.root, DIALOG, 'goto: missingID')}:\\d+ +\\[unknown-target\\] nodes\\.credentials\\.choices\\[2\\]\\.goto: leads to "missingID"`,
+          `dialogs/helpdesk\\.yaml:${lineIn(copy.root, DIALOG, 'goto: missingID')}:\\d+ +\\[unknown-target\\] ` +
+            'nodes\\.credentials\\.choices\\[2\\]\\.goto: leads to "missingID"',
         ),
       );
     }

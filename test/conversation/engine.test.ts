@@ -101,7 +101,7 @@ describe('a conversation, turn by turn', () => {
     expect(replies[1]).toBe(replies[0]);
   });
 
-  it('sends the reset email through the account service and says so without revealing whether the account exists', async () => {
+  it('sends the reset email via the account service, saying so without revealing if the account exists', async () => {
     const service = inMemoryAccounts(
       [{ idNumber: 'ABC123456', secretNumber: '1234', email: 'open@example.org', password: 'x' }],
       () => NOW,
@@ -126,7 +126,7 @@ describe('a conversation, turn by turn', () => {
     expect(await service.sentEmails()).toHaveLength(1);
   });
 
-  it('files a closed-centre request and gives the reference; the secret number is gone from the stored state', async () => {
+  it('files a closed-centre request and gives the reference; the secret number is gone from stored state', async () => {
     const service = accountService();
     const chat = new Chat(engine({ service }), 'fr-FR');
     await chat.open();
@@ -321,7 +321,7 @@ describe('a conversation, turn by turn', () => {
     expect(resumed.last.said).not.toContain('common:nothingToGoBack');
   });
 
-  it('reads a conversation stored with its misses and "did you mean" beside the snapshot, as dialogs used to be', async () => {
+  it('reads a conversation stored with misses and "did you mean" beside the snapshot, as it used to be', async () => {
     const chat = new Chat(engine());
     await chat.open();
     const { start, handover } = content().dialog;

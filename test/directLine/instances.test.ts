@@ -41,7 +41,7 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
     await redis.stop();
   });
 
-  it('serves one conversation from both, and the instance left sends the message the stopped one promised', async () => {
+  it('serves one conversation from both; the instance left sends the message the stopped one promised', async () => {
     const grant = (await (await fetch(`${first.url}/api/directline/token`, { method: 'POST' })).json()) as {
       token: string;
       conversationId: string;

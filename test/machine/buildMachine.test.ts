@@ -56,7 +56,7 @@ describe('the dialog machine', () => {
     expect(dialog.value).toBe('menu');
   });
 
-  it('asks "did you mean", and after two misses in a row offers the way out, until the user is understood', async () => {
+  it('asks "did you mean", after two misses in a row offers the way out, until the user is understood', async () => {
     const { start, handover } = content().dialog;
     const topics = Object.keys(content().dialog.nodes)
       .filter((node) => node !== start)
@@ -121,7 +121,7 @@ describe('the dialog machine', () => {
     expect(dialog.value).toEqual({ passwordReset: 'idNumber' });
   });
 
-  it('goes to the failure step when the service fails, keeps the answers for a retry, and retries with them', async () => {
+  it('goes to the failure step when the service fails, keeps the answers and retries with them', async () => {
     let attempts = 0;
     const dialog = run({
       requestPasswordReset: async () => {
@@ -154,7 +154,7 @@ describe('the dialog machine', () => {
     expect(dialog.value).toEqual({ lockoutCheck: 'failed' });
   });
 
-  it('collects the closed-centre request, lets one answer be corrected from the summary, and submits once confirmed', async () => {
+  it('collects the closed-centre request, lets an answer be fixed from the summary, submits on confirm', async () => {
     const dialog = run({
       createHelpdeskRequest: async () => ({ outcome: 'created', params: { reference: 'HD-TEST-0001' } }),
     });

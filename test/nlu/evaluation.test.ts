@@ -27,7 +27,8 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
     expect(accuracy(overallTopics(evaluation))).toBeGreaterThanOrEqual(TARGETS.topicAccuracy);
   });
 
-  it(`tells the language of at least ${TARGETS.languageAccuracy * 100} % of messages of ${TARGETS.languageMinWords} words or more`, () => {
+  const longMessages = `messages of ${TARGETS.languageMinWords} words or more`;
+  it(`tells the language of at least ${TARGETS.languageAccuracy * 100} % of ${longMessages}`, () => {
     expect(evaluation.languages.total).toBeGreaterThan(0);
     expect(new Set(evaluation.languages.answers.map((answer) => answer.expected))).toEqual(
       new Set([...LANGUAGES, 'other']),

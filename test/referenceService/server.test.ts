@@ -78,7 +78,7 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
     await redis?.stop();
   });
 
-  it('answers lock status by the contract: locked with a time, unlocked, and unverified for unknown ID or wrong secret alike', async () => {
+  it('answers lock status per contract: locked + time, unlocked, unverified for unknown ID/wrong secret', async () => {
     const locked = await call(service, '/v1/lock-status', { idNumber: 'SIR094701', secretNumber: '8482' });
     expect(locked.json.status).toBe('locked');
     expect(new Date(locked.json.lockedUntil).getTime()).toBeGreaterThan(Date.now() + 20 * 60_000);
@@ -100,7 +100,7 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
     expect(status.json.status).toBe('locked');
   });
 
-  it('accepts every well-formed reset request alike, sends one email per idempotency key, and only to the registered address', async () => {
+  it('accepts well-formed resets alike, emails once per idempotency key, only to the registered address', async () => {
     const first = await call(
       service,
       '/v1/password-resets',

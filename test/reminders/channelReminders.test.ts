@@ -1,3 +1,4 @@
+import type { Activity as BotActivity } from 'botbuilder';
 import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { MemoryReminderStore, Reminders } from '../../src/reminders/reminders';
 import { createServer } from '../../src/server/server';
 import { accountService, content, english, NOW } from '../support/helpers';
 
-type Activity = Record<string, any>;
+type Activity = Partial<BotActivity>;
 
 /** A channel's Bot Connector (as the Emulator runs one): it receives what the bot sends into the conversation. */
 class Connector {
@@ -117,6 +118,6 @@ describe('a reminder in a conversation of a channel (the Emulator here, Teams al
     const reminder = await connector.waitFor(
       (activity) => activity.type === 'message' && String(activity.text).includes(words),
     );
-    expect(reminder.conversation.id).toBe('reminded');
+    expect(reminder.conversation!.id).toBe('reminded');
   });
 });

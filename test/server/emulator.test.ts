@@ -1,3 +1,4 @@
+import type { Activity } from 'botbuilder';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
@@ -11,7 +12,7 @@ import { content } from '../support/helpers';
  * credentials and its own serviceUrl, and receives the bot's replies on its Bot Connector routes.
  */
 class EmulatorConnector {
-  received: Array<{ path: string; authorization?: string; activity: Record<string, any> }> = [];
+  received: Array<{ path: string; authorization?: string; activity: Partial<Activity> }> = [];
   private waiting: Array<() => void> = [];
   private constructor(private readonly server: Server) {}
 
@@ -94,7 +95,7 @@ describe('the bot with the Bot Framework Emulator', () => {
     expect(welcome!.path).toBe('/v3/conversations/emulator-conversation-1/activities/e-1');
     expect(welcome!.authorization).toBeUndefined();
     expect(welcome!.activity.text).toContain(french('common:welcome'));
-    expect(welcome!.activity.suggestedActions.actions.length).toBeGreaterThanOrEqual(6);
+    expect(welcome!.activity.suggestedActions!.actions.length).toBeGreaterThanOrEqual(6);
     expect(trace!.activity).toMatchObject({
       type: 'trace',
       name: 'helpdesk.state',

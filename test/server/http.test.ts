@@ -1,4 +1,4 @@
-import { MemoryStorage, type StoreItems } from 'botbuilder';
+import { MemoryStorage, type Activity, type StoreItems } from 'botbuilder';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -25,7 +25,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 async function turn(url: string, conversation: string, fields: Record<string, unknown>) {
   const { status, json } = await post(url, activity(conversation, fields));
   expect(status).toBe(200);
-  const activities = (json as { activities: Array<Record<string, any>> }).activities;
+  const activities = (json as { activities: Array<Partial<Activity>> }).activities;
   return {
     activities,
     text: activities.find((a) => a.type === 'message')?.text as string,
@@ -82,7 +82,7 @@ describe('the bot over real HTTP', () => {
       localTimezone: 'Europe/Berlin',
     });
     expect(reply.trace.expecting).toBe('idNumber');
-    reply = await turn(bot.url, 'http-1', { text: 'SIR094701', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
+    await turn(bot.url, 'http-1', { text: 'SIR094701', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
     reply = await turn(bot.url, 'http-1', { text: '8482', locale: 'de-DE', localTimezone: 'Europe/Berlin' });
     // The demo account is locked for a set time from start-up, told in the candidate's language and time zone.
     const { lockedUntil, minutes } = readLockMessage(reply.text, 'de');
@@ -97,7 +97,7 @@ describe('the bot over real HTTP', () => {
       for (const [index, topic] of topics.entries()) {
         const conversation = `topics-${locale}-${topic}`;
         const welcome = await turn(bot.url, conversation, { text: 'hello', locale });
-        const title = welcome.activities[0]!.suggestedActions.actions[index].title as string;
+        const title = welcome.activities[0]!.suggestedActions!.actions[index].title as string;
         const reply = await turn(bot.url, conversation, { text: title, locale });
         expect(reply.trace).toMatchObject({ topic, locale: locale.slice(0, 2) });
       }
@@ -211,7 +211,7 @@ describe('the process as npm start runs it', () => {
     return { child, output: () => output };
   }
 
-  it('starts with the embedded defaults, logs a redacted configuration, serves a turn and stops on SIGTERM', async () => {
+  it('starts with the embedded defaults, logs a redacted configuration, serves a turn, stops on SIGTERM', async () => {
     const running = launch({ MicrosoftAppPassword: '' });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`not listening: ${running.output()}`)), 15000);

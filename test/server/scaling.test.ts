@@ -22,7 +22,10 @@ const STEPS = (n: number) => [
   '1234',
 ];
 
-/** Sends like a channel does: on no answer, redeliver the same activity (to whichever instance is up); on "try again", try again. */
+/**
+ * Sends like a channel does: on no answer, redeliver the same activity (to whichever instance is up);
+ * on "try again", try again.
+ */
 async function deliver(urls: () => string[], conversation: string, text: string, id: string): Promise<Reply> {
   for (let attempt = 0; attempt < 40; attempt++) {
     const choices = urls();
@@ -133,7 +136,7 @@ describe('one instance on Redis', () => {
     expect((await send(bot.url, 'redelivery', 'options')).trace?.state).toBe('lockout');
   });
 
-  it('keeps answering while Redis is down, says so in the user language, and carries on with the state intact once it is back', async () => {
+  it('keeps answering while Redis is down, saying so in the user language; state intact once it is back', async () => {
     const conversations = Array.from({ length: 20 }, (_, n) => n);
     for (let step = 0; step < 5; step++)
       await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));

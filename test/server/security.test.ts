@@ -96,7 +96,7 @@ describe('what the bot reveals, and what it logs', () => {
     expect(wrongSecret.seen).toBe(unknown.seen);
   });
 
-  it('gives byte-identical answers to a reset for an existing and an unknown ID number, and emails only the real one', async () => {
+  it('answers resets for an existing and an unknown ID number byte-identically; emails only the real one', async () => {
     const sameUser = { from: { id: 'candidate-b' } };
     const known = await resetRequest(bot, 'reset-known', 'ABC123456', sameUser);
     const unknown = await resetRequest(bot, 'reset-unknown', 'NOBODY998', sameUser);
@@ -136,7 +136,7 @@ describe('what the bot reveals, and what it logs', () => {
     await inGroup.choose('lockout');
     const reply = await inGroup.send({ value: { choice: 'lockoutCheck', state: 'lockout' } });
     // On Teams the text is on the reply's Adaptive Card.
-    expect(JSON.stringify(reply.message!.attachments[0].content)).toContain(english('common:privateOnly'));
+    expect(JSON.stringify(reply.message!.attachments![0].content)).toContain(english('common:privateOnly'));
     expect(reply.trace).toMatchObject({ state: 'lockout', expecting: null });
     const personal = await open(bot, 'one-to-one', {
       channelId: 'msteams',
@@ -220,7 +220,7 @@ describe('when the account service does not answer', () => {
     expect(reply.trace).toMatchObject({ state: 'lockoutCheck.failed' });
     expect(reply.text).toContain("Sorry, I can't check your account right now.");
     expect(reply.text).toContain('Ctrl + Shift + Del');
-    const titles = reply.message!.suggestedActions.actions.map((action: { title: string }) => action.title);
+    const titles = reply.message!.suggestedActions!.actions.map((action: { title: string }) => action.title);
     expect(titles).toEqual(['Try again', 'Main menu']);
   });
 });

@@ -19,7 +19,7 @@ const token = (url: string, headers: Record<string, string> = {}) =>
 
 /** Stands in for Azure's Direct Line service: records the token requests, answers like the service. */
 class DirectLineService {
-  requests: Array<{ authorization?: string; body: any }> = [];
+  requests: Array<{ authorization?: string; body: unknown }> = [];
   failing = false;
   private constructor(private readonly server: Server) {}
 
@@ -161,7 +161,7 @@ describe('the token endpoint with a Direct Line secret', () => {
     await service.close();
   });
 
-  it('exchanges the secret for a conversation token bound to a fresh dl_ user, and never hands out the secret', async () => {
+  it('swaps the secret for a conversation token bound to a fresh dl_ user; never hands out the secret', async () => {
     const response = await token(bot.url);
     const text = await response.text();
     expect(response.status).toBe(200);
@@ -234,7 +234,7 @@ describe('the page with texts a support lead wrote', () => {
 });
 
 describe('the token limit behind a load balancer', () => {
-  it('counts the address the balancer saw, not one the client wrote into X-Forwarded-For, and streams over its https host', async () => {
+  it("counts the address the balancer saw, not the client's X-Forwarded-For; streams over its https host", async () => {
     const bot = await startBot(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }),
       quiet,

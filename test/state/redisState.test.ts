@@ -25,7 +25,10 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The cases botbuilder's own storage base tests check, run against the Redis storage and, as a reference, MemoryStorage. */
+/**
+ * The cases botbuilder's own storage base tests check, run against the Redis storage and,
+ * as a reference, MemoryStorage.
+ */
 describe.each(['redis', 'memory'] as const)('bot state storage (%s)', (kind) => {
   let storage: Storage;
   beforeAll(async () => {
@@ -82,7 +85,7 @@ describe.each(['redis', 'memory'] as const)('bot state storage (%s)', (kind) => 
 });
 
 describe('Redis state specifics', () => {
-  it('keys each conversation under a hash tag and expires idle conversations after a day, users after 90 days', async () => {
+  it('keys each conversation under a hash tag; idle conversations expire in a day, users in 90 days', async () => {
     const connection = await client();
     const store = new RedisStateStore(connection, { prefix: 'ttl' });
     await store.write([

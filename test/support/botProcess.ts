@@ -1,3 +1,4 @@
+import type { Activity } from 'botbuilder';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -51,7 +52,7 @@ let activityCounter = 0;
 
 export interface Reply {
   status: number;
-  activities: Array<Record<string, any>>;
+  activities: Array<Partial<Activity>>;
   text?: string;
   trace?: { topic: string; state: string; locale: string; expecting: string | null };
 }
@@ -68,7 +69,7 @@ export async function send(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(activity(conversation, { id, text })),
   });
-  const body = (await response.json()) as { activities?: Array<Record<string, any>> };
+  const body = (await response.json()) as { activities?: Array<Partial<Activity>> };
   const activities = body.activities ?? [];
   const trace = activities.find((activity) => activity.type === 'trace')?.value;
   const text_ = activities.find((activity) => activity.type === 'message')?.text;

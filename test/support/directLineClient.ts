@@ -55,7 +55,8 @@ export interface Received {
   id?: string;
   from: { id: string; role?: string };
   text?: string;
-  [field: string]: any;
+  suggestedActions?: { actions: Array<{ title: string }>; to?: string[] };
+  [field: string]: unknown;
 }
 
 /** Collects what arrives on a client's activity stream, and waits for a bot message that matches. */

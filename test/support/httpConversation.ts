@@ -1,3 +1,4 @@
+import type { Activity } from 'botbuilder';
 import { activity } from './activities';
 
 /** The bot's `helpdesk.state` trace: where the dialog is and what it waits for. */
@@ -10,9 +11,9 @@ export interface Trace {
 
 export interface Turn {
   status: number;
-  activities: Array<Record<string, any>>;
+  activities: Array<Partial<Activity>>;
   /** The bot's message, when it sent one. */
-  message?: Record<string, any>;
+  message?: Partial<Activity>;
   text: string;
   trace?: Trace;
   /** What the candidate sees of the message: its text and buttons, for comparing two answers byte by byte. */
@@ -26,7 +27,7 @@ export async function postActivity(url: string, conversation: string, fields: Re
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(activity(conversation, fields)),
   });
-  const body = (await response.json()) as { activities?: Array<Record<string, any>> };
+  const body = (await response.json()) as { activities?: Array<Partial<Activity>> };
   const activities = body.activities ?? [];
   const message = activities.find((each) => each.type === 'message');
   const trace = activities.find((each) => each.type === 'trace' && each.name === 'helpdesk.state')?.value as

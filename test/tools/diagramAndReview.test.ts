@@ -26,7 +26,7 @@ describe('the dialog diagram (npm run content:diagram)', () => {
     expect(edges).toHaveLength(choices);
   });
 
-  it('is the picture CONTENT.md links to, regenerated from the current content (run npm run content:diagram if this fails)', () => {
+  it('is the picture CONTENT.md links to, made from current content (if this fails: npm run content:diagram)', () => {
     const files = diagramFiles(content(), 'en');
     for (const name of ['dialog.md', 'dialog.mmd', 'dialog.svg', 'dialog.html']) {
       expect(readFileSync(path.join(ROOT, 'docs', name), 'utf8')).toBe(files[name]);

@@ -1,3 +1,4 @@
+import type { TeamsManifestV1D30 } from '@microsoft/app-manifest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv-draft-04';
@@ -16,6 +17,9 @@ import {
   type TeamsApp,
 } from '../../tools/teams/manifest';
 import { Chat, content, contentCopy, engine, ROOT } from '../support/helpers';
+
+/** A bot in the manifest, as the Teams v1.30 schema has it. */
+type Bot = TeamsManifestV1D30.Bot;
 
 const BOT_ID = '6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11';
 const ENV = {
@@ -72,7 +76,7 @@ describe('the Teams app manifest', () => {
     expect(validateTeamsApp(app)).toEqual([]);
   });
 
-  it('carries the bot id, the app id and version, the three scopes, the developer and the bot host as configured', () => {
+  it('carries the bot id, app id and version, the three scopes, the developer and the bot host as configured', () => {
     const { manifest } = build({
       ...ENV,
       TEAMS_APP_ID: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
@@ -97,16 +101,13 @@ describe('the Teams app manifest', () => {
       },
     });
     expect(manifest.accentColor).toMatch(/^#[0-9A-F]{6}$/i);
-    const bot = (manifest.bots as Array<Record<string, any>>)[0]!;
+    const bot = (manifest.bots as Bot[])[0]!;
     expect(bot.botId).toBe(BOT_ID);
     expect(bot.scopes).toEqual(['personal', 'team', 'groupChat']);
-    expect(bot.commandLists.map((list: { scopes: string[] }) => list.scopes)).toEqual([
-      ['personal'],
-      ['team', 'groupChat'],
-    ]);
+    expect(bot.commandLists!.map((list) => list.scopes)).toEqual([['personal'], ['team', 'groupChat']]);
   });
 
-  it('defaults the app id to the bot id, the version to the package version, the website to the bot host, and lists no domain without one', () => {
+  it('defaults app id to bot id, version to package version, website to bot host; lists no domain without one', () => {
     const { TEAMS_WEBSITE_URL, BOT_PUBLIC_URL, ...rest } = ENV;
     const withHost = build({ ...rest, BOT_PUBLIC_URL });
     expect(withHost.manifest).toMatchObject({
@@ -142,7 +143,7 @@ describe('the Teams app manifest', () => {
     ]);
   });
 
-  it('shows the app name, descriptions and commands in each of the five languages, each as written in locales/*/teams.json', () => {
+  it('shows the app name, descriptions and commands in all five languages, as written in locales/*/teams.json', () => {
     const app = build();
     const teams = (language: Language) =>
       JSON.parse(readFileSync(path.join(ROOT, 'locales', language, 'teams.json'), 'utf8')) as {
@@ -169,9 +170,7 @@ describe('the Teams app manifest', () => {
         .filter(([key]) => key.startsWith('bots[0].commandLists[0].'))
         .filter(([key]) => key.endsWith('.title'))
         .map(([, title]) => title);
-    const english = (
-      (app.manifest.bots as Array<Record<string, any>>)[0]!.commandLists[0].commands as Array<{ title: string }>
-    ).map((command) => command.title);
+    const english = (app.manifest.bots as Bot[])[0]!.commandLists![0]!.commands.map((command) => command.title);
     const byLanguage: Array<[Language, string[]]> = [
       ['en', english],
       ...app.localizations.map(({ language, content: texts }): [Language, string[]] => [language, titles(texts)]),
@@ -194,7 +193,8 @@ describe('the Teams app manifest', () => {
     );
     const app = build(ENV, createTranslator(loadContent(copy.root)));
     expect(validateTeamsApp(app)).toEqual([
-      'es.json/name.short: must NOT have more than 30 characters — from the text "teams:name.short" in locales/es/teams.json',
+      'es.json/name.short: must NOT have more than 30 characters — ' +
+        'from the text "teams:name.short" in locales/es/teams.json',
     ]);
   });
 });

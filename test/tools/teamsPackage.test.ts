@@ -43,7 +43,7 @@ describe('npm run teams:package', () => {
   beforeEach(() => rmSync(ZIP, { force: true }));
   afterAll(() => rmSync(ZIP, { force: true }));
 
-  it('writes a zip with the manifest, the two icons and one localization file per language at its root, and says what to do next', async () => {
+  it("zips the manifest, two icons and a localization file per language at the root; says what's next", async () => {
     const run = await teamsPackage(ENV);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain(`Teams app package: ${path.join('build', 'teams-package', `${NAME}-${VERSION}.zip`)}`);
@@ -73,7 +73,7 @@ describe('npm run teams:package', () => {
   });
 
   it('refuses without MicrosoftAppId, naming it, and writes nothing', async () => {
-    const { MicrosoftAppId, ...withoutId } = ENV;
+    const { MicrosoftAppId: _omitted, ...withoutId } = ENV;
     const run = await teamsPackage(withoutId);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(

@@ -68,7 +68,7 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await bot?.close();
   });
 
-  it('greets in the browser language, follows a button and typed text, and switches language from the page', async () => {
+  it('greets in the browser language, follows a button and typed text, switches language from the page', async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     const errors: string[] = [];
@@ -127,7 +127,7 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     await suggested(page, text('en', 'helpdesk', 'menu.choice.lockout')).waitFor();
   });
 
-  it("serves Web Chat itself: no request leaves the bot's own origin, and replies stream over its WebSocket", async () => {
+  it("serves Web Chat itself: no request leaves the bot's own origin; replies stream over its WebSocket", async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     const origins = new Set<string>();
@@ -157,7 +157,8 @@ describe('the chat on another site, with the launcher script', () => {
     site = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(
-        `<!doctype html><html lang="es"><head><title>Soporte</title></head><body><h1>Centro de soporte</h1><script src="${bot.url}/webchat/embed.js" defer></script></body></html>`,
+        '<!doctype html><html lang="es"><head><title>Soporte</title></head>' +
+          `<body><h1>Centro de soporte</h1><script src="${bot.url}/webchat/embed.js" defer></script></body></html>`,
       );
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));

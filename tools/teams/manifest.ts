@@ -7,9 +7,13 @@ import { z } from 'zod';
 import { optionalText } from '../../src/config';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../../src/dialog/languages';
 
-/** The manifest with placeholders: `${{SETTING}}` from the environment, `{{teams:key}}` texts, `{{command:name}}` commands. */
+/**
+ * The manifest with placeholders: `${{SETTING}}` from the environment, `{{teams:key}}` texts,
+ * `{{command:name}}` commands.
+ */
 export const TEMPLATE_FILE = path.join('teams', 'manifest.template.json');
-export const LOCALIZATION_SCHEMA_URL = 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.Localization.schema.json';
+export const LOCALIZATION_SCHEMA_URL =
+  'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.Localization.schema.json';
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
@@ -20,10 +24,16 @@ const guid = (what: string) => z.string().regex(GUID, `must be ${what}, a GUID s
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be a full https:// address' });
 
 const environment = z.object({
-  MicrosoftAppId: required("the Azure Bot registration's app id, which Teams uses as the bot's id").pipe(guid("the Azure Bot registration's app id")),
+  MicrosoftAppId: required("the Azure Bot registration's app id, which Teams uses as the bot's id").pipe(
+    guid("the Azure Bot registration's app id"),
+  ),
   TEAMS_APP_ID: optionalText.pipe(guid('the Teams app id').optional()),
-  TEAMS_APP_VERSION: optionalText.pipe(z.string().regex(SEMVER, 'must be a version such as 1.4.0 (three numbers)').optional()),
-  TEAMS_DEVELOPER_NAME: required('the name Teams shows as the app\'s publisher').pipe(z.string().max(32, 'must be at most 32 characters long')),
+  TEAMS_APP_VERSION: optionalText.pipe(
+    z.string().regex(SEMVER, 'must be a version such as 1.4.0 (three numbers)').optional(),
+  ),
+  TEAMS_DEVELOPER_NAME: required("the name Teams shows as the app's publisher").pipe(
+    z.string().max(32, 'must be at most 32 characters long'),
+  ),
   TEAMS_WEBSITE_URL: optionalText.pipe(httpsUrl.optional()),
   TEAMS_PRIVACY_URL: required('the address of your privacy statement').pipe(httpsUrl),
   TEAMS_TERMS_URL: required('the address of your terms of use').pipe(httpsUrl),
@@ -44,10 +54,14 @@ export class TeamsSettingsError extends Error {
 /** Reads the package's settings from the environment, or throws naming every variable that is missing or wrong. */
 export function teamsSettings(env: NodeJS.ProcessEnv, packageVersion: string): TeamsSettings {
   const parsed = environment.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
   // The bot's own site (the support page it serves) is a fair website when none is given.
   if (!env.TEAMS_WEBSITE_URL?.trim() && !env.BOT_PUBLIC_URL?.trim()) {
-    problems.push("TEAMS_WEBSITE_URL is required (or BOT_PUBLIC_URL): the website Teams links to as the app's support page");
+    problems.push(
+      "TEAMS_WEBSITE_URL is required (or BOT_PUBLIC_URL): the website Teams links to as the app's support page",
+    );
   }
   if (!parsed.success || problems.length > 0) throw new TeamsSettingsError(problems);
   const values = parsed.data;
@@ -74,7 +88,10 @@ export interface Localization {
 export interface TeamsApp {
   manifest: Record<string, unknown>;
   localizations: Localization[];
-  /** Where each filled-in value came from, by file and JSON pointer ("manifest.json/developer/name"), for error messages. */
+  /**
+   * Where each filled-in value came from, by file and JSON pointer ("manifest.json/developer/name"),
+   * for error messages.
+   */
   origins: Map<string, string>;
 }
 
@@ -93,14 +110,17 @@ const TEXT = /^\{\{(teams:[\w.]+|command:\w+)\}\}$/;
 export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts: i18n): TeamsApp {
   const origins = new Map<string, string>();
   const others = LANGUAGES.filter((language) => language !== DEFAULT_LANGUAGE);
-  const localized = new Map<Language, Record<string, string>>(others.map((language) => [language, { $schema: LOCALIZATION_SCHEMA_URL }]));
+  const localized = new Map<Language, Record<string, string>>(
+    others.map((language) => [language, { $schema: LOCALIZATION_SCHEMA_URL }]),
+  );
 
   const text = (placeholder: string, pointer: string, localizationKey: string): string => {
     const [kind, name] = placeholder.split(/:(.*)/) as [string, string];
     const key = kind === 'command' ? `common:commands.${name}` : placeholder;
     const source = (language: Language) => `the text "${key}" in locales/${language}/${key.split(':')[0]}.json`;
     const read = (language: Language) => {
-      if (!texts.exists(key, { lng: language })) throw new Error(`${TEMPLATE_FILE}: ${pointer} needs ${source(language)}, which is missing`);
+      if (!texts.exists(key, { lng: language }))
+        throw new Error(`${TEMPLATE_FILE}: ${pointer} needs ${source(language)}, which is missing`);
       const value = texts.getFixedT(language)(key);
       // A command's title is the first of the words the bot understands for it.
       return kind === 'command' ? value.split('|')[0]!.trim() : value;
@@ -115,26 +135,41 @@ export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts:
 
   const fill = (node: unknown, pointer: string, localizationKey: string): unknown => {
     if (Array.isArray(node)) {
-      return node.map((item, index) => fill(item, `${pointer}/${index}`, `${localizationKey}[${index}]`)).filter((item) => item !== undefined);
+      return node
+        .map((item, index) => fill(item, `${pointer}/${index}`, `${localizationKey}[${index}]`))
+        .filter((item) => item !== undefined);
     }
     if (node && typeof node === 'object') {
-      return Object.fromEntries(Object.entries(node).map(([name, value]) => [name, fill(value, `${pointer}/${name}`, localizationKey ? `${localizationKey}.${name}` : name)]));
+      return Object.fromEntries(
+        Object.entries(node).map(([name, value]) => [
+          name,
+          fill(value, `${pointer}/${name}`, localizationKey ? `${localizationKey}.${name}` : name),
+        ]),
+      );
     }
     if (typeof node !== 'string') return node;
     const setting = SETTING.exec(node)?.[1];
     if (setting) {
-      if (!(setting in settings)) throw new Error(`${TEMPLATE_FILE}: ${pointer} uses \${{${setting}}}, which is not a setting; known: ${Object.keys(settings).join(', ')}`);
+      if (!(setting in settings)) {
+        const known = Object.keys(settings).join(', ');
+        throw new Error(`${TEMPLATE_FILE}: ${pointer} uses \${{${setting}}}, which is not a setting; known: ${known}`);
+      }
       origins.set(`manifest.json${pointer}`, setting);
       return settings[setting];
     }
     const placeholder = TEXT.exec(node)?.[1];
     if (placeholder) return text(placeholder, pointer, localizationKey);
-    if (node.includes('{{')) throw new Error(`${TEMPLATE_FILE}: ${pointer} has a placeholder that is not the whole text: "${node}"`);
+    if (node.includes('{{'))
+      throw new Error(`${TEMPLATE_FILE}: ${pointer} has a placeholder that is not the whole text: "${node}"`);
     return node;
   };
 
   const manifest = fill(template, '', '') as Record<string, unknown>;
-  const localizations = others.map((language) => ({ language, file: `${language}.json`, content: localized.get(language)! }));
+  const localizations = others.map((language) => ({
+    language,
+    file: `${language}.json`,
+    content: localized.get(language)!,
+  }));
   manifest.localizationInfo = {
     ...(manifest.localizationInfo as object),
     additionalLanguages: localizations.map(({ language, file }) => ({ languageTag: language, file })),
@@ -147,16 +182,28 @@ let validators: { manifest: ValidateFunction; localization: ValidateFunction } |
 /** The v1.30 schemas as published with Microsoft's manifest tooling (draft-04 JSON Schema). */
 function schemaValidators() {
   if (validators) return validators;
-  const folder = path.join(path.dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', 'v1.30');
+  const folder = path.join(
+    path.dirname(require.resolve('@microsoft/app-manifest/package.json')),
+    'build',
+    'json-schemas',
+    'teams',
+    'v1.30',
+  );
   // Not strict: the schemas use keywords of later drafts; not unicode: one of their patterns is only valid without it.
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
   const load = (file: string) => ajv.compile(JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as object);
-  validators = { manifest: load('MicrosoftTeams.schema.json'), localization: load('MicrosoftTeams.Localization.schema.json') };
+  validators = {
+    manifest: load('MicrosoftTeams.schema.json'),
+    localization: load('MicrosoftTeams.Localization.schema.json'),
+  };
   return validators;
 }
 
-/** Checks the manifest and each localization file against the v1.30 schemas; one line per problem, naming its source. */
+/**
+ * Checks the manifest and each localization file against the v1.30 schemas; one line per problem,
+ * naming its source.
+ */
 export function validateTeamsApp(app: TeamsApp): string[] {
   const { manifest, localization } = schemaValidators();
   const files: Array<[string, unknown, ValidateFunction]> = [
@@ -168,7 +215,10 @@ export function validateTeamsApp(app: TeamsApp): string[] {
     if (validate(json)) continue;
     for (const error of validate.errors ?? []) {
       const where = `${file}${error.instancePath}`;
-      const extra = error.keyword === 'additionalProperties' ? ` ("${(error.params as { additionalProperty: string }).additionalProperty}")` : '';
+      const extra =
+        error.keyword === 'additionalProperties'
+          ? ` ("${(error.params as { additionalProperty: string }).additionalProperty}")`
+          : '';
       const origin = app.origins.get(where);
       problems.push(`${where || file}: ${error.message}${extra}${origin ? ` — from ${origin}` : ''}`);
     }
