@@ -43,7 +43,8 @@ function streamUrl(
   const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
   const host = (trustProxy && req.header('x-forwarded-host')) || req.header('host');
   const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
-  return `${secure ? 'wss' : 'ws'}://${host}${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream?${query}`;
+  const path = `${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream`;
+  return `${secure ? 'wss' : 'ws'}://${host}${path}?${query}`;
 }
 
 /**

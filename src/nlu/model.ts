@@ -31,8 +31,28 @@ const INTENT_FEATURES: FeatureSpec = { words: true, bigrams: true, charLengths: 
 const LANGUAGE_FEATURES: FeatureSpec = { words: true, bigrams: false, charLengths: [1, 2, 3, 4] };
 
 /** Scripts the five languages are not written in: a message in one of these is certainly another language. */
-const OTHER_SCRIPTS =
-  /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Georgian}\p{Script=Armenian}\p{Script=Ethiopic}]/u;
+const OTHER_SCRIPTS = new RegExp(
+  `[${[
+    'Cyrillic',
+    'Greek',
+    'Arabic',
+    'Hebrew',
+    'Han',
+    'Hiragana',
+    'Katakana',
+    'Hangul',
+    'Thai',
+    'Devanagari',
+    'Bengali',
+    'Tamil',
+    'Georgian',
+    'Armenian',
+    'Ethiopic',
+  ]
+    .map((script) => `\\p{Script=${script}}`)
+    .join('')}]`,
+  'u',
+);
 
 /**
  * The trained model of free text: which topic or move a message is, and which language it is in.
