@@ -54,9 +54,16 @@ export class RedisWindowCounter implements WindowCounter {
   }
 
   async unhit(key: string) {
-    await this.redis.decr(`${this.prefix}:${key}`);
+    // Only inside a window still open: a DECR after it closed would leave a -1 that never expires.
+    await this.redis.eval(UNHIT, 1, `${this.prefix}:${key}`);
   }
 }
+
+const UNHIT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`;
 
 export interface RateDecision {
   allowed: boolean;

@@ -69,3 +69,14 @@ describe('a window in memory', () => {
     expect(await counter.hit('a', 60_000)).toEqual({ count: 1, resetInMs: 60_000 });
   });
 });
+
+describe('a window in Redis', () => {
+  it('takes nothing back from a window that has already closed, and leaves no key behind', async () => {
+    const counter = new RedisWindowCounter(client, `closed-${Date.now()}`);
+    await counter.hit('a', 50);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await counter.unhit('a');
+    expect(await client.keys(`closed-*`)).toEqual([]);
+    expect((await counter.hit('a', HOUR)).count).toBe(1);
+  });
+});
