@@ -159,8 +159,13 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         suspended: undefined,
       }),
       dropSuspended: assign({ suspended: undefined }),
-      beginForm: assign({ slots: {}, correcting: false, result: {} }),
-      endForm: assign({ slots: {}, correcting: false }),
+      beginForm: assign({
+        slots: {},
+        correcting: false,
+        result: {},
+        formTurn: ({ context, event }) => ('turnId' in event ? event.turnId : context.formTurn),
+      }),
+      endForm: assign({ slots: {}, correcting: false, formTurn: undefined }),
       storeAnswer: assign({
         slots: ({ context, event }, params: { slot: string }) => {
           const checked = event.type === 'ANSWER' ? validatorOf(params.slot).validate(event.text, now()) : undefined;
@@ -392,6 +397,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           slots: { ...context.slots },
           locale: event.locale,
           turnId: event.turnId,
+          // Conversations stored before forms kept their opening turn key the call by this turn.
+          formTurn: context.formTurn ?? event.turnId,
+          budgetMs: serviceTimeoutMs,
         }),
         onDone: [
           ...Object.entries(node.outcomes).map(([outcome, target]) => ({
