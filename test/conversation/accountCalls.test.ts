@@ -9,13 +9,16 @@ const helpdeskForm = () => content().dialog.nodes.helpdeskRequest as FormNode;
 function recordingService() {
   const accounts = accountService();
   const keys: string[] = [];
-  const service: AccountService & { failing: boolean; keys: string[] } = {
+  const locales: string[] = [];
+  const service: AccountService & { failing: boolean; keys: string[]; locales: string[] } = {
     failing: true,
     keys,
+    locales,
     checkLockStatus: (query, options) => accounts.checkLockStatus(query, options),
     requestPasswordReset: (request, options) => accounts.requestPasswordReset(request, options),
     createHelpdeskRequest: async (request, options) => {
       keys.push(options.idempotencyKey);
+      locales.push(request.locale);
       if (service.failing) throw new Error('the account service did not answer');
       return accounts.createHelpdeskRequest(request, options);
     },
@@ -45,13 +48,19 @@ describe('the idempotency key of a form’s account-service call', () => {
     expect(chat.last.trace.expecting).toBe('confirm');
     await chat.choose('send');
 
+    // In another language now: still the same request (the helpdesk answers in the language it was sent in).
+    await chat.say('Español');
+    await chat.choose('retry');
+    expect(chat.last.language).toBe('es');
+
     // After a restart, from the stored conversation, on another engine.
     const restarted = new Chat(engine({ service }));
     restarted.stored = chat.stored;
     restarted.last = chat.last;
     await restarted.choose('retry');
     expect(new Set(service.keys).size).toBe(1);
-    expect(service.keys).toHaveLength(4);
+    expect(new Set(service.locales)).toEqual(new Set(['en']));
+    expect(service.keys).toHaveLength(5);
 
     // Another secret number is another request; it is never part of the key as it was typed.
     await restarted.say(english(BUTTONS.back));
@@ -61,14 +70,14 @@ describe('the idempotency key of a form’s account-service call', () => {
     service.failing = false;
     await restarted.choose('retry');
     expect(restarted.last.trace.state).toBe(helpdeskForm().outcomes.created);
-    expect(service.keys.slice(4)).toEqual([service.keys[4], service.keys[4]]);
-    expect(service.keys[4]).not.toBe(service.keys[0]);
+    expect(service.keys.slice(5)).toEqual([service.keys[5], service.keys[5]]);
+    expect(service.keys[5]).not.toBe(service.keys[0]);
     for (const key of service.keys) expect(key).not.toMatch(/1234|9876|ABC123456/);
 
     // The form filled in again is a new request, even with the same answers.
     await restarted.say(english(BUTTONS.menu));
     await fillHelpdeskRequest(restarted, '9876');
     await restarted.choose('send');
-    expect(service.keys.at(-1)).not.toBe(service.keys[4]);
+    expect(service.keys.at(-1)).not.toBe(service.keys[5]);
   });
 });
