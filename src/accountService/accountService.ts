@@ -33,6 +33,8 @@ export interface CallOptions {
   idempotencyKey: string;
   /** An opaque id of the conversation, for per-conversation limits. */
   conversationId?: string;
+  /** Aborted when the caller stops waiting: no attempt starts, and none goes on, after that. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface CallOptions {
  */
 export interface AccountService {
   /** Lock state is only told to someone who knows both numbers; otherwise "unverified". */
-  checkLockStatus(query: LockStatusQuery, options: CallOptions): Promise<LockStatus>;
+  checkLockStatus(query: LockStatusQuery, options?: Partial<CallOptions>): Promise<LockStatus>;
   /** Accepted whether or not the account exists; the email goes only to the registered address. */
   requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<ResetOutcome>;
   createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }>;

@@ -90,6 +90,7 @@ export class HttpAccountService implements AccountService {
   async checkLockStatus(query: LockStatusQuery, options?: Partial<CallOptions>): Promise<LockStatus> {
     const { status, body, retryAfter } = await this.call('/v1/lock-status', query, {
       conversationId: options?.conversationId,
+      signal: options?.signal,
     });
     if (status === 429) return { status: 'limited', retryAfterSeconds: retryAfter };
     const answer = body as { status: string; lockedUntil?: string };
@@ -117,7 +118,7 @@ export class HttpAccountService implements AccountService {
   private async call(
     path: string,
     payload: unknown,
-    options: { idempotencyKey?: string; conversationId?: string | undefined },
+    options: { idempotencyKey?: string; conversationId?: string | undefined; signal?: AbortSignal | undefined },
   ): Promise<{ status: number; body: unknown; retryAfter: number }> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -126,7 +127,9 @@ export class HttpAccountService implements AccountService {
     // The same key on every retry: the service then does the work once.
     if (options.idempotencyKey) headers['idempotency-key'] = opaque(options.idempotencyKey);
     if (options.conversationId) headers['conversation-id'] = opaque(options.conversationId);
+    // The caller's signal ends the retries too: no attempt starts after the caller has stopped waiting.
     const attempt = this.policy.execute(async ({ signal }) => {
+      if (signal.aborted) throw new TaskCancelledError(`${path}: the caller stopped waiting`);
       let response: Response;
       try {
         response = await fetch(`${this.baseUrl}${path}`, {
@@ -138,7 +141,9 @@ export class HttpAccountService implements AccountService {
       } catch {
         throw new ServiceUnavailable(`no answer from ${path}`);
       }
-      if (response.status >= 500) throw new ServiceUnavailable(`${path} answered ${response.status}`);
+      // 409: the first request with this key is still being processed; asking again shortly gets its answer.
+      if (response.status >= 500 || response.status === 409)
+        throw new ServiceUnavailable(`${path} answered ${response.status}`);
       const text = await response.text();
       let body: unknown;
       try {
@@ -151,7 +156,7 @@ export class HttpAccountService implements AccountService {
         body,
         retryAfter: Math.max(1, Number(response.headers.get('retry-after')) || 60),
       };
-    });
+    }, options.signal);
     return attempt.catch((error: Error) => {
       this.options.onFailure?.(path);
       this.options.logger?.warn({ path, error: error.name }, 'account service call failed');

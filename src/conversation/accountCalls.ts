@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fromPromise } from 'xstate';
 import type { AccountCallInput, AccountCall, AccountCallOutput } from '../dialog/accountCalls';
 import type { AccountService } from '../accountService/accountService';
@@ -9,44 +10,58 @@ function slot(input: AccountCallInput, name: string): string {
   return value;
 }
 
+/**
+ * The key of a call that changes something: the form's opening turn, the call and a hash of exactly what it
+ * sends. The same answers sent again are the same request; other answers are another; the secret number is
+ * only ever part of a hash.
+ */
+function idempotencyKey(input: AccountCallInput, call: AccountCall, request: object): string {
+  return createHash('sha256')
+    .update(JSON.stringify([input.formTurn, call, request]))
+    .digest('base64url');
+}
+
 /** The dialog's account-service calls, as the actors the machine invokes, backed by an AccountService. */
 export function accountActors(service: AccountService) {
-  const options = (input: AccountCallInput, call: AccountCall) => ({
-    idempotencyKey: `${input.turnId}:${call}`,
+  const options = (input: AccountCallInput, signal: AbortSignal) => ({
     // The service limits checks per conversation.
     conversationId: conversationOfTurn(input.turnId),
+    // Stopped when the dialog stops waiting (it left the call), and at the latest when its time is up.
+    signal: AbortSignal.any([signal, AbortSignal.timeout(input.budgetMs)]),
   });
   return {
-    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
+    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input, signal }) => {
       const status = await service.checkLockStatus(
         { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
-        options(input, 'checkLockStatus'),
+        options(input, signal),
       );
       if (status.status === 'locked')
         return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
       if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
       return { outcome: status.status };
     }),
-    requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
-      const outcome = await service.requestPasswordReset(
-        { idNumber: slot(input, 'idNumber') },
-        options(input, 'requestPasswordReset'),
-      );
+    requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input, signal }) => {
+      const request = { idNumber: slot(input, 'idNumber') };
+      const outcome = await service.requestPasswordReset(request, {
+        ...options(input, signal),
+        idempotencyKey: idempotencyKey(input, 'requestPasswordReset', request),
+      });
       return { outcome: outcome.status === 'limited' ? 'recentlySent' : 'accepted' };
     }),
-    createHelpdeskRequest: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
-      const { reference } = await service.createHelpdeskRequest(
-        {
-          fullName: slot(input, 'fullName'),
-          exam: slot(input, 'exam'),
-          examDate: slot(input, 'examDate'),
-          centreName: slot(input, 'centreName'),
-          idNumber: slot(input, 'idNumber'),
-          secretNumber: slot(input, 'secretNumber'),
-          locale: input.locale,
-        },
-        options(input, 'createHelpdeskRequest'),
-      );
+    createHelpdeskRequest: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input, signal }) => {
+      const request = {
+        fullName: slot(input, 'fullName'),
+        exam: slot(input, 'exam'),
+        examDate: slot(input, 'examDate'),
+        centreName: slot(input, 'centreName'),
+        idNumber: slot(input, 'idNumber'),
+        secretNumber: slot(input, 'secretNumber'),
+        locale: input.locale,
+      };
+      const { reference } = await service.createHelpdeskRequest(request, {
+        ...options(input, signal),
+        idempotencyKey: idempotencyKey(input, 'createHelpdeskRequest', request),
+      });
       return { outcome: 'created', params: { reference } };
     }),
   } satisfies Record<AccountCall, unknown>;

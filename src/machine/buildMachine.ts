@@ -159,8 +159,15 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         suspended: undefined,
       }),
       dropSuspended: assign({ suspended: undefined }),
-      beginForm: assign({ slots: {}, correcting: false, result: {} }),
-      endForm: assign({ slots: {}, correcting: false }),
+      beginForm: assign({
+        slots: {},
+        correcting: false,
+        result: {},
+        formTurn: ({ context, event }) => ('turnId' in event ? event.turnId : context.formTurn),
+        sentIn: undefined,
+      }),
+      endForm: assign({ slots: {}, correcting: false, formTurn: undefined, sentIn: undefined }),
+      markSent: assign({ sentIn: ({ context, event }) => context.sentIn ?? event.locale }),
       storeAnswer: assign({
         slots: ({ context, event }, params: { slot: string }) => {
           const checked = event.type === 'ANSWER' ? validatorOf(params.slot).validate(event.text, now()) : undefined;
@@ -385,13 +392,17 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     states.run = {
       tags: ['busy'],
       meta: meta(id, node.topic, null, []),
+      entry: ['markSent'],
       invoke: {
         id: `${id}.call`,
         src: node.action,
         input: ({ context, event }: { context: DialogContext; event: DialogEvent }): AccountCallInput => ({
           slots: { ...context.slots },
-          locale: event.locale,
+          locale: context.sentIn ?? event.locale,
           turnId: event.turnId,
+          // Conversations stored before forms kept their opening turn key the call by this turn.
+          formTurn: context.formTurn ?? event.turnId,
+          budgetMs: serviceTimeoutMs,
         }),
         onDone: [
           ...Object.entries(node.outcomes).map(([outcome, target]) => ({

@@ -1,6 +1,6 @@
 import { RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
-import type { AccountStore, FiledRequest, SentEmail, StoredAccount } from './store';
+import type { AccountStore, Claim, FiledRequest, SentEmail, StoredAccount } from './store';
 
 const PREFIX = 'account-service:';
 
@@ -25,17 +25,20 @@ export class RedisAccountStore implements AccountStore {
     await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
   }
 
-  async claim(key: string, ttlSeconds: number) {
-    return (await this.redis.set(`${PREFIX}idempotency:${key}`, '', 'EX', ttlSeconds, 'NX')) === 'OK';
+  async claim(key: string, request: string, ttlSeconds: number) {
+    const claim: Claim = { request };
+    return (
+      (await this.redis.set(`${PREFIX}idempotency:${key}`, JSON.stringify(claim), 'EX', ttlSeconds, 'NX')) === 'OK'
+    );
   }
 
-  async answer(key: string) {
+  async claimed(key: string) {
     const value = await this.redis.get(`${PREFIX}idempotency:${key}`);
-    return value ? value : undefined;
+    return value === null ? undefined : readClaim(value);
   }
 
-  async saveAnswer(key: string, answer: string, ttlSeconds: number) {
-    await this.redis.set(`${PREFIX}idempotency:${key}`, answer, 'EX', ttlSeconds);
+  async saveAnswer(key: string, claim: Required<Claim>, ttlSeconds: number) {
+    await this.redis.set(`${PREFIX}idempotency:${key}`, JSON.stringify(claim), 'EX', ttlSeconds);
   }
 
   async release(key: string) {
@@ -60,4 +63,18 @@ export class RedisAccountStore implements AccountStore {
 
   /** The connection belongs to whoever made it; they close it. */
   async close() {}
+}
+
+/** A claim as stored; one stored before keys were bound is '' (in progress) or the bare answer. */
+function readClaim(value: string): Claim {
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (parsed && typeof parsed === 'object' && 'request' in parsed && typeof parsed.request === 'string') {
+      const answer = 'answer' in parsed && typeof parsed.answer === 'string' ? parsed.answer : undefined;
+      return { request: parsed.request, ...(answer ? { answer } : {}) };
+    }
+  } catch {
+    // Not JSON: stored by an earlier version.
+  }
+  return value ? { answer: value } : {};
 }

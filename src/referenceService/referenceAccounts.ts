@@ -28,6 +28,22 @@ export const LIMITS = {
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
+/** A call that changes something, as the HTTP server passes it on. */
+export interface IdempotentCall extends CallOptions {
+  /** What the key is bound to: the endpoint and a keyed hash of the body (the server computes it). */
+  request?: string;
+}
+
+/** The key was first used for another request (another body or endpoint); it will not do this one. */
+export class IdempotencyKeyReused extends Error {
+  override name = 'IdempotencyKeyReused';
+}
+
+/** The first request with this key is still being processed; ask again shortly. */
+export class IdempotencyKeyInProgress extends Error {
+  override name = 'IdempotencyKeyInProgress';
+}
+
 const demoAccountSchema = z.strictObject({
   idNumber: z.string().min(1),
   secretNumber: z.string().min(1),
@@ -163,8 +179,8 @@ export class ReferenceAccounts implements AccountService {
     return lockedUntil ? { status: 'locked', lockedUntil } : { status: 'unlocked' };
   }
 
-  async requestPasswordReset(request: PasswordResetRequest, options: CallOptions): Promise<ResetOutcome> {
-    return this.once(options.idempotencyKey, async () => {
+  async requestPasswordReset(request: PasswordResetRequest, options: IdempotentCall): Promise<ResetOutcome> {
+    return this.once(options.idempotencyKey, options.request ?? 'password-resets', async () => {
       const idNumber = normalizeId(request.idNumber);
       const limited = await this.overLimit([
         { bucket: `reset:15m:${digest(idNumber)}`, seconds: 900, most: LIMITS.resetsPerIdPer15Minutes },
@@ -180,8 +196,8 @@ export class ReferenceAccounts implements AccountService {
     });
   }
 
-  async createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }> {
-    return this.once(options.idempotencyKey, async () => {
+  async createHelpdeskRequest(request: HelpdeskRequest, options: IdempotentCall): Promise<{ reference: string }> {
+    return this.once(options.idempotencyKey, options.request ?? 'helpdesk-requests', async () => {
       const reference = newReference();
       await this.store.recordRequest({
         ...request,
@@ -235,13 +251,19 @@ export class ReferenceAccounts implements AccountService {
     return wait;
   }
 
-  /** Runs the effect once per key; a repeat gets the first answer (waiting briefly if it is still being produced). */
-  private async once<T>(key: string, effect: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the effect once per key, for the request the key was first used for; a repeat gets the first answer
+   * (waiting briefly if it is still being produced), another request with the key is refused. A refusal for
+   * a limit is not kept: once the limit has passed, the same key is processed.
+   */
+  private async once<T>(key: string, request: string, effect: () => Promise<T>): Promise<T> {
     const storeKey = digest(key);
-    if (await this.store.claim(storeKey, IDEMPOTENCY_TTL_SECONDS)) {
+    if (await this.store.claim(storeKey, request, IDEMPOTENCY_TTL_SECONDS)) {
       try {
         const answer = await effect();
-        await this.store.saveAnswer(storeKey, JSON.stringify(answer), IDEMPOTENCY_TTL_SECONDS);
+        if (isLimited(answer)) await this.store.release(storeKey);
+        else
+          await this.store.saveAnswer(storeKey, { request, answer: JSON.stringify(answer) }, IDEMPOTENCY_TTL_SECONDS);
         return answer;
       } catch (error) {
         await this.store.release(storeKey);
@@ -249,12 +271,20 @@ export class ReferenceAccounts implements AccountService {
       }
     }
     for (let attempt = 0; attempt < 40; attempt++) {
-      const answer = await this.store.answer(storeKey);
-      if (answer) return JSON.parse(answer) as T;
+      const claim = await this.store.claimed(storeKey);
+      if (claim?.request !== undefined && claim.request !== request)
+        throw new IdempotencyKeyReused('This idempotency key was used for another request');
+      if (claim?.answer) return JSON.parse(claim.answer) as T;
+      // Released meanwhile (the first request failed or was limited): this one may run.
+      if (!claim) return this.once(key, request, effect);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error('A request with this idempotency key is still in progress');
+    throw new IdempotencyKeyInProgress('A request with this idempotency key is still in progress');
   }
+}
+
+function isLimited(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && 'status' in answer && answer.status === 'limited';
 }
 
 export function normalizeId(idNumber: string): string {

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import restify, { type Next, type Request, type Response, type Server } from 'restify';
 import { z } from 'zod';
 import { LANGUAGES } from '../dialog/languages';
 import type { Logger } from '../logger';
-import type { ReferenceAccounts } from './referenceAccounts';
+import { IdempotencyKeyInProgress, IdempotencyKeyReused, type ReferenceAccounts } from './referenceAccounts';
 import { readJsonBody } from '../http/jsonBody';
 
 export interface AccountServiceServerOptions {
@@ -57,6 +57,13 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
   const { accounts, logger } = options;
   const expected = createHash('sha256').update(`Bearer ${options.token}`).digest();
   const server = restify.createServer({ name: 'account-service', handleUncaughtExceptions: false });
+  // Bodies carry secret numbers: what a key is bound to is hashed with a key of the service's own.
+  const requestHashKey = createHash('sha256').update(`idempotency:${options.token}`).digest();
+  /** What an idempotency key is bound to: this endpoint and this body, whatever its key order or spacing. */
+  const requestOf = (path: string, body: Record<string, unknown>) =>
+    `${path}:${createHmac('sha256', requestHashKey)
+      .update(JSON.stringify(body, Object.keys(body).sort()))
+      .digest('base64url')}`;
 
   const authenticate = (req: Request, res: Response, next: Next) => {
     const given = createHash('sha256')
@@ -105,6 +112,17 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     try {
       await handler(req, res);
     } catch (error) {
+      if (error instanceof IdempotencyKeyReused)
+        return problem(
+          res,
+          422,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used for another request (another body or endpoint); send a new key.',
+        );
+      if (error instanceof IdempotencyKeyInProgress) {
+        res.header('Retry-After', '1');
+        return problem(res, 409, 'idempotency_key_in_progress', 'The first request with this key is still running.');
+      }
       logger.error({ err: error, route: req.getRoute()?.path }, 'account service request failed');
       if (!res.headersSent) problem(res, 500, 'internal_error', 'The account service could not process this request.');
     }
@@ -136,6 +154,7 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     const conversationId = conversationOf(req);
     const outcome = await accounts.requestPasswordReset(request, {
       idempotencyKey: key,
+      request: requestOf('/v1/password-resets', request),
       ...(conversationId ? { conversationId } : {}),
     });
     if (outcome.status === 'limited') return limited(res, outcome.retryAfterSeconds);
@@ -146,7 +165,8 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     const key = idempotencyKey(req, res);
     const request = key && parse(bodies.helpdeskRequest, req, res);
     if (!key || !request) return;
-    res.send(201, await accounts.createHelpdeskRequest(request, { idempotencyKey: key }));
+    const call = { idempotencyKey: key, request: requestOf('/v1/helpdesk-requests', request) };
+    res.send(201, await accounts.createHelpdeskRequest(request, call));
   });
 
   post('/v1/sign-in', async (req, res) => {

@@ -29,11 +29,11 @@ export interface AccountStore {
   seedAccount(account: StoredAccount): Promise<void>;
   /** The counts behind the contract's limits. */
   readonly limits: WindowCounter;
-  /** Claims an idempotency key; false when it was already claimed. */
-  claim(key: string, ttlSeconds: number): Promise<boolean>;
-  /** The answer stored for a claimed key, once the first request has produced it. */
-  answer(key: string): Promise<string | undefined>;
-  saveAnswer(key: string, answer: string, ttlSeconds: number): Promise<void>;
+  /** Claims an idempotency key for this request (its endpoint and body); false when it was already claimed. */
+  claim(key: string, request: string, ttlSeconds: number): Promise<boolean>;
+  /** What a claimed key was claimed for, and its answer once the first request has produced it. */
+  claimed(key: string): Promise<Claim | undefined>;
+  saveAnswer(key: string, claim: Required<Claim>, ttlSeconds: number): Promise<void>;
   /** Gives up a claim whose request failed, so a retry with the same key can run. */
   release(key: string): Promise<void>;
   recordEmail(email: SentEmail): Promise<void>;
@@ -41,6 +41,13 @@ export interface AccountStore {
   recordRequest(request: FiledRequest): Promise<void>;
   requests(): Promise<FiledRequest[]>;
   close(): Promise<void>;
+}
+
+/** What an idempotency key is bound to: the request it was first used for, and that request's answer. */
+export interface Claim {
+  /** The endpoint and a keyed hash of the body; absent on claims stored before keys were bound. */
+  request?: string;
+  answer?: string;
 }
 
 interface Expiring<T> {
@@ -51,7 +58,7 @@ interface Expiring<T> {
 /** The embedded default: everything in this process, gone on restart. */
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<string, StoredAccount>();
-  private readonly claims = new Map<string, Expiring<string | null>>();
+  private readonly claims = new Map<string, Expiring<Claim>>();
   private readonly sent: SentEmail[] = [];
   private readonly filed: FiledRequest[] = [];
   readonly limits: WindowCounter;
@@ -77,18 +84,19 @@ export class MemoryAccountStore implements AccountStore {
     if (!this.accounts.has(account.idNumber)) this.accounts.set(account.idNumber, { ...account });
   }
 
-  async claim(key: string, ttlSeconds: number) {
+  async claim(key: string, request: string, ttlSeconds: number) {
     if (this.live(this.claims, key) !== undefined) return false;
-    this.claims.set(key, { value: null, expiresAt: this.now() + ttlSeconds * 1000 });
+    this.claims.set(key, { value: { request }, expiresAt: this.now() + ttlSeconds * 1000 });
     return true;
   }
 
-  async answer(key: string) {
-    return this.live(this.claims, key) ?? undefined;
+  async claimed(key: string) {
+    const claim = this.live(this.claims, key);
+    return claim ? { ...claim } : undefined;
   }
 
-  async saveAnswer(key: string, answer: string, ttlSeconds: number) {
-    this.claims.set(key, { value: answer, expiresAt: this.now() + ttlSeconds * 1000 });
+  async saveAnswer(key: string, claim: Required<Claim>, ttlSeconds: number) {
+    this.claims.set(key, { value: { ...claim }, expiresAt: this.now() + ttlSeconds * 1000 });
   }
 
   async release(key: string) {

@@ -88,7 +88,14 @@ describe('the dialog machine', () => {
     expect(dialog.calls).toEqual([
       {
         action: 'checkLockStatus',
-        input: { slots: { idNumber: 'SIR094701', secretNumber: '8482' }, locale: 'en', turnId: 't5' },
+        input: {
+          slots: { idNumber: 'SIR094701', secretNumber: '8482' },
+          locale: 'en',
+          turnId: 't5',
+          // The turn that opened the form keys the call; the call may take as long as the dialog waits.
+          formTurn: 't3',
+          budgetMs: 200,
+        },
       },
     ]);
     expect(dialog.value).toBe('lockoutLocked');

@@ -1,6 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type { AddressInfo } from 'node:net';
 import { startAccountService, type RunningAccountService } from '../../src/referenceService/app';
+import { createAccountServiceServer } from '../../src/referenceService/server';
+import { ReferenceAccounts } from '../../src/referenceService/referenceAccounts';
+import { MemoryAccountStore } from '../../src/referenceService/store';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { ROOT } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
@@ -54,6 +58,8 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
   let client: RedisClient | undefined;
   let service: RunningAccountService;
   const log = recordingLogger();
+  /** How far the service's clock runs ahead of the real one, to let a limit's window pass. */
+  let clockAhead = 0;
 
   beforeAll(async () => {
     if (storeKind === 'redis') {
@@ -70,6 +76,7 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
         ...(client ? { redis: client } : {}),
       },
       log.logger,
+      () => new Date(Date.now() + clockAhead),
     );
   });
   afterAll(async () => {
@@ -148,6 +155,43 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
     expect(first.status).toBe(201);
     expect(again.json).toEqual(first.json);
     expect(await service.accounts.helpdeskRequests()).toHaveLength(1);
+  });
+
+  it('binds an idempotency key to its endpoint and body: reused for another, it is refused with 422', async () => {
+    const key = { 'idempotency-key': 'bound-key-0001' };
+    const first = await call(service, '/v1/helpdesk-requests', helpdeskRequest, key);
+    expect(first.status).toBe(201);
+    // The same request again, written differently (key order), is the same request.
+    const reordered = Object.fromEntries(Object.entries(helpdeskRequest).reverse());
+    expect((await call(service, '/v1/helpdesk-requests', reordered, key)).json).toEqual(first.json);
+    const filed = (await service.accounts.helpdeskRequests()).length;
+
+    const otherBody = await call(service, '/v1/helpdesk-requests', { ...helpdeskRequest, fullName: 'Eva Ruiz' }, key);
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.json).toEqual({ error: 'idempotency_key_reused', message: expect.any(String) });
+    expect(otherBody.text).not.toContain(first.json.reference);
+    const otherEndpoint = await call(service, '/v1/password-resets', { idNumber: 'ABC123456' }, key);
+    expect(otherEndpoint.status).toBe(422);
+    expect(otherEndpoint.json.error).toBe('idempotency_key_reused');
+    expect(await service.accounts.helpdeskRequests()).toHaveLength(filed);
+
+    // Bound from the first use on either endpoint.
+    const resetKey = { 'idempotency-key': 'bound-key-0002' };
+    expect((await call(service, '/v1/password-resets', { idNumber: 'BOUND0001' }, resetKey)).status).toBe(202);
+    expect((await call(service, '/v1/password-resets', { idNumber: 'BOUND0002' }, resetKey)).status).toBe(422);
+    expect((await call(service, '/v1/helpdesk-requests', helpdeskRequest, resetKey)).status).toBe(422);
+    expect(await service.accounts.helpdeskRequests()).toHaveLength(filed);
+  });
+
+  it('does not keep a 429 under the key: the same key after the limit has passed is processed', async () => {
+    const idNumber = `WAIT${storeKind.toUpperCase()}1`;
+    const sent = await call(service, '/v1/password-resets', { idNumber }, { 'idempotency-key': 'limited-key-0001' });
+    expect(sent.status).toBe(202);
+    const retried = { 'idempotency-key': 'limited-key-0002' };
+    const limited = await call(service, '/v1/password-resets', { idNumber }, retried);
+    expect(limited.status).toBe(429);
+    clockAhead += (Number(limited.headers.get('retry-after')) + 1) * 1000;
+    expect((await call(service, '/v1/password-resets', { idNumber }, retried)).status).toBe(202);
   });
 
   it('limits lock checks to 5 per conversation per hour', async () => {
@@ -235,4 +279,42 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
       expect(status).toBe(200);
     });
   }
+});
+
+describe('a repeat of a request the reference service is still processing', () => {
+  it('gets 409 with Retry-After, not a 500, and the first answer once there is one', async () => {
+    let fileIt = () => {};
+    const filing = new Promise<void>((resolve) => (fileIt = resolve));
+    // A store that takes its time to file a request, as under load.
+    const store = new MemoryAccountStore();
+    const recordRequest = store.recordRequest.bind(store);
+    store.recordRequest = async (request) => {
+      await filing;
+      await recordRequest(request);
+    };
+    const server = createAccountServiceServer({
+      accounts: new ReferenceAccounts(store),
+      token: TOKEN,
+      logger: recordingLogger().logger,
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const service = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } as RunningAccountService;
+    try {
+      const key = { 'idempotency-key': 'slow-key-0001' };
+      const first = call(service, '/v1/helpdesk-requests', helpdeskRequest, key);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const repeat = await call(service, '/v1/helpdesk-requests', helpdeskRequest, key);
+      expect(repeat.status).toBe(409);
+      expect(repeat.json.error).toBe('idempotency_key_in_progress');
+      expect(Number(repeat.headers.get('retry-after'))).toBeGreaterThan(0);
+      fileIt();
+      const filed = await first;
+      expect(filed.status).toBe(201);
+      expect((await call(service, '/v1/helpdesk-requests', helpdeskRequest, key)).json).toEqual(filed.json);
+      expect(await store.requests()).toHaveLength(1);
+    } finally {
+      fileIt();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
