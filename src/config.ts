@@ -45,6 +45,17 @@ const schema = z.object({
   DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
   TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  DIRECT_LINE_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  DIRECT_LINE_TRANSCRIPT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(256 * 1024),
+  DIRECT_LINE_CONVERSATION_MAX_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1800)
+    .default(24 * 3600),
   TRUST_PROXY: z.enum(['true', 'false', '']).default('false'),
   WEB_CHAT_FRAME_ANCESTORS: z
     .string()
@@ -80,6 +91,10 @@ export interface Config {
     /** Signs the local Direct Line's tokens; random per process (or agreed through Redis) when not set. */
     tokenKey?: string;
     tokensPerMinute: number;
+    /** The local Direct Line's limits per conversation: posts a minute, bytes kept, lifetime of its tokens. */
+    postsPerMinute: number;
+    transcriptBytes: number;
+    conversationMaxSeconds: number;
     trustProxy: boolean;
     frameAncestors: string;
   };
@@ -131,6 +146,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         (error as Error).message,
     );
   }
+  // Instances that each made up their own key would refuse each other's tokens (and a new one after Redis lost it).
+  if (
+    values.NODE_ENV?.toLowerCase() === 'production' &&
+    redis &&
+    !values.DIRECT_LINE_SECRET &&
+    !values.DIRECT_LINE_TOKEN_KEY
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DIRECT_LINE_TOKEN_KEY: required when NODE_ENV=production and Redis is set ' +
+        '(at least 32 random characters, the same on every instance), so every instance accepts the tokens ' +
+        'of the others, also after Redis lost its data',
+    );
+  }
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
@@ -155,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
       ...(values.DIRECT_LINE_TOKEN_KEY ? { tokenKey: values.DIRECT_LINE_TOKEN_KEY } : {}),
       tokensPerMinute: values.TOKENS_PER_MINUTE,
+      postsPerMinute: values.DIRECT_LINE_POSTS_PER_MINUTE,
+      transcriptBytes: values.DIRECT_LINE_TRANSCRIPT_BYTES,
+      conversationMaxSeconds: values.DIRECT_LINE_CONVERSATION_MAX_SECONDS,
       trustProxy: values.TRUST_PROXY === 'true',
       frameAncestors: values.WEB_CHAT_FRAME_ANCESTORS,
     },
@@ -191,6 +222,9 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
       : 'not set: the bot serves Direct Line itself at /v3/directline',
     DIRECT_LINE_TOKEN_KEY: config.webChat.tokenKey ? '[set]' : 'not set: random, or agreed through Redis',
     TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
+    DIRECT_LINE_LIMITS:
+      `${config.webChat.postsPerMinute} posts a minute, ${config.webChat.transcriptBytes} bytes kept, ` +
+      `tokens refreshed for ${config.webChat.conversationMaxSeconds} s per conversation`,
     TRUST_PROXY: String(config.webChat.trustProxy),
     WEB_CHAT_FRAME_ANCESTORS: config.webChat.frameAncestors,
   };

@@ -16,6 +16,9 @@ describe('configuration', () => {
       webChat: {
         directLineDomain: 'https://directline.botframework.com/v3/directline',
         tokensPerMinute: 10,
+        postsPerMinute: 30,
+        transcriptBytes: 262144,
+        conversationMaxSeconds: 86400,
         trustProxy: false,
         frameAncestors: "'self'",
       },
@@ -56,6 +59,34 @@ describe('configuration', () => {
     expect(
       loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).bot.appId,
     ).toBe('app');
+  });
+
+  it('needs a shared Direct Line token key in production with Redis, so instances accept each other', () => {
+    const production = { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', REDIS_URL: 'redis://127.0.0.1:6379' };
+    for (const NODE_ENV of ['production', 'Production', 'PRODUCTION'])
+      expect(() => loadConfig({ ...production, NODE_ENV })).toThrow(
+        'DIRECT_LINE_TOKEN_KEY: required when NODE_ENV=production and Redis is set',
+      );
+    const key = 'k'.repeat(32);
+    expect(loadConfig({ ...production, NODE_ENV: 'production', DIRECT_LINE_TOKEN_KEY: key }).webChat.tokenKey).toBe(
+      key,
+    );
+    // Not needed where tokens come from Azure's Direct Line service, without Redis, or outside production.
+    expect(() => loadConfig({ ...production, NODE_ENV: 'production', DIRECT_LINE_SECRET: 'dl-secret' })).not.toThrow();
+    expect(() => loadConfig({ ...production, NODE_ENV: 'production', REDIS_URL: '' })).not.toThrow();
+    expect(() => loadConfig(production)).not.toThrow();
+  });
+
+  it('takes the local Direct Line limits, and names a wrong one', () => {
+    expect(
+      loadConfig({
+        DIRECT_LINE_POSTS_PER_MINUTE: '12',
+        DIRECT_LINE_TRANSCRIPT_BYTES: '100000',
+        DIRECT_LINE_CONVERSATION_MAX_SECONDS: '7200',
+      }).webChat,
+    ).toMatchObject({ postsPerMinute: 12, transcriptBytes: 100000, conversationMaxSeconds: 7200 });
+    expect(() => loadConfig({ DIRECT_LINE_POSTS_PER_MINUTE: '0' })).toThrow(/DIRECT_LINE_POSTS_PER_MINUTE/);
+    expect(() => loadConfig({ DIRECT_LINE_TRANSCRIPT_BYTES: '1000' })).toThrow(/DIRECT_LINE_TRANSCRIPT_BYTES/);
   });
 
   it('needs a token with a separately run account service', () => {

@@ -27,12 +27,23 @@
     picker.value = language;
   }
 
-  function showFailure() {
+  // One line above the chat: "failed" (with the reload button), "unavailable" or "slowDown" (it passes by itself).
+  function showStatus(state) {
     status.hidden = false;
-    status.setAttribute('data-state', 'failed');
-    status.querySelector('[data-text]').setAttribute('data-text', 'failed');
-    status.querySelector('button').hidden = false;
+    status.setAttribute('data-state', state);
+    status.querySelector('[data-text]').setAttribute('data-text', state);
+    status.querySelector('button').hidden = state !== 'failed';
     applyLanguage();
+  }
+
+  function showFailure() {
+    showStatus('failed');
+  }
+
+  // The server's Retry-After, within reason: at least a second, at most a minute.
+  function waitMs(retryAfter) {
+    var seconds = Number(retryAfter);
+    return Math.min(Math.max(seconds > 0 ? seconds : 5, 1), 60) * 1000;
   }
 
   var styleOptions = {
@@ -82,36 +93,67 @@
     window.location.reload();
   });
 
+  // Posting too fast: say so politely until the server's Retry-After has passed. Web Chat itself only shows the
+  // message as still being sent (its Direct Line client turns the 429 into a silent retry), so the page reads the
+  // refusal off the request as it ends.
+  var request = window.XMLHttpRequest.prototype;
+  var send = request.send;
+  request.send = function () {
+    this.addEventListener('loadend', function () {
+      if (this.status !== 429 || !/\/activities$/.test(new URL(this.responseURL).pathname)) return;
+      showStatus('slowDown');
+      setTimeout(
+        function () {
+          if (status.getAttribute('data-state') === 'slowDown') status.hidden = true;
+        },
+        waitMs(this.getResponseHeader('retry-after')),
+      );
+    });
+    return send.apply(this, arguments);
+  };
+
   applyLanguage();
 
-  fetch(config.tokenUrl, { method: 'POST', headers: { accept: 'application/json' } })
-    .then(function (response) {
-      if (!response.ok) throw new Error('token ' + response.status);
-      return response.json();
-    })
-    .then(function (grant) {
-      directLine = window.WebChat.createDirectLine({
-        token: grant.token,
-        domain: config.domain === 'local' ? window.location.origin + config.localPath : config.domain,
-      });
-      store = window.WebChat.createStore({}, function (api) {
-        return function (next) {
-          return function (action) {
-            // Say hello once connected, with the page's language, so the welcome comes in it.
-            if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
-              setTimeout(function () {
-                api.dispatch({
-                  type: 'WEB_CHAT/SEND_EVENT',
-                  payload: { name: 'webchat/join', value: { language: language } },
-                });
-              }, 0);
-            }
-            return next(action);
-          };
+  function connect(grant) {
+    directLine = window.WebChat.createDirectLine({
+      token: grant.token,
+      domain: config.domain === 'local' ? window.location.origin + config.localPath : config.domain,
+    });
+    store = window.WebChat.createStore({}, function (api) {
+      return function (next) {
+        return function (action) {
+          // Say hello once connected, with the page's language, so the welcome comes in it.
+          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+            setTimeout(function () {
+              api.dispatch({
+                type: 'WEB_CHAT/SEND_EVENT',
+                payload: { name: 'webchat/join', value: { language: language } },
+              });
+            }, 0);
+          }
+          return next(action);
         };
-      });
-      status.hidden = true;
-      render();
-    })
-    .catch(showFailure);
+      };
+    });
+    status.hidden = true;
+    render();
+  }
+
+  // While the chat's storage is out (503) or this address asked for many chats (429), the page says the chat is
+  // briefly unavailable and asks again after the server's Retry-After, by itself.
+  function start() {
+    fetch(config.tokenUrl, { method: 'POST', headers: { accept: 'application/json' } })
+      .then(function (response) {
+        if (response.status === 503 || response.status === 429) {
+          showStatus('unavailable');
+          setTimeout(start, waitMs(response.headers.get('retry-after')));
+          return undefined;
+        }
+        if (!response.ok) throw new Error('token ' + response.status);
+        return response.json().then(connect);
+      })
+      .catch(showFailure);
+  }
+
+  start();
 })();

@@ -46,6 +46,8 @@ export const WEB_KEYS = [
   'connecting',
   'failed',
   'retry',
+  'unavailable',
+  'slowDown',
   'chatLabel',
 ] as const;
 

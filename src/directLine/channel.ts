@@ -1,11 +1,22 @@
 import type { RedisClient } from '../state/redisConnection';
-import { RedisConversationStore } from './conversationStore';
+import { MemoryRateLimiter, RedisRateLimiter } from '../state/rateLimit';
+import { MemoryConversationStore, RedisConversationStore } from './conversationStore';
 import { LocalDirectLine, type ChannelActivity } from './localDirectLine';
 import { DirectLineTokens, sharedTokenKey } from './tokens';
 import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './webChatTokens';
 
 export interface WebChatChannelOptions {
-  webChat: { directLineSecret?: string; directLineDomain: string; tokenKey?: string };
+  webChat: {
+    directLineSecret?: string;
+    directLineDomain: string;
+    tokenKey?: string;
+    /** Activities one conversation may post per minute. */
+    postsPerMinute: number;
+    /** Bytes of activities kept per conversation; the oldest are dropped beyond it. */
+    transcriptBytes: number;
+    /** Seconds after its first token that a conversation's tokens can no longer be refreshed. */
+    conversationMaxSeconds: number;
+  };
   /** Hands a page's activity to the bot; resolves when the bot's turn is over. */
   deliver: (activity: ChannelActivity) => Promise<void>;
   /** This process's own Bot Connector address, known once it listens. */
@@ -26,14 +37,20 @@ export async function createWebChatChannel(
     return { tokens: new DirectLineServiceTokenSource(webChat.directLineSecret, webChat.directLineDomain) };
   }
   const tokenKey = webChat.tokenKey ?? (redis ? await sharedTokenKey(redis) : undefined);
+  const limits = { maxActivities: 500, maxBytes: webChat.transcriptBytes, idleSeconds: 3600, now: Date.now };
+  const perMinute = webChat.postsPerMinute;
   const directLine = new LocalDirectLine({
     deliver: options.deliver,
     serviceUrl: options.serviceUrl,
     bot: { id: 'helpdesk-bot', name: 'Helpdesk' },
-    ...(redis
-      ? { store: new RedisConversationStore(redis, { maxActivities: 500, idleSeconds: 3600, now: Date.now }) }
-      : {}),
-    ...(tokenKey ? { tokens: new DirectLineTokens(tokenKey) } : {}),
+    store: redis ? new RedisConversationStore(redis, limits) : new MemoryConversationStore(limits),
+    tokens: new DirectLineTokens(tokenKey, Date.now, webChat.conversationMaxSeconds),
+    posts: {
+      perMinute,
+      limiter: redis
+        ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:dl-posts', perMinute, 60_000)
+        : new MemoryRateLimiter(perMinute, 60_000),
+    },
   });
   return { directLine, tokens: new LocalTokenSource(directLine) };
 }

@@ -49,6 +49,8 @@ export type Listener = (activity: ChannelActivity | undefined, watermark: number
 
 export interface StoreLimits {
   maxActivities: number;
+  /** The most a conversation's kept activities may add up to (as JSON); the oldest are dropped to make room. */
+  maxBytes: number;
   idleSeconds: number;
   now: () => number;
 }
@@ -61,6 +63,8 @@ const parseWatermark = (watermark: string | undefined) =>
 interface MemoryConversation {
   userId: string;
   activities: ChannelActivity[];
+  /** The size of each kept activity, as the byte cap counts it. */
+  sizes: number[];
   dropped: number;
   touched: number;
   listeners: Set<Listener>;
@@ -84,6 +88,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.conversations.set(conversationId, {
       userId,
       activities: [],
+      sizes: [],
       dropped: 0,
       touched: this.limits.now(),
       listeners: new Set(),
@@ -107,8 +112,14 @@ export class MemoryConversationStore implements ConversationStore {
       timestamp: new Date(this.limits.now()).toISOString(),
     };
     conversation.activities.push(stored);
-    if (conversation.activities.length > this.limits.maxActivities) {
+    conversation.sizes.push(Buffer.byteLength(JSON.stringify(stored)));
+    let bytes = conversation.sizes.reduce((sum, size) => sum + size, 0);
+    while (
+      conversation.activities.length > 1 &&
+      (conversation.activities.length > this.limits.maxActivities || bytes > this.limits.maxBytes)
+    ) {
       conversation.activities.shift();
+      bytes -= conversation.sizes.shift()!;
       conversation.dropped += 1;
     }
     conversation.touched = this.limits.now();
@@ -126,6 +137,7 @@ export class MemoryConversationStore implements ConversationStore {
     )
       return false;
     conversation.activities[index] = { ...conversation.activities[index]!, ...activity, id: activityId };
+    conversation.sizes[index] = Buffer.byteLength(JSON.stringify(conversation.activities[index]));
     return true;
   }
 
@@ -156,12 +168,17 @@ export class MemoryConversationStore implements ConversationStore {
   }
 }
 
-/** Appends, trims and announces in one step, so two instances never give out or announce out of order. */
+/**
+ * Appends, trims (to the most activities and bytes kept) and announces in one step, so two instances never give
+ * out or announce out of order.
+ */
 const APPEND = `
 local count = redis.call('RPUSH', KEYS[1], ARGV[1])
+local bytes = redis.call('INCRBY', KEYS[4], string.len(ARGV[1]))
 local dropped = tonumber(redis.call('GET', KEYS[2]) or '0')
-if count > tonumber(ARGV[2]) then
-  redis.call('LPOP', KEYS[1])
+while count > 1 and (count > tonumber(ARGV[2]) or bytes > tonumber(ARGV[5])) do
+  local oldest = redis.call('LPOP', KEYS[1])
+  bytes = redis.call('DECRBY', KEYS[4], string.len(oldest))
   dropped = redis.call('INCR', KEYS[2])
   count = count - 1
 end
@@ -169,6 +186,7 @@ local sequence = dropped + count - 1
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
 -- Published from inside the script: listeners hear activities in the order they were numbered.
 redis.call('PUBLISH', ARGV[4], sequence .. ' ' .. ARGV[1])
 return sequence
@@ -187,7 +205,9 @@ const UPDATE = `
 local dropped = tonumber(redis.call('GET', KEYS[2]) or '0')
 local index = tonumber(ARGV[1]) - dropped
 if index < 0 or index >= redis.call('LLEN', KEYS[1]) then return 0 end
+local before = redis.call('LINDEX', KEYS[1], index)
 redis.call('LSET', KEYS[1], index, ARGV[2])
+redis.call('INCRBY', KEYS[3], string.len(ARGV[2]) - string.len(before))
 return 1
 `;
 
@@ -234,7 +254,13 @@ export class RedisConversationStore implements ConversationStore {
 
   private keys(conversationId: string) {
     const tag = `${this.prefix}:{${conversationId}}`;
-    return { log: `${tag}:log`, dropped: `${tag}:dropped`, user: `${tag}:user`, channel: `${tag}:new` };
+    return {
+      log: `${tag}:log`,
+      dropped: `${tag}:dropped`,
+      user: `${tag}:user`,
+      bytes: `${tag}:bytes`,
+      channel: `${tag}:new`,
+    };
   }
 
   private get idleMs(): number {
@@ -249,13 +275,14 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async find(conversationId: string): Promise<string | undefined> {
-    const { user, log, dropped } = this.keys(conversationId);
+    const { user, log, dropped, bytes } = this.keys(conversationId);
     const [[, userId]] = (await this.redis
       .multi()
       .get(user)
       .pexpire(user, this.idleMs)
       .pexpire(log, this.idleMs)
       .pexpire(dropped, this.idleMs)
+      .pexpire(bytes, this.idleMs)
       .exec()) as [[unknown, string | null]];
     return userId ?? undefined;
   }
@@ -267,14 +294,16 @@ export class RedisConversationStore implements ConversationStore {
     const sequence = Number(
       await this.redis.eval(
         APPEND,
-        3,
+        4,
         keys.log,
         keys.dropped,
         keys.user,
+        keys.bytes,
         JSON.stringify({ ...activity, timestamp }),
         this.limits.maxActivities,
         this.idleMs,
         keys.channel,
+        this.limits.maxBytes,
       ),
     );
     return { ...activity, id: idOf(conversationId, sequence), timestamp };
@@ -286,7 +315,16 @@ export class RedisConversationStore implements ConversationStore {
     const current = (await this.since(conversationId, String(sequence))).activities[0];
     if (!current || current.id !== activityId) return false;
     const { id: _id, ...rest } = { ...current, ...activity };
-    return Number(await this.redis.eval(UPDATE, 2, keys.log, keys.dropped, sequence, JSON.stringify(rest))) === 1;
+    const replaced = await this.redis.eval(
+      UPDATE,
+      3,
+      keys.log,
+      keys.dropped,
+      keys.bytes,
+      sequence,
+      JSON.stringify(rest),
+    );
+    return Number(replaced) === 1;
   }
 
   async since(conversationId: string, watermark: string | undefined): Promise<ActivitySet> {

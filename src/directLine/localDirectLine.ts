@@ -5,6 +5,7 @@ import {
   type ConversationStore,
 } from './conversationStore';
 import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
+import type { RateLimiter } from '../state/rateLimit';
 
 export type { ActivitySet, ChannelActivity };
 
@@ -18,12 +19,25 @@ export interface ConversationInfo {
 export class DirectLineError extends Error {
   override name = 'DirectLineError';
   constructor(
-    readonly code: 'BadArgument' | 'TokenExpired' | 'Forbidden' | 'NotFound' | 'BotError' | 'TooLarge',
+    readonly code:
+      | 'BadArgument'
+      | 'TokenExpired'
+      | 'Forbidden'
+      | 'NotFound'
+      | 'BotError'
+      | 'TooLarge'
+      | 'TooManyRequests'
+      | 'ServiceUnavailable',
     message: string,
+    /** For TooManyRequests and ServiceUnavailable: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** How long a client waits before trying again while the conversation store cannot be reached. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export interface LocalDirectLineOptions {
   /** Hands a user's activity to the bot and resolves when the bot's turn is over. */
@@ -34,6 +48,8 @@ export interface LocalDirectLineOptions {
   tokens?: DirectLineTokens;
   /** Where conversations live: this process's memory by default, or Redis for several instances. */
   store?: ConversationStore;
+  /** How many activities one conversation may post, counted per conversation id. */
+  posts?: { limiter: RateLimiter; perMinute: number };
   now?: () => number;
 }
 
@@ -55,7 +71,9 @@ export class LocalDirectLine {
   constructor(private readonly options: LocalDirectLineOptions) {
     this.tokens = options.tokens ?? new DirectLineTokens();
     const now = options.now ?? Date.now;
-    this.store = options.store ?? new MemoryConversationStore({ maxActivities: 500, idleSeconds: 3600, now });
+    this.store =
+      options.store ??
+      new MemoryConversationStore({ maxActivities: 500, maxBytes: 256 * 1024, idleSeconds: 3600, now });
   }
 
   /** A new conversation for a new user (the token endpoint's local answer). */
@@ -68,7 +86,7 @@ export class LocalDirectLine {
   /** POST /conversations: opens (or reopens) the conversation the token is bound to. */
   async start(token: string | undefined): Promise<ConversationInfo> {
     const claims = this.claims(token);
-    if (!(await this.store.open(claims.conversationId, claims.userId)))
+    if (!(await reachable(() => this.store.open(claims.conversationId, claims.userId))))
       throw new DirectLineError('Forbidden', 'This conversation belongs to another user.');
     return this.info(claims);
   }
@@ -90,14 +108,17 @@ export class LocalDirectLine {
     const claims = this.claims(token, conversationId);
     await this.existing(conversationId);
     const activity = clientActivity(body);
-    const posted = await this.store.append(conversationId, {
-      ...activity,
-      channelId: 'directline',
-      conversation: { id: conversationId },
-      // The token decides who the user is, whatever the body says.
-      from: { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' },
-      recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
-    });
+    await this.withinRate(conversationId);
+    const posted = await reachable(() =>
+      this.store.append(conversationId, {
+        ...activity,
+        channelId: 'directline',
+        conversation: { id: conversationId },
+        // The token decides who the user is, whatever the body says.
+        from: { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' },
+        recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
+      }),
+    );
     try {
       await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() });
     } catch {
@@ -110,7 +131,7 @@ export class LocalDirectLine {
   async read(token: string | undefined, conversationId: string, watermark: string | undefined): Promise<ActivitySet> {
     this.claims(token, conversationId);
     await this.existing(conversationId);
-    return this.store.since(conversationId, watermark);
+    return reachable(() => this.store.since(conversationId, watermark));
   }
 
   /**
@@ -176,12 +197,14 @@ export class LocalDirectLine {
       throw new DirectLineError('BadArgument', 'The body must be an activity with a "type".');
     }
     const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
-    const stored = await this.store.append(conversationId, {
-      ...activity,
-      channelId: 'directline',
-      conversation: { id: conversationId },
-      from: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
-    });
+    const stored = await reachable(() =>
+      this.store.append(conversationId, {
+        ...activity,
+        channelId: 'directline',
+        conversation: { id: conversationId },
+        from: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
+      }),
+    );
     return stored.id!;
   }
 
@@ -190,7 +213,7 @@ export class LocalDirectLine {
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new DirectLineError('BadArgument', 'The body must be an activity object.');
     const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
-    if (!(await this.store.update(conversationId, activityId, activity as ChannelActivity)))
+    if (!(await reachable(() => this.store.update(conversationId, activityId, activity as ChannelActivity))))
       throw new DirectLineError('NotFound', 'No such activity in this conversation.');
     return activityId;
   }
@@ -214,13 +237,40 @@ export class LocalDirectLine {
   }
 
   private info(claims: TokenClaims): ConversationInfo {
-    const { token, expiresIn } = this.tokens.issue({ conversationId: claims.conversationId, userId: claims.userId });
+    const { token, expiresIn } = this.tokens.issue(claims);
     return { conversationId: claims.conversationId, token, expires_in: expiresIn };
   }
 
+  /** Counts a post against its conversation's rate; past it, the client is told when to post again. */
+  private async withinRate(conversationId: string): Promise<void> {
+    if (!this.options.posts) return;
+    const { limiter, perMinute } = this.options.posts;
+    const decision = await reachable(() => limiter.take(conversationId));
+    if (!decision.allowed)
+      throw new DirectLineError(
+        'TooManyRequests',
+        `This conversation may post at most ${perMinute} activities a minute; ` +
+          `try again in ${decision.retryAfterSeconds} seconds.`,
+        decision.retryAfterSeconds,
+      );
+  }
+
   private async existing(conversationId: string): Promise<void> {
-    if (!(await this.store.find(conversationId)))
+    if (!(await reachable(() => this.store.find(conversationId))))
       throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
+  }
+}
+
+/** A store or counter call; when it fails (Redis down or hung) the client is told to come back shortly. */
+async function reachable<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw new DirectLineError(
+      'ServiceUnavailable',
+      'The conversation store cannot be reached right now; try again in a few seconds.',
+      UNAVAILABLE_RETRY_SECONDS,
+    );
   }
 }
 

@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
-import { DirectLineError, type LocalDirectLine } from './localDirectLine';
+import { DirectLineError, UNAVAILABLE_RETRY_SECONDS, type LocalDirectLine } from './localDirectLine';
 import { readJsonBody } from '../http/jsonBody';
+import type { RateLimiter } from '../state/rateLimit';
 
 export const DIRECT_LINE_PATH = '/v3/directline';
 
@@ -14,12 +15,15 @@ const STATUS: Record<DirectLineError['code'], number> = {
   TokenExpired: 403,
   NotFound: 404,
   TooLarge: 413,
+  TooManyRequests: 429,
   BotError: 502,
+  ServiceUnavailable: 503,
 };
 
-/** Direct Line's error body: `{ error: { code, message } }`. */
+/** Direct Line's error body: `{ error: { code, message } }`, with Retry-After when waiting helps. */
 function refuse(res: Response, error: unknown, logger: Logger): void {
   if (error instanceof DirectLineError) {
+    if (error.retryAfterSeconds !== undefined) res.header('retry-after', String(error.retryAfterSeconds));
     res.send(STATUS[error.code], { error: { code: error.code, message: error.message } });
     return;
   }
@@ -30,6 +34,12 @@ function refuse(res: Response, error: unknown, logger: Logger): void {
 function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   const header = req.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+/** The client's address: the one the trusted balancer appended last, else the connection's. */
+export function clientAddress(req: Request, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress || 'unknown';
 }
 
 /** The stream's address for a conversation, on the origin the client used (as the proxy says, if trusted). */
@@ -49,7 +59,8 @@ function streamUrl(
 
 /**
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
- * stream, token refresh) and the Bot Connector routes the bot's replies arrive on.
+ * stream, token refresh) and the Bot Connector routes the bot's replies arrive on. A refresh is a token like a
+ * new one: it counts against `tokenLimiter`, the page's token endpoint's per-address limit.
  */
 export function mountDirectLine(
   server: Server,
@@ -57,6 +68,7 @@ export function mountDirectLine(
   connectorPath: string,
   logger: Logger,
   trustProxy = false,
+  tokenLimiter?: RateLimiter,
 ): { closeStreams(): void } {
   const json = readJsonBody(256 * 1024);
   /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
@@ -73,7 +85,26 @@ export function mountDirectLine(
 
   server.post(
     `${DIRECT_LINE_PATH}/tokens/refresh`,
-    route(200, (req) => directLine.refresh(bearer(req))),
+    route(200, async (req) => {
+      // A token that would be refused anyway is refused before it uses up the address's allowance.
+      const refreshed = directLine.refresh(bearer(req));
+      if (tokenLimiter) {
+        const decision = await tokenLimiter.take(clientAddress(req, trustProxy)).catch(() => {
+          throw new DirectLineError(
+            'ServiceUnavailable',
+            'Tokens cannot be refreshed right now; try again in a few seconds.',
+            UNAVAILABLE_RETRY_SECONDS,
+          );
+        });
+        if (!decision.allowed)
+          throw new DirectLineError(
+            'TooManyRequests',
+            `Too many tokens for this address; try again in ${decision.retryAfterSeconds} seconds.`,
+            decision.retryAfterSeconds,
+          );
+      }
+      return refreshed;
+    }),
   );
   server.post(
     `${DIRECT_LINE_PATH}/conversations`,

@@ -7,12 +7,16 @@ export interface TokenClaims {
   userId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** When the conversation's first token was issued (seconds since the epoch): refreshes carry it along. */
+  startedAt: number;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
 /** Azure's Direct Line tokens also last 30 minutes; clients refresh them well before. */
 export const TOKEN_SECONDS = 30 * 60;
+/** However often its tokens are refreshed, a conversation's last token ends this long after its first. */
+export const CONVERSATION_MAX_SECONDS = 24 * 3600;
 
 /**
  * Signs and checks the local Direct Line endpoint's tokens (JWT, HS256). The key is random per process
@@ -24,16 +28,20 @@ export class DirectLineTokens {
   constructor(
     key?: string,
     private readonly now: () => number = Date.now,
+    private readonly maxLifetimeSeconds: number = CONVERSATION_MAX_SECONDS,
   ) {
     this.key = key ? Buffer.from(key, 'utf8') : randomBytes(32);
   }
 
-  issue(claims: Omit<TokenClaims, 'expiresAt'>): { token: string; expiresIn: number } {
+  /** A token for a new conversation, or (with the claims' `startedAt`) a refresh that never outlives it. */
+  issue(claims: { conversationId: string; userId: string; startedAt?: number }): { token: string; expiresIn: number } {
     const issuedAt = Math.floor(this.now() / 1000);
+    const startedAt = claims.startedAt ?? issuedAt;
+    const expiresAt = Math.min(issuedAt + TOKEN_SECONDS, startedAt + this.maxLifetimeSeconds);
     // A JWT like the service's own: Web Chat and directlinejs read the user id from its "user" claim.
-    const body = { user: claims.userId, conv: claims.conversationId, iat: issuedAt, exp: issuedAt + TOKEN_SECONDS };
+    const body = { user: claims.userId, conv: claims.conversationId, iat: issuedAt, sta: startedAt, exp: expiresAt };
     const signed = `${HEADER}.${Buffer.from(JSON.stringify(body)).toString('base64url')}`;
-    return { token: `${signed}.${this.sign(signed)}`, expiresIn: TOKEN_SECONDS };
+    return { token: `${signed}.${this.sign(signed)}`, expiresIn: expiresAt - issuedAt };
   }
 
   /** The claims of a genuine, unexpired token; undefined for anything else. */
@@ -44,7 +52,7 @@ export class DirectLineTokens {
     const expected = Buffer.from(this.sign(`${header}.${payload}`));
     const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    let claims: { user?: unknown; conv?: unknown; exp?: unknown };
+    let claims: { user?: unknown; conv?: unknown; exp?: unknown; iat?: unknown; sta?: unknown };
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
     } catch {
@@ -53,7 +61,10 @@ export class DirectLineTokens {
     if (typeof claims.conv !== 'string' || typeof claims.user !== 'string' || typeof claims.exp !== 'number')
       return undefined;
     if (claims.exp * 1000 <= this.now()) return undefined;
-    return { conversationId: claims.conv, userId: claims.user, expiresAt: claims.exp };
+    // Tokens from before "sta" was added count from when they were issued.
+    const startedAt = typeof claims.sta === 'number' ? claims.sta : typeof claims.iat === 'number' ? claims.iat : 0;
+    if (startedAt + this.maxLifetimeSeconds <= this.now() / 1000) return undefined;
+    return { conversationId: claims.conv, userId: claims.user, expiresAt: claims.exp, startedAt };
   }
 
   private sign(signed: string): string {

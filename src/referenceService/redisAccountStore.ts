@@ -3,16 +3,25 @@ import type { RedisClient } from '../state/redisConnection';
 import type { AccountStore, Claim, FiledRequest, SentEmail, StoredAccount } from './store';
 
 const PREFIX = 'account-service:';
+/** Set once the accounts file is seeded: when it is gone, Redis lost its data (FLUSHALL, restarted empty). */
+const SEEDED = `${PREFIX}seeded`;
 
-/** The reference service's data in Redis, so several instances (and restarts) share it. */
+/**
+ * The reference service's data in Redis, so several instances (and restarts) share it. The accounts it was
+ * seeded with are seeded again whenever Redis turns out to have lost them.
+ */
 export class RedisAccountStore implements AccountStore {
   readonly limits: WindowCounter;
+  private readonly seeds = new Map<string, StoredAccount>();
+  private reseeding: Promise<void> | undefined;
 
   constructor(private readonly redis: RedisClient) {
     this.limits = new RedisWindowCounter(redis, `${PREFIX}limit`);
   }
 
   async getAccount(idNumber: string) {
+    // Checked on every look-up, known ID or not, so the check costs every answer the same.
+    if (this.seeds.size > 0 && !(await this.redis.exists(SEEDED))) await this.reseed();
     const text = await this.redis.get(`${PREFIX}account:${idNumber}`);
     return text ? (JSON.parse(text) as StoredAccount) : undefined;
   }
@@ -22,7 +31,19 @@ export class RedisAccountStore implements AccountStore {
   }
 
   async seedAccount(account: StoredAccount) {
+    this.seeds.set(account.idNumber, account);
     await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
+    await this.redis.set(SEEDED, '1');
+  }
+
+  /** Seeds the remembered accounts again (an account still stored keeps its state); one run at a time. */
+  private reseed(): Promise<void> {
+    this.reseeding ??= (async () => {
+      for (const account of this.seeds.values())
+        await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
+      await this.redis.set(SEEDED, '1');
+    })().finally(() => (this.reseeding = undefined));
+    return this.reseeding;
   }
 
   async claim(key: string, request: string, ttlSeconds: number) {

@@ -59,6 +59,7 @@ export function createServer(options: ServerOptions): HelpdeskServer {
         options.directLine.connectorPath,
         options.logger,
         options.webChat?.trustProxy ?? false,
+        options.webChat?.limiter,
       )
     : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });

@@ -10,7 +10,8 @@ import { EMBED_KEYS, WEB_KEYS } from '../dialog/systemKeys';
 import type { Logger } from '../logger';
 import { TokenServiceError, type WebChatTokenSource } from '../directLine/webChatTokens';
 import type { RateLimiter } from '../state/rateLimit';
-import { DIRECT_LINE_PATH } from '../directLine/routes';
+import { clientAddress, DIRECT_LINE_PATH } from '../directLine/routes';
+import { UNAVAILABLE_RETRY_SECONDS } from '../directLine/localDirectLine';
 
 export interface WebChatOptions {
   tokens: WebChatTokenSource;
@@ -194,9 +195,17 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
 
   server.post('/api/directline/token', async (req: Request, res: Response) => {
     // The balancer appends the address it saw; anything left of it the client may have written itself.
-    const forwarded = options.trustProxy ? req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
-    const client = forwarded || req.socket.remoteAddress || 'unknown';
-    const decision = await options.limiter.take(client).catch(() => ({ allowed: true, retryAfterSeconds: 0 }));
+    const client = clientAddress(req, options.trustProxy);
+    // The count lives where the conversations do: when it cannot be reached, a token would not work either.
+    const decision = await options.limiter.take(client).catch(() => undefined);
+    if (!decision) {
+      res.header('retry-after', String(UNAVAILABLE_RETRY_SECONDS));
+      res.send(503, {
+        error: 'chat_unavailable',
+        message: 'The chat storage (Redis) cannot be reached right now; try again in a few seconds.',
+      });
+      return;
+    }
     if (!decision.allowed) {
       res.header('retry-after', String(decision.retryAfterSeconds));
       res.send(429, {

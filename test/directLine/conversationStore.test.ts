@@ -8,7 +8,12 @@ import { DirectLineTokens } from '../../src/directLine/tokens';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { RedisServer } from '../support/redisServer';
 
-const limits = { maxActivities: 3, idleSeconds: 60, now: () => Date.parse('2026-11-30T10:00:00Z') };
+const limits = {
+  maxActivities: 3,
+  maxBytes: 64 * 1024,
+  idleSeconds: 60,
+  now: () => Date.parse('2026-11-30T10:00:00Z'),
+};
 
 let server: RedisServer;
 const clients: RedisClient[] = [];
@@ -73,6 +78,20 @@ describe.each(stores)('the local Direct Line conversations, in %s', (_name, make
     expect((await store.since(id, '0')).activities.map((activity) => activity.text)).toEqual(['three', 'four', 'five']);
     expect(await store.since(id, '5')).toEqual({ watermark: '5', activities: [] });
     expect(await store.since(id, 'not-a-watermark')).toMatchObject({ watermark: '5' });
+  });
+
+  it('keep no more bytes than the cap: the oldest activities make room for the newest', async () => {
+    const big = (text: string) => ({ type: 'message', text, channelData: { padding: 'x'.repeat(30 * 1024) } });
+    for (const text of ['one', 'two', 'three']) await store.append(id, big(text));
+    const kept = await store.since(id, undefined);
+    expect(kept.watermark).toBe('3');
+    expect(kept.activities.map((activity) => activity.text)).toEqual(['two', 'three']);
+    expect(Buffer.byteLength(JSON.stringify(kept.activities))).toBeLessThanOrEqual(limits.maxBytes);
+    // One activity larger than the cap is still kept on its own: the newest is never dropped.
+    await store.append(id, { ...big('four'), channelData: { padding: 'x'.repeat(70 * 1024) } });
+    expect((await store.since(id, undefined)).activities.map((activity) => activity.text)).toEqual(['four']);
+    await store.append(id, { type: 'message', text: 'five' });
+    expect((await store.since(id, undefined)).activities.map((activity) => activity.text)).toEqual(['five']);
   });
 
   it('replace a kept activity, and refuse one no longer kept', async () => {

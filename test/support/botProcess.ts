@@ -31,7 +31,10 @@ export class BotProcess {
       };
       child.stdout!.on('data', read);
       child.stderr!.on('data', read);
-      child.once('exit', (code) => reject(new Error(`the bot exited with ${code}: ${output}`)));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the bot exited with ${code}: ${output}`));
+      });
     });
     const bot = new BotProcess(child, url);
     bot.output = output;

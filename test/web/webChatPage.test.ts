@@ -9,6 +9,7 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ARTIFACTS, launchBrowser } from '../support/browser';
 import { english, ROOT } from '../support/helpers';
+import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(90_000);
 
@@ -143,6 +144,79 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
         new RegExp(`^${bot.url.replace('http', 'ws')}/v3/directline/conversations/[^/]+/stream\\?`),
       ),
     ]);
+  });
+});
+
+describe('the page when the chat is briefly unavailable or the candidate posts too fast', () => {
+  let redis: RedisServer;
+  let bot: RunningBot;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        REDIS_URL: redis.url,
+        TOKENS_PER_MINUTE: '1000',
+        // The join event and two messages; the third message is one too many.
+        DIRECT_LINE_POSTS_PER_MINUTE: '3',
+      }),
+      createLogger('silent'),
+    );
+    browser = await launchBrowser('fr-FR');
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await bot?.close();
+    await redis?.stop();
+  });
+
+  const statusShows = (page: Page, words: string) =>
+    page.waitForFunction(
+      (expected) => {
+        const status = document.getElementById('chat-status');
+        return !!status && !status.hidden && (status.textContent ?? '').includes(expected);
+      },
+      words,
+      { timeout: 20_000 },
+    );
+
+  it('says so in the page language while Redis is out, then connects and chats by itself once it is back', async () => {
+    await redis.stop();
+    const page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+    const tokenAnswers: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('/api/directline/token')) tokenAnswers.push(response.status());
+    });
+    try {
+      await page.goto(`${bot.url}/?lang=fr`);
+      await statusShows(page, text('fr', 'web', 'unavailable'));
+      expect(await page.getByRole('button', { name: text('fr', 'web', 'retry') }).isVisible()).toBe(false);
+    } finally {
+      await redis.resume();
+    }
+    // No reload: the page asks again after Retry-After, and the chat starts in French.
+    await shows(page, text('fr', 'common', 'welcome'));
+    expect(tokenAnswers[0]).toBe(503);
+    expect(tokenAnswers.at(-1)).toBe(200);
+    expect(await page.locator('#chat-status').isHidden()).toBe(true);
+    await send(page, "J'ai oublié mon mot de passe");
+    await shows(page, plain(text('fr', 'helpdesk', 'forgotPassword.body')));
+  });
+
+  it('asks politely to slow down when the conversation posts too fast', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${bot.url}/?lang=de`);
+    await shows(page, text('de', 'common', 'welcome'));
+    await send(page, 'Ich habe mein Passwort vergessen');
+    await shows(page, plain(text('de', 'helpdesk', 'forgotPassword.body')));
+    await send(page, 'Menü');
+    await send(page, 'Hallo');
+    await statusShows(page, text('de', 'web', 'slowDown'));
   });
 });
 
