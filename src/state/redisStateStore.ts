@@ -127,9 +127,20 @@ export class RedisStateStore implements StateStore {
       this.ttlFor(item.key),
     ]);
     const deadline = await RedisClock.of(this.redis).deadline();
-    const [code, conflict] = await (
-      this.redis as unknown as { helpdeskCommit: (...args: unknown[]) => Promise<[number, number?]> }
-    ).helpdeskCommit(keys.length, ...keys, Math.floor(deadline), fence ? String(fence.ticket) : '', ...args);
+    let answer: [number, number?];
+    try {
+      answer = await (
+        this.redis as unknown as { helpdeskCommit: (...args: unknown[]) => Promise<[number, number?]> }
+      ).helpdeskCommit(keys.length, ...keys, deadline, fence ? String(fence.ticket) : '', ...args);
+    } catch (error) {
+      // No answer in time: it may have come while this process was too busy to read it. Redis answers in
+      // order, so a read sent now says whether the write ran; if Redis cannot answer that either, the write's
+      // deadline has passed and it can no longer run.
+      const landed = await this.redis.hget(this.redisKey(items[0]!.key), 'e').catch(() => undefined);
+      if (landed !== eTags[0]) throw error;
+      answer = [1];
+    }
+    const [code, conflict] = answer;
     if (code === 0) throw new ETagConflictError(items[(conflict ?? 1) - 1]!.key);
     if (code === -1) throw new StateUnavailableError('the write reached Redis after its turn had given up on it');
     if (code === -2) throw new StateUnavailableError('the turn lost its place in the conversation queue');

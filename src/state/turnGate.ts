@@ -202,9 +202,12 @@ export class RedisTurnGate implements TurnGate {
     } finally {
       clearInterval(renew);
       this.held.delete(holding);
-      await this.scripts
+      const released = this.scripts
         .gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS)
         .catch(() => undefined);
+      // A failed turn is answered "try again" at once, not after Redis has heard of the release: a stalled Redis
+      // would add a second to the wait, and the next turn waits for the release (or the lease) either way.
+      if (processed) await released;
     }
   }
 

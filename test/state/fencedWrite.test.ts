@@ -44,6 +44,21 @@ describe('a state write that Redis could not answer in time', () => {
     expect(await stored(key)).toEqual({ step: 'before' });
   });
 
+  it('is not reported failed when its answer came but this process was too busy to read it in time', async () => {
+    const key = 'test/conversations/busy-writer/';
+    await store.write([{ key, value: { step: 'before' } }]);
+    const writing = store.write([{ key, value: { step: 'after' } }]);
+    // Let the write go out, then keep this process busy past the command timeout while Redis answers it.
+    for (let hop = 0; hop < 20; hop++) await null;
+    const until = Date.now() + 1500;
+    while (Date.now() < until);
+    const [outcome] = await Promise.allSettled([writing]);
+    expect({ written: outcome.status === 'fulfilled', stored: await stored(key) }).toEqual({
+      written: true,
+      stored: { step: 'after' },
+    });
+  });
+
   it('leaves no ticket behind in the conversation queue that would hold up the next turn', async () => {
     const conversation = 'test/conversations/late-ticket/';
     const outcome = await whileFrozen(2000, () => gate.run(conversation, 'first', async () => 'ran'));
