@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics';
 import { ETagConflictError, StateUnavailableError } from '../state/stateStore';
 import { InProcessTurnGate, type TurnGate } from '../state/turnGate';
 import { renderActivities } from './activities';
+import { saveTurn } from './storage';
 
 interface Profile {
   language?: Language;
@@ -113,16 +114,25 @@ export class HelpdeskBot extends ActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     const activity = context.activity;
     if (!isForTheBot(activity)) return;
-    const conversation = `${activity.channelId}/${activity.conversation?.id}`;
     const started = process.hrtime.bigint();
     try {
-      const outcome = await this.gate.run(conversation, activity.id, async () => {
+      // The queue is named by the conversation's state key: with Redis they share a slot, so the write can
+      // check the turn's place in the queue.
+      const conversation = this.conversationState.getStorageKey(context)!;
+      const outcome = await this.gate.run(conversation, activity.id, async (fence) => {
         // Both states in parallel: one round trip's wait instead of two.
         await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
+        const loaded = this.states(context).map(({ value }) => JSON.stringify(value));
         await super.run(context);
-        // Saved before anything is sent: a failed save leaves the conversation where it was, unanswered.
-        await this.conversationState.saveChanges(context);
-        await this.userState.saveChanges(context);
+        // Saved before anything is sent, both states in one write that Redis refuses once the turn has given
+        // up on it or lost its place: a failed save leaves the conversation where it was, and nothing of the
+        // turn lands later, so "try again" is true.
+        const changed = this.states(context).filter(({ value }, index) => JSON.stringify(value) !== loaded[index]);
+        await saveTurn(
+          this.options.storage,
+          Object.fromEntries(changed.map(({ key, value }) => [key, { ...value, eTag: '*' }])),
+          fence,
+        );
         const pending = context.turnState.get(PENDING) as Pending | undefined;
         if (pending) await context.sendActivities(pending.replies);
         if (pending?.reminder && this.options.remind) await this.options.remind(context, pending.reminder);
@@ -158,6 +168,14 @@ export class HelpdeskBot extends ActivityHandler {
       );
       await context.sendActivity(this.unavailable(context));
     }
+  }
+
+  /** The turn's conversation and user state as loaded and changed, with their storage keys. */
+  private states(context: TurnContext): Array<{ key: string; value: Record<string, unknown> | undefined }> {
+    return [this.conversationState, this.userState].map((state) => ({
+      key: state.getStorageKey(context)!,
+      value: state.get(context) as Record<string, unknown> | undefined,
+    }));
   }
 
   /** The language the user chose earlier, when their state was read in this turn. */

@@ -1,5 +1,5 @@
 import { MemoryStorage, type Storage, type StoreItems } from 'botbuilder';
-import type { StateStore } from '../state/stateStore';
+import type { StateStore, TurnFence } from '../state/stateStore';
 
 /** The embedded default: conversation and user state in this process's memory. */
 export function createMemoryStorage(): Storage {
@@ -18,17 +18,32 @@ export class StateStoreStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
+    await this.writeTurn(changes);
+  }
+
+  /** Writes a turn's changes together, all or none, and only while the turn holds its conversation. */
+  async writeTurn(changes: StoreItems, fence?: TurnFence): Promise<void> {
     const items = Object.entries(changes).map(([key, change]) => {
       const { eTag, ...value } = (change ?? {}) as Record<string, unknown> & { eTag?: string };
       return { key, value, ...(eTag ? { expected: eTag } : {}) };
     });
-    const eTags = await this.store.write(items);
+    const eTags = await this.store.write(items, fence);
     for (const [key, eTag] of Object.entries(eTags)) if (changes[key]) changes[key].eTag = eTag;
   }
 
   async delete(keys: string[]): Promise<void> {
     await this.store.delete(keys);
   }
+}
+
+/**
+ * Saves a turn's changed states (storage key -> state): in one fenced write where the storage can, else
+ * (memory, one process, where the turn gate alone keeps turns apart) with a plain write.
+ */
+export async function saveTurn(storage: Storage, changes: StoreItems, fence?: TurnFence): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  if (storage instanceof StateStoreStorage) await storage.writeTurn(changes, fence);
+  else await storage.write(changes);
 }
 
 export type { Storage };

@@ -11,13 +11,23 @@ export interface RedisSettings {
   clusterNodes?: Array<{ host: string; port: number }>;
 }
 
+/** How long a command may go unanswered before the client gives up on it (and the turn says "try again"). */
+export const COMMAND_TIMEOUT_MS = 1000;
+
+/**
+ * How long after it was sent a command that changes state may still run in Redis. Half the command timeout,
+ * so a change that runs at all is answered while the client is still waiting for it, even on a busy host.
+ * (Only a stall that falls between running a script and sending its answer, microseconds wide, escapes this.)
+ */
+export const LATEST_RUN_MS = COMMAND_TIMEOUT_MS / 2;
+
 /**
  * Settings so that nothing hangs: each command fails after a second rather than waiting, commands are not
  * queued while disconnected (the turn is answered with "try again in a moment" instead), and reconnection
  * never gives up, backing off to 2 s, so the bot recovers by itself when Redis returns.
  */
 const resilient: RedisOptions = {
-  commandTimeout: 1000,
+  commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: false,
@@ -78,5 +88,52 @@ export async function connectOnce(redis: RedisClient): Promise<void> {
     );
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const clocks = new WeakMap<RedisClient, RedisClock>();
+
+/**
+ * Redis's clock as this process sees it, so a script can refuse to run past a deadline: a command that sat in
+ * a stalled Redis until its sender gave up must not change anything when Redis wakes. The offset is measured
+ * against the moment an answer arrived, so it errs early: a deadline computed from it is never later in Redis
+ * than the same moment here. One clock per client, re-measured after each reconnection (a failover may bring
+ * another host) and corrected by every time Redis reports.
+ */
+export class RedisClock {
+  private offset: number | undefined;
+  private measuredAt = 0;
+
+  private constructor(
+    private readonly redis: RedisClient,
+    private readonly now: () => number,
+  ) {
+    redis.on('ready', () => (this.offset = undefined));
+  }
+
+  static of(redis: RedisClient, now: () => number = () => performance.now()): RedisClock {
+    let clock = clocks.get(redis);
+    if (!clock) clocks.set(redis, (clock = new RedisClock(redis, now)));
+    return clock;
+  }
+
+  /** This process's monotonic clock, in milliseconds. */
+  local(): number {
+    return this.now();
+  }
+
+  /** The Redis time (milliseconds) after which a state change sent now must not run. */
+  async deadline(): Promise<number> {
+    if (this.offset === undefined || this.now() - this.measuredAt > 60_000) {
+      const [seconds, micros] = await this.redis.time();
+      this.observe(seconds, micros, this.now());
+    }
+    return Math.floor(this.now() + this.offset! + LATEST_RUN_MS);
+  }
+
+  /** Takes Redis's TIME (as a script returns it) that reached this process at `answeredAt` (local clock). */
+  observe(seconds: number | string, micros: number | string, answeredAt: number): void {
+    this.offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - answeredAt;
+    this.measuredAt = answeredAt;
   }
 }

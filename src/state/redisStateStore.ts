@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from './redisConnection';
-import { ETagConflictError, StateUnavailableError, type StateStore, type Versioned } from './stateStore';
+import { Cluster } from 'ioredis';
+import { RedisClock, type RedisClient } from './redisConnection';
+import {
+  ETagConflictError,
+  StateUnavailableError,
+  type StateStore,
+  type TurnFence,
+  type Versioned,
+} from './stateStore';
 
 export interface RedisStateOptions {
   prefix?: string;
@@ -10,18 +17,41 @@ export interface RedisStateOptions {
   userTtlSeconds?: number;
 }
 
-/** Compare-and-set in one step: write only if the stored eTag is the expected one (or none is expected). */
-const WRITE = `
-local current = redis.call('HGET', KEYS[1], 'e')
-if ARGV[1] ~= '*' and current and current ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'e', ARGV[3])
-if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
-return 1
+/**
+ * A turn's state changes, all or none, and only in time. ARGV[1]: the Redis time (ms) after which the sender
+ * has given up waiting, so the script must not change anything; ARGV[2]: the turn's ticket, or '' when the
+ * write is not fenced. KEYS: the ticket's queue ("now serving") and lease keys when fenced, then one hash per
+ * item, whose ARGV are the expected eTag ('*' for any), value, new eTag and TTL seconds, four per item.
+ * Returns { 1 } when written, { -1 } too late, { -2 } the turn no longer holds its conversation,
+ * { 0, n } item n's eTag is no longer the expected one.
+ */
+const COMMIT = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[1]) then return { -1 } end
+local first = 1
+if ARGV[2] ~= '' then
+  if redis.call('GET', KEYS[1]) ~= ARGV[2] or redis.call('EXISTS', KEYS[2]) == 0 then return { -2 } end
+  first = 3
+end
+for i = first, #KEYS do
+  local expected = ARGV[3 + (i - first) * 4]
+  local current = redis.call('HGET', KEYS[i], 'e')
+  if expected ~= '*' and current and current ~= expected then return { 0, i - first + 1 } end
+end
+for i = first, #KEYS do
+  local at = 3 + (i - first) * 4
+  redis.call('HSET', KEYS[i], 'v', ARGV[at + 1], 'e', ARGV[at + 2])
+  if tonumber(ARGV[at + 3]) > 0 then redis.call('EXPIRE', KEYS[i], ARGV[at + 3]) end
+end
+return { 1 }
 `;
 
+type Item = { key: string; value: Record<string, unknown>; expected?: string };
+
 /**
- * Bot state in Redis: one hash (value and eTag) per botbuilder state key. Each command and script touches
- * that one key only, so it works on a Cluster too.
+ * Bot state in Redis: one hash (value and eTag) per botbuilder state key, tagged with that key, so the
+ * conversation's turn queue (tagged the same, see RedisTurnGate) sits in the same Cluster slot and a turn's
+ * write can check its place in the queue in the same script.
  */
 export class RedisStateStore implements StateStore {
   private readonly prefix: string;
@@ -35,7 +65,7 @@ export class RedisStateStore implements StateStore {
     this.prefix = options.prefix ?? 'helpdesk';
     this.conversationTtl = options.conversationTtlSeconds ?? 24 * 3600;
     this.userTtl = options.userTtlSeconds ?? 90 * 24 * 3600;
-    this.redis.defineCommand('helpdeskWrite', { numberOfKeys: 1, lua: WRITE });
+    this.redis.defineCommand('helpdeskCommit', { lua: COMMIT });
   }
 
   /** "msteams/conversations/abc" → "helpdesk:state:{msteams/conversations/abc}". */
@@ -59,27 +89,62 @@ export class RedisStateStore implements StateStore {
     return found;
   }
 
-  async write(
-    items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>,
-  ): Promise<Record<string, string>> {
+  async write(items: Item[], fence?: TurnFence): Promise<Record<string, string>> {
     const eTags: Record<string, string> = {};
     await this.guard(async () => {
-      for (const item of items) {
-        const eTag = randomBytes(9).toString('base64url');
-        const written = await (
-          this.redis as unknown as { helpdeskWrite: (...args: unknown[]) => Promise<number> }
-        ).helpdeskWrite(
-          this.redisKey(item.key),
-          item.expected && item.expected !== '*' ? item.expected : '*',
-          JSON.stringify(item.value),
-          eTag,
-          this.ttlFor(item.key),
-        );
-        if (written !== 1) throw new ETagConflictError(item.key);
-        eTags[item.key] = eTag;
-      }
+      for (const group of this.groups(items, fence)) Object.assign(eTags, await this.commit(group.items, group.fence));
     });
     return eTags;
+  }
+
+  /**
+   * One script call for all the items, except on a Cluster, where a script reaches one slot only: there the
+   * items of each other slot (a user's state) are written first and the fenced conversation state last, so a
+   * turn counts as done only once its conversation moved. A failure in between leaves at most the user's
+   * saved language changed, the same language the turn's "try again" was said in.
+   */
+  private groups(items: Item[], fence?: TurnFence): Array<{ items: Item[]; fence?: TurnFence }> {
+    if (!(this.redis instanceof Cluster)) return [{ items, ...(fence ? { fence } : {}) }];
+    const bySlot = new Map<string, Item[]>();
+    for (const item of items) {
+      const tag = hashTag(this.redisKey(item.key));
+      bySlot.set(tag, [...(bySlot.get(tag) ?? []), item]);
+    }
+    const fenced = fence ? hashTag(fence.serving) : undefined;
+    return [...bySlot]
+      .sort(([a], [b]) => Number(a === fenced) - Number(b === fenced))
+      .map(([tag, group]) => ({ items: group, ...(fence && tag === fenced ? { fence } : {}) }));
+  }
+
+  private async commit(items: Item[], fence?: TurnFence): Promise<Record<string, string>> {
+    if (items.length === 0) return {};
+    const eTags = items.map(() => randomBytes(9).toString('base64url'));
+    const keys = [...(fence ? [fence.serving, fence.lease] : []), ...items.map((item) => this.redisKey(item.key))];
+    const args = items.flatMap((item, index) => [
+      item.expected && item.expected !== '*' ? item.expected : '*',
+      JSON.stringify(item.value),
+      eTags[index]!,
+      this.ttlFor(item.key),
+    ]);
+    const deadline = await RedisClock.of(this.redis).deadline();
+    let answer: [number, number?];
+    try {
+      answer = await (
+        this.redis as unknown as { helpdeskCommit: (...args: unknown[]) => Promise<[number, number?]> }
+      ).helpdeskCommit(keys.length, ...keys, deadline, fence ? String(fence.ticket) : '', ...args);
+    } catch (error) {
+      // No answer in time: it may have come while this process was too busy to read it. Redis answers in
+      // order, so a read sent now says whether the write ran; if Redis cannot answer that either, the write's
+      // deadline has passed and it can no longer run.
+      const landed = await this.redis.hget(this.redisKey(items[0]!.key), 'e').catch(() => undefined);
+      if (landed !== eTags[0]) throw error;
+      answer = [1];
+    }
+    const [code, conflict] = answer;
+    if (code === 0) throw new ETagConflictError(items[(conflict ?? 1) - 1]!.key);
+    if (code === -1) throw new StateUnavailableError('the write reached Redis after its turn had given up on it');
+    if (code === -2) throw new StateUnavailableError('the turn lost its place in the conversation queue');
+    return Object.fromEntries(items.map((item, index) => [item.key, eTags[index]!]));
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -90,8 +155,15 @@ export class RedisStateStore implements StateStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ETagConflictError) throw error;
+      if (error instanceof ETagConflictError || error instanceof StateUnavailableError) throw error;
       throw new StateUnavailableError(`Redis state unavailable: ${(error as Error).message}`);
     }
   }
+}
+
+/** The part of a key that picks its Cluster slot: the first non-empty {…}, else the whole key. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
 }

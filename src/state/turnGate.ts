@@ -1,14 +1,20 @@
-import type { RedisClient } from './redisConnection';
-import { StateUnavailableError } from './stateStore';
+import { RedisClock, type RedisClient } from './redisConnection';
+import { StateUnavailableError, type TurnFence } from './stateStore';
 
 export type GateResult<T> = { duplicate: true } | { duplicate: false; value: T };
 
 /**
  * Runs the turns of one conversation one at a time, in the order they arrived, and skips an activity
  * that was already processed (channels redeliver). Turns of different conversations run side by side.
+ * `work` gets the turn's fence when the gate has one, for the state write to prove the turn still holds
+ * the conversation. Name the conversation by its state key, so the two share a Cluster slot.
  */
 export interface TurnGate {
-  run<T>(conversation: string, activityId: string | undefined, work: () => Promise<T>): Promise<GateResult<T>>;
+  run<T>(
+    conversation: string,
+    activityId: string | undefined,
+    work: (fence?: TurnFence) => Promise<T>,
+  ): Promise<GateResult<T>>;
   close(): Promise<void>;
 }
 
@@ -22,7 +28,11 @@ export class InProcessTurnGate implements TurnGate {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async run<T>(conversation: string, activityId: string | undefined, work: () => Promise<T>): Promise<GateResult<T>> {
+  async run<T>(
+    conversation: string,
+    activityId: string | undefined,
+    work: (fence?: TurnFence) => Promise<T>,
+  ): Promise<GateResult<T>> {
     const previous = this.tails.get(conversation) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
@@ -52,9 +62,15 @@ export class InProcessTurnGate implements TurnGate {
 
 /**
  * Takes a ticket (the turn's place in the queue, with a lease that says its holder is alive) and tries
- * at once, so an uncontended turn needs one round trip. Returns { ticket, state } with state as TRY's.
+ * at once, so an uncontended turn needs one round trip. Returns { ticket, state, Redis TIME } with state as
+ * TRY's, or state -3 and no ticket when it ran after ARGV[5], the Redis time (ms) after which its sender has
+ * given up: a ticket nobody waits for would hold up the conversation until its lease ran out.
  */
 const TAKE = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[5]) then
+  return { 0, -3, now[1], now[2] }
+end
 local ticket = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('SET', ARGV[1] .. ticket, '1', 'PX', ARGV[2])
@@ -66,7 +82,7 @@ if serving == ticket then
   state = 1
   if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then state = 2 end
 end
-return { ticket, state }
+return { ticket, state, now[1], now[2] }
 `;
 
 /**
@@ -103,7 +119,8 @@ type Scripts = {
     leaseMs: number,
     ttl: number,
     seen: string,
-  ): Promise<[number, number]>;
+    deadline: number,
+  ): Promise<[number, number, string, string]>;
   gateTry(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string): Promise<number>;
   gateRelease(
     serving: string,
@@ -151,7 +168,11 @@ export class RedisTurnGate implements TurnGate {
     return this.redis as unknown as Scripts;
   }
 
-  async run<T>(conversation: string, activityId: string | undefined, work: () => Promise<T>): Promise<GateResult<T>> {
+  async run<T>(
+    conversation: string,
+    activityId: string | undefined,
+    work: (fence?: TurnFence) => Promise<T>,
+  ): Promise<GateResult<T>> {
     const tag = `{${conversation}}`;
     const keys = {
       next: `${this.prefix}:queue:${tag}:next`,
@@ -159,9 +180,12 @@ export class RedisTurnGate implements TurnGate {
       lease: `${this.prefix}:queue:${tag}:lease:`,
     };
     const seen = activityId ? `${this.prefix}:seen:${tag}:${activityId}` : '';
-    const [ticket, first] = await this.unavailableOnError(() =>
-      this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen),
+    const clock = RedisClock.of(this.redis);
+    const [ticket, first, seconds, micros] = await this.unavailableOnError(async () =>
+      this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen, await clock.deadline()),
     );
+    clock.observe(seconds, micros, clock.local());
+    if (first === -3) throw new StateUnavailableError('The turn reached the conversation queue too late');
     const holding = { serving: keys.serving, lease: keys.lease, ticket };
     this.held.add(holding);
     const renew = setInterval(
@@ -172,15 +196,18 @@ export class RedisTurnGate implements TurnGate {
     try {
       const state = first === 0 ? await this.waitForTurn(keys, ticket, seen) : first;
       if (state === 2) return { duplicate: true };
-      const value = await work();
+      const value = await work({ serving: keys.serving, lease: `${keys.lease}${ticket}`, ticket });
       processed = true;
       return { duplicate: false, value };
     } finally {
       clearInterval(renew);
       this.held.delete(holding);
-      await this.scripts
+      const released = this.scripts
         .gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS)
         .catch(() => undefined);
+      // A failed turn is answered "try again" at once, not after Redis has heard of the release: a stalled Redis
+      // would add a second to the wait, and the next turn waits for the release (or the lease) either way.
+      if (processed) await released;
     }
   }
 
