@@ -1,6 +1,6 @@
 import { RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
-import type { AccountStore, FiledRequest, SentEmail, StoredAccount } from './store';
+import type { AccountStore, FiledRequest, QueuedReset, SentEmail, StoredAccount } from './store';
 
 const PREFIX = 'account-service:';
 
@@ -40,6 +40,16 @@ export class RedisAccountStore implements AccountStore {
 
   async release(key: string) {
     await this.redis.del(`${PREFIX}idempotency:${key}`);
+  }
+
+  async queueReset(reset: QueuedReset) {
+    await this.redis.rpush(`${PREFIX}reset-queue`, JSON.stringify(reset));
+  }
+
+  async takeResets(most: number) {
+    // LPOP with a count takes them atomically: two instances never send the same email.
+    const taken = (await this.redis.lpop(`${PREFIX}reset-queue`, most)) ?? [];
+    return taken.map((text) => JSON.parse(text) as QueuedReset);
   }
 
   async recordEmail(email: SentEmail) {

@@ -27,6 +27,9 @@ export const LIMITS = {
 } as const;
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** Queued reset emails go out this long after a request, in batches of this many. */
+const RESET_SEND_DELAY_MS = 100;
+const RESET_BATCH = 100;
 
 const demoAccountSchema = z.strictObject({
   idNumber: z.string().min(1),
@@ -103,6 +106,8 @@ export function maskEmail(email: string): string {
  * emails counted for unknown ID numbers too; requests with the same idempotency key happen once.
  */
 export class ReferenceAccounts implements AccountService {
+  private sending: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly store: AccountStore,
     private readonly now: () => Date = () => new Date(),
@@ -171,13 +176,26 @@ export class ReferenceAccounts implements AccountService {
         { bucket: `reset:day:${digest(idNumber)}`, seconds: 86_400, most: LIMITS.resetsPerIdPerDay },
       ]);
       if (limited) return { status: 'limited', retryAfterSeconds: limited } as ResetOutcome;
-      const account = await this.store.getAccount(idNumber);
-      if (account) {
-        await this.store.recordEmail({ to: account.email, idNumber: account.idNumber, at: this.now().toISOString() });
-        this.logger?.info({ to: maskEmail(account.email) }, 'password reset email sent');
-      }
+      // Queued for every ID alike and sent later: whether the account exists shows neither in the answer
+      // nor in how long it takes.
+      await this.store.queueReset({ idNumber, at: this.now().toISOString() });
+      this.sendQueuedSoon();
       return { status: 'accepted' } as ResetOutcome;
     });
+  }
+
+  /** Sends the queued reset emails to the accounts that exist; the others are dropped unsent. */
+  async sendQueuedResets(): Promise<void> {
+    for (;;) {
+      const resets = await this.store.takeResets(RESET_BATCH);
+      for (const reset of resets) {
+        const account = await this.store.getAccount(reset.idNumber);
+        if (!account) continue;
+        await this.store.recordEmail({ to: account.email, idNumber: account.idNumber, at: reset.at });
+        this.logger?.info({ to: maskEmail(account.email) }, 'password reset email sent');
+      }
+      if (resets.length < RESET_BATCH) return;
+    }
   }
 
   async createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }> {
@@ -194,8 +212,9 @@ export class ReferenceAccounts implements AccountService {
     });
   }
 
-  /** The reset emails "sent" (the reference service's outbox). */
-  sentEmails(): Promise<SentEmail[]> {
+  /** The reset emails "sent" (the reference service's outbox), once those still queued have gone out. */
+  async sentEmails(): Promise<SentEmail[]> {
+    await this.sendQueuedResets();
     return this.store.emails();
   }
 
@@ -203,8 +222,22 @@ export class ReferenceAccounts implements AccountService {
     return this.store.requests();
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    if (this.sending) clearTimeout(this.sending);
+    this.sending = undefined;
+    await this.sendQueuedResets().catch(() => undefined);
+    await this.store.close();
+  }
+
+  /** Sends the queue a moment later, off the request's path; one timer at a time. */
+  private sendQueuedSoon(): void {
+    if (this.sending) return;
+    this.sending = setTimeout(() => {
+      this.sending = undefined;
+      this.sendQueuedResets().catch((error: unknown) =>
+        this.logger?.error({ err: error }, 'queued password reset emails could not be sent'),
+      );
+    }, RESET_SEND_DELAY_MS).unref();
   }
 
   private lockedUntil(account: StoredAccount): Date | undefined {

@@ -12,6 +12,12 @@ export interface StoredAccount {
   lockedUntil?: string;
 }
 
+/** A password reset asked for, waiting to be sent (or dropped, when the ID has no account). */
+export interface QueuedReset {
+  idNumber: string;
+  at: string;
+}
+
 export interface SentEmail {
   to: string;
   idNumber: string;
@@ -36,6 +42,10 @@ export interface AccountStore {
   saveAnswer(key: string, answer: string, ttlSeconds: number): Promise<void>;
   /** Gives up a claim whose request failed, so a retry with the same key can run. */
   release(key: string): Promise<void>;
+  /** Queues a reset, whether or not the ID has an account: the request's work is the same either way. */
+  queueReset(reset: QueuedReset): Promise<void>;
+  /** Takes up to `most` queued resets off the queue, oldest first. */
+  takeResets(most: number): Promise<QueuedReset[]>;
   recordEmail(email: SentEmail): Promise<void>;
   emails(): Promise<SentEmail[]>;
   recordRequest(request: FiledRequest): Promise<void>;
@@ -52,6 +62,7 @@ interface Expiring<T> {
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<string, StoredAccount>();
   private readonly claims = new Map<string, Expiring<string | null>>();
+  private readonly queued: QueuedReset[] = [];
   private readonly sent: SentEmail[] = [];
   private readonly filed: FiledRequest[] = [];
   readonly limits: WindowCounter;
@@ -93,6 +104,14 @@ export class MemoryAccountStore implements AccountStore {
 
   async release(key: string) {
     this.claims.delete(key);
+  }
+
+  async queueReset(reset: QueuedReset) {
+    this.queued.push({ ...reset });
+  }
+
+  async takeResets(most: number) {
+    return this.queued.splice(0, most);
   }
 
   async recordEmail(email: SentEmail) {
