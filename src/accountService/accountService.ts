@@ -2,7 +2,7 @@ export type LockStatus =
   | { status: 'locked'; lockedUntil: Date }
   | { status: 'unlocked' }
   | { status: 'unverified' }
-  /** Too many checks for this ID number or this conversation; try again later. */
+  /** Too many checks for this ID number, this conversation or this person; try again later. */
   | { status: 'limited'; retryAfterSeconds: number };
 
 export type ResetOutcome = { status: 'accepted' } | { status: 'limited'; retryAfterSeconds: number };
@@ -33,6 +33,8 @@ export interface CallOptions {
   idempotencyKey: string;
   /** An opaque id of the conversation, for per-conversation limits. */
   conversationId?: string;
+  /** An opaque, stable key of the person asking, for limits across their conversations. */
+  requester?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ActivityHandler,
   ConversationState,
@@ -39,6 +39,12 @@ export interface HelpdeskBotOptions {
 
 /** Channels where the page's Web Chat says when it joined, with its language (Azure's hosted Web Chat does not). */
 const WEB_CHAT_CHANNELS = new Set(['directline']);
+
+/**
+ * The address of the client that posted the activity, set by the bot's own Direct Line (whose user ids are
+ * made up per token, so they say nothing about who is asking). Set only on the in-process path.
+ */
+export const CLIENT_ADDRESS = Symbol('clientAddress');
 
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
@@ -195,6 +201,7 @@ export class HelpdeskBot extends ActivityHandler {
       ...(message ? { message } : {}),
       turnId: turnIdOf(activity.conversation?.id ?? 'unknown', activity.id ?? randomUUID()),
       privateChat: isPrivateChat(activity),
+      requester: requesterOf(context),
     });
     await this.dialog.set(context, conversation.stored);
     const chosen = conversation.preferredLanguage;
@@ -206,6 +213,16 @@ export class HelpdeskBot extends ActivityHandler {
     };
     context.turnState.set(PENDING, pending);
   }
+}
+
+/**
+ * A stable key of the person writing, for the account service's limits across conversations: the client's
+ * address on the bot's own Direct Line, otherwise the channel's user id. Hashed, so no raw id leaves the bot.
+ */
+function requesterOf(context: TurnContext): string {
+  const address = context.turnState.get(CLIENT_ADDRESS) as string | undefined;
+  const who = address ? `address:${address}` : `user:${context.activity.channelId}:${context.activity.from?.id}`;
+  return createHash('sha256').update(who).digest('base64url');
 }
 
 /**

@@ -13,18 +13,22 @@ function slot(input: AccountCallInput, name: string): string {
 export function accountActors(service: AccountService) {
   const options = (input: AccountCallInput, call: AccountCall) => ({
     idempotencyKey: `${input.turnId}:${call}`,
-    // The service limits checks per conversation.
+    // The service limits checks per conversation, and per person across their conversations.
     conversationId: conversationOfTurn(input.turnId),
+    ...(input.requester ? { requester: input.requester } : {}),
   });
   return {
-    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {
+    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }): Promise<AccountCallOutput> => {
       const status = await service.checkLockStatus(
         { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
         options(input, 'checkLockStatus'),
       );
       if (status.status === 'locked')
         return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
-      if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
+      if (status.status === 'limited') {
+        const tryAgainAt = new Date(Date.now() + status.retryAfterSeconds * 1000).toISOString();
+        return { outcome: 'tooManyAttempts', params: { tryAgainAt } };
+      }
       return { outcome: status.status };
     }),
     requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input }) => {

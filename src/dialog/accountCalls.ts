@@ -15,7 +15,7 @@ export const ACCOUNT_CALLS = {
   checkLockStatus: {
     inputs: ['idNumber', 'secretNumber'],
     outcomes: ['locked', 'unlocked', 'unverified', 'tooManyAttempts'],
-    params: { lockedUntil: 'instant' },
+    params: { lockedUntil: 'instant', tryAgainAt: 'instant' },
   },
   requestPasswordReset: {
     inputs: ['idNumber'],
@@ -46,4 +46,6 @@ export interface AccountCallInput {
   slots: Record<string, string>;
   locale: string;
   turnId: string;
+  /** An opaque, stable key of the person asking, for limits across their conversations. */
+  requester?: string;
 }

@@ -1,13 +1,13 @@
 import type { RedisClient } from '../state/redisConnection';
 import { RedisConversationStore } from './conversationStore';
-import { LocalDirectLine, type ChannelActivity } from './localDirectLine';
+import { LocalDirectLine, type ChannelActivity, type PostingClient } from './localDirectLine';
 import { DirectLineTokens, sharedTokenKey } from './tokens';
 import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './webChatTokens';
 
 export interface WebChatChannelOptions {
   webChat: { directLineSecret?: string; directLineDomain: string; tokenKey?: string };
   /** Hands a page's activity to the bot; resolves when the bot's turn is over. */
-  deliver: (activity: ChannelActivity) => Promise<void>;
+  deliver: (activity: ChannelActivity, client: PostingClient) => Promise<void>;
   /** This process's own Bot Connector address, known once it listens. */
   serviceUrl: () => string;
   redis?: RedisClient;

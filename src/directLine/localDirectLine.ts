@@ -8,6 +8,11 @@ import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
 
 export type { ActivitySet, ChannelActivity };
 
+/** Who posted an activity, as far as the HTTP request tells. */
+export interface PostingClient {
+  address?: string;
+}
+
 export interface ConversationInfo {
   conversationId: string;
   token: string;
@@ -26,8 +31,11 @@ export class DirectLineError extends Error {
 }
 
 export interface LocalDirectLineOptions {
-  /** Hands a user's activity to the bot and resolves when the bot's turn is over. */
-  deliver: (activity: ChannelActivity) => Promise<void>;
+  /**
+   * Hands a user's activity to the bot and resolves when the bot's turn is over; `client` says where it came
+   * from (this channel's user ids are made up per token, so the address is what tells one person from another).
+   */
+  deliver: (activity: ChannelActivity, client: PostingClient) => Promise<void>;
   /** Where the bot's replies go: this server's Bot Connector endpoints. Known only once listening. */
   serviceUrl: () => string;
   bot: { id: string; name: string };
@@ -86,7 +94,12 @@ export class LocalDirectLine {
   }
 
   /** POST /conversations/{id}/activities: the user's activity, echoed into the log and handed to the bot. */
-  async post(token: string | undefined, conversationId: string, body: unknown): Promise<string> {
+  async post(
+    token: string | undefined,
+    conversationId: string,
+    body: unknown,
+    client: PostingClient = {},
+  ): Promise<string> {
     const claims = this.claims(token, conversationId);
     await this.existing(conversationId);
     const activity = clientActivity(body);
@@ -99,7 +112,7 @@ export class LocalDirectLine {
       recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
     });
     try {
-      await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() });
+      await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() }, client);
     } catch {
       throw new DirectLineError('BotError', 'The bot could not process this activity; send it again.');
     }

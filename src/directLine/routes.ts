@@ -32,6 +32,12 @@ function bearer(req: Pick<IncomingMessage, 'headers'>): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
 }
 
+/** The client's address: the last one a trusted balancer appended, else the connection's. */
+function clientAddress(req: Request, trustProxy: boolean): string | undefined {
+  const forwarded = trustProxy ? req.header('x-forwarded-for')?.split(',').at(-1)?.trim() : undefined;
+  return forwarded || req.socket.remoteAddress;
+}
+
 /** The stream's address for a conversation, on the origin the client used (as the proxy says, if trusted). */
 function streamUrl(
   req: Request,
@@ -95,7 +101,9 @@ export function mountDirectLine(
   server.post(
     `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
     json,
-    route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })),
+    route(200, async (req, conversationId) => ({
+      id: await directLine.post(bearer(req), conversationId, req.body, { address: clientAddress(req, trustProxy) }),
+    })),
   );
   server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
     res.send(415, {

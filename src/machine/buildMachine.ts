@@ -392,6 +392,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           slots: { ...context.slots },
           locale: event.locale,
           turnId: event.turnId,
+          ...(event.requester ? { requester: event.requester } : {}),
         }),
         onDone: [
           ...Object.entries(node.outcomes).map(([outcome, target]) => ({

@@ -9,6 +9,8 @@ export interface TurnMeta {
   turnId: string;
   /** False in group chats and team channels, where ID and secret numbers are not asked for. */
   privateChat?: boolean;
+  /** An opaque, stable key of the person writing, for the account service's limits across conversations. */
+  requester?: string;
 }
 
 export type DialogEvent =

@@ -22,6 +22,8 @@ export const LOCK_MINUTES = 30;
 export const LIMITS = {
   lockChecksPerIdPerHour: 5,
   lockChecksPerConversationPerHour: 5,
+  /** One person trying many ID numbers from many conversations. */
+  lockChecksPerRequesterPerHour: 10,
   resetsPerIdPer15Minutes: 1,
   resetsPerIdPerDay: 3,
 } as const;
@@ -155,6 +157,15 @@ export class ReferenceAccounts implements AccountService {
               bucket: `lock:conversation:${digest(options.conversationId)}`,
               seconds: 3600,
               most: LIMITS.lockChecksPerConversationPerHour,
+            },
+          ]
+        : []),
+      ...(options?.requester
+        ? [
+            {
+              bucket: `lock:requester:${digest(options.requester)}`,
+              seconds: 3600,
+              most: LIMITS.lockChecksPerRequesterPerHour,
             },
           ]
         : []),
