@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics';
 import { ETagConflictError, StateUnavailableError } from '../state/stateStore';
 import { InProcessTurnGate, type TurnGate } from '../state/turnGate';
 import { renderActivities } from './activities';
+import { ANSWER_MASK_FIELD } from '../directLine/localDirectLine';
 
 interface Profile {
   language?: Language;
@@ -190,6 +191,14 @@ export class HelpdeskBot extends ActivityHandler {
     };
   }
 
+  /** How the answer to the question asked is shown back (and so kept), when it is private. */
+  private answerMask(expecting: string | null): 'partial' | 'full' | undefined {
+    const { content } = this.options.runtime();
+    const name = expecting ? content.slotValidators[expecting] : undefined;
+    const mask = name ? content.validators[name]?.mask : undefined;
+    return mask === 'partial' || mask === 'full' ? mask : undefined;
+  }
+
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
@@ -206,8 +215,13 @@ export class HelpdeskBot extends ActivityHandler {
     await this.dialog.set(context, conversation.stored);
     const chosen = conversation.preferredLanguage;
     if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
+    const replies = renderActivities(result, activity.channelId, activity.from?.id);
+    // Asking for a secret: the bot's own Direct Line then keeps the answer masked in its transcript.
+    const mask = this.answerMask(result.trace.expecting);
+    const question = replies.find((reply) => reply.type === 'message');
+    if (mask && question) question.channelData = { ...question.channelData, [ANSWER_MASK_FIELD]: mask };
     const pending: Pending = {
-      replies: renderActivities(result, activity.channelId, activity.from?.id),
+      replies,
       trace: result.trace,
       ...(result.reminder ? { reminder: { ...result.reminder, locale: result.language } } : {}),
     };

@@ -1,12 +1,20 @@
+import { maskValue } from '../content/validators';
 import {
   MemoryConversationStore,
   type ActivitySet,
+  type AnswerMask,
   type ChannelActivity,
   type ConversationStore,
 } from './conversationStore';
 import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
 
 export type { ActivitySet, ChannelActivity };
+
+/**
+ * Set by the bot in a question's channelData when the answer is a secret (or partly private): the user's next
+ * message is then kept in the transcript masked, so neither Redis nor a reconnecting client ever gets it in clear.
+ */
+export const ANSWER_MASK_FIELD = 'helpdeskAnswerMask';
 
 /** Who posted an activity, as far as the HTTP request tells. */
 export interface PostingClient {
@@ -102,17 +110,20 @@ export class LocalDirectLine {
   ): Promise<string> {
     const claims = this.claims(token, conversationId);
     await this.existing(conversationId);
-    const activity = clientActivity(body);
-    const posted = await this.store.append(conversationId, {
-      ...activity,
+    const activity = {
+      ...clientActivity(body),
       channelId: 'directline',
       conversation: { id: conversationId },
-      // The token decides who the user is, whatever the body says.
-      from: { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' },
-      recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
-    });
+    };
+    // The token decides who the user is, whatever the body says.
+    activity.from = { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' };
+    activity.recipient = { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' };
+    // An answer to a secret question is kept (and echoed, and sent again on reconnect) masked; the bot gets it whole.
+    const mask = activity.text ? await this.store.answerMask(conversationId) : undefined;
+    const posted = await this.store.append(conversationId, mask ? masked(activity, mask) : activity);
     try {
-      await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() }, client);
+      const { id, timestamp } = posted;
+      await this.options.deliver({ ...activity, id, timestamp, serviceUrl: this.options.serviceUrl() }, client);
     } catch {
       throw new DirectLineError('BotError', 'The bot could not process this activity; send it again.');
     }
@@ -189,6 +200,8 @@ export class LocalDirectLine {
       throw new DirectLineError('BadArgument', 'The body must be an activity with a "type".');
     }
     const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
+    // A message says what the next answer is: a question for a secret marks it, any other message clears it.
+    if (activity.type === 'message') await this.store.setAnswerMask(conversationId, answerMaskOf(activity));
     const stored = await this.store.append(conversationId, {
       ...activity,
       channelId: 'directline',
@@ -235,6 +248,18 @@ export class LocalDirectLine {
     if (!(await this.store.find(conversationId)))
       throw new DirectLineError('NotFound', 'This conversation does not exist or has expired; start a new one.');
   }
+}
+
+function answerMaskOf(activity: ChannelActivity): AnswerMask | undefined {
+  const data = activity.channelData as Record<string, unknown> | undefined;
+  const mask = data?.[ANSWER_MASK_FIELD];
+  return mask === 'partial' || mask === 'full' ? mask : undefined;
+}
+
+/** The activity as the transcript keeps it: its text masked, and nothing else that could carry the text. */
+function masked(activity: ChannelActivity, mask: AnswerMask): ChannelActivity {
+  const { text, textFormat: _format, entities: _entities, attachments: _attachments, ...rest } = activity;
+  return { ...rest, text: maskValue(text ?? '', mask) };
 }
 
 /** The fields a client may set on an activity it posts; the rest the service fills in. */
