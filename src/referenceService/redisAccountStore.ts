@@ -1,6 +1,13 @@
 import { RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
-import type { AccountStore, FiledRequest, QueuedReset, SentEmail, StoredAccount } from './store';
+import {
+  HELPDESK_REQUEST_TTL_SECONDS,
+  type AccountStore,
+  type FiledRequest,
+  type QueuedReset,
+  type SentEmail,
+  type StoredAccount,
+} from './store';
 
 const PREFIX = 'account-service:';
 
@@ -22,7 +29,13 @@ export class RedisAccountStore implements AccountStore {
   }
 
   async seedAccount(account: StoredAccount) {
-    await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
+    const key = `${PREFIX}account:${account.idNumber}`;
+    if ((await this.redis.set(key, JSON.stringify(account), 'NX')) === 'OK') return;
+    // Already stored: its state stays, its secret number is kept as this key hashes it (and never in clear).
+    const stored = await this.getAccount(account.idNumber);
+    if (!stored) return;
+    const { secretNumber: _clear, ...rest } = stored as StoredAccount & { secretNumber?: string };
+    await this.redis.set(key, JSON.stringify({ ...rest, secretHash: account.secretHash }));
   }
 
   async claim(key: string, ttlSeconds: number) {
@@ -60,12 +73,23 @@ export class RedisAccountStore implements AccountStore {
     return (await this.redis.lrange(`${PREFIX}outbox`, 0, -1)).map((text) => JSON.parse(text) as SentEmail);
   }
 
+  /** Each request a key of its own, so each expires on its own; the score orders them by filing time. */
   async recordRequest(request: FiledRequest) {
-    await this.redis.rpush(`${PREFIX}helpdesk`, JSON.stringify(request));
+    const key = `${PREFIX}helpdesk:${request.reference}`;
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .set(key, JSON.stringify(request), 'EX', HELPDESK_REQUEST_TTL_SECONDS)
+      .zadd(`${PREFIX}helpdesk-index`, now, request.reference)
+      .zremrangebyscore(`${PREFIX}helpdesk-index`, '-inf', now - HELPDESK_REQUEST_TTL_SECONDS * 1000)
+      .exec();
   }
 
   async requests() {
-    return (await this.redis.lrange(`${PREFIX}helpdesk`, 0, -1)).map((text) => JSON.parse(text) as FiledRequest);
+    const references = await this.redis.zrange(`${PREFIX}helpdesk-index`, 0, -1);
+    if (references.length === 0) return [];
+    const texts = await this.redis.mget(references.map((reference) => `${PREFIX}helpdesk:${reference}`));
+    return texts.filter((text): text is string => text !== null).map((text) => JSON.parse(text) as FiledRequest);
   }
 
   /** The connection belongs to whoever made it; they close it. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from '../logger';
@@ -64,8 +64,18 @@ export function loadAccounts(file: string): DemoAccount[] {
 
 export type SignInResult = 'signedIn' | 'wrongPassword' | 'locked';
 
+/**
+ * A secret number as the service keeps it: an HMAC with the service's key, bound to the ID number. Secret numbers
+ * are 4 digits, so a plain hash would be undone by trying all 10,000; without the key, this cannot be.
+ */
+export function secretHash(key: Buffer, idNumber: string, secretNumber: string): string {
+  return createHmac('sha256', key)
+    .update(`${normalizeId(idNumber)}\u0000${secretNumber}`)
+    .digest('base64url');
+}
+
 /** Accounts from an accounts file as the store keeps them; `lockedForMinutes` counts from `now`. */
-export function storedAccounts(accounts: readonly DemoAccount[], now: Date): StoredAccount[] {
+export function storedAccounts(accounts: readonly DemoAccount[], now: Date, key: Buffer): StoredAccount[] {
   return accounts.map((account) => {
     const lockedUntil = account.lockedForMinutes
       ? new Date(now.getTime() + account.lockedForMinutes * 60_000).toISOString()
@@ -74,7 +84,7 @@ export function storedAccounts(accounts: readonly DemoAccount[], now: Date): Sto
         : undefined;
     return {
       idNumber: normalizeId(account.idNumber),
-      secretNumber: account.secretNumber,
+      secretHash: secretHash(key, account.idNumber, account.secretNumber),
       email: account.email,
       password: account.password,
       failedAttempts: account.failedAttempts ?? 0,
@@ -89,8 +99,10 @@ export function inMemoryAccounts(
   now: () => Date = () => new Date(),
   logger?: Logger,
 ): ReferenceAccounts {
+  const key = randomBytes(32);
   return new ReferenceAccounts(
-    new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now())),
+    new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now(), key)),
+    key,
     now,
     logger,
   );
@@ -112,13 +124,15 @@ export class ReferenceAccounts implements AccountService {
 
   constructor(
     private readonly store: AccountStore,
+    /** The key of the secret numbers' HMACs; from the environment, never stored with the data. */
+    private readonly secretKey: Buffer,
     private readonly now: () => Date = () => new Date(),
     private readonly logger?: Logger,
   ) {}
 
   /** Adds the accounts of an accounts file (those already in the store keep their state). */
   async seed(accounts: readonly DemoAccount[]): Promise<void> {
-    for (const account of storedAccounts(accounts, this.now())) await this.store.seedAccount(account);
+    for (const account of storedAccounts(accounts, this.now(), this.secretKey)) await this.store.seedAccount(account);
   }
 
   /** The results site's sign-in, with its lock rule, so the lock the bot reports is real. */
@@ -173,7 +187,7 @@ export class ReferenceAccounts implements AccountService {
     if (limited) return { status: 'limited', retryAfterSeconds: limited };
     const account = await this.store.getAccount(idNumber);
     // Compare against something even for an unknown ID, so both take the same path and time.
-    const secretMatches = sameText(account?.secretNumber ?? '\u0000\u0000\u0000\u0000', query.secretNumber);
+    const secretMatches = sameText(account?.secretHash ?? '', secretHash(this.secretKey, idNumber, query.secretNumber));
     if (!account || !secretMatches) return { status: 'unverified' };
     const lockedUntil = this.lockedUntil(account);
     return lockedUntil ? { status: 'locked', lockedUntil } : { status: 'unlocked' };
@@ -212,9 +226,13 @@ export class ReferenceAccounts implements AccountService {
   async createHelpdeskRequest(request: HelpdeskRequest, options: CallOptions): Promise<{ reference: string }> {
     return this.once(options.idempotencyKey, async () => {
       const reference = newReference();
+      const { secretNumber, ...rest } = request;
+      const idNumber = normalizeId(request.idNumber);
       await this.store.recordRequest({
-        ...request,
-        idNumber: normalizeId(request.idNumber),
+        ...rest,
+        idNumber,
+        // The helpdesk compares it with the account's, which is kept the same way.
+        secretHash: secretHash(this.secretKey, idNumber, secretNumber),
         reference,
         at: this.now().toISOString(),
       });
@@ -231,6 +249,12 @@ export class ReferenceAccounts implements AccountService {
 
   helpdeskRequests(): Promise<FiledRequest[]> {
     return this.store.requests();
+  }
+
+  /** Whether the request with this reference was filed with this secret number (for the helpdesk, and tests). */
+  async filedWithSecret(reference: string, secretNumber: string): Promise<boolean> {
+    const request = (await this.store.requests()).find((each) => each.reference === reference);
+    return Boolean(request && sameText(request.secretHash, secretHash(this.secretKey, request.idNumber, secretNumber)));
   }
 
   async close(): Promise<void> {

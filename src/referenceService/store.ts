@@ -4,7 +4,8 @@ import { MemoryWindowCounter, type WindowCounter } from '../state/rateLimit';
 /** An account as the reference service keeps it. */
 export interface StoredAccount {
   idNumber: string;
-  secretNumber: string;
+  /** The secret number as an HMAC (see `secretHash`), never in clear. */
+  secretHash: string;
   email: string;
   password: string;
   failedAttempts: number;
@@ -24,8 +25,15 @@ export interface SentEmail {
   at: string;
 }
 
-/** A helpdesk request as filed, with its reference. */
-export type FiledRequest = HelpdeskRequest & { reference: string; at: string };
+/** A helpdesk request as filed, with its reference; its secret number kept as an HMAC only. */
+export type FiledRequest = Omit<HelpdeskRequest, 'secretNumber'> & {
+  secretHash: string;
+  reference: string;
+  at: string;
+};
+
+/** How long a filed helpdesk request is kept: long enough for the helpdesk to act on it, then gone. */
+export const HELPDESK_REQUEST_TTL_SECONDS = 30 * 86_400;
 
 /** Where the reference account service keeps its data: in memory, or in Redis to share it between instances. */
 export interface AccountStore {
@@ -64,7 +72,7 @@ export class MemoryAccountStore implements AccountStore {
   private readonly claims = new Map<string, Expiring<string | null>>();
   private readonly queued: QueuedReset[] = [];
   private readonly sent: SentEmail[] = [];
-  private readonly filed: FiledRequest[] = [];
+  private readonly filed: Array<Expiring<FiledRequest>> = [];
   readonly limits: WindowCounter;
 
   constructor(
@@ -85,7 +93,8 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async seedAccount(account: StoredAccount) {
-    if (!this.accounts.has(account.idNumber)) this.accounts.set(account.idNumber, { ...account });
+    const stored = this.accounts.get(account.idNumber);
+    this.accounts.set(account.idNumber, stored ? { ...stored, secretHash: account.secretHash } : { ...account });
   }
 
   async claim(key: string, ttlSeconds: number) {
@@ -123,11 +132,13 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async recordRequest(request: FiledRequest) {
-    this.filed.push(request);
+    this.filed.push({ value: request, expiresAt: this.now() + HELPDESK_REQUEST_TTL_SECONDS * 1000 });
   }
 
   async requests() {
-    return [...this.filed];
+    const now = this.now();
+    this.filed.splice(0, this.filed.length, ...this.filed.filter((entry) => entry.expiresAt > now));
+    return this.filed.map((entry) => entry.value);
   }
 
   async close() {}
