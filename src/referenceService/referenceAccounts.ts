@@ -121,6 +121,7 @@ export function maskEmail(email: string): string {
  */
 export class ReferenceAccounts implements AccountService {
   private sending: NodeJS.Timeout | undefined;
+  private sendingRun: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: AccountStore,
@@ -209,8 +210,17 @@ export class ReferenceAccounts implements AccountService {
     });
   }
 
-  /** Sends the queued reset emails to the accounts that exist; the others are dropped unsent. */
-  async sendQueuedResets(): Promise<void> {
+  /**
+   * Sends the queued reset emails to the accounts that exist; the others are dropped unsent. One run at a time
+   * in this process, so a caller that waits for it sees every email queued before it called.
+   */
+  sendQueuedResets(): Promise<void> {
+    const run = this.sendingRun.then(() => this.sendQueue());
+    this.sendingRun = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendQueue(): Promise<void> {
     for (;;) {
       const resets = await this.store.takeResets(RESET_BATCH);
       for (const reset of resets) {
