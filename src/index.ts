@@ -137,7 +137,7 @@ export async function startBot(
 
   const { directLine, tokens } = await createWebChatChannel({
     webChat: config.webChat,
-    deliver: (activity) => bot.deliverLocal(activity),
+    deliver: (activity, client) => bot.deliverLocal(activity, client),
     serviceUrl: () => serviceUrl,
     ...(redis ? { redis } : {}),
   });

@@ -2,7 +2,7 @@ export type LockStatus =
   | { status: 'locked'; lockedUntil: Date }
   | { status: 'unlocked' }
   | { status: 'unverified' }
-  /** Too many checks for this ID number or this conversation; try again later. */
+  /** Too many checks for this ID number, this conversation or this person; try again later. */
   | { status: 'limited'; retryAfterSeconds: number };
 
 export type ResetOutcome = { status: 'accepted' } | { status: 'limited'; retryAfterSeconds: number };
@@ -35,6 +35,8 @@ export interface CallOptions {
   conversationId?: string;
   /** Aborted when the caller stops waiting: no attempt starts, and none goes on, after that. */
   signal?: AbortSignal;
+  /** An opaque, stable key of the person asking, for limits across their conversations. */
+  requester?: string;
 }
 
 /**

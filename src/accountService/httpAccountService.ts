@@ -88,7 +88,8 @@ export class HttpAccountService implements AccountService {
   }
 
   async checkLockStatus(query: LockStatusQuery, options?: Partial<CallOptions>): Promise<LockStatus> {
-    const { status, body, retryAfter } = await this.call('/v1/lock-status', query, {
+    const payload = options?.requester ? { ...query, requester: opaque(options.requester) } : query;
+    const { status, body, retryAfter } = await this.call('/v1/lock-status', payload, {
       conversationId: options?.conversationId,
       signal: options?.signal,
     });

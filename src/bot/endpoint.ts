@@ -19,7 +19,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
-import { HelpdeskBot } from './helpdeskBot';
+import { CLIENT_ADDRESS, HelpdeskBot } from './helpdeskBot';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
 
@@ -60,7 +60,8 @@ export interface BotEndpoint {
    * anonymous by construction (the endpoint checked the user's token), and the replies go to its
    * serviceUrl without Bot Framework credentials.
    */
-  deliverLocal(activity: Record<string, unknown>): Promise<void>;
+  /** `client.address`: where the page's request came from, for the limits per person. */
+  deliverLocal(activity: Record<string, unknown>, client?: { address?: string }): Promise<void>;
   /** Resolves when no request is in progress any more, or after `timeoutMs`. */
   drain(timeoutMs: number): Promise<void>;
 }
@@ -149,10 +150,13 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
         if (inFlight === 0) idle?.();
       }
     },
-    async deliverLocal(activity) {
+    async deliverLocal(activity, client) {
       inFlight += 1;
       try {
-        await localAdapter.processActivityDirect('', activity as unknown as Activity, (context) => bot.run(context));
+        await localAdapter.processActivityDirect('', activity as unknown as Activity, (context) => {
+          if (client?.address) context.turnState.set(CLIENT_ADDRESS, client.address);
+          return bot.run(context);
+        });
       } finally {
         inFlight -= 1;
         if (inFlight === 0) idle?.();

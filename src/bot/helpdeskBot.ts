@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ActivityHandler,
   ConversationState,
@@ -20,6 +20,7 @@ import type { Metrics } from '../metrics';
 import { ETagConflictError, StateUnavailableError } from '../state/stateStore';
 import { InProcessTurnGate, type TurnGate } from '../state/turnGate';
 import { renderActivities } from './activities';
+import { ANSWER_MASK_FIELD } from '../directLine/localDirectLine';
 import { saveTurn } from './storage';
 
 interface Profile {
@@ -40,6 +41,12 @@ export interface HelpdeskBotOptions {
 
 /** Channels where the page's Web Chat says when it joined, with its language (Azure's hosted Web Chat does not). */
 const WEB_CHAT_CHANNELS = new Set(['directline']);
+
+/**
+ * The address of the client that posted the activity, set by the bot's own Direct Line (whose user ids are
+ * made up per token, so they say nothing about who is asking). Set only on the in-process path.
+ */
+export const CLIENT_ADDRESS = Symbol('clientAddress');
 
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
@@ -202,6 +209,14 @@ export class HelpdeskBot extends ActivityHandler {
     };
   }
 
+  /** How the answer to the question asked is shown back (and so kept), when it is private. */
+  private answerMask(expecting: string | null): 'partial' | 'full' | undefined {
+    const { content } = this.options.runtime();
+    const name = expecting ? content.slotValidators[expecting] : undefined;
+    const mask = name ? content.validators[name]?.mask : undefined;
+    return mask === 'partial' || mask === 'full' ? mask : undefined;
+  }
+
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const profile = await this.profile.get(context, {});
@@ -213,17 +228,33 @@ export class HelpdeskBot extends ActivityHandler {
       ...(message ? { message } : {}),
       turnId: turnIdOf(activity.conversation?.id ?? 'unknown', activity.id ?? randomUUID()),
       privateChat: isPrivateChat(activity),
+      requester: requesterOf(context),
     });
     await this.dialog.set(context, conversation.stored);
     const chosen = conversation.preferredLanguage;
     if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
+    const replies = renderActivities(result, activity.channelId, activity.from?.id);
+    // Asking for a secret: the bot's own Direct Line then keeps the answer masked in its transcript.
+    const mask = this.answerMask(result.trace.expecting);
+    const question = replies.find((reply) => reply.type === 'message');
+    if (mask && question) question.channelData = { ...question.channelData, [ANSWER_MASK_FIELD]: mask };
     const pending: Pending = {
-      replies: renderActivities(result, activity.channelId, activity.from?.id),
+      replies,
       trace: result.trace,
       ...(result.reminder ? { reminder: { ...result.reminder, locale: result.language } } : {}),
     };
     context.turnState.set(PENDING, pending);
   }
+}
+
+/**
+ * A stable key of the person writing, for the account service's limits across conversations: the client's
+ * address on the bot's own Direct Line, otherwise the channel's user id. Hashed, so no raw id leaves the bot.
+ */
+function requesterOf(context: TurnContext): string {
+  const address = context.turnState.get(CLIENT_ADDRESS) as string | undefined;
+  const who = address ? `address:${address}` : `user:${context.activity.channelId}:${context.activity.from?.id}`;
+  return createHash('sha256').update(who).digest('base64url');
 }
 
 /**

@@ -24,22 +24,28 @@ function idempotencyKey(input: AccountCallInput, call: AccountCall, request: obj
 /** The dialog's account-service calls, as the actors the machine invokes, backed by an AccountService. */
 export function accountActors(service: AccountService) {
   const options = (input: AccountCallInput, signal: AbortSignal) => ({
-    // The service limits checks per conversation.
+    // The service limits checks per conversation, and per person across their conversations.
     conversationId: conversationOfTurn(input.turnId),
+    ...(input.requester ? { requester: input.requester } : {}),
     // Stopped when the dialog stops waiting (it left the call), and at the latest when its time is up.
     signal: AbortSignal.any([signal, AbortSignal.timeout(input.budgetMs)]),
   });
   return {
-    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input, signal }) => {
-      const status = await service.checkLockStatus(
-        { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
-        options(input, signal),
-      );
-      if (status.status === 'locked')
-        return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
-      if (status.status === 'limited') return { outcome: 'tooManyAttempts' };
-      return { outcome: status.status };
-    }),
+    checkLockStatus: fromPromise<AccountCallOutput, AccountCallInput>(
+      async ({ input, signal }): Promise<AccountCallOutput> => {
+        const status = await service.checkLockStatus(
+          { idNumber: slot(input, 'idNumber'), secretNumber: slot(input, 'secretNumber') },
+          options(input, signal),
+        );
+        if (status.status === 'locked')
+          return { outcome: 'locked', params: { lockedUntil: status.lockedUntil.toISOString() } };
+        if (status.status === 'limited') {
+          const tryAgainAt = new Date(Date.now() + status.retryAfterSeconds * 1000).toISOString();
+          return { outcome: 'tooManyAttempts', params: { tryAgainAt } };
+        }
+        return { outcome: status.status };
+      },
+    ),
     requestPasswordReset: fromPromise<AccountCallOutput, AccountCallInput>(async ({ input, signal }) => {
       const request = { idNumber: slot(input, 'idNumber') };
       const outcome = await service.requestPasswordReset(request, {

@@ -41,6 +41,8 @@ export interface TurnRequest {
   turnId: string;
   /** False in group chats and team channels: ID and secret numbers are then not asked for. */
   privateChat?: boolean;
+  /** An opaque, stable key of the person writing (never their raw id), for limits across conversations. */
+  requester?: string;
 }
 
 export interface Button {
@@ -172,7 +174,12 @@ export class ConversationEngine {
       answering: current.meta.expecting !== null && current.meta.expecting !== 'confirm',
     });
     const step: Step = { ...resolved, ...(written ? { written } : {}) };
-    const meta = () => ({ locale: step.language, turnId: request.turnId, privateChat: request.privateChat !== false });
+    const meta = () => ({
+      locale: step.language,
+      turnId: request.turnId,
+      privateChat: request.privateChat !== false,
+      ...(request.requester ? { requester: request.requester } : {}),
+    });
     const send = async (event: DialogEvent) => {
       actor.send(event);
       await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });

@@ -15,7 +15,7 @@ export const ACCOUNT_CALLS = {
   checkLockStatus: {
     inputs: ['idNumber', 'secretNumber'],
     outcomes: ['locked', 'unlocked', 'unverified', 'tooManyAttempts'],
-    params: { lockedUntil: 'instant' },
+    params: { lockedUntil: 'instant', tryAgainAt: 'instant' },
   },
   requestPasswordReset: {
     inputs: ['idNumber'],
@@ -53,4 +53,6 @@ export interface AccountCallInput {
   formTurn: string;
   /** How long the dialog waits for the call: no attempt or retry of it may go on longer. */
   budgetMs: number;
+  /** An opaque, stable key of the person asking, for limits across their conversations. */
+  requester?: string;
 }

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../state/redisConnection';
 import { MemoryRateLimiter, RedisRateLimiter } from '../state/rateLimit';
 import { MemoryConversationStore, RedisConversationStore } from './conversationStore';
-import { LocalDirectLine, type ChannelActivity } from './localDirectLine';
+import { LocalDirectLine, type ChannelActivity, type PostingClient } from './localDirectLine';
 import { DirectLineTokens, sharedTokenKey } from './tokens';
 import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './webChatTokens';
 
@@ -18,7 +18,7 @@ export interface WebChatChannelOptions {
     conversationMaxSeconds: number;
   };
   /** Hands a page's activity to the bot; resolves when the bot's turn is over. */
-  deliver: (activity: ChannelActivity) => Promise<void>;
+  deliver: (activity: ChannelActivity, client: PostingClient) => Promise<void>;
   /** This process's own Bot Connector address, known once it listens. */
   serviceUrl: () => string;
   redis?: RedisClient;

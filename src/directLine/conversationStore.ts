@@ -34,6 +34,12 @@ export interface ConversationStore {
   append(conversationId: string, activity: ChannelActivity): Promise<ChannelActivity>;
   /** Replaces a kept activity's fields (updateActivity); false if it is not kept. */
   update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean>;
+  /**
+   * Remembers how the user's next message must be kept: masked, when the bot's last question asked for a
+   * secret (`undefined` when it did not). Kept with the conversation, so any instance reads it.
+   */
+  setAnswerMask(conversationId: string, mask: AnswerMask | undefined): Promise<void>;
+  answerMask(conversationId: string): Promise<AnswerMask | undefined>;
   /** The activities after `watermark` (all kept ones when it is missing or older than the oldest kept). */
   since(conversationId: string, watermark: string | undefined): Promise<ActivitySet>;
   /**
@@ -44,6 +50,9 @@ export interface ConversationStore {
   listen(conversationId: string, listener: Listener): Promise<() => void>;
   close(): Promise<void>;
 }
+
+/** How an answer to the bot's question is kept in the transcript (as the question's validator shows it back). */
+export type AnswerMask = 'partial' | 'full';
 
 export type Listener = (activity: ChannelActivity | undefined, watermark: number) => void;
 
@@ -62,6 +71,7 @@ const parseWatermark = (watermark: string | undefined) =>
 
 interface MemoryConversation {
   userId: string;
+  answerMask?: AnswerMask;
   activities: ChannelActivity[];
   /** The size of each kept activity, as the byte cap counts it. */
   sizes: number[];
@@ -139,6 +149,17 @@ export class MemoryConversationStore implements ConversationStore {
     conversation.activities[index] = { ...conversation.activities[index]!, ...activity, id: activityId };
     conversation.sizes[index] = Buffer.byteLength(JSON.stringify(conversation.activities[index]));
     return true;
+  }
+
+  async setAnswerMask(conversationId: string, mask: AnswerMask | undefined): Promise<void> {
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation) return;
+    if (mask) conversation.answerMask = mask;
+    else delete conversation.answerMask;
+  }
+
+  async answerMask(conversationId: string): Promise<AnswerMask | undefined> {
+    return this.conversations.get(conversationId)?.answerMask;
   }
 
   async since(conversationId: string, watermark: string | undefined): Promise<ActivitySet> {
@@ -260,6 +281,7 @@ export class RedisConversationStore implements ConversationStore {
       user: `${tag}:user`,
       bytes: `${tag}:bytes`,
       channel: `${tag}:new`,
+      answerMask: `${tag}:answer-mask`,
     };
   }
 
@@ -325,6 +347,17 @@ export class RedisConversationStore implements ConversationStore {
       JSON.stringify(rest),
     );
     return Number(replaced) === 1;
+  }
+
+  async setAnswerMask(conversationId: string, mask: AnswerMask | undefined): Promise<void> {
+    const { answerMask } = this.keys(conversationId);
+    if (mask) await this.redis.set(answerMask, mask, 'PX', this.idleMs);
+    else await this.redis.del(answerMask);
+  }
+
+  async answerMask(conversationId: string): Promise<AnswerMask | undefined> {
+    const mask = await this.redis.get(this.keys(conversationId).answerMask);
+    return mask === 'partial' || mask === 'full' ? mask : undefined;
   }
 
   async since(conversationId: string, watermark: string | undefined): Promise<ActivitySet> {

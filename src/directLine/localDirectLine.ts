@@ -1,6 +1,8 @@
+import { maskValue } from '../content/validators';
 import {
   MemoryConversationStore,
   type ActivitySet,
+  type AnswerMask,
   type ChannelActivity,
   type ConversationStore,
 } from './conversationStore';
@@ -8,6 +10,17 @@ import { DirectLineTokens, unguessableId, type TokenClaims } from './tokens';
 import type { RateLimiter } from '../state/rateLimit';
 
 export type { ActivitySet, ChannelActivity };
+
+/**
+ * Set by the bot in a question's channelData when the answer is a secret (or partly private): the user's next
+ * message is then kept in the transcript masked, so neither Redis nor a reconnecting client ever gets it in clear.
+ */
+export const ANSWER_MASK_FIELD = 'helpdeskAnswerMask';
+
+/** Who posted an activity, as far as the HTTP request tells. */
+export interface PostingClient {
+  address?: string;
+}
 
 export interface ConversationInfo {
   conversationId: string;
@@ -40,8 +53,11 @@ export class DirectLineError extends Error {
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export interface LocalDirectLineOptions {
-  /** Hands a user's activity to the bot and resolves when the bot's turn is over. */
-  deliver: (activity: ChannelActivity) => Promise<void>;
+  /**
+   * Hands a user's activity to the bot and resolves when the bot's turn is over; `client` says where it came
+   * from (this channel's user ids are made up per token, so the address is what tells one person from another).
+   */
+  deliver: (activity: ChannelActivity, client: PostingClient) => Promise<void>;
   /** Where the bot's replies go: this server's Bot Connector endpoints. Known only once listening. */
   serviceUrl: () => string;
   bot: { id: string; name: string };
@@ -104,23 +120,29 @@ export class LocalDirectLine {
   }
 
   /** POST /conversations/{id}/activities: the user's activity, echoed into the log and handed to the bot. */
-  async post(token: string | undefined, conversationId: string, body: unknown): Promise<string> {
+  async post(
+    token: string | undefined,
+    conversationId: string,
+    body: unknown,
+    client: PostingClient = {},
+  ): Promise<string> {
     const claims = this.claims(token, conversationId);
     await this.existing(conversationId);
-    const activity = clientActivity(body);
+    const activity = {
+      ...clientActivity(body),
+      channelId: 'directline',
+      conversation: { id: conversationId },
+    };
+    // The token decides who the user is, whatever the body says.
+    activity.from = { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' };
+    activity.recipient = { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' };
     await this.withinRate(conversationId);
-    const posted = await reachable(() =>
-      this.store.append(conversationId, {
-        ...activity,
-        channelId: 'directline',
-        conversation: { id: conversationId },
-        // The token decides who the user is, whatever the body says.
-        from: { id: claims.userId, ...(activity.from?.name ? { name: activity.from.name } : {}), role: 'user' },
-        recipient: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
-      }),
-    );
+    // An answer to a secret question is kept (and echoed, and sent again on reconnect) masked; the bot gets it whole.
+    const mask = activity.text ? await reachable(() => this.store.answerMask(conversationId)) : undefined;
+    const posted = await reachable(() => this.store.append(conversationId, mask ? masked(activity, mask) : activity));
     try {
-      await this.options.deliver({ ...posted, serviceUrl: this.options.serviceUrl() });
+      const { id, timestamp } = posted;
+      await this.options.deliver({ ...activity, id, timestamp, serviceUrl: this.options.serviceUrl() }, client);
     } catch {
       throw new DirectLineError('BotError', 'The bot could not process this activity; send it again.');
     }
@@ -197,6 +219,10 @@ export class LocalDirectLine {
       throw new DirectLineError('BadArgument', 'The body must be an activity with a "type".');
     }
     const { serviceUrl: _internal, id: _id, ...activity } = body as ChannelActivity;
+    // A message says what the next answer is: a question for a secret marks it, any other message clears it.
+    if (activity.type === 'message') {
+      await reachable(() => this.store.setAnswerMask(conversationId, answerMaskOf(activity)));
+    }
     const stored = await reachable(() =>
       this.store.append(conversationId, {
         ...activity,
@@ -272,6 +298,18 @@ async function reachable<T>(call: () => Promise<T>): Promise<T> {
       UNAVAILABLE_RETRY_SECONDS,
     );
   }
+}
+
+function answerMaskOf(activity: ChannelActivity): AnswerMask | undefined {
+  const data = activity.channelData as Record<string, unknown> | undefined;
+  const mask = data?.[ANSWER_MASK_FIELD];
+  return mask === 'partial' || mask === 'full' ? mask : undefined;
+}
+
+/** The activity as the transcript keeps it: its text masked, and nothing else that could carry the text. */
+function masked(activity: ChannelActivity, mask: AnswerMask): ChannelActivity {
+  const { text, textFormat: _format, entities: _entities, attachments: _attachments, ...rest } = activity;
+  return { ...rest, text: maskValue(text ?? '', mask) };
 }
 
 /** The fields a client may set on an activity it posts; the rest the service fills in. */

@@ -127,7 +127,9 @@ export function mountDirectLine(
   server.post(
     `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
     json,
-    route(200, async (req, conversationId) => ({ id: await directLine.post(bearer(req), conversationId, req.body) })),
+    route(200, async (req, conversationId) => ({
+      id: await directLine.post(bearer(req), conversationId, req.body, { address: clientAddress(req, trustProxy) }),
+    })),
   );
   server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
     res.send(415, {

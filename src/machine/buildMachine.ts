@@ -16,6 +16,8 @@ export const START_STATE = '_start';
 /** The step every form passes through on entry, to resume a form left half-way. */
 export const RESUME_STEP = '_resume';
 const TRAIL_LIMIT = 20;
+/** How long a form set aside keeps its answers (secret ones are never kept). */
+export const SET_ASIDE_MINUTES = 30;
 
 export interface BuildOptions {
   /** The clock used to judge dates ("in the future"); tests pass a fixed one. */
@@ -74,6 +76,23 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     return Boolean(node && isFormNode(node) && node.ask.some((question) => validatorOf(question.slot).mask !== 'none'));
   };
 
+  /** A form set aside: its answers without the secret ones, resuming at the first secret one it must ask again. */
+  function setAside(form: string, step: string, slots: Record<string, string>): DialogContext['suspended'] {
+    const node = dialog.nodes[form];
+    const order = node && isFormNode(node) ? node.ask.map((question) => question.slot) : [];
+    const kept = Object.fromEntries(Object.entries(slots).filter(([slot]) => !validatorOf(slot).secret));
+    const reached = step === 'confirm' ? order.length : order.indexOf(step);
+    const again = order.find((slot, index) => index < reached && slot in slots && !(slot in kept));
+    const until = new Date(now().getTime() + SET_ASIDE_MINUTES * 60_000).toISOString();
+    return {
+      form,
+      step: again ?? step,
+      slots: kept,
+      until,
+      ...(again && step === 'confirm' ? { correcting: true } : {}),
+    };
+  }
+
   function textParams(context: DialogContext): Record<string, Param> {
     const params: Record<string, Param> = {};
     for (const [slot, value] of Object.entries(context.slots)) {
@@ -105,7 +124,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       trailTopIs: ({ context }, params: { node: string }) => context.trail.at(-1) === params.node,
       gotoIs: ({ event }, params: { node: string }) => event.type === 'GOTO' && event.node === params.node,
       suspendedAt: ({ context }, params: { form: string; step: string }) =>
-        context.suspended?.form === params.form && context.suspended.step === params.step,
+        context.suspended?.form === params.form &&
+        context.suspended.step === params.step &&
+        (!context.suspended.until || new Date(context.suspended.until) > now()),
       answerValid: ({ event }, params: { slot: string }) =>
         event.type === 'ANSWER' && validatorOf(params.slot).validate(event.text, now()).ok,
       correcting: ({ context }) => context.correcting,
@@ -147,15 +168,14 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       }),
       clearTrail: assign({ trail: [], suspended: undefined }),
       clearAll: assign({ trail: [], slots: {}, correcting: false, result: {}, suspended: undefined }),
-      // Leaving a form's question for another topic keeps the answers so far, to resume later.
+      // Leaving a form's question for another topic keeps the answers so far, but no secret, to resume later.
       suspendIfInterrupted: assign({
         suspended: ({ context, event }, params: { form: string; step: string }) =>
-          event.type === 'GOTO'
-            ? { form: params.form, step: params.step, slots: { ...context.slots } }
-            : context.suspended,
+          event.type === 'GOTO' ? setAside(params.form, params.step, context.slots) : context.suspended,
       }),
       resume: assign({
         slots: ({ context }) => ({ ...(context.suspended?.slots ?? {}) }),
+        correcting: ({ context }) => context.suspended?.correcting === true,
         suspended: undefined,
       }),
       dropSuspended: assign({ suspended: undefined }),
@@ -403,6 +423,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           // Conversations stored before forms kept their opening turn key the call by this turn.
           formTurn: context.formTurn ?? event.turnId,
           budgetMs: serviceTimeoutMs,
+          ...(event.requester ? { requester: event.requester } : {}),
         }),
         onDone: [
           ...Object.entries(node.outcomes).map(([outcome, target]) => ({

@@ -9,6 +9,8 @@ export interface TurnMeta {
   turnId: string;
   /** False in group chats and team channels, where ID and secret numbers are not asked for. */
   privateChat?: boolean;
+  /** An opaque, stable key of the person writing, for the account service's limits across conversations. */
+  requester?: string;
 }
 
 export type DialogEvent =
@@ -53,8 +55,12 @@ export interface DialogContext {
   sentIn?: string;
   /** What the last account-service action returned (nothing secret). */
   result: Record<string, string>;
-  /** A form left for another topic half-way, to pick up again when the user comes back to it. */
-  suspended?: { form: string; step: string; slots: Record<string, string> };
+  /**
+   * A form left for another topic half-way, to pick up again when the user comes back to it before `until`
+   * (ISO 8601). Secret answers are not kept: `step` is then the first of them, and `correcting` sends its
+   * answer back to the summary the form had reached.
+   */
+  suspended?: { form: string; step: string; slots: Record<string, string>; until?: string; correcting?: boolean };
   /** Messages in a row the bot did not understand; at two it offers the menu and a person. Absent when none. */
   misses?: number;
   /** Nodes offered in the last reply ("did you mean", or the way out), so a typed number or title picks one. */

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../config';
@@ -17,6 +18,8 @@ export interface AccountServiceSettings {
   accountsFile: string;
   /** Keep the data in this Redis (shared with other instances) instead of in memory. */
   redis?: RedisClient;
+  /** The key of the secret numbers' HMACs; by default derived from the accounts file, which holds them anyway. */
+  secretKey?: string;
 }
 
 export interface RunningAccountService {
@@ -35,7 +38,10 @@ export async function startAccountService(
   const store: AccountStore = settings.redis
     ? new RedisAccountStore(settings.redis)
     : new MemoryAccountStore(() => now().getTime());
-  const accounts = new ReferenceAccounts(store, now, logger);
+  const secretKey = settings.secretKey
+    ? Buffer.from(settings.secretKey)
+    : createHash('sha256').update('secret-numbers\u0000').update(readFileSync(settings.accountsFile)).digest();
+  const accounts = new ReferenceAccounts(store, secretKey, now, logger);
   await accounts.seed(loadAccounts(settings.accountsFile));
   const server = createAccountServiceServer({ accounts, token: settings.token, logger });
   await new Promise<void>((resolve, reject) => {
@@ -66,6 +72,7 @@ const settingsSchema = z.object({
   ACCOUNT_SERVICE_TOKEN: z.string().min(16, 'must be set to a secret of at least 16 characters'),
   ACCOUNTS_FILE: z.string().default(path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
   REDIS_URL: z.string().optional(),
+  ACCOUNT_SERVICE_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -90,6 +97,7 @@ if (require.main === module) {
           token: env.ACCOUNT_SERVICE_TOKEN,
           accountsFile: path.resolve(env.ACCOUNTS_FILE),
           ...(redis ? { redis } : {}),
+          ...(env.ACCOUNT_SERVICE_SECRET_KEY ? { secretKey: env.ACCOUNT_SERVICE_SECRET_KEY } : {}),
         },
         logger,
       ),

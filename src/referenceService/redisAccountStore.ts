@@ -1,6 +1,14 @@
 import { RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
-import type { AccountStore, Claim, FiledRequest, SentEmail, StoredAccount } from './store';
+import {
+  HELPDESK_REQUEST_TTL_SECONDS,
+  type AccountStore,
+  type Claim,
+  type FiledRequest,
+  type QueuedReset,
+  type SentEmail,
+  type StoredAccount,
+} from './store';
 
 const PREFIX = 'account-service:';
 /** Set once the accounts file is seeded: when it is gone, Redis lost its data (FLUSHALL, restarted empty). */
@@ -32,7 +40,15 @@ export class RedisAccountStore implements AccountStore {
 
   async seedAccount(account: StoredAccount) {
     this.seeds.set(account.idNumber, account);
-    await this.redis.set(`${PREFIX}account:${account.idNumber}`, JSON.stringify(account), 'NX');
+    const key = `${PREFIX}account:${account.idNumber}`;
+    if ((await this.redis.set(key, JSON.stringify(account), 'NX')) !== 'OK') {
+      // Already stored: its state stays, its secret number is kept as this key hashes it (and never in clear).
+      const text = await this.redis.get(key);
+      if (text) {
+        const { secretNumber: _clear, ...rest } = JSON.parse(text) as StoredAccount & { secretNumber?: string };
+        await this.redis.set(key, JSON.stringify({ ...rest, secretHash: account.secretHash }));
+      }
+    }
     await this.redis.set(SEEDED, '1');
   }
 
@@ -66,6 +82,16 @@ export class RedisAccountStore implements AccountStore {
     await this.redis.del(`${PREFIX}idempotency:${key}`);
   }
 
+  async queueReset(reset: QueuedReset) {
+    await this.redis.rpush(`${PREFIX}reset-queue`, JSON.stringify(reset));
+  }
+
+  async takeResets(most: number) {
+    // LPOP with a count takes them atomically: two instances never send the same email.
+    const taken = (await this.redis.lpop(`${PREFIX}reset-queue`, most)) ?? [];
+    return taken.map((text) => JSON.parse(text) as QueuedReset);
+  }
+
   async recordEmail(email: SentEmail) {
     await this.redis.rpush(`${PREFIX}outbox`, JSON.stringify(email));
   }
@@ -74,12 +100,23 @@ export class RedisAccountStore implements AccountStore {
     return (await this.redis.lrange(`${PREFIX}outbox`, 0, -1)).map((text) => JSON.parse(text) as SentEmail);
   }
 
+  /** Each request a key of its own, so each expires on its own; the score orders them by filing time. */
   async recordRequest(request: FiledRequest) {
-    await this.redis.rpush(`${PREFIX}helpdesk`, JSON.stringify(request));
+    const key = `${PREFIX}helpdesk:${request.reference}`;
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .set(key, JSON.stringify(request), 'EX', HELPDESK_REQUEST_TTL_SECONDS)
+      .zadd(`${PREFIX}helpdesk-index`, now, request.reference)
+      .zremrangebyscore(`${PREFIX}helpdesk-index`, '-inf', now - HELPDESK_REQUEST_TTL_SECONDS * 1000)
+      .exec();
   }
 
   async requests() {
-    return (await this.redis.lrange(`${PREFIX}helpdesk`, 0, -1)).map((text) => JSON.parse(text) as FiledRequest);
+    const references = await this.redis.zrange(`${PREFIX}helpdesk-index`, 0, -1);
+    if (references.length === 0) return [];
+    const texts = await this.redis.mget(references.map((reference) => `${PREFIX}helpdesk:${reference}`));
+    return texts.filter((text): text is string => text !== null).map((text) => JSON.parse(text) as FiledRequest);
   }
 
   /** The connection belongs to whoever made it; they close it. */

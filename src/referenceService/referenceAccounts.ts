@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from '../logger';
@@ -22,11 +22,16 @@ export const LOCK_MINUTES = 30;
 export const LIMITS = {
   lockChecksPerIdPerHour: 5,
   lockChecksPerConversationPerHour: 5,
+  /** One person trying many ID numbers from many conversations. */
+  lockChecksPerRequesterPerHour: 10,
   resetsPerIdPer15Minutes: 1,
   resetsPerIdPerDay: 3,
 } as const;
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/** Queued reset emails go out this long after a request, in batches of this many. */
+const RESET_SEND_DELAY_MS = 100;
+const RESET_BATCH = 100;
 
 /** A call that changes something, as the HTTP server passes it on. */
 export interface IdempotentCall extends CallOptions {
@@ -75,8 +80,18 @@ export function loadAccounts(file: string): DemoAccount[] {
 
 export type SignInResult = 'signedIn' | 'wrongPassword' | 'locked';
 
+/**
+ * A secret number as the service keeps it: an HMAC with the service's key, bound to the ID number. Secret numbers
+ * are 4 digits, so a plain hash would be undone by trying all 10,000; without the key, this cannot be.
+ */
+export function secretHash(key: Buffer, idNumber: string, secretNumber: string): string {
+  return createHmac('sha256', key)
+    .update(`${normalizeId(idNumber)}\u0000${secretNumber}`)
+    .digest('base64url');
+}
+
 /** Accounts from an accounts file as the store keeps them; `lockedForMinutes` counts from `now`. */
-export function storedAccounts(accounts: readonly DemoAccount[], now: Date): StoredAccount[] {
+export function storedAccounts(accounts: readonly DemoAccount[], now: Date, key: Buffer): StoredAccount[] {
   return accounts.map((account) => {
     const lockedUntil = account.lockedForMinutes
       ? new Date(now.getTime() + account.lockedForMinutes * 60_000).toISOString()
@@ -85,7 +100,7 @@ export function storedAccounts(accounts: readonly DemoAccount[], now: Date): Sto
         : undefined;
     return {
       idNumber: normalizeId(account.idNumber),
-      secretNumber: account.secretNumber,
+      secretHash: secretHash(key, account.idNumber, account.secretNumber),
       email: account.email,
       password: account.password,
       failedAttempts: account.failedAttempts ?? 0,
@@ -100,8 +115,10 @@ export function inMemoryAccounts(
   now: () => Date = () => new Date(),
   logger?: Logger,
 ): ReferenceAccounts {
+  const key = randomBytes(32);
   return new ReferenceAccounts(
-    new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now())),
+    new MemoryAccountStore(() => now().getTime(), storedAccounts(accounts, now(), key)),
+    key,
     now,
     logger,
   );
@@ -119,15 +136,20 @@ export function maskEmail(email: string): string {
  * emails counted for unknown ID numbers too; requests with the same idempotency key happen once.
  */
 export class ReferenceAccounts implements AccountService {
+  private sending: NodeJS.Timeout | undefined;
+  private sendingRun: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly store: AccountStore,
+    /** The key of the secret numbers' HMACs; from the environment, never stored with the data. */
+    private readonly secretKey: Buffer,
     private readonly now: () => Date = () => new Date(),
     private readonly logger?: Logger,
   ) {}
 
   /** Adds the accounts of an accounts file (those already in the store keep their state). */
   async seed(accounts: readonly DemoAccount[]): Promise<void> {
-    for (const account of storedAccounts(accounts, this.now())) await this.store.seedAccount(account);
+    for (const account of storedAccounts(accounts, this.now(), this.secretKey)) await this.store.seedAccount(account);
   }
 
   /** The results site's sign-in, with its lock rule, so the lock the bot reports is real. */
@@ -169,11 +191,20 @@ export class ReferenceAccounts implements AccountService {
             },
           ]
         : []),
+      ...(options?.requester
+        ? [
+            {
+              bucket: `lock:requester:${digest(options.requester)}`,
+              seconds: 3600,
+              most: LIMITS.lockChecksPerRequesterPerHour,
+            },
+          ]
+        : []),
     ]);
     if (limited) return { status: 'limited', retryAfterSeconds: limited };
     const account = await this.store.getAccount(idNumber);
     // Compare against something even for an unknown ID, so both take the same path and time.
-    const secretMatches = sameText(account?.secretNumber ?? '\u0000\u0000\u0000\u0000', query.secretNumber);
+    const secretMatches = sameText(account?.secretHash ?? '', secretHash(this.secretKey, idNumber, query.secretNumber));
     if (!account || !secretMatches) return { status: 'unverified' };
     const lockedUntil = this.lockedUntil(account);
     return lockedUntil ? { status: 'locked', lockedUntil } : { status: 'unlocked' };
@@ -187,21 +218,47 @@ export class ReferenceAccounts implements AccountService {
         { bucket: `reset:day:${digest(idNumber)}`, seconds: 86_400, most: LIMITS.resetsPerIdPerDay },
       ]);
       if (limited) return { status: 'limited', retryAfterSeconds: limited } as ResetOutcome;
-      const account = await this.store.getAccount(idNumber);
-      if (account) {
-        await this.store.recordEmail({ to: account.email, idNumber: account.idNumber, at: this.now().toISOString() });
-        this.logger?.info({ to: maskEmail(account.email) }, 'password reset email sent');
-      }
+      // Queued for every ID alike and sent later: whether the account exists shows neither in the answer
+      // nor in how long it takes.
+      await this.store.queueReset({ idNumber, at: this.now().toISOString() });
+      this.sendQueuedSoon();
       return { status: 'accepted' } as ResetOutcome;
     });
+  }
+
+  /**
+   * Sends the queued reset emails to the accounts that exist; the others are dropped unsent. One run at a time
+   * in this process, so a caller that waits for it sees every email queued before it called.
+   */
+  sendQueuedResets(): Promise<void> {
+    const run = this.sendingRun.then(() => this.sendQueue());
+    this.sendingRun = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendQueue(): Promise<void> {
+    for (;;) {
+      const resets = await this.store.takeResets(RESET_BATCH);
+      for (const reset of resets) {
+        const account = await this.store.getAccount(reset.idNumber);
+        if (!account) continue;
+        await this.store.recordEmail({ to: account.email, idNumber: account.idNumber, at: reset.at });
+        this.logger?.info({ to: maskEmail(account.email) }, 'password reset email sent');
+      }
+      if (resets.length < RESET_BATCH) return;
+    }
   }
 
   async createHelpdeskRequest(request: HelpdeskRequest, options: IdempotentCall): Promise<{ reference: string }> {
     return this.once(options.idempotencyKey, options.request ?? 'helpdesk-requests', async () => {
       const reference = newReference();
+      const { secretNumber, ...rest } = request;
+      const idNumber = normalizeId(request.idNumber);
       await this.store.recordRequest({
-        ...request,
-        idNumber: normalizeId(request.idNumber),
+        ...rest,
+        idNumber,
+        // The helpdesk compares it with the account's, which is kept the same way.
+        secretHash: secretHash(this.secretKey, idNumber, secretNumber),
         reference,
         at: this.now().toISOString(),
       });
@@ -210,8 +267,9 @@ export class ReferenceAccounts implements AccountService {
     });
   }
 
-  /** The reset emails "sent" (the reference service's outbox). */
-  sentEmails(): Promise<SentEmail[]> {
+  /** The reset emails "sent" (the reference service's outbox), once those still queued have gone out. */
+  async sentEmails(): Promise<SentEmail[]> {
+    await this.sendQueuedResets();
     return this.store.emails();
   }
 
@@ -219,8 +277,28 @@ export class ReferenceAccounts implements AccountService {
     return this.store.requests();
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  /** Whether the request with this reference was filed with this secret number (for the helpdesk, and tests). */
+  async filedWithSecret(reference: string, secretNumber: string): Promise<boolean> {
+    const request = (await this.store.requests()).find((each) => each.reference === reference);
+    return Boolean(request && sameText(request.secretHash, secretHash(this.secretKey, request.idNumber, secretNumber)));
+  }
+
+  async close(): Promise<void> {
+    if (this.sending) clearTimeout(this.sending);
+    this.sending = undefined;
+    await this.sendQueuedResets().catch(() => undefined);
+    await this.store.close();
+  }
+
+  /** Sends the queue a moment later, off the request's path; one timer at a time. */
+  private sendQueuedSoon(): void {
+    if (this.sending) return;
+    this.sending = setTimeout(() => {
+      this.sending = undefined;
+      this.sendQueuedResets().catch((error: unknown) =>
+        this.logger?.error({ err: error }, 'queued password reset emails could not be sent'),
+      );
+    }, RESET_SEND_DELAY_MS).unref();
   }
 
   private lockedUntil(account: StoredAccount): Date | undefined {

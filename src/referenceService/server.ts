@@ -26,7 +26,16 @@ const secretNumber = z
 
 /** Request bodies as api/account-service.v1.yaml describes them (the contract tests hold both to it). */
 const bodies = {
-  lockStatus: z.strictObject({ idNumber, secretNumber }),
+  lockStatus: z.strictObject({
+    idNumber,
+    secretNumber,
+    requester: z
+      .string()
+      .min(8)
+      .max(100)
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .optional(),
+  }),
   passwordReset: z.strictObject({ idNumber }),
   helpdeskRequest: z.strictObject({
     fullName: z.string().min(1).max(200),
@@ -134,10 +143,14 @@ export function createAccountServiceServer(options: AccountServiceServerOptions)
     server.post(path, authenticate, body, route(handler));
 
   post('/v1/lock-status', async (req, res) => {
-    const query = parse(bodies.lockStatus, req, res);
-    if (!query) return;
+    const parsed = parse(bodies.lockStatus, req, res);
+    if (!parsed) return;
+    const { requester, ...query } = parsed;
     const conversationId = conversationOf(req);
-    const status = await accounts.checkLockStatus(query, conversationId ? { conversationId } : {});
+    const status = await accounts.checkLockStatus(query, {
+      ...(conversationId ? { conversationId } : {}),
+      ...(requester ? { requester } : {}),
+    });
     if (status.status === 'limited') return limited(res, status.retryAfterSeconds);
     res.send(
       200,

@@ -4,12 +4,19 @@ import { MemoryWindowCounter, type WindowCounter } from '../state/rateLimit';
 /** An account as the reference service keeps it. */
 export interface StoredAccount {
   idNumber: string;
-  secretNumber: string;
+  /** The secret number as an HMAC (see `secretHash`), never in clear. */
+  secretHash: string;
   email: string;
   password: string;
   failedAttempts: number;
   /** ISO 8601; absent when not locked. */
   lockedUntil?: string;
+}
+
+/** A password reset asked for, waiting to be sent (or dropped, when the ID has no account). */
+export interface QueuedReset {
+  idNumber: string;
+  at: string;
 }
 
 export interface SentEmail {
@@ -18,8 +25,15 @@ export interface SentEmail {
   at: string;
 }
 
-/** A helpdesk request as filed, with its reference. */
-export type FiledRequest = HelpdeskRequest & { reference: string; at: string };
+/** A helpdesk request as filed, with its reference; its secret number kept as an HMAC only. */
+export type FiledRequest = Omit<HelpdeskRequest, 'secretNumber'> & {
+  secretHash: string;
+  reference: string;
+  at: string;
+};
+
+/** How long a filed helpdesk request is kept: long enough for the helpdesk to act on it, then gone. */
+export const HELPDESK_REQUEST_TTL_SECONDS = 30 * 86_400;
 
 /** Where the reference account service keeps its data: in memory, or in Redis to share it between instances. */
 export interface AccountStore {
@@ -36,6 +50,10 @@ export interface AccountStore {
   saveAnswer(key: string, claim: Required<Claim>, ttlSeconds: number): Promise<void>;
   /** Gives up a claim whose request failed, so a retry with the same key can run. */
   release(key: string): Promise<void>;
+  /** Queues a reset, whether or not the ID has an account: the request's work is the same either way. */
+  queueReset(reset: QueuedReset): Promise<void>;
+  /** Takes up to `most` queued resets off the queue, oldest first. */
+  takeResets(most: number): Promise<QueuedReset[]>;
   recordEmail(email: SentEmail): Promise<void>;
   emails(): Promise<SentEmail[]>;
   recordRequest(request: FiledRequest): Promise<void>;
@@ -59,8 +77,9 @@ interface Expiring<T> {
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<string, StoredAccount>();
   private readonly claims = new Map<string, Expiring<Claim>>();
+  private readonly queued: QueuedReset[] = [];
   private readonly sent: SentEmail[] = [];
-  private readonly filed: FiledRequest[] = [];
+  private readonly filed: Array<Expiring<FiledRequest>> = [];
   readonly limits: WindowCounter;
 
   constructor(
@@ -81,7 +100,8 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async seedAccount(account: StoredAccount) {
-    if (!this.accounts.has(account.idNumber)) this.accounts.set(account.idNumber, { ...account });
+    const stored = this.accounts.get(account.idNumber);
+    this.accounts.set(account.idNumber, stored ? { ...stored, secretHash: account.secretHash } : { ...account });
   }
 
   async claim(key: string, request: string, ttlSeconds: number) {
@@ -103,6 +123,14 @@ export class MemoryAccountStore implements AccountStore {
     this.claims.delete(key);
   }
 
+  async queueReset(reset: QueuedReset) {
+    this.queued.push({ ...reset });
+  }
+
+  async takeResets(most: number) {
+    return this.queued.splice(0, most);
+  }
+
   async recordEmail(email: SentEmail) {
     this.sent.push(email);
   }
@@ -112,11 +140,13 @@ export class MemoryAccountStore implements AccountStore {
   }
 
   async recordRequest(request: FiledRequest) {
-    this.filed.push(request);
+    this.filed.push({ value: request, expiresAt: this.now() + HELPDESK_REQUEST_TTL_SECONDS * 1000 });
   }
 
   async requests() {
-    return [...this.filed];
+    const now = this.now();
+    this.filed.splice(0, this.filed.length, ...this.filed.filter((entry) => entry.expiresAt > now));
+    return this.filed.map((entry) => entry.value);
   }
 
   async close() {}

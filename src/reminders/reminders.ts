@@ -66,6 +66,31 @@ export class RedisReminderStore implements ReminderStore {
 }
 
 /**
+ * What sending into a conversation later needs of its reference: where (channel, service, conversation, tenant)
+ * and between whom (ids only). Display names and the rest stay out of the store.
+ */
+export function sendable(reference: Record<string, unknown>): Record<string, unknown> {
+  const pick = (value: unknown, fields: readonly string[]) => {
+    if (!value || typeof value !== 'object') return undefined;
+    const picked = Object.fromEntries(
+      fields
+        .map((field) => [field, (value as Record<string, unknown>)[field]])
+        .filter(([, kept]) => kept !== undefined),
+    );
+    return Object.keys(picked).length > 0 ? picked : undefined;
+  };
+  const kept = {
+    channelId: reference.channelId,
+    serviceUrl: reference.serviceUrl,
+    locale: reference.locale,
+    conversation: pick(reference.conversation, ['id', 'tenantId', 'conversationType', 'isGroup']),
+    user: pick(reference.user, ['id', 'role']),
+    bot: pick(reference.bot, ['id', 'role']),
+  };
+  return Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined));
+}
+
+/**
  * Sends reminders when they fall due: polls the store every `pollMs` (a reminder may come that much late)
  * and hands each due one to `send`. A failed send is logged and dropped: the candidate can always ask again.
  */
@@ -92,6 +117,7 @@ export class Reminders {
     try {
       await (reminder.via === 'local' && this.localInProcess ? this.local : this.store).add({
         ...reminder,
+        conversation: sendable(reminder.conversation),
         id: randomUUID(),
       });
     } catch (error) {

@@ -144,9 +144,10 @@ describe('a conversation, turn by turn', () => {
     expect(request).toMatchObject({
       fullName: 'Camille Martin',
       examDate: '2025-06-03',
-      secretNumber: '1234',
       locale: 'fr',
     });
+    expect(JSON.stringify(request)).not.toMatch(/\b1234\b/);
+    expect(await service.filedWithSecret(request!.reference, '1234')).toBe(true);
     expect(chat.text).toContain(`**${request!.reference}**`);
     expect(JSON.stringify(chat.stored)).not.toMatch(/1234|ABC123456|Camille/);
   });

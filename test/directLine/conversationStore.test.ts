@@ -3,7 +3,7 @@ import {
   RedisConversationStore,
   type ConversationStore,
 } from '../../src/directLine/conversationStore';
-import { LocalDirectLine } from '../../src/directLine/localDirectLine';
+import { ANSWER_MASK_FIELD, LocalDirectLine } from '../../src/directLine/localDirectLine';
 import { DirectLineTokens } from '../../src/directLine/tokens';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { RedisServer } from '../support/redisServer';
@@ -161,5 +161,36 @@ describe('a stream over Redis, with activities appended by several instances at 
     expect(new Set(received.map((activity) => activity.text)).size).toBe(total);
     expect(marks.at(-1)).toBe(total);
     for (const each of [first, second, listening]) await each.close();
+  });
+});
+
+describe.each(stores)('the answer to a private question, conversations in %s', (_name, makeStore) => {
+  it('is kept, streamed and read back masked, while the bot gets it whole', async () => {
+    const delivered: Array<string | undefined> = [];
+    const directLine = new LocalDirectLine({
+      store: await makeStore(),
+      tokens: new DirectLineTokens('a key for the masking test'),
+      deliver: async (activity) => void delivered.push(activity.text),
+      serviceUrl: () => 'http://127.0.0.1:9/',
+      bot: { id: 'bot', name: 'Bot' },
+    });
+    const grant = directLine.issue();
+    await directLine.start(grant.token);
+    const streamed: Array<string | undefined> = [];
+    const stop = await directLine.subscribe(grant.token, grant.conversationId, undefined, (set) =>
+      streamed.push(...set.activities.map((activity) => activity.text)),
+    );
+    const question = { type: 'message', text: 'Your secret number?', channelData: { [ANSWER_MASK_FIELD]: 'full' } };
+    await directLine.fromBot(grant.conversationId, question);
+    await directLine.post(grant.token, grant.conversationId, { type: 'message', text: '8123' });
+    await directLine.fromBot(grant.conversationId, { type: 'message', text: 'Thanks.' });
+    await directLine.post(grant.token, grant.conversationId, { type: 'message', text: 'menu' });
+    await waitFor(() => streamed.length >= 4);
+    stop();
+    expect(delivered).toEqual(['8123', 'menu']);
+    const kept = (await directLine.read(grant.token, grant.conversationId, undefined)).activities;
+    expect(kept.map((activity) => activity.text).slice(-3)).toEqual(['••••', 'Thanks.', 'menu']);
+    expect(streamed).not.toContain('8123');
+    await directLine.close();
   });
 });

@@ -2,6 +2,7 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import type { AccountCallInput, AccountCallOutput } from '../../src/dialog/accountCalls';
 import { buildMachine } from '../../src/machine/buildMachine';
 import type { DialogEvent, Say } from '../../src/machine/types';
+import { NOTICES } from '../../src/dialog/systemKeys';
 import { content, NOW } from '../support/helpers';
 
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
@@ -281,5 +282,54 @@ describe('the dialog machine', () => {
     await dialog.send(choose('centreClosed'));
     await dialog.send(choose('findCentre'));
     expect(dialog.context.trail).toEqual(['menu', 'lockout', 'lockoutUnverified', 'missingId']);
+  });
+});
+
+describe('a form set aside for another topic', () => {
+  let clock = NOW;
+  const machine = buildMachine(content(), { now: () => clock });
+  async function atSummary() {
+    clock = NOW;
+    const actor = createActor(machine);
+    const said: string[] = [];
+    actor.on('say', (event: Say) => said.push(event.key));
+    actor.start();
+    const send = (step: Step) => {
+      said.length = 0;
+      actor.send({ locale: 'en', turnId: 'set-aside', ...step } as DialogEvent);
+      return [...said];
+    };
+    send({ type: 'START' });
+    send({ type: 'GOTO', node: 'centreClosed' });
+    send(choose('helpdeskRequest'));
+    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', '1234'])
+      send(answer(text));
+    expect(actor.getSnapshot().value).toEqual({ helpdeskRequest: 'confirm' });
+    send({ type: 'GOTO', node: 'findCentre' });
+    return { actor, send };
+  }
+
+  it('keeps the other answers but not the secret number, and asks for it again on return', async () => {
+    const { actor, send } = await atSummary();
+    expect(JSON.stringify(actor.getPersistedSnapshot())).not.toMatch(/\b1234\b/);
+    expect(actor.getSnapshot().context.suspended?.slots).toMatchObject({
+      fullName: 'Ana García',
+      idNumber: 'ABC123456',
+    });
+    clock = new Date(NOW.getTime() + 29 * 60_000);
+    send({ type: 'GOTO', node: 'centreClosed' });
+    expect(send(choose('helpdeskRequest'))).toEqual([NOTICES.resumed, 'ask.secretNumber']);
+    // The answer goes straight back to the summary the form had reached.
+    send(answer('1234'));
+    expect(actor.getSnapshot().value).toEqual({ helpdeskRequest: 'confirm' });
+    expect(actor.getSnapshot().context.slots).toMatchObject({ fullName: 'Ana García', secretNumber: '1234' });
+  });
+
+  it('forgets the answers after 30 minutes: the form starts afresh', async () => {
+    const { actor, send } = await atSummary();
+    clock = new Date(NOW.getTime() + 31 * 60_000);
+    send({ type: 'GOTO', node: 'centreClosed' });
+    expect(send(choose('helpdeskRequest'))).toEqual(['helpdeskRequest.intro', 'ask.fullName']);
+    expect(actor.getSnapshot().context.slots).toEqual({});
   });
 });

@@ -40,6 +40,7 @@ const SAMPLE_ANSWERS: Record<string, { valid: string; invalid: string }> = {
 
 const OUTPUT_SAMPLES: Record<string, Record<string, string>> = {
   lockedUntil: { lockedUntil: '2026-03-10T09:20:00.000Z' },
+  tryAgainAt: { tryAgainAt: '2026-03-10T10:00:00.000Z' },
   reference: { reference: 'HD-TEST-0001' },
 };
 

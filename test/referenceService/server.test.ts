@@ -293,7 +293,7 @@ describe('a repeat of a request the reference service is still processing', () =
       await recordRequest(request);
     };
     const server = createAccountServiceServer({
-      accounts: new ReferenceAccounts(store),
+      accounts: new ReferenceAccounts(store, Buffer.alloc(32, 7)),
       token: TOKEN,
       logger: recordingLogger().logger,
     });

@@ -1,0 +1,173 @@
+import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createRedis, type RedisClient } from '../../src/state/redisConnection';
+import { content, english } from '../support/helpers';
+import { RedisServer } from '../support/redisServer';
+import { tempFolder } from '../support/tempFolders';
+
+// Canaries: values that appear nowhere else, so any copy of them found at rest is a leak.
+const CANARY_SECRET = String(randomInt(3000, 9999));
+const CANARY_ID = `CANARY${randomInt(1000, 9999)}`;
+const CANARY_NAME = `Canary Display ${randomInt(100000, 999999)}`;
+const wholeSecret = new RegExp(`\\b${CANARY_SECRET}\\b`, 'g');
+
+/** Every key and every value in Redis, read by type, as one text per key. */
+async function everything(redis: RedisClient): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'list'
+            ? await redis.lrange(key, 0, -1)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  : type === 'stream'
+                    ? await redis.xrange(key, '-', '+')
+                    : `(${type})`;
+      found.set(key, `${key} ${JSON.stringify(value)}`);
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
+describe('no secret number outlives its use: Redis, logs and /metrics after each path', () => {
+  let redisServer: RedisServer;
+  let redis: RedisClient;
+  let bot: RunningBot;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    redisServer = await RedisServer.start();
+    redis = createRedis({ url: redisServer.url });
+    await redis.connect();
+    const folder = tempFolder('canaries-');
+    const accountsFile = path.join(folder, 'accounts.json');
+    const account = { idNumber: CANARY_ID, secretNumber: CANARY_SECRET, email: 'canary@example.org' };
+    writeFileSync(accountsFile, JSON.stringify([{ ...account, password: 'canary-pass-1', lockedForMinutes: 25 }]));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) }),
+    );
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: redisServer.url,
+      ACCOUNTS_FILE: accountsFile,
+      TOKENS_PER_MINUTE: '100',
+    });
+    bot = await startBot(config, logger);
+  });
+  afterAll(async () => {
+    await bot.close();
+    redis.disconnect();
+    await redisServer.stop();
+  });
+
+  /** Where the secret is still found: Redis keys, the log, /metrics. */
+  async function whereIsTheSecret(): Promise<string[]> {
+    const places: string[] = [];
+    for (const [key, text] of await everything(redis)) if (wholeSecret.test(text)) places.push(`redis ${key}`);
+    if (logLines.some((line) => line.match(wholeSecret))) places.push('log');
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    if (metrics.match(wholeSecret)) places.push('/metrics');
+    return places;
+  }
+
+  /** A Web Chat conversation on the bot's own Direct Line; `post` returns the bot's reply text. */
+  async function webChat() {
+    const headers = { 'content-type': 'application/json' };
+    const { token } = (await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers })).json()) as {
+      token: string;
+    };
+    const authorized = { ...headers, authorization: `Bearer ${token}` };
+    const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: authorized });
+    const { conversationId } = (await started.json()) as { conversationId: string };
+    const base = `${bot.url}/v3/directline/conversations/${conversationId}/activities`;
+    let watermark = '0';
+    return {
+      async post(fields: Record<string, unknown>): Promise<string> {
+        const posted = await fetch(base, {
+          method: 'POST',
+          headers: authorized,
+          body: JSON.stringify({
+            type: 'message',
+            from: { id: 'page', name: CANARY_NAME },
+            locale: 'en-GB',
+            ...fields,
+          }),
+        });
+        expect(posted.status).toBe(200);
+        const set = (await (await fetch(`${base}?watermark=${watermark}`, { headers: authorized })).json()) as {
+          activities: Array<{ type: string; text?: string; from: { role?: string } }>;
+          watermark: string;
+        };
+        watermark = set.watermark;
+        return set.activities.findLast((each) => each.type === 'message' && each.from.role === 'bot')?.text ?? '';
+      },
+      /** The whole transcript, as a client reconnecting would get it again. */
+      async transcript(): Promise<string> {
+        return JSON.stringify(await (await fetch(`${base}?watermark=0`, { headers: authorized })).json());
+      },
+    };
+  }
+
+  it('a lock check on Web Chat (which also schedules the reminder for the lock’s end) keeps no secret', async () => {
+    const chat = await webChat();
+    await chat.post({ text: 'hi' });
+    await chat.post({ value: { goto: 'lockout' } });
+    await chat.post({ value: { choice: 'lockoutCheck', state: 'lockout' } });
+    await chat.post({ text: CANARY_ID });
+    const reply = await chat.post({ text: CANARY_SECRET });
+    expect(reply).toContain(english('lockoutLocked.then'));
+    const transcript = await chat.transcript();
+    expect(transcript).not.toMatch(wholeSecret);
+    expect(transcript).not.toContain(CANARY_ID);
+    expect(await whereIsTheSecret()).toEqual([]);
+    // The reminder keeps how to reach the conversation, not who the candidate is.
+    const reminders = [...(await everything(redis))].filter(([key]) => key.includes('reminder'));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]![1]).not.toContain(CANARY_NAME);
+  });
+
+  it('a helpdesk request set aside drops the secret number and asks for it again on return', async () => {
+    const chat = await webChat();
+    await chat.post({ text: 'hi' });
+    await chat.post({ value: { goto: 'centreClosed' } });
+    await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
+    for (const answer of ['Ana Canary', 'B2 First', '14/06/2025', 'Centro Canary', CANARY_ID, CANARY_SECRET])
+      await chat.post({ text: answer });
+    // At the summary; another topic sets the form aside.
+    await chat.post({ value: { goto: 'findCentre' } });
+    expect(await whereIsTheSecret()).toEqual([]);
+
+    await chat.post({ value: { goto: 'centreClosed' } });
+    const resumed = await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
+    expect(resumed).toContain(english('ask.secretNumber'));
+    const summary = await chat.post({ text: CANARY_SECRET });
+    expect(summary).toContain('Ana Canary');
+    const sent = await chat.post({ value: { choice: 'send', state: 'helpdeskRequest.confirm' } });
+    const sentNode = content().dialog.nodes.helpdeskRequestSent as { say: string[] };
+    expect(sent).toContain(english(sentNode.say[0]!, { reference: '' }).slice(0, 20));
+    expect(await chat.transcript()).not.toMatch(wholeSecret);
+    expect(await whereIsTheSecret()).toEqual([]);
+    // The request was filed with the secret number, and the helpdesk can still check it.
+    const { accounts } = bot.embeddedAccountService!;
+    const [request] = await accounts.helpdeskRequests();
+    expect(await accounts.filedWithSecret(request!.reference, CANARY_SECRET)).toBe(true);
+  });
+});
