@@ -11,13 +11,15 @@ function slot(input: AccountCallInput, name: string): string {
 }
 
 /**
- * The key of a call that changes something: the form's opening turn, the call and a hash of exactly what it
- * sends. The same answers sent again are the same request; other answers are another; the secret number is
- * only ever part of a hash.
+ * The key of a call that changes something: the conversation, the call and a hash of exactly what it sends.
+ * The same answers sent again in this conversation are the same request — *Try again*, a redelivery, Back
+ * and Send, a form set aside and taken up again, the form filled in again after a failure that did reach the
+ * service, a restart, another instance — and other answers are another. The secret number is only ever part
+ * of a hash.
  */
 function idempotencyKey(input: AccountCallInput, call: AccountCall, request: object): string {
   return createHash('sha256')
-    .update(JSON.stringify([input.formTurn, call, request]))
+    .update(JSON.stringify([conversationOfTurn(input.turnId), call, request]))
     .digest('base64url');
 }
 

@@ -46,11 +46,6 @@ export interface AccountCallInput {
   slots: Record<string, string>;
   locale: string;
   turnId: string;
-  /**
-   * The turn the form was opened in. With the call and what it sends, it keys the call: the same answers
-   * sent again (Try again, a redelivery, after a restart, on another instance) are the same request.
-   */
-  formTurn: string;
   /** How long the dialog waits for the call: no attempt or retry of it may go on longer. */
   budgetMs: number;
   /** An opaque, stable key of the person asking, for limits across their conversations. */

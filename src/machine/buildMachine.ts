@@ -183,10 +183,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         slots: {},
         correcting: false,
         result: {},
-        formTurn: ({ context, event }) => ('turnId' in event ? event.turnId : context.formTurn),
         sentIn: undefined,
       }),
-      endForm: assign({ slots: {}, correcting: false, formTurn: undefined, sentIn: undefined }),
+      endForm: assign({ slots: {}, correcting: false, sentIn: undefined }),
       markSent: assign({ sentIn: ({ context, event }) => context.sentIn ?? event.locale }),
       storeAnswer: assign({
         slots: ({ context, event }, params: { slot: string }) => {
@@ -420,8 +419,6 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           slots: { ...context.slots },
           locale: context.sentIn ?? event.locale,
           turnId: event.turnId,
-          // Conversations stored before forms kept their opening turn key the call by this turn.
-          formTurn: context.formTurn ?? event.turnId,
           budgetMs: serviceTimeoutMs,
           ...(event.requester ? { requester: event.requester } : {}),
         }),

@@ -49,8 +49,6 @@ export interface DialogContext {
   slots: Record<string, string>;
   /** Set while the user corrects one answer from a form's summary. */
   correcting: boolean;
-  /** The turn the form in hand was opened in: it keys the form's account-service call (see AccountCallInput). */
-  formTurn?: string;
   /** The language the form's call was first sent in: a retry sends the same request, whatever the language now. */
   sentIn?: string;
   /** What the last account-service action returned (nothing secret). */

@@ -74,10 +74,17 @@ describe('the idempotency key of a form’s account-service call', () => {
     expect(service.keys[5]).not.toBe(service.keys[0]);
     for (const key of service.keys) expect(key).not.toMatch(/1234|9876|ABC123456/);
 
-    // The form filled in again is a new request, even with the same answers.
+    // The form filled in again in this conversation with the same answers is the same request (after a
+    // failure that did reach the service, it must not be filed twice); in another conversation it is another.
     await restarted.say(english(BUTTONS.menu));
     await fillHelpdeskRequest(restarted, '9876');
     await restarted.choose('send');
+    expect(service.keys.at(-1)).toBe(service.keys[5]);
+    const other = new Chat(engine({ service }));
+    other.conversationId = 'another';
+    await other.open();
+    await fillHelpdeskRequest(other, '9876');
+    await other.choose('send');
     expect(service.keys.at(-1)).not.toBe(service.keys[5]);
   });
 });

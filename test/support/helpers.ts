@@ -56,6 +56,8 @@ export function engine(
 /** A conversation with the engine, as a channel would hold it: state and chosen language carried between turns. */
 export class Chat {
   readonly conversation = new Conversation();
+  /** The channel's id of the conversation (two chats with one id are one conversation, as after a restart). */
+  conversationId = 'test';
   last!: TurnResult;
   private turns = 0;
 
@@ -110,7 +112,7 @@ export class Chat {
       channelLocale: this.channelLocale,
       ...(this.timeZone ? { timeZone: this.timeZone } : {}),
       ...(message ? { message } : {}),
-      turnId: turnIdOf('test', String(this.turns)),
+      turnId: turnIdOf(this.conversationId, String(this.turns)),
     });
     return this.last;
   }
