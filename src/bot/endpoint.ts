@@ -11,7 +11,6 @@ import {
   type Storage,
 } from 'botbuilder';
 import type { i18n } from 'i18next';
-import { z } from 'zod';
 import type { Language } from '../dialog/languages';
 import { resolveLanguage } from '../conversation/language';
 import type { Runtime } from '../conversation/runtime';
@@ -20,6 +19,7 @@ import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
+import { refuseActivity } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
 
@@ -42,15 +42,6 @@ export interface BotEndpointOptions {
   /** This process's own Bot Connector address for its Direct Line conversations (known once listening). */
   localServiceUrl?: () => string;
 }
-
-/** The least an activity needs for the adapter to process it and reply. */
-const activityShape = z.object({
-  type: z.string().min(1),
-  channelId: z.string().min(1),
-  serviceUrl: z.url(),
-  conversation: z.object({ id: z.string().min(1) }),
-  from: z.object({ id: z.string().min(1) }).optional(),
-});
 
 export interface BotEndpoint {
   /** Handles POST /api/messages with an already-parsed JSON body. */
@@ -161,16 +152,9 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   };
 
   async function handleOne(req: Request, res: Response): Promise<void> {
-    const shape = activityShape.safeParse(req.body);
-    if (!shape.success) {
-      const issue = shape.error.issues[0]!;
-      res.status(400);
-      res.send({
-        error: 'invalid_activity',
-        message:
-          'The body must be a Bot Framework activity: ' + `"${issue.path.join('.') || 'body'}" is missing or invalid.`,
-      });
-      res.end();
+    const refusal = refuseActivity(req.body);
+    if (refusal) {
+      res.send(refusal.status, refusal.body);
       return;
     }
     const safe = withoutErrorDetails(res);
