@@ -43,6 +43,15 @@ export interface BotEndpointOptions {
   localServiceUrl?: () => string;
 }
 
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** The adapter, given a request the endpoint has already authenticated. */
+class AuthenticatedAdapter extends CloudAdapter {
+  runTurn(authenticated: Authenticated, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
+
 export interface BotEndpoint {
   /** Handles POST /api/messages with an already-parsed JSON body. */
   handle(req: Request, res: Response): Promise<void>;
@@ -58,14 +67,13 @@ export interface BotEndpoint {
 
 export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const { auth, logger } = options;
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: auth.appId ?? '',
-      MicrosoftAppPassword: auth.appPassword ?? '',
-      MicrosoftAppType: auth.appType,
-      MicrosoftAppTenantId: auth.tenantId ?? '',
-    }),
-  );
+  const authentication = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: auth.appId ?? '',
+    MicrosoftAppPassword: auth.appPassword ?? '',
+    MicrosoftAppType: auth.appType,
+    MicrosoftAppTenantId: auth.tenantId ?? '',
+  });
+  const adapter = new AuthenticatedAdapter(authentication);
   // The local Direct Line endpoint talks to the bot in-process, never with Bot Framework tokens.
   const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const typing = new TypingIndicator();
@@ -157,18 +165,35 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       res.send(refusal.status, refusal.body);
       return;
     }
-    const safe = withoutErrorDetails(res);
+    const activity = req.body as unknown as Activity;
+    // Authenticated here rather than inside the adapter, which writes each refusal to stderr with its stack
+    // and answers 500 when the signing keys cannot be fetched.
+    let authenticated: Authenticated;
     try {
-      await adapter.process(req, safe, (context) => bot.run(context));
+      authenticated = await authentication.authenticateRequest(activity, headerText(req.headers.authorization));
+    } catch (error) {
+      logger.warn({ reason: reasonOf(error) }, 'activity refused: not authenticated');
+      res.send(401, { error: 'unauthorized', message: 'The request does not carry a valid Bot Framework token.' });
+      return;
+    }
+    try {
+      const response = await adapter.runTurn(authenticated, activity, (context) => bot.run(context));
+      res.send(response?.status ?? 200, response?.body);
     } catch (error) {
       logger.error({ err: error }, 'request failed');
-      if (!safe.sent) {
-        res.status(500);
-        res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
-        res.end();
-      }
+      res.send(500, { error: 'internal_error', message: 'The bot could not process this activity.' });
     }
   }
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Why authentication failed, short enough for one log line; the token itself is never part of it. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 200);
 }
 
 /**
@@ -190,31 +215,4 @@ export function turnErrorHandler(
       logger.error({ err: sendError }, 'could not tell the user about the failed turn');
     }
   };
-}
-
-/** The adapter puts exception text into 500 bodies; users and callers get a generic body instead. */
-export function withoutErrorDetails(res: Response): Response & { sent: boolean } {
-  let status = 200;
-  const wrapped = {
-    sent: false,
-    socket: res.socket,
-    status(code: number) {
-      status = code;
-      return res.status(code);
-    },
-    header(name: string, value: unknown) {
-      return res.header(name, value);
-    },
-    send(...args: unknown[]) {
-      wrapped.sent = true;
-      if (status >= 500)
-        return res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
-      return res.send(...args);
-    },
-    end(...args: unknown[]) {
-      wrapped.sent = true;
-      return res.end(...args);
-    },
-  };
-  return wrapped;
 }
