@@ -19,7 +19,7 @@ import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
 import { HelpdeskBot } from './helpdeskBot';
-import { refuseActivity } from './incomingActivity';
+import { refuseActivity, refuseServiceUrl } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
 
@@ -41,6 +41,8 @@ export interface BotEndpointOptions {
   reminders?: Reminders;
   /** This process's own Bot Connector address for its Direct Line conversations (known once listening). */
   localServiceUrl?: () => string;
+  /** Without `auth.appId`: where replies may go besides loopback and the own Direct Line (SERVICE_URL_ALLOWLIST). */
+  serviceUrlAllowList?: readonly string[];
 }
 
 type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
@@ -160,7 +162,15 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   };
 
   async function handleOne(req: Request, res: Response): Promise<void> {
-    const refusal = refuseActivity(req.body);
+    const refusal =
+      refuseActivity(req.body) ??
+      (auth.appId
+        ? undefined
+        : refuseServiceUrl(
+            String(req.body!.serviceUrl),
+            options.serviceUrlAllowList ?? [],
+            options.localServiceUrl?.(),
+          ));
     if (refusal) {
       res.send(refusal.status, refusal.body);
       return;

@@ -82,3 +82,45 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   }
   return value;
 }
+
+/**
+ * Without Bot Framework credentials nothing vouches for an activity's serviceUrl, and the bot would post its
+ * replies wherever one points: only loopback, the bot's own Direct Line and the operator's list are taken.
+ * A list entry is a host name (any port) or a URL prefix.
+ */
+export function refuseServiceUrl(serviceUrl: string, allowList: readonly string[], own?: string): Refusal | undefined {
+  if (serviceUrlAllowed(serviceUrl, allowList, own)) return undefined;
+  return {
+    status: 403,
+    body: {
+      error: 'service_url_not_allowed',
+      message:
+        '"serviceUrl": without Bot Framework credentials the bot replies only to loopback addresses, ' +
+        'its own Direct Line and the hosts in SERVICE_URL_ALLOWLIST.',
+    },
+  };
+}
+
+function serviceUrlAllowed(serviceUrl: string, allowList: readonly string[], own?: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (isLoopback(url.hostname)) return true;
+  if (own && url.href.startsWith(own)) return true;
+  return allowList.some((entry) =>
+    entry.includes('://') ? url.href.startsWith(new URL(entry).href) : url.hostname === entry.toLowerCase(),
+  );
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
