@@ -234,6 +234,9 @@ function clientActivity(body: unknown): ChannelActivity {
   }
   if (activity.text !== undefined && typeof activity.text !== 'string')
     throw new DirectLineError('BadArgument', '"text" must be a string.');
+  for (const field of ['locale', 'localTimezone', 'name'] as const)
+    if (activity[field] !== undefined && (typeof activity[field] !== 'string' || activity[field].length > 100))
+      throw new DirectLineError('BadArgument', `"${field}" must be a string of at most 100 characters.`);
   if ((activity.text?.length ?? 0) > MAX_ACTIVITY_TEXT)
     throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_ACTIVITY_TEXT} characters.`);
   if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES)

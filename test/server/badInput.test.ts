@@ -76,7 +76,7 @@ describe("the bot's own Direct Line holds texts to the same limit", () => {
   });
   afterAll(async () => bot.close());
 
-  it('refuses a text over the limit naming "text", and takes one at the limit', async () => {
+  it('refuses a text over the limit and a locale that is not a string, naming the field', async () => {
     const grant = (await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST' })).json()) as {
       token: string;
       conversationId: string;
@@ -94,6 +94,13 @@ describe("the bot's own Direct Line holds texts to the same limit", () => {
     expect(over.status).toBe(413);
     expect(((await over.json()) as { error: { message: string } }).error.message).toContain('"text"');
     expect((await send('c'.repeat(MAX_ACTIVITY_TEXT))).status).toBe(200);
+    const locale = await fetch(`${base}/${grant.conversationId}/activities`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'message', from: { id: 'someone' }, text: 'hi', locale: -1 }),
+    });
+    expect(locale.status).toBe(400);
+    expect(((await locale.json()) as { error: { message: string } }).error.message).toContain('"locale"');
   });
 });
 
