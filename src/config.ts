@@ -15,6 +15,10 @@ export const optionalText = z
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
   HOST: optionalText,
+  ADMIN_PORT: optionalText.pipe(
+    z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().max(65535)).optional(),
+  ),
+  SERVICE_URL_ALLOWLIST: optionalText,
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -39,7 +43,8 @@ const schema = z.object({
     .int()
     .min(60)
     .default(90 * 24 * 3600),
-  NODE_ENV: optionalText,
+  // "Production" and "PRODUCTION" count as production too.
+  NODE_ENV: optionalText.transform((value) => value?.toLowerCase()),
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
   DIRECT_LINE_SECRET: optionalText,
   DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
@@ -67,6 +72,10 @@ const schema = z.object({
 export interface Config {
   port: number;
   host?: string;
+  /** Set: /readyz and /metrics are served on this port only, not on the public one. */
+  adminPort?: number;
+  /** Without MicrosoftAppId, where replies may go besides loopback and the bot's own Direct Line. */
+  serviceUrlAllowList?: string[];
   bot: {
     appId?: string;
     appPassword?: string;
@@ -132,6 +141,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'when ACCOUNT_SERVICE_URL is set',
     );
   }
+  for (const entry of values.SERVICE_URL_ALLOWLIST?.split(/[\s,]+/) ?? []) {
+    const valid = entry.includes('://') ? URL.canParse(entry) && /^https?:/i.test(entry) : /^[\w.-]+$/.test(entry);
+    if (!valid)
+      throw new ConfigError(
+        `Invalid configuration:\n  SERVICE_URL_ALLOWLIST: "${entry}" is neither a host name nor an http(s) URL`,
+      );
+  }
   let redis: RedisSettings | undefined;
   try {
     const clusterNodes = parseNodes(values.REDIS_CLUSTER_NODES);
@@ -162,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
+    ...(values.ADMIN_PORT !== undefined ? { adminPort: values.ADMIN_PORT } : {}),
+    ...(values.SERVICE_URL_ALLOWLIST ? { serviceUrlAllowList: values.SERVICE_URL_ALLOWLIST.split(/[\s,]+/) } : {}),
     bot: {
       ...(values.MicrosoftAppId ? { appId: values.MicrosoftAppId } : {}),
       ...(values.MicrosoftAppPassword ? { appPassword: values.MicrosoftAppPassword } : {}),
@@ -197,6 +215,8 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
   const source = (name: string) => (env[name]?.trim() ? 'environment' : 'default');
   return {
     PORT: `${config.port} (${source('PORT')})`,
+    ADMIN_PORT: config.adminPort !== undefined ? String(config.adminPort) : 'not set: /readyz and /metrics on PORT',
+    SERVICE_URL_ALLOWLIST: config.serviceUrlAllowList?.join(' ') ?? 'not set: loopback and the own Direct Line',
     MicrosoftAppId: config.bot.appId ? `${config.bot.appId} (environment)` : 'not set: anonymous local use',
     MicrosoftAppPassword: config.bot.appPassword ? '[set]' : 'not set',
     MicrosoftAppType: `${config.bot.appType} (${source('MicrosoftAppType')})`,

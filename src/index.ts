@@ -8,7 +8,7 @@ import { formatProblem, loadContent } from './content/loadContent';
 import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
 import { createLogger, type Logger } from './logger';
-import { createServer } from './server/server';
+import { createAdminServer, createServer } from './server/server';
 import { createWebChatChannel } from './directLine/channel';
 import { HttpAccountService } from './accountService/httpAccountService';
 import { Metrics } from './metrics';
@@ -21,6 +21,8 @@ import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGat
 export interface RunningBot {
   url: string;
   port: number;
+  /** Where /readyz and /metrics are served when ADMIN_PORT is set. */
+  adminUrl?: string;
   /** The embedded reference account service, when ACCOUNT_SERVICE_URL is not set. */
   embeddedAccountService?: RunningAccountService;
   metrics: Metrics;
@@ -133,6 +135,7 @@ export async function startBot(
     metrics,
     reminders,
     localServiceUrl: () => serviceUrl,
+    serviceUrlAllowList: config.serviceUrlAllowList ?? [],
   });
 
   const { directLine, tokens } = await createWebChatChannel({
@@ -145,10 +148,21 @@ export async function startBot(
     ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
     : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
 
+  const ready = async () => {
+    const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
+    if (redis)
+      checks.redis = await redis.ping().then(
+        () => true,
+        () => false,
+      );
+    return checks;
+  };
+  const admin = config.adminPort !== undefined ? createAdminServer({ metrics, ready }) : undefined;
   const { server, closeStreams } = createServer({
     bot,
     logger,
     metrics,
+    adminElsewhere: Boolean(admin),
     webChat: {
       tokens,
       limiter,
@@ -157,29 +171,27 @@ export async function startBot(
       trustProxy: config.webChat.trustProxy,
     },
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
-    ready: async () => {
-      const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
-      if (redis)
-        checks.redis = await redis.ping().then(
-          () => true,
-          () => false,
-        );
-      return checks;
-    },
+    ready,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    if (config.host) server.listen(config.port, config.host, resolve);
-    else server.listen(config.port, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listen = (each: typeof server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      each.once('error', reject);
+      const listening = () => resolve((each.address() as AddressInfo).port);
+      if (config.host) each.listen(port, config.host, listening);
+      else each.listen(port, listening);
+    });
+  const port = await listen(server, config.port);
   const url = `http://${specificHost(config.host) ?? 'localhost'}:${port}`;
+  const adminUrl = admin
+    ? `http://${specificHost(config.host) ?? 'localhost'}:${await listen(admin, config.adminPort!)}`
+    : undefined;
   serviceUrl = `${loopbackBase(config.host, port)}${connectorPath}/`;
   logger.info(
     {
       url: `${url}/api/messages`,
       page: `${url}/`,
+      ...(adminUrl ? { admin: `${adminUrl}/metrics` } : {}),
       directLine: directLine ? 'local' : 'service',
       content: content.version,
       state: redis ? 'redis' : 'memory',
@@ -190,6 +202,7 @@ export async function startBot(
   return {
     url,
     port,
+    ...(adminUrl ? { adminUrl } : {}),
     metrics,
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
@@ -201,6 +214,7 @@ export async function startBot(
       closeStreams();
       server.server.closeAllConnections();
       await closed;
+      if (admin) await new Promise<void>((resolve) => admin.close(() => resolve()));
       await directLine?.close();
       await gate.close();
       await embedded?.close();

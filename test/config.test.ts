@@ -56,6 +56,9 @@ describe('configuration', () => {
   it('refuses to run anonymously in production unless told to', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('MicrosoftAppId: required when NODE_ENV=production');
     expect(loadConfig({ NODE_ENV: 'production', ALLOW_ANONYMOUS: 'true' }).bot.appId).toBeUndefined();
+    for (const spelling of ['Production', 'PRODUCTION', ' production '])
+      expect(() => loadConfig({ NODE_ENV: spelling })).toThrow('MicrosoftAppId: required when NODE_ENV=production');
+    expect(() => loadConfig({ SERVICE_URL_ALLOWLIST: 'ftp://files.example.org/' })).toThrow('SERVICE_URL_ALLOWLIST');
     expect(
       loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret' }).bot.appId,
     ).toBe('app');

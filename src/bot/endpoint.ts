@@ -11,7 +11,6 @@ import {
   type Storage,
 } from 'botbuilder';
 import type { i18n } from 'i18next';
-import { z } from 'zod';
 import type { Language } from '../dialog/languages';
 import { resolveLanguage } from '../conversation/language';
 import type { Runtime } from '../conversation/runtime';
@@ -20,6 +19,7 @@ import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
 import { CLIENT_ADDRESS, HelpdeskBot } from './helpdeskBot';
+import { refuseActivity, refuseServiceUrl } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
 
@@ -41,16 +41,18 @@ export interface BotEndpointOptions {
   reminders?: Reminders;
   /** This process's own Bot Connector address for its Direct Line conversations (known once listening). */
   localServiceUrl?: () => string;
+  /** Without `auth.appId`: where replies may go besides loopback and the own Direct Line (SERVICE_URL_ALLOWLIST). */
+  serviceUrlAllowList?: readonly string[];
 }
 
-/** The least an activity needs for the adapter to process it and reply. */
-const activityShape = z.object({
-  type: z.string().min(1),
-  channelId: z.string().min(1),
-  serviceUrl: z.url(),
-  conversation: z.object({ id: z.string().min(1) }),
-  from: z.object({ id: z.string().min(1) }).optional(),
-});
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** The adapter, given a request the endpoint has already authenticated. */
+class AuthenticatedAdapter extends CloudAdapter {
+  runTurn(authenticated: Authenticated, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    return this.processActivity(authenticated, activity, logic);
+  }
+}
 
 export interface BotEndpoint {
   /** Handles POST /api/messages with an already-parsed JSON body. */
@@ -68,14 +70,13 @@ export interface BotEndpoint {
 
 export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const { auth, logger } = options;
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: auth.appId ?? '',
-      MicrosoftAppPassword: auth.appPassword ?? '',
-      MicrosoftAppType: auth.appType,
-      MicrosoftAppTenantId: auth.tenantId ?? '',
-    }),
-  );
+  const authentication = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: auth.appId ?? '',
+    MicrosoftAppPassword: auth.appPassword ?? '',
+    MicrosoftAppType: auth.appType,
+    MicrosoftAppTenantId: auth.tenantId ?? '',
+  });
+  const adapter = new AuthenticatedAdapter(authentication);
   // The local Direct Line endpoint talks to the bot in-process, never with Bot Framework tokens.
   const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const typing = new TypingIndicator();
@@ -165,30 +166,48 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   };
 
   async function handleOne(req: Request, res: Response): Promise<void> {
-    const shape = activityShape.safeParse(req.body);
-    if (!shape.success) {
-      const issue = shape.error.issues[0]!;
-      res.status(400);
-      res.send({
-        error: 'invalid_activity',
-        message:
-          'The body must be a Bot Framework activity: ' + `"${issue.path.join('.') || 'body'}" is missing or invalid.`,
-      });
-      res.end();
+    const refusal =
+      refuseActivity(req.body) ??
+      (auth.appId
+        ? undefined
+        : refuseServiceUrl(
+            String(req.body!.serviceUrl),
+            options.serviceUrlAllowList ?? [],
+            options.localServiceUrl?.(),
+          ));
+    if (refusal) {
+      res.send(refusal.status, refusal.body);
       return;
     }
-    const safe = withoutErrorDetails(res);
+    const activity = req.body as unknown as Activity;
+    // Authenticated here rather than inside the adapter, which writes each refusal to stderr with its stack
+    // and answers 500 when the signing keys cannot be fetched.
+    let authenticated: Authenticated;
     try {
-      await adapter.process(req, safe, (context) => bot.run(context));
+      authenticated = await authentication.authenticateRequest(activity, headerText(req.headers.authorization));
+    } catch (error) {
+      logger.warn({ reason: reasonOf(error) }, 'activity refused: not authenticated');
+      res.send(401, { error: 'unauthorized', message: 'The request does not carry a valid Bot Framework token.' });
+      return;
+    }
+    try {
+      const response = await adapter.runTurn(authenticated, activity, (context) => bot.run(context));
+      res.send(response?.status ?? 200, response?.body);
     } catch (error) {
       logger.error({ err: error }, 'request failed');
-      if (!safe.sent) {
-        res.status(500);
-        res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
-        res.end();
-      }
+      res.send(500, { error: 'internal_error', message: 'The bot could not process this activity.' });
     }
   }
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** Why authentication failed, short enough for one log line; the token itself is never part of it. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 200);
 }
 
 /**
@@ -210,31 +229,4 @@ export function turnErrorHandler(
       logger.error({ err: sendError }, 'could not tell the user about the failed turn');
     }
   };
-}
-
-/** The adapter puts exception text into 500 bodies; users and callers get a generic body instead. */
-export function withoutErrorDetails(res: Response): Response & { sent: boolean } {
-  let status = 200;
-  const wrapped = {
-    sent: false,
-    socket: res.socket,
-    status(code: number) {
-      status = code;
-      return res.status(code);
-    },
-    header(name: string, value: unknown) {
-      return res.header(name, value);
-    },
-    send(...args: unknown[]) {
-      wrapped.sent = true;
-      if (status >= 500)
-        return res.send({ error: 'internal_error', message: 'The bot could not process this activity.' });
-      return res.send(...args);
-    },
-    end(...args: unknown[]) {
-      wrapped.sent = true;
-      return res.end(...args);
-    },
-  };
-  return wrapped;
 }

@@ -1,4 +1,5 @@
 import { maskValue } from '../content/validators';
+import { MAX_ACTIVITY_TEXT } from '../dialog/limits';
 import {
   MemoryConversationStore,
   type ActivitySet,
@@ -71,7 +72,6 @@ export interface LocalDirectLineOptions {
 
 /** User activities may be of these types; anything else is the bot's or the channel's to send. */
 const CLIENT_TYPES = new Set(['message', 'event', 'typing']);
-const MAX_TEXT = 10_000;
 /** Room for the text, Web Chat's channelData and entities; more is not a chat message. */
 const MAX_ACTIVITY_BYTES = 32 * 1024;
 
@@ -322,8 +322,11 @@ function clientActivity(body: unknown): ChannelActivity {
   }
   if (activity.text !== undefined && typeof activity.text !== 'string')
     throw new DirectLineError('BadArgument', '"text" must be a string.');
-  if ((activity.text?.length ?? 0) > MAX_TEXT)
-    throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_TEXT} characters.`);
+  for (const field of ['locale', 'localTimezone', 'name'] as const)
+    if (activity[field] !== undefined && (typeof activity[field] !== 'string' || activity[field].length > 100))
+      throw new DirectLineError('BadArgument', `"${field}" must be a string of at most 100 characters.`);
+  if ((activity.text?.length ?? 0) > MAX_ACTIVITY_TEXT)
+    throw new DirectLineError('TooLarge', `"text" is longer than ${MAX_ACTIVITY_TEXT} characters.`);
   if (Buffer.byteLength(JSON.stringify(activity)) > MAX_ACTIVITY_BYTES)
     throw new DirectLineError('TooLarge', `The activity is larger than ${MAX_ACTIVITY_BYTES / 1024} KB.`);
   const {

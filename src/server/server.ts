@@ -17,6 +17,33 @@ export interface ServerOptions {
   webChat?: Omit<WebChatOptions, 'logger'>;
   /** The local Direct Line endpoint, with the secret path its Bot Connector routes live under. */
   directLine?: { hub: LocalDirectLine; connectorPath: string };
+  /** /readyz and /metrics are served by the admin server (ADMIN_PORT), not here. */
+  adminElsewhere?: boolean;
+}
+
+export type AdminOptions = Pick<ServerOptions, 'metrics' | 'ready'>;
+
+/** The operator's server on ADMIN_PORT: health, readiness and metrics, nothing a candidate uses. */
+export function createAdminServer(options: AdminOptions): Server {
+  const server = restify.createServer({ name: 'helpdesk-bot-admin', handleUncaughtExceptions: false });
+  server.pre(restify.plugins.pre.sanitizePath());
+  mountAdminRoutes(server, options);
+  return server;
+}
+
+function mountAdminRoutes(server: Server, options: AdminOptions): void {
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const checks = (await options.ready?.()) ?? {};
+    const ready = Object.values(checks).every(Boolean);
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  server.get('/metrics', async (_req: Request, res: Response) => {
+    if (!options.metrics) return res.send(404, { error: 'not_found', message: 'Metrics are not enabled.' });
+    const body = await options.metrics.registry.metrics();
+    res.setHeader('content-type', options.metrics.registry.contentType);
+    res.sendRaw(200, body);
+  });
 }
 
 /** The bot's HTTP server, and how to end the streams that would otherwise keep it from closing. */
@@ -35,18 +62,7 @@ export function createServer(options: ServerOptions): HelpdeskServer {
     return next();
   });
 
-  server.get('/readyz', async (_req: Request, res: Response) => {
-    const checks = (await options.ready?.()) ?? {};
-    const ready = Object.values(checks).every(Boolean);
-    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
-  });
-
-  server.get('/metrics', async (_req: Request, res: Response) => {
-    if (!options.metrics) return res.send(404, { error: 'not_found', message: 'Metrics are not enabled.' });
-    const body = await options.metrics.registry.metrics();
-    res.setHeader('content-type', options.metrics.registry.contentType);
-    res.sendRaw(200, body);
-  });
+  if (!options.adminElsewhere) mountAdminRoutes(server, options);
 
   server.post('/api/messages', readJsonBody(256 * 1024), async (req: Request, res: Response) => {
     await options.bot.handle(req, res);
