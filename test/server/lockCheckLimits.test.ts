@@ -6,6 +6,7 @@ import { LIMITS } from '../../src/referenceService/referenceAccounts';
 import type { FormNode, MessageNode } from '../../src/content/dialogSchema';
 import { content, english } from '../support/helpers';
 import { HttpConversation } from '../support/httpConversation';
+import { webChatConversation } from '../support/webChatConversation';
 
 /** The node a form goes to for an outcome of its account-service call, as the dialog file says. */
 const outcome = (form: string, name: string) => (content().dialog.nodes[form] as FormNode).outcomes[name]!;
@@ -64,36 +65,12 @@ describe("on the bot's own Direct Line, where every token is a new user id, chec
    */
   async function checkInNewConversation(address: string): Promise<string> {
     const index = ++conversations;
-    const headers = { 'content-type': 'application/json', 'x-forwarded-for': address };
-    const { token } = (await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers })).json()) as {
-      token: string;
-    };
-    const authorized = { ...headers, authorization: `Bearer ${token}` };
-    const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: authorized });
-    const { conversationId } = (await started.json()) as { conversationId: string };
-    const base = `${bot.url}/v3/directline/conversations/${conversationId}/activities`;
-    let watermark = '0';
-    let text = '';
-    const post = async (fields: Record<string, unknown>) => {
-      const posted = await fetch(base, {
-        method: 'POST',
-        headers: authorized,
-        body: JSON.stringify({ type: 'message', from: { id: 'page' }, locale: 'en-GB', ...fields }),
-      });
-      expect(posted.status).toBe(200);
-      const set = (await (await fetch(`${base}?watermark=${watermark}`, { headers: authorized })).json()) as {
-        activities: Array<{ type: string; text?: string; from: { role?: string } }>;
-        watermark: string;
-      };
-      watermark = set.watermark;
-      text = set.activities.findLast((each) => each.type === 'message' && each.from.role === 'bot')?.text ?? '';
-    };
-    await post({ text: 'hi' });
-    await post({ value: { choice: 'lockout', state: content().dialog.start } });
-    await post({ value: { choice: 'lockoutCheck', state: 'lockout' } });
-    await post({ text: `WEB${String(index).padStart(6, '0')}` });
-    await post({ text: '1234' });
-    return text;
+    const chat = await webChatConversation(bot.url, { headers: { 'x-forwarded-for': address } });
+    await chat.post({ text: 'hi' });
+    await chat.post({ value: { choice: 'lockout', state: content().dialog.start } });
+    await chat.post({ value: { choice: 'lockoutCheck', state: 'lockout' } });
+    await chat.post({ text: `WEB${String(index).padStart(6, '0')}` });
+    return chat.post({ text: '1234' });
   }
 
   it('refuses the checks past the limit from one address; another address is unaffected', async () => {

@@ -9,6 +9,7 @@ import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { content, english } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 import { tempFolder } from '../support/tempFolders';
+import { webChatConversation } from '../support/webChatConversation';
 
 // Canaries: values that appear nowhere else, so any copy of them found at rest is a leak.
 const CANARY_SECRET = String(randomInt(3000, 9999));
@@ -88,43 +89,8 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
     return places;
   }
 
-  /** A Web Chat conversation on the bot's own Direct Line; `post` returns the bot's reply text. */
-  async function webChat() {
-    const headers = { 'content-type': 'application/json' };
-    const { token } = (await (await fetch(`${bot.url}/api/directline/token`, { method: 'POST', headers })).json()) as {
-      token: string;
-    };
-    const authorized = { ...headers, authorization: `Bearer ${token}` };
-    const started = await fetch(`${bot.url}/v3/directline/conversations`, { method: 'POST', headers: authorized });
-    const { conversationId } = (await started.json()) as { conversationId: string };
-    const base = `${bot.url}/v3/directline/conversations/${conversationId}/activities`;
-    let watermark = '0';
-    return {
-      async post(fields: Record<string, unknown>): Promise<string> {
-        const posted = await fetch(base, {
-          method: 'POST',
-          headers: authorized,
-          body: JSON.stringify({
-            type: 'message',
-            from: { id: 'page', name: CANARY_NAME },
-            locale: 'en-GB',
-            ...fields,
-          }),
-        });
-        expect(posted.status).toBe(200);
-        const set = (await (await fetch(`${base}?watermark=${watermark}`, { headers: authorized })).json()) as {
-          activities: Array<{ type: string; text?: string; from: { role?: string } }>;
-          watermark: string;
-        };
-        watermark = set.watermark;
-        return set.activities.findLast((each) => each.type === 'message' && each.from.role === 'bot')?.text ?? '';
-      },
-      /** The whole transcript, as a client reconnecting would get it again. */
-      async transcript(): Promise<string> {
-        return JSON.stringify(await (await fetch(`${base}?watermark=0`, { headers: authorized })).json());
-      },
-    };
-  }
+  /** A Web Chat conversation on the bot's own Direct Line, its user named with the canary display name. */
+  const webChat = () => webChatConversation(bot.url, { from: { id: 'page', name: CANARY_NAME } });
 
   it('a lock check on Web Chat (which also schedules the reminder for the lock’s end) keeps no secret', async () => {
     const chat = await webChat();
