@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { activity } from '../support/activities';
+import { activity, postToBot as post } from '../support/activities';
 
 const quiet = createLogger('silent');
 
@@ -23,16 +23,6 @@ async function strangerConnector(): Promise<{ server: Server; url: string; hits:
   });
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
   return { server, url: `http://${address}:${(server.address() as AddressInfo).port}/`, hits };
-}
-
-async function post(url: string, body: unknown) {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
 /** A message whose replies go to `serviceUrl` (not in the response body). */

@@ -2,18 +2,8 @@ import { loadConfig } from '../../src/config';
 import { MAX_ACTIVITY_ID, MAX_ACTIVITY_TEXT } from '../../src/dialog/limits';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { activity } from '../support/activities';
+import { activity, postToBot as post } from '../support/activities';
 import { BotProcess } from '../support/botProcess';
-
-async function post(url: string, body: unknown) {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-}
 
 describe('activities /api/messages refuses, with the field named', () => {
   let bot: RunningBot;

@@ -6,20 +6,10 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ROOT } from '../support/helpers';
-import { activity } from '../support/activities';
+import { activity, postToBot as post } from '../support/activities';
 import { DEMO_LOCK_MINUTES, expectMinutesLeft, readLockMessage } from '../support/lockMessage';
 
 const quiet = createLogger('silent');
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-}
 
 /** The bot's replies to one message, posted with expectReplies. */
 async function turn(url: string, conversation: string, fields: Record<string, unknown>) {

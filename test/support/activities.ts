@@ -12,3 +12,14 @@ export function activity(conversation: string, fields: Record<string, unknown> =
     ...fields,
   };
 }
+
+/** POSTs a body (an object as JSON, a string as it is) to the bot's /api/messages; the status and the body read. */
+export async function postToBot(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
