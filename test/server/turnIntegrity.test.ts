@@ -172,7 +172,6 @@ describe('a turn is all or nothing when Redis stalls', () => {
 
     let turns = 0;
     let unavailable = 0;
-    let confirmsRetried = 0;
     const disagreements: string[] = [];
     const lost: string[] = [];
     const late: string[] = [];
@@ -214,7 +213,6 @@ describe('a turn is all or nothing when Redis stalls', () => {
       while (known?.state !== filed) {
         if (Date.now() - began > 30_000) throw new Error(`${conversation} did not file its request in time`);
         const reply = await post(conversation, give(known));
-        if (known?.expecting === 'confirm' && !reply.trace) confirmsRetried += 1;
         if (reply.trace?.state === filed) {
           const references = service.filedFor(values.fullName!).map((request) => request.reference);
           if (!references.some((reference) => reply.text.includes(reference)))
@@ -250,6 +248,5 @@ describe('a turn is all or nothing when Redis stalls', () => {
     // idempotency key belongs to the form's submission, not to the message that sent it.
     const filings = Array.from({ length: 20 }, (_, n) => service.filedFor(answers(n).fullName!).length);
     expect(filings).toEqual(Array.from({ length: 20 }, () => 1));
-    expect(confirmsRetried).toBeGreaterThanOrEqual(0);
   }, 60_000);
 });
