@@ -58,14 +58,14 @@ export function renderActivities(
  * The turn as one Adaptive Card. The paragraphs go on the card rather than in the message text: Teams draws a
  * message's text and its card as two blocks of different widths, and on the card each question stays with its
  * buttons, which matters in a busy channel; TextBlock markdown covers what the content uses (bold, links,
- * lists), and the quoted site message, which card markdown lacks, becomes an emphasis container. Version 1.5
- * with only elements of 1.2, the newest version Teams mobile renders.
+ * lists), and the quoted site message, which card markdown lacks, becomes an emphasis container. Version 1.2,
+ * the newest Teams on phones renders: a card that declares a newer one shows there as its fallback text only.
  */
 function teamsCard(result: TurnResult): Attachment {
   const paragraphs = result.messages.flatMap((text) => text.split(/\n{2,}/)).filter((paragraph) => paragraph.trim());
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
-    version: '1.5',
+    version: '1.2',
     fallbackText: plainText(result.messages.join('\n\n')),
     body: [
       ...paragraphs.map(textElement),

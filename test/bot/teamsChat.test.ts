@@ -7,47 +7,13 @@ import { createTranslator } from '../../src/content/i18n';
 import type { Language } from '../../src/dialog/languages';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { activity } from '../support/activities';
 import { content } from '../support/helpers';
+import { AT_BOT, BOT, fromTeams, mentioning } from '../support/teamsWalk';
 
-const BOT = { id: '28:6d7c2f4e-1b0a-4c1e-9a53-2f8d0b7e4a11', name: 'Results Helpdesk' };
-const AT_BOT = `<at>${BOT.name}</at>`;
-type Scope = 'personal' | 'groupChat' | 'channel';
 type Activity = Partial<BotActivity>;
 
 const t = (language: Language, key: string) =>
   createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
-
-/** An activity as Teams posts it in a one-to-one chat, a group chat or a team's channel. */
-function fromTeams(
-  conversation: string,
-  scope: Scope,
-  locale: string,
-  fields: Record<string, unknown>,
-): Record<string, unknown> {
-  return activity(conversation, {
-    channelId: 'msteams',
-    locale,
-    conversation: {
-      id: conversation,
-      conversationType: scope,
-      tenantId: 'tenant-1',
-      ...(scope === 'personal' ? {} : { isGroup: true }),
-    },
-    from: { id: `29:${conversation}-candidate`, name: 'Candidate' },
-    recipient: BOT,
-    channelData: {
-      tenant: { id: 'tenant-1' },
-      ...(scope === 'channel' ? { team: { id: '19:team' }, channel: { id: '19:channel' } } : {}),
-    },
-    ...fields,
-  });
-}
-
-/** A message that @mentions the bot, as Teams writes it: the mention in the text and as an entity. */
-function mentioning(text: string): Record<string, unknown> {
-  return { text: `${AT_BOT} ${text}`, entities: [{ type: 'mention', text: AT_BOT, mentioned: BOT }] };
-}
 
 const message = (activities: Activity[]) => activities.find((each) => each.type === 'message')!;
 const trace = (activities: Activity[]) =>
