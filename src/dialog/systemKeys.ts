@@ -68,6 +68,12 @@ export const TEAMS_KEYS = [
   'command.restart',
 ] as const;
 
+/**
+ * The words the bot's Teams cards add to the dialog's own: the button to the private chat and the warning
+ * about numbers typed in a shared chat.
+ */
+export const TEAMS_CHAT_KEYS = ['chat.openPrivate', 'chat.sharedSecret'] as const;
+
 export const SYSTEM_KEYS: readonly string[] = [
   ...[...WEB_KEYS, ...EMBED_KEYS].map((key) => `web:${key}`),
   ...Object.values(NOTICES),
@@ -75,5 +81,5 @@ export const SYSTEM_KEYS: readonly string[] = [
   'common:language.name',
   ...LANGUAGES.map((language) => `common:languages.${language}`),
   ...COMMANDS.map((command) => `common:commands.${command}`),
-  ...TEAMS_KEYS.map((key) => `teams:${key}`),
+  ...[...TEAMS_KEYS, ...TEAMS_CHAT_KEYS].map((key) => `teams:${key}`),
 ];

@@ -5,7 +5,7 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { readAsHost } from '../support/adaptiveCardHost';
 import { content } from '../support/helpers';
-import { cardOf, walkTeams, type Activity, type WalkedReply } from '../support/teamsWalk';
+import { cardOf, teamsPoster, walkTeams, type WalkedReply } from '../support/teamsWalk';
 
 /** The message nodes a candidate reaches from the start by buttons alone, and the forms those buttons open. */
 function reachable(): { messages: Set<string>; forms: Set<string> } {
@@ -32,16 +32,7 @@ describe('every card of a full walk in Teams', () => {
   const walked: WalkedReply[] = [];
   beforeAll(async () => {
     bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
-    let counter = 0;
-    const post = async (body: Record<string, unknown>): Promise<Activity[]> => {
-      const response = await fetch(`${bot.url}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `teams-card-${++counter}`, ...body }),
-      });
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-      return ((await response.json()) as { activities: Activity[] }).activities;
-    };
+    const post = teamsPoster(bot.url, 'teams-card');
     for (const language of LANGUAGES) {
       for (const scope of ['personal', 'groupChat'] as const)
         walked.push(...(await walkTeams(post, language, scope)).replies);

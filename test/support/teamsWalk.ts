@@ -56,6 +56,20 @@ export const traceOf = (activities: Activity[]) =>
   activities.find((each) => each.type === 'trace')?.value as
     { topic: string; state: string; expecting: string | null } | undefined;
 
+/** Posts activities to the bot's /api/messages as Teams would (each with its own id); the replies it sends. */
+export function teamsPoster(url: string, prefix: string): (body: Record<string, unknown>) => Promise<Activity[]> {
+  let counter = 0;
+  return async (body) => {
+    const response = await fetch(`${url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `${prefix}-${++counter}`, ...body }),
+    });
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { activities: Activity[] }).activities;
+  };
+}
+
 /** One action of a card, wherever it sits (an action set, the card's own actions, a card a button shows). */
 export interface CardAction {
   type: string;
