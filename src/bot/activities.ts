@@ -1,6 +1,6 @@
 import { ActivityTypes, CardFactory, InputHints, type Activity, type CardAction } from 'botbuilder';
 import type { TurnResult } from '../conversation/engine';
-import { teamsCard, type TeamsReplyContext } from './teamsCard';
+import { teamsMessage, type TeamsReplyContext } from './teamsCard';
 
 export const TRACE_NAME = 'helpdesk.state';
 export const TRACE_VALUE_TYPE = 'https://schemas.helpdesk.local/helpdesk.state';
@@ -31,8 +31,9 @@ export function renderActivities(
     if (channelId === 'msteams' && teams) {
       // Teams shows no suggested actions in group chats and channels: the card carries text and buttons everywhere.
       delete message.text;
-      message.summary = plainText(text);
-      message.attachments = [teamsCard(result, teams, message.summary)];
+      const { summary, card } = teamsMessage(result, teams);
+      message.summary = summary;
+      message.attachments = [card];
     } else {
       const actions: CardAction[] = result.buttons.map((button) => ({
         type: 'imBack',
@@ -54,14 +55,4 @@ export function renderActivities(
       value: result.trace,
     },
   ];
-}
-
-/** The text without markdown, for notifications and clients that cannot show the card. */
-export function plainText(markdown: string): string {
-  return markdown
-    .replace(/\[([^\]]*)\]\([^)\s]*\)/g, '$1')
-    .replace(/\*\*|__/g, '')
-    .replace(/^>\s?/gm, '')
-    .replace(/\s+/g, ' ')
-    .trim();
 }

@@ -8,7 +8,7 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { isLanguage, type Language } from '../dialog/languages';
+import { isLanguage, languageOf, type Language } from '../dialog/languages';
 import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import { Conversation } from '../conversation/conversation';
@@ -246,6 +246,7 @@ export class HelpdeskBot extends ActivityHandler {
     const t = this.options.runtime().i18n.getFixedT(language, 'teams');
     return {
       privateChat: isPrivateChat(context.activity),
+      localeSupported: languageOf(context.activity.locale) !== undefined,
       ...(context.activity.recipient?.id ? { botId: context.activity.recipient.id } : {}),
       text: (key, options) => t(key, options ?? {}),
     };

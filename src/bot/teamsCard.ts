@@ -8,6 +8,8 @@ export interface TeamsReplyContext {
   privateChat: boolean;
   /** The bot's id in the conversation: in Teams "28:" and the app id. */
   botId?: string;
+  /** Whether Teams' language for the user is one of the bot's five. */
+  localeSupported: boolean;
   /** A text of the teams namespace in the reply's language ("chat.openPrivate"). */
   text: (key: string, options?: Record<string, unknown>) => string;
 }
@@ -24,25 +26,79 @@ export function privateChatLink(botId: string | undefined): string | undefined {
   return botId && BOT_ID.test(botId) ? `https://teams.microsoft.com/l/chat/0/0?users=${botId}` : undefined;
 }
 
+/** The most buttons an answer card shows at once; more wait behind one "More options" button. */
+export const MOST_BUTTONS = 4;
+
+/** Buttons that move around the dialog rather than answer its question. */
+const MOVES = new Set(['@back', '@menu', '@cancel']);
+
 /**
- * The turn as one Adaptive Card. The paragraphs go on the card rather than in the message text: Teams draws a
- * message's text and its card as two blocks of different widths, and on the card each question stays with its
- * buttons, which matters in a busy channel; TextBlock markdown covers what the content uses (bold, links,
- * lists), and the quoted site message, which card markdown lacks, becomes an emphasis container.
+ * The turn as one Teams message: its plain text for notifications and the chat list, and one Adaptive Card.
+ * The paragraphs go on the card rather than in the message text: Teams draws a message's text and its card as
+ * two blocks of different widths, and on the card each question stays directly above its buttons, which
+ * matters in a busy channel; TextBlock markdown covers what the content uses (bold, links, lists), and the
+ * quoted site message, which card markdown lacks, becomes an emphasis container.
+ *
+ * Short cards: no offer of the other languages when Teams already speaks one of the five (one small line
+ * below the buttons otherwise); Back folded into Main menu; at most four buttons, the rest behind one; a form's
+ * summary as a list of facts with Send first.
  *
  * In a group chat or channel a button that opens a form asking for ID or secret numbers would only be refused
  * there: it gives way to one that opens the private chat with the bot.
  */
-export function teamsCard(result: TurnResult, context: TeamsReplyContext, fallbackText: string): Attachment {
-  const paragraphs = result.messages.flatMap((text) => text.split(/\n{2,}/)).filter((paragraph) => paragraph.trim());
-  const buttons = context.privateChat ? result.buttons : result.buttons.filter((button) => !button.privateOnly);
-  const refused = buttons.length < result.buttons.length || result.said.includes(NOTICES.privateOnly);
+export function teamsMessage(result: TurnResult, context: TeamsReplyContext): { summary: string; card: Attachment } {
+  const offerAt = result.said.indexOf(NOTICES.languageOffer);
+  const messages = result.messages.filter((_, index) => index !== offerAt);
+  const summary = plainText(messages.join('\n\n'));
+  const paragraphs = messages.flatMap((text) => text.split(/\n{2,}/)).filter((paragraph) => paragraph.trim());
+  const confirming = result.trace.expecting === 'confirm';
+  const body = paragraphs.map((paragraph) => (confirming && factSet(paragraph)) || textElement(paragraph));
+  const footer =
+    offerAt >= 0 && !context.localeSupported
+      ? [
+          {
+            type: 'TextBlock',
+            text: result.messages[offerAt]!.replace(/\s*\n+\s*/g, ' '),
+            wrap: true,
+            size: 'small',
+            isSubtle: true,
+          },
+        ]
+      : [];
+  return { summary, card: card(body, actionsOf(result, context, offerAt >= 0), summary, footer) };
+}
+
+function actionsOf(result: TurnResult, context: TeamsReplyContext, offeringLanguages: boolean): Element[] {
+  let buttons = result.buttons;
+  // The other languages are a line of text, not buttons that look like the topics.
+  if (offeringLanguages) buttons = buttons.filter((button) => !button.id.startsWith('@language:'));
+  // Main menu and Back in one: Back stays a word to type.
+  if (buttons.some((button) => button.id === '@menu')) buttons = buttons.filter((button) => button.id !== '@back');
+  const shown = context.privateChat ? buttons : buttons.filter((button) => !button.privateOnly);
+  const refused = shown.length < buttons.length || result.said.includes(NOTICES.privateOnly);
   const link = privateChatLink(context.botId);
-  const actions = [
-    ...buttons.map((button) => submit(button, context.privateChat)),
-    ...(!context.privateChat && refused && link ? [openUrl(context.text('chat.openPrivate'), link)] : []),
-  ];
-  return card(paragraphs.map(textElement), actions, fallbackText);
+  const toPrivateChat =
+    !context.privateChat && refused && link ? [openUrl(context.text('chat.openPrivate'), link)] : [];
+  const submits = (list: Button[]) => list.map((button) => submit(button, context.privateChat));
+  if (result.trace.expecting === 'confirm') {
+    const edits = shown.filter((button) => button.id.startsWith('edit:'));
+    const rest = shown.filter((button) => !button.id.startsWith('edit:'));
+    return [
+      ...submits(rest).map((action, index) => (index === 0 ? { ...action, style: 'positive' } : action)),
+      ...(edits.length > 0 ? [showCard(context.text('chat.change'), submits(edits))] : []),
+    ];
+  }
+  const actions = [...submits(shown), ...toPrivateChat];
+  // The menu's topics are all shown; an answer's choices and moves fold into four.
+  if (actions.length <= MOST_BUTTONS || !shown.some((button) => MOVES.has(button.id))) return actions;
+  return [...actions.slice(0, MOST_BUTTONS - 1), showCard(context.text('chat.more'), actions.slice(MOST_BUTTONS - 1))];
+}
+
+/** A paragraph that is a list of "label: value" lines (a form's summary) as a fact list; undefined otherwise. */
+function factSet(paragraph: string): Element | undefined {
+  const lines = paragraph.split('\n').map((line) => /^[-*]\s+([^:]+):\s*(.*)$/.exec(line));
+  if (lines.length < 2 || lines.some((line) => !line)) return undefined;
+  return { type: 'FactSet', facts: lines.map((line) => ({ title: line![1]!.trim(), value: line![2]!.trim() })) };
 }
 
 /** The warning for an ID or secret number typed in a shared chat, with the way to the private chat. */
@@ -56,21 +112,27 @@ export function sharedSecretCard(context: TeamsReplyContext): Attachment {
   );
 }
 
-function card(body: Element[], actions: Element[], fallbackText: string): Attachment {
+function card(body: Element[], actions: Element[], fallbackText: string, footer: Element[] = []): Attachment {
   return CardFactory.adaptiveCard({
     type: 'AdaptiveCard',
     version: TEAMS_CARD_VERSION,
     fallbackText,
-    body: [
-      ...body,
-      // One button per row: every title is shown in full, and none is hidden in an overflow menu.
-      ...actions.map((action, index) => ({
-        type: 'ActionSet',
-        spacing: index === 0 ? 'medium' : 'small',
-        actions: [action],
-      })),
-    ],
+    body: [...body, ...rows(actions), ...footer],
   });
+}
+
+/** One button per row: every title is shown in full, and none is cut by its neighbours. */
+function rows(actions: Element[]): Element[] {
+  return actions.map((action, index) => ({
+    type: 'ActionSet',
+    spacing: index === 0 ? 'medium' : 'small',
+    actions: [action],
+  }));
+}
+
+/** A button that shows more buttons below it, within the card. */
+function showCard(title: string, actions: Element[]): Element {
+  return { type: 'Action.ShowCard', title, card: { type: 'AdaptiveCard', body: rows(actions) } };
 }
 
 function textElement(paragraph: string): Element {
@@ -94,4 +156,14 @@ function submit(button: Button, privateChat: boolean): Element {
 
 function openUrl(title: string, url: string): Element {
   return { type: 'Action.OpenUrl', title, url };
+}
+
+/** The text without markdown, for notifications and clients that cannot show the card. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/\[([^\]]*)\]\([^)\s]*\)/g, '$1')
+    .replace(/\*\*|__/g, '')
+    .replace(/^>\s?/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -1,11 +1,40 @@
 import { loadConfig } from '../../src/config';
 import { isFormNode } from '../../src/content/dialogSchema';
-import { LANGUAGES } from '../../src/dialog/languages';
+import { createTranslator } from '../../src/content/i18n';
+import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { readAsHost } from '../support/adaptiveCardHost';
 import { content } from '../support/helpers';
-import { cardOf, teamsPoster, walkTeams, type WalkedReply } from '../support/teamsWalk';
+import {
+  allActions,
+  ANSWERS,
+  cardOf,
+  fromTeams,
+  messageOf,
+  teamsPoster,
+  visibleActions,
+  walkTeams,
+  type CardAction,
+  type WalkedReply,
+} from '../support/teamsWalk';
+
+const t = (language: Language, key: string) =>
+  createTranslator(content()).getFixedT(language)(key, { links: content().dialog.links });
+
+/** The most buttons an answer card shows at once; the rest wait behind one button. */
+const MOST_BUTTONS = 4;
+
+type Element = Record<string, unknown>;
+
+/** The element right above a card's first row of buttons. */
+function aboveButtons(card: Element): Element | undefined {
+  const body = card.body as Element[];
+  const first = body.findIndex((element) => element.type === 'ActionSet');
+  return first > 0 ? body[first - 1] : undefined;
+}
+
+const titles = (actions: CardAction[]) => actions.map((action) => action.title);
 
 /** The message nodes a candidate reaches from the start by buttons alone, and the forms those buttons open. */
 function reachable(): { messages: Set<string>; forms: Set<string> } {
@@ -67,5 +96,96 @@ describe('every card of a full walk in Teams', () => {
       .filter(({ host }) => host.fallsBack || host.warnings.length > 0 || host.failures.length > 0)
       .map(({ each, host }) => `${each.language} ${each.scope} ${each.state}: ${[...host.warnings, ...host.failures]}`);
     expect([...new Set(refused)]).toEqual([]);
+  });
+
+  const personal = (language: Language) =>
+    walked.filter((each) => each.language === language && each.scope === 'personal' && each.reply.attachments);
+
+  it('puts the question directly above its choices, with no language offers when Teams speaks one of the five', () => {
+    const { nodes, start } = content().dialog;
+    for (const language of LANGUAGES) {
+      const others = LANGUAGES.filter((other) => other !== language);
+      const offers = others.map((other) => t(other, 'common:language.offer'));
+      const asked = new Set<string>();
+      for (const { state, reply } of personal(language)) {
+        const node = nodes[state];
+        const card = cardOf(reply);
+        const json = JSON.stringify(card);
+        for (const offer of offers) expect(json).not.toContain(JSON.stringify(offer).slice(1, -1));
+        if (!node || isFormNode(node)) continue;
+        const question = node.prompt ?? (state === start ? node.say.at(-1) : undefined);
+        if (!question || !reply.summary?.endsWith(t(language, question).replace(/\*\*/g, ''))) continue;
+        expect({ state, above: aboveButtons(card)?.text }).toEqual({ state, above: t(language, question) });
+        asked.add(state);
+      }
+      // The menu and every topic that ends on a question were checked.
+      expect(asked).toContain(start);
+      expect(asked.size).toBeGreaterThanOrEqual(
+        Object.values(nodes).filter((node) => 'prompt' in node && node.prompt).length,
+      );
+      const menu = personal(language).find((each) => each.state === start)!;
+      expect(titles(allActions(cardOf(menu.reply)))).not.toContain(t(others[0]!, 'common:language.name'));
+    }
+  });
+
+  it('offers the other languages in one small line when Teams speaks none of the five', async () => {
+    const post = teamsPoster(bot.url, 'teams-portuguese');
+    const welcome = messageOf(
+      await post(fromTeams('pt-1', 'personal', 'pt-BR', { type: 'conversationUpdate', membersAdded: [{ id: 'x' }] })),
+    )!;
+    const card = cardOf(welcome);
+    const body = card.body as Element[];
+    const offerLines = body.filter((element) => String(element.text).includes(t('es', 'common:language.offer')));
+    expect(offerLines).toHaveLength(1);
+    expect(offerLines[0]).toMatchObject({ type: 'TextBlock', size: 'small' });
+    for (const other of ['es', 'it', 'fr', 'de'] as const)
+      expect(offerLines[0]!.text).toContain(t(other, 'common:language.offer'));
+    expect(aboveButtons(card)!.text).toBe(t('en', 'menu.intro'));
+    expect(titles(allActions(card))).not.toContain(t('es', 'common:language.name'));
+  });
+
+  it('shows at most four buttons on an answer card, Back folded into Main menu, every choice still there', () => {
+    const { nodes, start } = content().dialog;
+    for (const language of LANGUAGES) {
+      for (const { state, reply } of personal(language)) {
+        if (state === start) continue;
+        const card = cardOf(reply);
+        const shown = titles(visibleActions(card));
+        expect({ state, shown: shown.length <= MOST_BUTTONS }).toEqual({ state, shown: true });
+        expect(
+          shown.includes(t(language, 'common:choice.back')) && shown.includes(t(language, 'common:choice.menu')),
+        ).toBe(false);
+        const node = nodes[state];
+        if (node && !isFormNode(node))
+          expect(titles(allActions(card))).toEqual(
+            expect.arrayContaining(node.choices.map((c) => t(language, c.label))),
+          );
+      }
+    }
+  });
+
+  it('shows the summary as a list of facts with a positive Send, Cancel and short Change buttons', () => {
+    const { nodes } = content().dialog;
+    for (const language of LANGUAGES) {
+      const summaries = personal(language).filter((each) => each.state.endsWith('.confirm'));
+      expect(summaries.length).toBeGreaterThan(0);
+      for (const { state, reply } of summaries) {
+        const form = nodes[state.split('.')[0]!]!;
+        if (!isFormNode(form) || !form.confirm) throw new Error(`${state} is not a form's summary`);
+        const card = cardOf(reply);
+        const facts = (card.body as Element[]).find((element) => element.type === 'FactSet');
+        expect(facts).toBeDefined();
+        const values = (facts!.facts as { title: string; value: string }[]).map((fact) => fact.value);
+        expect(values).toHaveLength(form.ask.length);
+        expect(values).toContain(ANSWERS.fullName);
+        const shown = visibleActions(card);
+        expect(shown.length).toBeLessThanOrEqual(MOST_BUTTONS);
+        expect(shown[0]).toMatchObject({ title: t(language, form.confirm.send), style: 'positive' });
+        expect(titles(shown)).toContain(t(language, 'common:choice.cancel'));
+        expect(titles(allActions(card))).toEqual(
+          expect.arrayContaining(form.ask.map((question) => t(language, question.edit!))),
+        );
+      }
+    }
   });
 });
