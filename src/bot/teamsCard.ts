@@ -37,7 +37,7 @@ const MOVES = new Set(['@back', '@menu', '@cancel']);
  * The paragraphs go on the card rather than in the message text: Teams draws a message's text and its card as
  * two blocks of different widths, and on the card each question stays directly above its buttons, which
  * matters in a busy channel; TextBlock markdown covers what the content uses (bold, links, lists), and the
- * quoted site message, which card markdown lacks, becomes an emphasis container.
+ * quoted site message, which card markdown lacks, becomes an accent container.
  *
  * Short cards: no offer of the other languages when Teams already speaks one of the five (one small line
  * below the buttons otherwise); Back folded into Main menu; at most four buttons, the rest behind one; a form's
@@ -50,7 +50,11 @@ export function teamsMessage(result: TurnResult, context: TeamsReplyContext): { 
   const offerAt = result.said.indexOf(NOTICES.languageOffer);
   const messages = result.messages.filter((_, index) => index !== offerAt);
   const summary = plainText(messages.join('\n\n'));
-  const paragraphs = messages.flatMap((text) => text.split(/\n{2,}/)).filter((paragraph) => paragraph.trim());
+  const sites = new Map<string, string>();
+  const paragraphs = messages
+    .flatMap((text) => text.split(/\n{2,}/))
+    .filter((paragraph) => paragraph.trim())
+    .map((paragraph) => shortLinks(paragraph, sites));
   const confirming = result.trace.expecting === 'confirm';
   const body = paragraphs.map((paragraph) => (confirming && factSet(paragraph)) || textElement(paragraph));
   const footer =
@@ -65,10 +69,29 @@ export function teamsMessage(result: TurnResult, context: TeamsReplyContext): { 
           },
         ]
       : [];
-  return { summary, card: card(body, actionsOf(result, context, offerAt >= 0), summary, footer) };
+  const opens = [...sites].map(([url, site]) => openUrl(context.text('chat.open', { site }), url));
+  return { summary, card: card(body, actionsOf(result, context, offerAt >= 0, opens), summary, footer) };
 }
 
-function actionsOf(result: TurnResult, context: TeamsReplyContext, offeringLanguages: boolean): Element[] {
+/**
+ * A link written as its whole address ("[https://www.example.org/a/](https://www.example.org/a/)") as its site
+ * alone ("example.org"), which does not wrap on a phone; each such link is noted for an "Open …" button.
+ */
+function shortLinks(paragraph: string, sites: Map<string, string>): string {
+  return paragraph.replace(/\[([^\]]*)\]\((https?:\/\/[^)\s]+)\)/g, (link, text: string, url: string) => {
+    if (!/^https?:\/\//.test(text)) return link;
+    const site = new URL(url).host.replace(/^www\./, '');
+    sites.set(url, site);
+    return `[${site}](${url})`;
+  });
+}
+
+function actionsOf(
+  result: TurnResult,
+  context: TeamsReplyContext,
+  offeringLanguages: boolean,
+  opens: Element[],
+): Element[] {
   let buttons = result.buttons;
   // The other languages are a line of text, not buttons that look like the topics.
   if (offeringLanguages) buttons = buttons.filter((button) => !button.id.startsWith('@language:'));
@@ -88,10 +111,14 @@ function actionsOf(result: TurnResult, context: TeamsReplyContext, offeringLangu
       ...(edits.length > 0 ? [showCard(context.text('chat.change'), submits(edits))] : []),
     ];
   }
-  const actions = [...submits(shown), ...toPrivateChat];
-  // The menu's topics are all shown; an answer's choices and moves fold into four.
-  if (actions.length <= MOST_BUTTONS || !shown.some((button) => MOVES.has(button.id))) return actions;
-  return [...actions.slice(0, MOST_BUTTONS - 1), showCard(context.text('chat.more'), actions.slice(MOST_BUTTONS - 1))];
+  // Links and the way to the private chat always show; the menu's topics too. An answer's choices and moves
+  // fold into four.
+  const fixed = [...opens, ...toPrivateChat];
+  const choices = submits(shown);
+  if (fixed.length + choices.length <= MOST_BUTTONS || !shown.some((button) => MOVES.has(button.id)))
+    return [...choices, ...fixed];
+  const room = Math.max(0, MOST_BUTTONS - 1 - fixed.length);
+  return [...choices.slice(0, room), ...fixed, showCard(context.text('chat.more'), choices.slice(room))];
 }
 
 /** A paragraph that is a list of "label: value" lines (a form's summary) as a fact list; undefined otherwise. */
@@ -139,7 +166,8 @@ function textElement(paragraph: string): Element {
   const lines = paragraph.split('\n');
   if (!lines.every((line) => line.startsWith('>'))) return { type: 'TextBlock', text: paragraph, wrap: true };
   const quoted = lines.map((line) => line.replace(/^>\s?/, '')).join('\n');
-  return { type: 'Container', style: 'emphasis', items: [{ type: 'TextBlock', text: quoted, wrap: true }] };
+  // Accent stands out from the card in both Teams themes; emphasis is all but the card's own grey in the dark one.
+  return { type: 'Container', style: 'accent', items: [{ type: 'TextBlock', text: quoted, wrap: true }] };
 }
 
 /**

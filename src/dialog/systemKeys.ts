@@ -70,9 +70,16 @@ export const TEAMS_KEYS = [
 
 /**
  * The words the bot's Teams cards add to the dialog's own: the button to the private chat, the warning about
- * numbers typed in a shared chat, the button that shows further choices and the summary's one for changes.
+ * numbers typed in a shared chat, the button that shows further choices, the summary's one for changes, and
+ * the button that opens a link ("Open {{site}}").
  */
-export const TEAMS_CHAT_KEYS = ['chat.openPrivate', 'chat.sharedSecret', 'chat.more', 'chat.change'] as const;
+export const TEAMS_CHAT_KEYS = [
+  'chat.openPrivate',
+  'chat.sharedSecret',
+  'chat.more',
+  'chat.change',
+  'chat.open',
+] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
   ...[...WEB_KEYS, ...EMBED_KEYS].map((key) => `web:${key}`),

@@ -5,11 +5,13 @@ import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { readAsHost } from '../support/adaptiveCardHost';
+import { contrast, palette, type ContainerStyle } from '../support/teamsHostConfig';
 import { content } from '../support/helpers';
 import {
   allActions,
   ANSWERS,
   cardOf,
+  cardTexts,
   fromTeams,
   messageOf,
   teamsPoster,
@@ -32,6 +34,12 @@ function aboveButtons(card: Element): Element | undefined {
   const body = card.body as Element[];
   const first = body.findIndex((element) => element.type === 'ActionSet');
   return first > 0 ? body[first - 1] : undefined;
+}
+
+/** Every container of a card, at any depth. */
+function containers(element: Element): Element[] {
+  const children = [...((element.body as Element[]) ?? []), ...((element.items as Element[]) ?? [])];
+  return [...(element.type === 'Container' ? [element] : []), ...children.flatMap(containers)];
 }
 
 const titles = (actions: CardAction[]) => actions.map((action) => action.title);
@@ -185,6 +193,55 @@ describe('every card of a full walk in Teams', () => {
         expect(titles(allActions(card))).toEqual(
           expect.arrayContaining(form.ask.map((question) => t(language, question.edit!))),
         );
+      }
+    }
+  });
+
+  it('shows a link as short text with an "Open …" button instead of the whole address', () => {
+    const links = Object.values(content().dialog.links);
+    let opened = 0;
+    for (const language of LANGUAGES) {
+      for (const { state, reply } of personal(language)) {
+        const card = cardOf(reply);
+        const texts = cardTexts(card).join('\n');
+        // What the reader sees: link targets are not shown.
+        expect({ state, shown: texts.replace(/\]\([^)]*\)/g, ']') }).not.toEqual({
+          state,
+          shown: expect.stringContaining('https://'),
+        });
+        const actions = allActions(card).filter((action) => action.type === 'Action.OpenUrl');
+        for (const [, text, url] of texts.matchAll(/\[([^\]]*)\]\(([^)\s]*)\)/g)) {
+          expect(links).toContain(url);
+          expect(actions).toContainEqual(
+            expect.objectContaining({ url, title: t(language, 'teams:chat.open').replace('{{site}}', text!) }),
+          );
+          expect(text!.length).toBeLessThan(url!.length);
+          opened++;
+        }
+      }
+    }
+    expect(opened).toBeGreaterThan(0);
+  });
+
+  it('shows typed values as typed, without markdown escapes', () => {
+    for (const language of LANGUAGES) {
+      const summary = personal(language).find((each) => each.state.endsWith('.confirm'))!;
+      const texts = cardTexts(cardOf(summary.reply)).join('\n');
+      expect(texts).toContain(ANSWERS.centreName);
+      expect(texts).not.toMatch(/\\[()]/);
+    }
+  });
+
+  it('sets the quoted site message apart in a style readable in both Teams themes', () => {
+    const quoted = personal('en').flatMap(({ reply }) => containers(cardOf(reply)));
+    expect(quoted.length).toBeGreaterThan(0);
+    for (const theme of ['light', 'dark'] as const) {
+      const colours = palette(theme);
+      for (const container of quoted) {
+        const style = (container.style ?? 'default') as ContainerStyle;
+        // Its text is readable on it (WCAG AA), and it stands out from the card around it.
+        expect(contrast(colours.text[style], colours.backgrounds[style])).toBeGreaterThanOrEqual(4.5);
+        expect(contrast(colours.backgrounds[style], colours.backgrounds.default)).toBeGreaterThanOrEqual(1.2);
       }
     }
   });
