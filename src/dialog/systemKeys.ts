@@ -66,6 +66,7 @@ export const TEAMS_KEYS = [
   'command.menu',
   'command.help',
   'command.restart',
+  'command.topic',
 ] as const;
 
 /**
