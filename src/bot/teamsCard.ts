@@ -86,6 +86,14 @@ function shortLinks(paragraph: string, sites: Map<string, string>): string {
   });
 }
 
+/**
+ * A value that starts like a numbered list item ("14. Juni 2025") would show as a list starting at 14, the
+ * number gone; a no-break space after the dot keeps it text and looks the same.
+ */
+function notAList(value: string): string {
+  return value.replace(/^(\d+)\. /, '$1.\u00a0');
+}
+
 function actionsOf(
   result: TurnResult,
   context: TeamsReplyContext,
@@ -125,7 +133,10 @@ function actionsOf(
 function factSet(paragraph: string): Element | undefined {
   const lines = paragraph.split('\n').map((line) => /^[-*]\s+([^:]+):\s*(.*)$/.exec(line));
   if (lines.length < 2 || lines.some((line) => !line)) return undefined;
-  return { type: 'FactSet', facts: lines.map((line) => ({ title: line![1]!.trim(), value: line![2]!.trim() })) };
+  return {
+    type: 'FactSet',
+    facts: lines.map((line) => ({ title: line![1]!.trim(), value: notAList(line![2]!.trim()) })),
+  };
 }
 
 /** The warning for an ID or secret number typed in a shared chat, with the way to the private chat. */

@@ -121,7 +121,7 @@ export function teamsHostConfig(theme: Theme): Record<string, unknown> {
     fontFamily: font.fontFamily,
     fontSizes: font.fontSizes,
     fontWeights: font.fontWeights,
-    fontTypes: { default: font },
+    fontTypes: { default: font, monospace: { ...font, fontFamily: "'Courier New', Courier, monospace" } },
     containerStyles,
     actions: {
       maxActions: 6,
