@@ -119,14 +119,21 @@ function actionsOf(
       ...(edits.length > 0 ? [showCard(context.text('chat.change'), submits(edits))] : []),
     ];
   }
-  // Links and the way to the private chat always show; the menu's topics too. An answer's choices and moves
-  // fold into four.
-  const fixed = [...opens, ...toPrivateChat];
-  const choices = submits(shown);
-  if (fixed.length + choices.length <= MOST_BUTTONS || !shown.some((button) => MOVES.has(button.id)))
-    return [...choices, ...fixed];
-  const room = Math.max(0, MOST_BUTTONS - 1 - fixed.length);
-  return [...choices.slice(0, room), ...fixed, showCard(context.text('chat.more'), choices.slice(room))];
+  // The way to the private chat answers the question, so it comes first; moves come last. Links and the way to
+  // the private chat always show, and so do the menu's topics; an answer's choices and moves fold into four.
+  const choices = submits(shown.filter((button) => !MOVES.has(button.id)));
+  const moves = submits(shown.filter((button) => MOVES.has(button.id)));
+  const fixed = toPrivateChat.length + opens.length;
+  if (fixed + choices.length + moves.length <= MOST_BUTTONS || moves.length === 0)
+    return [...toPrivateChat, ...choices, ...opens, ...moves];
+  const folded = [...choices, ...moves];
+  const room = Math.max(0, MOST_BUTTONS - 1 - fixed);
+  return [
+    ...toPrivateChat,
+    ...folded.slice(0, room),
+    ...opens,
+    showCard(context.text('chat.more'), folded.slice(room)),
+  ];
 }
 
 /** A paragraph that is a list of "label: value" lines (a form's summary) as a fact list; undefined otherwise. */

@@ -31,6 +31,7 @@ function pageStyle(theme: Theme): string {
       min-width: 0; max-width: 100%; border: 1px solid ${theme === 'dark' ? '#605e5c' : '#c8c6c4'};
       background: ${colours.backgrounds.default}; color: ${colours.text.default}; display: flex;
       align-items: center; justify-content: center; overflow: hidden; }
+    #host a { color: ${colours.colours.accent}; }
     .ac-pushButton.style-positive { background: #6264a7; color: #ffffff; border-color: #6264a7; }`;
 }
 
