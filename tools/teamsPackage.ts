@@ -10,6 +10,7 @@ import { createTranslator } from '../src/content/i18n';
 import { ContentError, formatProblem, loadContent } from '../src/content/loadContent';
 import {
   buildTeamsApp,
+  menuTopics,
   readTemplate,
   TEMPLATE_FILE,
   TeamsSettingsError,
@@ -46,7 +47,7 @@ try {
   throw error;
 }
 
-const app = buildTeamsApp(readTemplate(PROJECT_ROOT), settings, createTranslator(content));
+const app = buildTeamsApp(readTemplate(PROJECT_ROOT), settings, createTranslator(content), menuTopics(content));
 const problems = validateTeamsApp(app);
 const { icons, problems: iconProblems } = readIcons(PROJECT_ROOT);
 problems.push(...iconProblems);

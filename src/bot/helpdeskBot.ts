@@ -8,7 +8,7 @@ import {
   type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
-import { isLanguage, type Language } from '../dialog/languages';
+import { isLanguage, languageOf, type Language } from '../dialog/languages';
 import { resolveLanguage } from '../conversation/language';
 import type { StoredDialog, TurnResult } from '../conversation/engine';
 import { Conversation } from '../conversation/conversation';
@@ -22,6 +22,7 @@ import { InProcessTurnGate, type TurnGate } from '../state/turnGate';
 import { renderActivities } from './activities';
 import { ANSWER_MASK_FIELD } from '../directLine/localDirectLine';
 import { saveTurn } from './storage';
+import { sharedSecretCard, type TeamsReplyContext } from './teamsCard';
 
 interface Profile {
   language?: Language;
@@ -53,7 +54,8 @@ const PENDING = Symbol('pendingReplies');
 
 interface Pending {
   replies: Partial<Activity>[];
-  trace: TurnResult['trace'];
+  /** Absent when the turn did not reach the dialog. */
+  trace: TurnResult['trace'] | undefined;
   reminder?: { at: string; text: string; locale: string };
 }
 
@@ -79,6 +81,11 @@ export class HelpdeskBot extends ActivityHandler {
 
     this.onMessage(async (context, next) => {
       const activity = context.activity;
+      // An ID or secret number typed where others read it: warned about, and not read.
+      if (activity.channelId === 'msteams' && !isPrivateChat(activity) && this.looksLikePrivateNumbers(activity)) {
+        this.warnSharedSecret(context);
+        return await next();
+      }
       await this.respond(context, {
         ...(activity.text !== undefined ? { text: activity.text } : {}),
         ...(activity.value !== undefined ? { value: activity.value } : {}),
@@ -209,6 +216,42 @@ export class HelpdeskBot extends ActivityHandler {
     };
   }
 
+  /** Typed text (not a card click) holding a word that would be a valid ID or secret number. */
+  private looksLikePrivateNumbers(activity: Partial<Activity>): boolean {
+    if (activity.value !== undefined || typeof activity.text !== 'string') return false;
+    const { content } = this.options.runtime();
+    const validators = Object.values(content.validators).filter((validator) => validator.mask !== 'none');
+    const now = new Date();
+    return activity.text
+      .split(/\s+/)
+      .map((word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''))
+      .some((word) => word && validators.some((validator) => validator.validate(word, now).ok));
+  }
+
+  /** The warning for numbers typed in a shared chat; the conversation stays where it was. */
+  private warnSharedSecret(context: TurnContext): void {
+    const language = this.replyLanguage(context);
+    const teams = this.teamsContext(context, language);
+    const card = sharedSecretCard(teams);
+    const reply: Partial<Activity> = {
+      type: 'message',
+      locale: language,
+      summary: teams.text('chat.sharedSecret'),
+      attachments: [card],
+    };
+    context.turnState.set(PENDING, { replies: [reply], trace: undefined });
+  }
+
+  private teamsContext(context: TurnContext, language: Language): TeamsReplyContext {
+    const t = this.options.runtime().i18n.getFixedT(language, 'teams');
+    return {
+      privateChat: isPrivateChat(context.activity),
+      localeSupported: languageOf(context.activity.locale) !== undefined,
+      ...(context.activity.recipient?.id ? { botId: context.activity.recipient.id } : {}),
+      text: (key, options) => t(key, options ?? {}),
+    };
+  }
+
   /** How the answer to the question asked is shown back (and so kept), when it is private. */
   private answerMask(expecting: string | null): 'partial' | 'full' | undefined {
     const { content } = this.options.runtime();
@@ -233,7 +276,12 @@ export class HelpdeskBot extends ActivityHandler {
     await this.dialog.set(context, conversation.stored);
     const chosen = conversation.preferredLanguage;
     if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
-    const replies = renderActivities(result, activity.channelId, activity.from?.id);
+    const replies = renderActivities(
+      result,
+      activity.channelId,
+      activity.from?.id,
+      activity.channelId === 'msteams' ? this.teamsContext(context, result.language) : undefined,
+    );
     // Asking for a secret: the bot's own Direct Line then keeps the answer masked in its transcript.
     const mask = this.answerMask(result.trace.expecting);
     const question = replies.find((reply) => reply.type === 'message');
@@ -258,15 +306,15 @@ function requesterOf(context: TurnContext): string {
 }
 
 /**
- * In Teams group chats and channels the bot speaks only when @mentioned: other messages and members joining
- * get no answer and leave the conversation's state alone.
+ * In Teams group chats and channels the bot speaks only when @mentioned or when a button of its cards is
+ * clicked: other messages and members joining get no answer and leave the conversation's state alone.
  */
 function isForTheBot(activity: Partial<Activity>): boolean {
   if (activity.channelId !== 'msteams' || isPrivateChat(activity)) return true;
-  return (
-    activity.type === 'message' &&
-    TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === activity.recipient?.id)
-  );
+  if (activity.type !== 'message') return false;
+  // A click on one of the bot's cards comes with the button's payload and no mention.
+  if (activity.value !== undefined && activity.value !== null) return true;
+  return TurnContext.getMentions(activity).some((mention) => mention.mentioned?.id === activity.recipient?.id);
 }
 
 /** Teams says "personal" for a one-to-one chat; other channels mark group conversations with isGroup. */

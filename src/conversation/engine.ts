@@ -4,7 +4,7 @@ import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages'
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
-import { buildMachine, type DialogMachine } from '../machine/buildMachine';
+import { asksForPrivateNumbers, buildMachine, type DialogMachine } from '../machine/buildMachine';
 import type { DialogContext, DialogEvent, Say, StateMeta } from '../machine/types';
 import { languageModelOf } from '../nlu/fromContent';
 import type { AccountService } from '../accountService/accountService';
@@ -52,6 +52,8 @@ export interface Button {
   title: string;
   /** The payload a card button sends back. */
   value: { choice: string; state: string } | { language: Language } | { goto: string };
+  /** Set when the button opens a form that asks for ID or secret numbers, which works only in a private chat. */
+  privateOnly?: true;
 }
 
 export interface Trace {
@@ -314,6 +316,9 @@ export class ConversationEngine {
       label: choice.label,
       title: t(choice.label),
       value: { choice: choice.id, state },
+      ...(!choice.event && asksForPrivateNumbers(this.options.content, choice.id)
+        ? { privateOnly: true as const }
+        : {}),
     }));
     if (meta.offerLanguages)
       buttons.push(...this.languageButtons(LANGUAGES.filter((candidate) => candidate !== language)));

@@ -10,8 +10,12 @@ export interface RenderOptions {
   links: Record<string, string>;
 }
 
-/** Characters that would turn a user's own words into markdown formatting or links. */
-const MARKDOWN = /[\\`*_{}[\]()<>#+!|~]/g;
+/**
+ * Characters that would turn a user's own words, inside a line of the bot's text, into markdown formatting,
+ * links or HTML. Brackets and parentheses alone cannot make a link once "[" and "]" are escaped, and Teams shows
+ * some escapes literally ("Schule \\(Nord\\)"), so only these are escaped.
+ */
+const MARKDOWN = /[\\`*_[\]<>|~]/g;
 
 export function escapeMarkdown(text: string): string {
   return text.replace(MARKDOWN, (character) => `\\${character}`);

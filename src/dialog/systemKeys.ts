@@ -66,6 +66,20 @@ export const TEAMS_KEYS = [
   'command.menu',
   'command.help',
   'command.restart',
+  'command.topic',
+] as const;
+
+/**
+ * The words the bot's Teams cards add to the dialog's own: the button to the private chat, the warning about
+ * numbers typed in a shared chat, the button that shows further choices, the summary's one for changes, and
+ * the button that opens a link ("Open {{site}}").
+ */
+export const TEAMS_CHAT_KEYS = [
+  'chat.openPrivate',
+  'chat.sharedSecret',
+  'chat.more',
+  'chat.change',
+  'chat.open',
 ] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
@@ -75,5 +89,5 @@ export const SYSTEM_KEYS: readonly string[] = [
   'common:language.name',
   ...LANGUAGES.map((language) => `common:languages.${language}`),
   ...COMMANDS.map((command) => `common:commands.${command}`),
-  ...TEAMS_KEYS.map((key) => `teams:${key}`),
+  ...[...TEAMS_KEYS, ...TEAMS_CHAT_KEYS].map((key) => `teams:${key}`),
 ];

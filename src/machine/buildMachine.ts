@@ -54,6 +54,16 @@ function callOutput(event: object): AccountCallOutput | undefined {
 /** Action references used in the generated config. */
 const say = (key: string, multilingual = false) => ({ type: 'say' as const, params: { key, multilingual } });
 
+/** Whether the node is a form that asks for ID or secret numbers, which opens only in a private chat. */
+export function asksForPrivateNumbers(content: Content, nodeId: string): boolean {
+  const node = content.dialog.nodes[nodeId];
+  return Boolean(
+    node &&
+    isFormNode(node) &&
+    node.ask.some((question) => content.validators[content.slotValidators[question.slot]!]!.mask !== 'none'),
+  );
+}
+
 /**
  * Compiles the dialog content into an xstate machine. Each message node becomes a state, each
  * form a compound state with one state per question, an optional summary, the account-service
@@ -71,10 +81,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   const validatorOf = (slot: string) => validators[slotValidators[slot]!]!;
   /** After two misses in a row: the menu, and a person when the content has one. */
   const wayOut = [start, ...(dialog.handover ? [dialog.handover] : [])];
-  const asksForPrivateData = (nodeId: string) => {
-    const node = dialog.nodes[nodeId];
-    return Boolean(node && isFormNode(node) && node.ask.some((question) => validatorOf(question.slot).mask !== 'none'));
-  };
+  const asksForPrivateData = (nodeId: string) => asksForPrivateNumbers(content, nodeId);
 
   /** A form set aside: its answers without the secret ones, resuming at the first secret one it must ask again. */
   function setAside(form: string, step: string, slots: Record<string, string>): DialogContext['suspended'] {

@@ -4,11 +4,13 @@ import path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { createTranslator } from '../../src/content/i18n';
+import { isFormNode } from '../../src/content/dialogSchema';
 import { loadContent } from '../../src/content/loadContent';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import { TEAMS_KEYS } from '../../src/dialog/systemKeys';
 import {
   buildTeamsApp,
+  menuTopics,
   readTemplate,
   TEMPLATE_FILE,
   TeamsSettingsError,
@@ -53,7 +55,7 @@ const manifestSchema = schema('MicrosoftTeams.schema.json');
 const localizationSchema = schema('MicrosoftTeams.Localization.schema.json');
 
 function build(env: Record<string, string> = ENV, texts = createTranslator(content())): TeamsApp {
-  return buildTeamsApp(readTemplate(ROOT), teamsSettings(env, PACKAGE_VERSION), texts);
+  return buildTeamsApp(readTemplate(ROOT), teamsSettings(env, PACKAGE_VERSION), texts, menuTopics(content()));
 }
 
 function settingsProblems(env: Record<string, string>): string[] {
@@ -163,8 +165,43 @@ describe('the Teams app manifest', () => {
     expect(new Set(placeholders)).toEqual(new Set(TEAMS_KEYS));
   });
 
+  it("lists the menu's topics as the app's commands, in the menu's words and order, in every language", async () => {
+    const app = build();
+    const { nodes, start } = content().dialog;
+    const menu = nodes[start]!;
+    if (isFormNode(menu)) throw new Error('The start is a form');
+    const t = createTranslator(content());
+    for (const [index, list] of (app.manifest.bots as Bot[])[0]!.commandLists!.entries()) {
+      for (const language of LANGUAGES) {
+        const localized = app.localizations.find((each) => each.language === language)?.content;
+        const titles = list.commands.map((command, at) =>
+          localized ? localized[`bots[0].commandLists[${index}].commands[${at}].title`] : command.title,
+        );
+        const topics = menu.choices.map((choice) => t.getFixedT(language)(choice.label));
+        expect(titles.slice(0, topics.length)).toEqual(topics);
+      }
+      // Typing one, as Teams sends a chosen command, opens its topic wherever the chat is.
+      for (const language of LANGUAGES) {
+        const localized = app.localizations.find((each) => each.language === language)?.content;
+        for (const [at, choice] of menu.choices.entries()) {
+          const title = localized
+            ? localized[`bots[0].commandLists[${index}].commands[${at}].title`]!
+            : list.commands[at]!.title;
+          const chat = new Chat(engine(), `${language}-XX`);
+          await chat.open();
+          await chat.choose('lockout');
+          const reply = await chat.say(title);
+          const target = nodes[choice.goto]!;
+          expect({ title, topic: reply.trace.topic }).toEqual({ title, topic: target.topic });
+        }
+      }
+    }
+  });
+
   it('offers commands in the command menu that the bot understands, in every language', async () => {
     const app = build();
+    const { nodes, start } = content().dialog;
+    const topics = (nodes[start] as { choices: unknown[] }).choices.length;
     const titles = (texts: Record<string, string>) =>
       Object.entries(texts)
         .filter(([key]) => key.startsWith('bots[0].commandLists[0].'))
@@ -176,7 +213,10 @@ describe('the Teams app manifest', () => {
       ...app.localizations.map(({ language, content: texts }): [Language, string[]] => [language, titles(texts)]),
     ];
     expect(byLanguage.map(([language]) => language)).toEqual([...LANGUAGES]);
-    for (const [language, [menu, help, restart]] of byLanguage) {
+    for (const [language, [menu, help, restart]] of byLanguage.map(([language, all]): [Language, string[]] => [
+      language,
+      all.slice(topics),
+    ])) {
       const chat = new Chat(engine(), `${language}-XX`);
       await chat.open();
       await chat.choose('lockout');

@@ -5,6 +5,8 @@ import addFormats from 'ajv-formats';
 import type { i18n } from 'i18next';
 import { z } from 'zod';
 import { optionalText } from '../../src/config';
+import { isFormNode } from '../../src/content/dialogSchema';
+import type { Content } from '../../src/content/loadContent';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../../src/dialog/languages';
 
 /**
@@ -100,14 +102,22 @@ export function readTemplate(root: string): unknown {
 }
 
 const SETTING = /^\$\{\{(\w+)\}\}$/;
-const TEXT = /^\{\{(teams:[\w.]+|command:\w+)\}\}$/;
+const TEXT = /^\{\{(teams:[\w.]+|command:\w+|menu:[\w.:]+)\}\}$/;
+/** The title of a command list's item that stands for the main menu's topics, one command each. */
+const MENU = '{{menu}}';
 
 /**
  * The manifest in the default language with the settings filled in, and one localization file per other
  * language holding that language's text for every text placeholder, keyed as Teams expects ("name.short",
- * "bots[0].commandLists[0].commands[1].title").
+ * "bots[0].commandLists[0].commands[1].title"). `menu` is the text keys of the main menu's topics: a command
+ * titled `"{{menu}}"` stands for one command per topic, so Teams offers the menu's own words.
  */
-export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts: i18n): TeamsApp {
+export function buildTeamsApp(
+  template: unknown,
+  settings: TeamsSettings,
+  texts: i18n,
+  menu: readonly string[],
+): TeamsApp {
   const origins = new Map<string, string>();
   const others = LANGUAGES.filter((language) => language !== DEFAULT_LANGUAGE);
   const localized = new Map<Language, Record<string, string>>(
@@ -116,7 +126,14 @@ export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts:
 
   const text = (placeholder: string, pointer: string, localizationKey: string): string => {
     const [kind, name] = placeholder.split(/:(.*)/) as [string, string];
-    const key = kind === 'command' ? `common:commands.${name}` : placeholder;
+    const key =
+      kind === 'command'
+        ? `common:commands.${name}`
+        : kind === 'menu'
+          ? name.includes(':')
+            ? name
+            : `helpdesk:${name}`
+          : placeholder;
     const source = (language: Language) => `the text "${key}" in locales/${language}/${key.split(':')[0]}.json`;
     const read = (language: Language) => {
       if (!texts.exists(key, { lng: language }))
@@ -136,6 +153,7 @@ export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts:
   const fill = (node: unknown, pointer: string, localizationKey: string): unknown => {
     if (Array.isArray(node)) {
       return node
+        .flatMap((item) => (isMenuItem(item) ? menu.map((label) => ({ ...item, title: `{{menu:${label}}}` })) : [item]))
         .map((item, index) => fill(item, `${pointer}/${index}`, `${localizationKey}[${index}]`))
         .filter((item) => item !== undefined);
     }
@@ -175,6 +193,16 @@ export function buildTeamsApp(template: unknown, settings: TeamsSettings, texts:
     additionalLanguages: localizations.map(({ language, file }) => ({ languageTag: language, file })),
   };
   return { manifest, localizations, origins };
+}
+
+function isMenuItem(item: unknown): item is Record<string, unknown> {
+  return Boolean(item) && typeof item === 'object' && (item as { title?: unknown }).title === MENU;
+}
+
+/** The text keys of the main menu's topics, for the command lists' `"{{menu}}"` item. */
+export function menuTopics(content: Content): string[] {
+  const start = content.dialog.nodes[content.dialog.start];
+  return start && !isFormNode(start) ? start.choices.map((choice) => choice.label) : [];
 }
 
 let validators: { manifest: ValidateFunction; localization: ValidateFunction } | undefined;
