@@ -48,6 +48,7 @@ const schema = z.object({
   ALLOW_ANONYMOUS: z.enum(['true', 'false', '']).default('false'),
   DIRECT_LINE_SECRET: optionalText,
   DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
+  STATE_ENCRYPTION_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
   TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   DIRECT_LINE_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
@@ -93,6 +94,8 @@ export interface Config {
   redis?: RedisSettings;
   conversationTtlSeconds: number;
   userTtlSeconds: number;
+  /** Encrypts a form's secret answers in the conversation state between turns; random per process when not set. */
+  stateKey?: string;
   webChat: {
     /** Set: tokens come from the Direct Line service. Not set: the bot serves Direct Line itself. */
     directLineSecret?: string;
@@ -175,6 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'of the others, also after Redis lost its data',
     );
   }
+  // A key made up per process cannot read what another instance (or this one before a restart) stored.
+  if (values.NODE_ENV === 'production' && redis && !values.STATE_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  STATE_ENCRYPTION_KEY: required when NODE_ENV=production and Redis is set ' +
+        '(at least 32 random characters, the same on every instance), so a secret number kept between two ' +
+        'turns is stored encrypted and every instance can read it',
+    );
+  }
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
@@ -196,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(redis ? { redis } : {}),
     conversationTtlSeconds: values.CONVERSATION_TTL_SECONDS,
     userTtlSeconds: values.USER_TTL_SECONDS,
+    ...(values.STATE_ENCRYPTION_KEY ? { stateKey: values.STATE_ENCRYPTION_KEY } : {}),
     webChat: {
       ...(values.DIRECT_LINE_SECRET ? { directLineSecret: values.DIRECT_LINE_SECRET } : {}),
       directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
@@ -237,6 +249,7 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
           : 'not set: state in memory',
     CONVERSATION_TTL_SECONDS: String(config.conversationTtlSeconds),
     USER_TTL_SECONDS: String(config.userTtlSeconds),
+    STATE_ENCRYPTION_KEY: config.stateKey ? '[set]' : 'not set: random per process',
     DIRECT_LINE_SECRET: config.webChat.directLineSecret
       ? `[set]: tokens from ${config.webChat.directLineDomain}`
       : 'not set: the bot serves Direct Line itself at /v3/directline',

@@ -7,6 +7,7 @@ import { describeConfig, loadConfig, type Config } from './config';
 import { formatProblem, loadContent } from './content/loadContent';
 import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
+import { SlotSeal } from './conversation/sealedSlots';
 import { createLogger, type Logger } from './logger';
 import { createAdminServer, createServer } from './server/server';
 import { createWebChatChannel } from './directLine/channel';
@@ -99,12 +100,19 @@ export async function startBot(
   if (!config.bot.appId)
     logger.warn('MicrosoftAppId is not set: /api/messages accepts unauthenticated requests (local use only)');
 
-  let runtime: Runtime = buildRuntime(content, accountService);
+  if (redis && !config.stateKey)
+    logger.warn(
+      'STATE_ENCRYPTION_KEY is not set: secret answers kept between turns are encrypted with a key of this ' +
+        'process only, so after a restart or on another instance the bot asks for them again',
+    );
+  // One key for every reload of the content, so a form half-way keeps its secret answers readable.
+  const seal = new SlotSeal(config.stateKey);
+  let runtime: Runtime = buildRuntime(content, accountService, { seal });
   const watcher = config.watchContent
     ? watchContent(
         config.contentDir,
         (next) => {
-          runtime = buildRuntime(next, accountService);
+          runtime = buildRuntime(next, accountService, { seal });
           logger.info({ content: next.version }, 'content reloaded');
         },
         (problems) => {

@@ -64,18 +64,24 @@ describe('configuration', () => {
     ).toBe('app');
   });
 
-  it('needs a shared Direct Line token key in production with Redis, so instances accept each other', () => {
+  it('needs the keys every instance must share in production with Redis: tokens, secret answers at rest', () => {
+    const keys = { DIRECT_LINE_TOKEN_KEY: 'k'.repeat(32), STATE_ENCRYPTION_KEY: 's'.repeat(32) };
     const production = { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', REDIS_URL: 'redis://127.0.0.1:6379' };
-    for (const NODE_ENV of ['production', 'Production', 'PRODUCTION'])
-      expect(() => loadConfig({ ...production, NODE_ENV })).toThrow(
-        'DIRECT_LINE_TOKEN_KEY: required when NODE_ENV=production and Redis is set',
-      );
-    const key = 'k'.repeat(32);
-    expect(loadConfig({ ...production, NODE_ENV: 'production', DIRECT_LINE_TOKEN_KEY: key }).webChat.tokenKey).toBe(
-      key,
-    );
-    // Not needed where tokens come from Azure's Direct Line service, without Redis, or outside production.
-    expect(() => loadConfig({ ...production, NODE_ENV: 'production', DIRECT_LINE_SECRET: 'dl-secret' })).not.toThrow();
+    for (const variable of Object.keys(keys))
+      for (const NODE_ENV of ['production', 'Production', 'PRODUCTION'])
+        expect(() => loadConfig({ ...production, ...keys, [variable]: '', NODE_ENV })).toThrow(
+          `${variable}: required when NODE_ENV=production and Redis is set`,
+        );
+    const config = loadConfig({ ...production, ...keys, NODE_ENV: 'production' });
+    expect([config.webChat.tokenKey, config.stateKey]).toEqual([keys.DIRECT_LINE_TOKEN_KEY, keys.STATE_ENCRYPTION_KEY]);
+    expect(describeConfig(config).STATE_ENCRYPTION_KEY).toBe('[set]');
+    expect(() => loadConfig({ STATE_ENCRYPTION_KEY: 'short' })).toThrow('STATE_ENCRYPTION_KEY: at least 32 characters');
+    // Not needed where tokens come from Azure's Direct Line service (the token key), without Redis (one process,
+    // its own random keys), or outside production.
+    const { DIRECT_LINE_TOKEN_KEY: _tokenKey, ...stateKey } = keys;
+    expect(() =>
+      loadConfig({ ...production, ...stateKey, NODE_ENV: 'production', DIRECT_LINE_SECRET: 'dl' }),
+    ).not.toThrow();
     expect(() => loadConfig({ ...production, NODE_ENV: 'production', REDIS_URL: '' })).not.toThrow();
     expect(() => loadConfig(production)).not.toThrow();
   });

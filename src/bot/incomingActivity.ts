@@ -10,6 +10,13 @@ export interface Refusal {
 const id = z.string().min(1).max(MAX_ACTIVITY_ID);
 const account = z.object({ id });
 const short = z.string().max(100);
+/** Metadata the channel attaches; a mention must say whom it mentions (botbuilder reads both without checking). */
+const entity = z
+  .looseObject({ type: z.string().min(1).max(100), mentioned: account.optional() })
+  .refine((each) => each.type.toLowerCase() !== 'mention' || each.mentioned !== undefined, {
+    path: ['mentioned'],
+    message: 'is missing in a mention',
+  });
 
 /**
  * What the bot reads of an activity, with the limits that keep one message cheap: the text length is checked
@@ -25,7 +32,7 @@ const activityShape = z.object({
   recipient: account,
   replyToId: id.optional(),
   text: z.string().max(MAX_ACTIVITY_TEXT).optional(),
-  entities: z.array(z.unknown()).optional(),
+  entities: z.array(entity).optional(),
   attachments: z.array(z.unknown()).optional(),
   membersAdded: z.array(account).optional(),
   membersRemoved: z.array(account).optional(),
@@ -63,6 +70,7 @@ function invalid(message: string): Refusal {
 }
 
 function reason(issue: z.core.$ZodIssue, body: unknown): string {
+  if (issue.code === 'custom') return issue.message;
   if (issue.code === 'too_big') return `is longer than ${String(issue.maximum)} characters`;
   if (issue.code === 'too_small') return 'is empty';
   if (issue.code === 'invalid_type') {

@@ -13,6 +13,8 @@ import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
 import { Understanding, type Understood, type UserMessage } from './understand';
 import type { LanguageGuess } from '../nlu/model';
+import { isSealedSlots, SlotSeal, type SealedSlots } from './sealedSlots';
+import { conversationOfTurn } from './turnId';
 
 /** What is kept between turns for one conversation: small, versioned. */
 export interface StoredDialog {
@@ -20,6 +22,8 @@ export interface StoredDialog {
   /** Version of the content the snapshot was taken with; under other content, nodes now gone are forgotten. */
   content: string;
   snapshot: unknown;
+  /** The form's secret answers, kept out of the snapshot and encrypted while they wait for the next turn. */
+  sealed?: SealedSlots;
 }
 
 /** Dialogs stored before the clarification moved into the machine kept its counters beside the snapshot. */
@@ -87,10 +91,18 @@ export interface EngineOptions {
   accountService: AccountService;
   now?: () => Date;
   serviceTimeoutMs?: number;
+  /** Encrypts secret answers between turns; a random key for this process when not given. */
+  seal?: SlotSeal;
 }
 
 type DialogActor = Actor<DialogMachine>;
 type DialogSnapshot = SnapshotFrom<DialogMachine>;
+
+/** A stored conversation taken up again: its snapshot, and the secret answers it had but could not read back. */
+interface Restored {
+  snapshot: DialogSnapshot;
+  lost: string[];
+}
 
 /** What the turn worked out before rendering: the reply's language, and what the model made of the message. */
 interface Step extends ResolvedLanguage {
@@ -112,10 +124,14 @@ export class ConversationEngine {
   private readonly renderer: Renderer;
   private readonly now: () => Date;
   private readonly settleTimeoutMs: number;
+  private readonly seal: SlotSeal;
+  /** Slots whose answers are secret: stored only encrypted. */
+  private readonly secretSlots: Set<string>;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? (() => new Date());
     this.settleTimeoutMs = (options.serviceTimeoutMs ?? 4000) + 1000;
+    this.seal = options.seal ?? new SlotSeal();
     this.machine = buildMachine(options.content, { now: this.now, serviceTimeoutMs: options.serviceTimeoutMs }).provide(
       {
         actors: accountActors(options.accountService),
@@ -147,24 +163,34 @@ export class ConversationEngine {
       freeTextSlots,
     });
     this.renderer = new Renderer(options.i18n);
+    this.secretSlots = new Set(
+      Object.entries(content.slotValidators)
+        .filter(([, name]) => content.validators[name]!.secret)
+        .map(([slot]) => slot),
+    );
   }
 
   async turn(request: TurnRequest): Promise<TurnResult> {
-    const restored = this.restore(request.stored);
-    const actor = createActor(this.machine, restored ? { snapshot: restored } : {});
+    const conversation = conversationOfTurn(request.turnId);
+    const restored = this.restore(request.stored, conversation);
+    const actor = createActor(this.machine, restored ? { snapshot: restored.snapshot } : {});
     const said: Say[] = [];
     actor.on('say', (event) => said.push(event));
     actor.start();
     try {
-      const step = await this.understandAndSend(actor, request, Boolean(restored));
-      return this.render(actor.getSnapshot(), said, step, request);
+      const step = await this.understandAndSend(actor, request, restored);
+      return this.render(actor.getSnapshot(), said, step, request, conversation);
     } finally {
       actor.stop();
     }
   }
 
   /** Works out the reply's language, reads the message and sends the machine what it means. */
-  private async understandAndSend(actor: DialogActor, request: TurnRequest, restored: boolean): Promise<Step> {
+  private async understandAndSend(
+    actor: DialogActor,
+    request: TurnRequest,
+    restored: Restored | undefined,
+  ): Promise<Step> {
     const { message } = request;
     const text = message?.text?.trim() ?? '';
     const current = this.current(actor.getSnapshot());
@@ -195,6 +221,11 @@ export class ConversationEngine {
       await send({ ...understood, ...meta() });
     };
 
+    if (restored && restored.lost.length > 0) {
+      // The secret answers are gone: ask for them again; the message was meant for a step that needs them.
+      await send({ type: 'SECRETS_LOST', slots: restored.lost, ...meta() });
+      if (this.current(actor.getSnapshot()).id !== current.id) return step;
+    }
     if (!restored) {
       // A new conversation always opens with the welcome; a language named in the first message sets it first.
       const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
@@ -222,7 +253,13 @@ export class ConversationEngine {
   }
 
   /** The reply: texts in the turn's language, its buttons, a reminder to send later, what to store, the trace. */
-  private render(snapshot: DialogSnapshot, said: Say[], step: Step, request: TurnRequest): TurnResult {
+  private render(
+    snapshot: DialogSnapshot,
+    said: Say[],
+    step: Step,
+    request: TurnRequest,
+    conversation: string,
+  ): TurnResult {
     const { language, chosen, switchedFrom, written } = step;
     if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
     const { id, meta } = this.current(snapshot);
@@ -243,7 +280,7 @@ export class ConversationEngine {
       messages,
       said: said.map((say) => say.key),
       buttons,
-      stored: { v: 1, content: this.options.content.version, snapshot: this.machine.getPersistedSnapshot(snapshot) },
+      stored: this.persist(snapshot, conversation),
       language,
       ...(chosen ? { chosenLanguage: chosen } : {}),
       ...(reminder ? { reminder } : {}),
@@ -325,8 +362,23 @@ export class ConversationEngine {
     return buttons;
   }
 
+  /** What is kept of the turn: the snapshot, with the form's secret answers taken out of it and encrypted. */
+  private persist(snapshot: DialogSnapshot, conversation: string): StoredDialog {
+    const persisted = this.machine.getPersistedSnapshot(snapshot) as { context?: DialogContext };
+    const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: persisted };
+    const entries = Object.entries(snapshot.context.slots);
+    const secret = entries.filter(([slot]) => this.secretSlots.has(slot));
+    if (secret.length === 0) return stored;
+    const slots = Object.fromEntries(entries.filter(([slot]) => !this.secretSlots.has(slot)));
+    return {
+      ...stored,
+      snapshot: { ...persisted, context: { ...persisted.context, slots } },
+      sealed: this.seal.seal(Object.fromEntries(secret), conversation),
+    };
+  }
+
   /** A stored snapshot, if it still fits the current content; otherwise the conversation starts afresh. */
-  private restore(stored: StoredDialog | undefined): DialogSnapshot | undefined {
+  private restore(stored: StoredDialog | undefined, conversation: string): Restored | undefined {
     if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
     const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
     if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
@@ -334,9 +386,15 @@ export class ConversationEngine {
     // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
     const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
     const context = { ...snapshot.context, ...earlierClarification(stored) };
+    const sealed = isSealedSlots(stored.sealed) ? stored.sealed : undefined;
+    const opened = sealed && this.seal.unseal(sealed, conversation);
+    if (opened) context.slots = { ...context.slots, ...opened };
     // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
     const current = stored.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
-    return this.machine.resolveState({ value: value as StateValue, context: current });
+    return {
+      snapshot: this.machine.resolveState({ value: value as StateValue, context: current }),
+      lost: sealed && !opened ? sealed.slots : [],
+    };
   }
 
   /** The context without the nodes this content no longer has: the way back, a form on hold, what was offered. */

@@ -3,6 +3,7 @@ import { createTranslator } from '../content/i18n';
 import type { Content } from '../content/loadContent';
 import type { AccountService } from '../accountService/accountService';
 import { ConversationEngine } from './engine';
+import type { SlotSeal } from './sealedSlots';
 
 /** Everything built from one version of the content; replaced as a whole when the content is reloaded. */
 export interface Runtime {
@@ -14,7 +15,7 @@ export interface Runtime {
 export function buildRuntime(
   content: Content,
   accountService: AccountService,
-  options: { now?: () => Date; serviceTimeoutMs?: number } = {},
+  options: { now?: () => Date; serviceTimeoutMs?: number; seal?: SlotSeal } = {},
 ): Runtime {
   const i18n = createTranslator(content);
   return { content, i18n, engine: new ConversationEngine({ content, i18n, accountService, ...options }) };

@@ -19,6 +19,7 @@ export const NOTICES = {
   turnError: 'common:turnError',
   unavailable: 'common:unavailable',
   privateOnly: 'common:privateOnly',
+  secretAgain: 'common:secretAgain',
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',
   greeting: 'common:understanding.greeting',

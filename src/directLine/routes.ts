@@ -59,8 +59,8 @@ function streamUrl(
 
 /**
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
- * stream, token refresh) and the Bot Connector routes the bot's replies arrive on. A refresh is a token like a
- * new one: it counts against `tokenLimiter`, the page's token endpoint's per-address limit.
+ * stream, token refresh) and the Bot Connector routes the bot's replies arrive on. A refresh or a reconnect is a
+ * token like a new one: it counts against `tokenLimiter`, the page's token endpoint's per-address limit.
  */
 export function mountDirectLine(
   server: Server,
@@ -83,26 +83,30 @@ export function mountDirectLine(
     };
   const watermarkOf = (req: Request) => req.query?.watermark as string | undefined;
 
+  /** Counts a fresh token against the address's allowance; called once the request would get one. */
+  const countToken = async (req: Request) => {
+    if (!tokenLimiter) return;
+    const decision = await tokenLimiter.take(clientAddress(req, trustProxy)).catch(() => {
+      throw new DirectLineError(
+        'ServiceUnavailable',
+        'Tokens cannot be given right now; try again in a few seconds.',
+        UNAVAILABLE_RETRY_SECONDS,
+      );
+    });
+    if (!decision.allowed)
+      throw new DirectLineError(
+        'TooManyRequests',
+        `Too many tokens for this address; try again in ${decision.retryAfterSeconds} seconds.`,
+        decision.retryAfterSeconds,
+      );
+  };
+
   server.post(
     `${DIRECT_LINE_PATH}/tokens/refresh`,
     route(200, async (req) => {
       // A token that would be refused anyway is refused before it uses up the address's allowance.
       const refreshed = directLine.refresh(bearer(req));
-      if (tokenLimiter) {
-        const decision = await tokenLimiter.take(clientAddress(req, trustProxy)).catch(() => {
-          throw new DirectLineError(
-            'ServiceUnavailable',
-            'Tokens cannot be refreshed right now; try again in a few seconds.',
-            UNAVAILABLE_RETRY_SECONDS,
-          );
-        });
-        if (!decision.allowed)
-          throw new DirectLineError(
-            'TooManyRequests',
-            `Too many tokens for this address; try again in ${decision.retryAfterSeconds} seconds.`,
-            decision.retryAfterSeconds,
-          );
-      }
+      await countToken(req);
       return refreshed;
     }),
   );
@@ -117,6 +121,7 @@ export function mountDirectLine(
     `${DIRECT_LINE_PATH}/conversations/:conversationId`,
     route(200, async (req, conversationId) => {
       const info = await directLine.reconnect(bearer(req), conversationId);
+      await countToken(req);
       return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req)) };
     }),
   );

@@ -141,6 +141,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       missIs: ({ event }, params: { reason: MissReason }) => event.type === 'UNKNOWN' && event.reason === params.reason,
       inPrivateChat: ({ event }) => event.privateChat !== false,
       outcomeIs: ({ event }, params: { outcome: string }) => callOutput(event)?.outcome === params.outcome,
+      secretLost: ({ event }, params: { slot: string }) =>
+        event.type === 'SECRETS_LOST' && event.slots.includes(params.slot),
     },
     actions: {
       say: emit(({ context }, params: { key: string; multilingual: boolean }): Say => {
@@ -359,6 +361,17 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     const afterQuestions = node.confirm ? 'confirm' : 'run';
     const lastSlot = node.ask.at(-1)!.slot;
     const states: Record<string, unknown> = {};
+    /** A secret answer asked before `step` that could not be read back: ask it again, then carry on from there. */
+    const askSecretAgain = (before: number, toSummary: boolean) =>
+      node.ask
+        .slice(0, before)
+        .filter((question) => validatorOf(question.slot).secret)
+        .map((question) => ({
+          guard: { type: 'secretLost', params: { slot: question.slot } },
+          target: question.slot,
+          reenter: true,
+          actions: [say(NOTICES.secretAgain), ...(toSummary ? ['startCorrecting'] : [])],
+        }));
 
     node.ask.forEach((question, index) => {
       const prompt = [say(question.prompt)];
@@ -374,6 +387,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           ...everywhere(prompt, prompt, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
+          SECRETS_LOST: askSecretAgain(index, false),
           ANSWER: [
             ...(node.confirm
               ? [{ guard: and([valid, 'correcting']), target: 'confirm', actions: [store, 'stopCorrecting'] }]
@@ -401,6 +415,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           ...everywhere(summary, summary, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
           CANCEL: cancel,
+          SECRETS_LOST: askSecretAgain(node.ask.length, true),
           CHOOSE: [
             { guard: { type: 'choiceIs', params: { id: 'send' } }, target: 'run' },
             ...node.ask.map((question) => ({
@@ -450,6 +465,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       on: forgettingMisses({
         ...everywhere(failure, failure, id),
         CANCEL: cancel,
+        SECRETS_LOST: askSecretAgain(node.ask.length, Boolean(node.confirm)),
         CHOOSE: [
           { guard: { type: 'choiceIs', params: { id: 'retry' } }, target: 'run' },
           { actions: [say(NOTICES.staleButton), ...failure] },

@@ -29,7 +29,9 @@ export type DialogEvent =
   | ({ type: 'GOTO'; node: string } & TurnMeta)
   /** Not sure which of these topics the user means: ask ("did you mean"). */
   | ({ type: 'CLARIFY'; nodes: string[] } & TurnMeta)
-  | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta);
+  | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta)
+  /** Secret answers the conversation kept encrypted could not be read back (another key): ask for them again. */
+  | ({ type: 'SECRETS_LOST'; slots: string[] } & TurnMeta);
 
 /** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
 export type Param = string | number | { date: string } | { instant: string };

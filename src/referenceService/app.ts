@@ -35,9 +35,11 @@ export async function startAccountService(
   logger: Logger,
   now: () => Date = () => new Date(),
 ): Promise<RunningAccountService> {
-  const store: AccountStore = settings.redis
-    ? new RedisAccountStore(settings.redis)
-    : new MemoryAccountStore(() => now().getTime());
+  const redisStore = settings.redis ? new RedisAccountStore(settings.redis) : undefined;
+  const deleted = (await redisStore?.deleteEarlierHelpdeskList()) ?? 0;
+  if (deleted > 0)
+    logger.warn({ deleted }, 'deleted the helpdesk requests kept from an earlier version with secret numbers in clear');
+  const store: AccountStore = redisStore ?? new MemoryAccountStore(() => now().getTime());
   const secretKey = settings.secretKey
     ? Buffer.from(settings.secretKey)
     : createHash('sha256').update('secret-numbers\u0000').update(readFileSync(settings.accountsFile)).digest();

@@ -11,6 +11,8 @@ import {
 } from './store';
 
 const PREFIX = 'account-service:';
+/** Where earlier versions kept every helpdesk request, secret numbers in clear and with no expiry. */
+const EARLIER_HELPDESK_LIST = `${PREFIX}helpdesk`;
 /** Set once the accounts file is seeded: when it is gone, Redis lost its data (FLUSHALL, restarted empty). */
 const SEEDED = `${PREFIX}seeded`;
 
@@ -117,6 +119,17 @@ export class RedisAccountStore implements AccountStore {
     if (references.length === 0) return [];
     const texts = await this.redis.mget(references.map((reference) => `${PREFIX}helpdesk:${reference}`));
     return texts.filter((text): text is string => text !== null).map((text) => JSON.parse(text) as FiledRequest);
+  }
+
+  /**
+   * Deletes the helpdesk requests an earlier version kept in one list, secret numbers in clear; how many there
+   * were. Counted and deleted at once, so of several instances starting together only one reports them.
+   */
+  async deleteEarlierHelpdeskList(): Promise<number> {
+    if ((await this.redis.type(EARLIER_HELPDESK_LIST)) !== 'list') return 0;
+    const [[, count] = []] =
+      (await this.redis.multi().llen(EARLIER_HELPDESK_LIST).del(EARLIER_HELPDESK_LIST).exec()) ?? [];
+    return Number(count ?? 0);
   }
 
   /** The connection belongs to whoever made it; they close it. */

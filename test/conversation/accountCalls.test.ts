@@ -1,6 +1,7 @@
 import type { AccountService } from '../../src/accountService/accountService';
 import type { FormNode } from '../../src/content/dialogSchema';
 import { BUTTONS } from '../../src/dialog/systemKeys';
+import { SlotSeal } from '../../src/conversation/sealedSlots';
 import { accountService, Chat, content, engine, english } from '../support/helpers';
 
 const helpdeskForm = () => content().dialog.nodes.helpdeskRequest as FormNode;
@@ -37,7 +38,9 @@ async function fillHelpdeskRequest(chat: Chat, secretNumber = '1234') {
 describe('the idempotency key of a form’s account-service call', () => {
   it('is the same for every retry of the same answers, and another for other answers or another form', async () => {
     const service = recordingService();
-    const chat = new Chat(engine({ service }));
+    // Every engine here keeps secret answers with one key, as instances sharing STATE_ENCRYPTION_KEY do.
+    const seal = new SlotSeal('k'.repeat(32));
+    const chat = new Chat(engine({ service, seal }));
     await chat.open();
     await fillHelpdeskRequest(chat);
     await chat.choose('send');
@@ -54,7 +57,7 @@ describe('the idempotency key of a form’s account-service call', () => {
     expect(chat.last.language).toBe('es');
 
     // After a restart, from the stored conversation, on another engine.
-    const restarted = new Chat(engine({ service }));
+    const restarted = new Chat(engine({ service, seal }));
     restarted.stored = chat.stored;
     restarted.last = chat.last;
     await restarted.choose('retry');
@@ -80,7 +83,7 @@ describe('the idempotency key of a form’s account-service call', () => {
     await fillHelpdeskRequest(restarted, '9876');
     await restarted.choose('send');
     expect(service.keys.at(-1)).toBe(service.keys[5]);
-    const other = new Chat(engine({ service }));
+    const other = new Chat(engine({ service, seal }));
     other.conversationId = 'another';
     await other.open();
     await fillHelpdeskRequest(other, '9876');

@@ -1,6 +1,7 @@
 import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine } from '../../src/conversation/engine';
+import { SlotSeal } from '../../src/conversation/sealedSlots';
 import { createTranslator } from '../../src/content/i18n';
 import type { AccountService } from '../../src/accountService/accountService';
 
@@ -150,6 +151,42 @@ describe('a conversation, turn by turn', () => {
     expect(await service.filedWithSecret(request!.reference, '1234')).toBe(true);
     expect(chat.text).toContain(`**${request!.reference}**`);
     expect(JSON.stringify(chat.stored)).not.toMatch(/1234|ABC123456|Camille/);
+  });
+
+  it('keeps a secret answer waiting for a retry only encrypted; another key asks for it again', async () => {
+    const seal = new SlotSeal('k'.repeat(32));
+    const down = () => Promise.reject(new Error('down'));
+    const failing: AccountService = { checkLockStatus: down, requestPasswordReset: down, createHelpdeskRequest: down };
+    const chat = new Chat(engine({ service: failing, seal }));
+    await chat.open();
+    await chat.choose('lockout');
+    await chat.choose('lockoutCheck');
+    await chat.say('SIR094701');
+    await chat.say('8482');
+    expect(chat.last.trace.state).toBe('lockoutCheck.failed');
+    const waiting = chat.stored;
+    expect(JSON.stringify(waiting)).not.toMatch(/8482/);
+    expect(waiting!.sealed?.slots).toEqual(['secretNumber']);
+    const retry = { value: { choice: 'retry', state: 'lockoutCheck.failed' } };
+
+    // The same key, on another engine (another instance): the retry sends the secret number it was given.
+    const sameKey = new Chat(engine({ seal: new SlotSeal('k'.repeat(32)) }));
+    sameKey.stored = waiting;
+    await sameKey.send(retry);
+    expect(sameKey.last.trace.state).toBe('lockoutLocked');
+
+    // Another key cannot read it: the candidate is asked for it again, in their language, and the check goes on.
+    for (const locale of ['en', 'es', 'it', 'fr', 'de']) {
+      const otherKey = new Chat(engine({ seal: new SlotSeal('o'.repeat(32)) }), locale);
+      otherKey.stored = waiting;
+      await otherKey.send(retry);
+      expect(otherKey.last.said).toEqual(['common:secretAgain', 'ask.secretNumber']);
+      expect(otherKey.last.trace.expecting).toBe('secretNumber');
+      expect(otherKey.last.language).toBe(locale);
+      expect(otherKey.stored!.sealed).toBeUndefined();
+      await otherKey.say('8482');
+      expect(otherKey.last.trace.state).toBe('lockoutLocked');
+    }
   });
 
   it('switches language at any step and remembers the choice', async () => {

@@ -176,6 +176,27 @@ describe('a flood of posts from one token', () => {
   });
 });
 
+/**
+ * With a limit of three tokens a minute and one already given: two more through `renew`, each from the last,
+ * then 429 with Retry-After, and the page's own endpoint refuses too (they share the count).
+ */
+async function expectThirdRefused(url: string, first: string, renew: (token: string) => Promise<Response>) {
+  let token = first;
+  for (let renewal = 0; renewal < 2; renewal++) {
+    const renewed = await renew(token);
+    expect(renewed.status).toBe(200);
+    token = ((await renewed.json()) as Grant).token;
+  }
+  const third = await refusal(await renew(token));
+  expect(third).toEqual({
+    status: 429,
+    retryAfter: expect.any(Number),
+    body: { error: { code: 'TooManyRequests', message: expect.any(String) } },
+  });
+  expect(third.retryAfter).toBeGreaterThanOrEqual(1);
+  expect((await call(`${url}/api/directline/token`, { method: 'POST' })).status).toBe(429);
+}
+
 describe('token refresh', () => {
   let bot: RunningBot;
 
@@ -186,20 +207,9 @@ describe('token refresh', () => {
 
   it("counts against the token endpoint's per-address limit", async () => {
     const grant = (await (await call(`${bot.url}/api/directline/token`, { method: 'POST' })).json()) as Grant;
-    const refresh = (token: string) => call(`${bot.url}/v3/directline/tokens/refresh`, { method: 'POST', token });
-    const first = await refresh(grant.token);
-    expect(first.status).toBe(200);
-    const second = await refresh(((await first.json()) as Grant).token);
-    expect(second.status).toBe(200);
-    const third = await refusal(await refresh(((await second.json()) as Grant).token));
-    expect(third).toEqual({
-      status: 429,
-      retryAfter: expect.any(Number),
-      body: { error: { code: 'TooManyRequests', message: expect.any(String) } },
-    });
-    expect(third.retryAfter).toBeGreaterThanOrEqual(1);
-    // The page's own endpoint shares the count.
-    expect((await call(`${bot.url}/api/directline/token`, { method: 'POST' })).status).toBe(429);
+    await expectThirdRefused(bot.url, grant.token, (token) =>
+      call(`${bot.url}/v3/directline/tokens/refresh`, { method: 'POST', token }),
+    );
   });
 
   it('ends at the maximum lifetime of the conversation, however often the token was refreshed', () => {
@@ -225,5 +235,21 @@ describe('token refresh', () => {
     expect(() => directLine.refresh(token)).toThrow(DirectLineError);
     expect(directLine.tokens.verify(token)).toBeUndefined();
     void directLine.close();
+  });
+});
+
+describe('reconnecting to a conversation', () => {
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKENS_PER_MINUTE: '3' }), createLogger('silent'));
+  });
+  afterAll(() => bot?.close());
+
+  it("gives a fresh token, so it counts against the token endpoint's per-address limit", async () => {
+    const grant = await opened(bot.url);
+    await expectThirdRefused(bot.url, grant.token, (token) =>
+      call(`${bot.url}/v3/directline/conversations/${grant.conversationId}?watermark=0`, { token }),
+    );
   });
 });

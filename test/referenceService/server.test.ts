@@ -318,3 +318,37 @@ describe('a repeat of a request the reference service is still processing', () =
     }
   });
 });
+
+describe('the reference service started on a Redis an earlier version wrote to', () => {
+  it('deletes the old list of helpdesk requests, which kept secret numbers in clear, and says so once', async () => {
+    const redis = await RedisServer.start();
+    const client = createRedis({ url: redis.url });
+    await client.connect();
+    const old = [{ ...helpdeskRequest, reference: 'HD-OLD1-OLD1', secretNumber: '7391' }];
+    await client.rpush('account-service:helpdesk', ...old.map((request) => JSON.stringify(request)));
+    const start = async () => {
+      const log = recordingLogger();
+      const settings = {
+        port: 0,
+        host: '127.0.0.1',
+        token: TOKEN,
+        accountsFile: path.join(ROOT, 'demo', 'accounts.json'),
+      };
+      const service = await startAccountService({ ...settings, redis: client }, log.logger);
+      await service.close();
+      return log.lines.filter((line) => line.includes('helpdesk requests kept from an earlier version'));
+    };
+    try {
+      const upgraded = await start();
+      expect(await client.exists('account-service:helpdesk')).toBe(0);
+      expect(upgraded).toHaveLength(1);
+      expect(JSON.parse(upgraded[0]!)).toMatchObject({ deleted: 1 });
+      expect(upgraded[0]).not.toContain('7391');
+      // Started again (or another instance): nothing left to delete, nothing said.
+      expect(await start()).toEqual([]);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  });
+});

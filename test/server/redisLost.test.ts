@@ -105,14 +105,20 @@ describe('the Direct Line token key with several instances', () => {
     expect(opened.status).toBe(201);
   });
 
-  it('in production with Redis, the bot refuses to start without it, naming the variable', async () => {
-    const started = BotProcess.start({
+  it('in production with Redis, the bot refuses to start without either shared key, naming it', async () => {
+    const production = {
       NODE_ENV: 'Production',
       MicrosoftAppId: 'app-id',
       MicrosoftAppPassword: 'app-password',
       REDIS_URL: redis.url,
-      DIRECT_LINE_TOKEN_KEY: '',
-    });
-    await expect(started).rejects.toThrow(/exited with 1[\s\S]*DIRECT_LINE_TOKEN_KEY: required/);
+    };
+    const missing = [
+      { variable: 'DIRECT_LINE_TOKEN_KEY', env: { DIRECT_LINE_TOKEN_KEY: '', STATE_ENCRYPTION_KEY: 's'.repeat(32) } },
+      { variable: 'STATE_ENCRYPTION_KEY', env: { DIRECT_LINE_TOKEN_KEY: 'k'.repeat(32), STATE_ENCRYPTION_KEY: '' } },
+    ];
+    for (const { variable, env } of missing)
+      await expect(BotProcess.start({ ...production, ...env })).rejects.toThrow(
+        new RegExp(`exited with 1[\\s\\S]*${variable}: required`),
+      );
   });
 });

@@ -52,10 +52,9 @@ describe('two bot instances sharing one Redis', () => {
   let b: BotProcess;
   beforeAll(async () => {
     redis = await RedisServer.start();
-    [a, b] = await Promise.all([
-      BotProcess.start({ REDIS_URL: redis.url }),
-      BotProcess.start({ REDIS_URL: redis.url }),
-    ]);
+    // Instances sharing the conversations share the key their secret answers are kept encrypted with.
+    const env = { REDIS_URL: redis.url, STATE_ENCRYPTION_KEY: 'scaling-state-key-'.repeat(2) };
+    [a, b] = await Promise.all([BotProcess.start(env), BotProcess.start(env)]);
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a.stop('SIGKILL'), b.stop()]);

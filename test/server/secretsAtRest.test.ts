@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { content, english } from '../support/helpers';
+import { HttpConversation } from '../support/httpConversation';
 import { RedisServer } from '../support/redisServer';
 import { tempFolder } from '../support/tempFolders';
 import { webChatConversation } from '../support/webChatConversation';
@@ -92,6 +93,17 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
   /** A Web Chat conversation on the bot's own Direct Line, its user named with the canary display name. */
   const webChat = () => webChatConversation(bot.url, { from: { id: 'page', name: CANARY_NAME } });
 
+  /** A Web Chat conversation with the closed-centre request answered, the canary ID and secret included. */
+  async function helpdeskRequestAnswered(fullName: string, centreName: string) {
+    const chat = await webChat();
+    await chat.post({ text: 'hi' });
+    await chat.post({ value: { goto: 'centreClosed' } });
+    await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
+    for (const answer of [fullName, 'B2 First', '14/06/2025', centreName, CANARY_ID, CANARY_SECRET])
+      await chat.post({ text: answer });
+    return chat;
+  }
+
   it('a lock check on Web Chat (which also schedules the reminder for the lock’s end) keeps no secret', async () => {
     const chat = await webChat();
     await chat.post({ text: 'hi' });
@@ -110,13 +122,22 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
     expect(reminders[0]![1]).not.toContain(CANARY_NAME);
   });
 
+  it('a helpdesk request waiting at its summary keeps the secret number encrypted, then files it whole', async () => {
+    const chat = await helpdeskRequestAnswered('Bea Canary', 'Centro Sealed');
+    // The summary waits for "send": the answers are at rest between two turns.
+    expect(await whereIsTheSecret()).toEqual([]);
+
+    const sent = await chat.post({ value: { choice: 'send', state: 'helpdeskRequest.confirm' } });
+    const { accounts } = bot.embeddedAccountService!;
+    const request = (await accounts.helpdeskRequests()).find((each) => each.centreName === 'Centro Sealed');
+    expect(request).toBeDefined();
+    expect(sent).toContain(request!.reference);
+    expect(await accounts.filedWithSecret(request!.reference, CANARY_SECRET)).toBe(true);
+    expect(await whereIsTheSecret()).toEqual([]);
+  });
+
   it('a helpdesk request set aside drops the secret number and asks for it again on return', async () => {
-    const chat = await webChat();
-    await chat.post({ text: 'hi' });
-    await chat.post({ value: { goto: 'centreClosed' } });
-    await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
-    for (const answer of ['Ana Canary', 'B2 First', '14/06/2025', 'Centro Canary', CANARY_ID, CANARY_SECRET])
-      await chat.post({ text: answer });
+    const chat = await helpdeskRequestAnswered('Ana Canary', 'Centro Canary');
     // At the summary; another topic sets the form aside.
     await chat.post({ value: { goto: 'findCentre' } });
     expect(await whereIsTheSecret()).toEqual([]);
@@ -135,5 +156,88 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
     const { accounts } = bot.embeddedAccountService!;
     const [request] = await accounts.helpdeskRequests();
     expect(await accounts.filedWithSecret(request!.reference, CANARY_SECRET)).toBe(true);
+  });
+});
+
+describe('the key that keeps secret answers encrypted between turns, with several instances', () => {
+  const KEY = 'state-key-'.repeat(4);
+  let redisServer: RedisServer;
+  const bots: RunningBot[] = [];
+  let withKey: RunningBot;
+  let sameKey: RunningBot;
+  let ownKey: RunningBot;
+
+  beforeAll(async () => {
+    redisServer = await RedisServer.start();
+    const start = (env: Record<string, string>) =>
+      startBot(
+        loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redisServer.url, ...env }),
+        pino({ level: 'silent' }),
+      );
+    // Two instances with the shared key, and one that makes up its own (as without STATE_ENCRYPTION_KEY).
+    const envs: Array<Record<string, string>> = [{ STATE_ENCRYPTION_KEY: KEY }, { STATE_ENCRYPTION_KEY: KEY }, {}];
+    for (const env of envs) bots.push(await start(env));
+    [withKey, sameKey, ownKey] = bots as [RunningBot, RunningBot, RunningBot];
+  });
+  afterAll(async () => {
+    for (const each of bots) await each.close();
+    await redisServer.stop();
+  });
+
+  /** The closed-centre request answered up to its summary on one instance. */
+  async function atTheSummary(url: string, id: string, centre: string): Promise<HttpConversation> {
+    const chat = new HttpConversation(url, id);
+    await chat.say('hi');
+    await chat.choose('centreClosed');
+    await chat.choose('helpdeskRequest');
+    for (const [slot, answer] of [
+      ['fullName', 'Dora Instances'],
+      ['exam', 'B2 First'],
+      ['examDate', '14/06/2025'],
+      ['centreName', centre],
+      ['idNumber', CANARY_ID],
+      ['secretNumber', CANARY_SECRET],
+    ] as const)
+      await chat.answer(slot, answer);
+    expect(chat.last?.trace?.expecting).toBe('confirm');
+    return chat;
+  }
+
+  async function filed(bot: RunningBot, centre: string) {
+    const requests = await bot.embeddedAccountService!.accounts.helpdeskRequests();
+    return requests.filter((request) => request.centreName === centre);
+  }
+
+  it('an instance with the same key sends the request the other one summed up, with its secret number', async () => {
+    const summary = await atTheSummary(withKey.url, 'shared-key', 'Centro Shared');
+    const chat = new HttpConversation(sameKey.url, 'shared-key');
+    chat.last = summary.last;
+    const sent = await chat.choose('send', 'helpdeskRequestSent');
+    const [request] = await filed(sameKey, 'Centro Shared');
+    expect(sent.text).toContain(request!.reference);
+    expect(await sameKey.embeddedAccountService!.accounts.filedWithSecret(request!.reference, CANARY_SECRET)).toBe(
+      true,
+    );
+  });
+
+  it('an instance that cannot read the secret number asks for it again instead of failing, then sends', async () => {
+    const summary = await atTheSummary(withKey.url, 'other-key', 'Centro Other');
+    const chat = new HttpConversation(ownKey.url, 'other-key');
+    chat.last = summary.last;
+    const asked = await chat.send({ value: { choice: 'send', state: 'helpdeskRequest.confirm' } });
+    expect(asked.status).toBe(200);
+    expect(asked.trace?.expecting).toBe('secretNumber');
+    expect(asked.text).toContain(english('common:secretAgain'));
+    expect(await filed(ownKey, 'Centro Other')).toEqual([]);
+
+    // Answered again, the summary comes back (masked), and the request is filed with the right secret number.
+    const again = await chat.answer('secretNumber', CANARY_SECRET);
+    expect(again.trace?.expecting).toBe('confirm');
+    expect(again.text).toContain('Centro Other');
+    expect(again.text).not.toMatch(wholeSecret);
+    const sent = await chat.choose('send', 'helpdeskRequestSent');
+    const [request] = await filed(ownKey, 'Centro Other');
+    expect(sent.text).toContain(request!.reference);
+    expect(await ownKey.embeddedAccountService!.accounts.filedWithSecret(request!.reference, CANARY_SECRET)).toBe(true);
   });
 });

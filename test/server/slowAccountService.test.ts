@@ -107,7 +107,12 @@ describe('an account service slower than a turn', () => {
   });
 
   it('files one helpdesk request for a confirmation retried on another instance, and shows its reference', async () => {
-    const env = { REDIS_URL: redis.url, ACCOUNT_SERVICE_URL: slow.url, ACCOUNT_SERVICE_TOKEN: TOKEN };
+    const env = {
+      REDIS_URL: redis.url,
+      ACCOUNT_SERVICE_URL: slow.url,
+      ACCOUNT_SERVICE_TOKEN: TOKEN,
+      STATE_ENCRYPTION_KEY: 'slow-service-state-key-'.repeat(2),
+    };
     slow.delay = 10_000;
     const first = await bot(env);
     const failed = await confirmHelpdeskRequest(new HttpConversation(first.url, 'slow-helpdesk'));

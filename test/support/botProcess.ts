@@ -20,7 +20,10 @@ export class BotProcess {
     });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the bot did not start: ${output}`)), 20_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the bot did not start: ${output}`));
+      }, 20_000);
       const read = (chunk: Buffer) => {
         output += chunk;
         const match = /"url":"(http:\/\/[^"]+)\/api\/messages"/.exec(output);

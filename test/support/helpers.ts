@@ -4,6 +4,7 @@ import { createTranslator } from '../../src/content/i18n';
 import { loadContent, type Content } from '../../src/content/loadContent';
 import { ConversationEngine, type StoredDialog, type TurnResult } from '../../src/conversation/engine';
 import { Conversation } from '../../src/conversation/conversation';
+import type { SlotSeal } from '../../src/conversation/sealedSlots';
 import { turnIdOf } from '../../src/conversation/turnId';
 import type { UserMessage } from '../../src/conversation/understand';
 import type { AccountService } from '../../src/accountService/accountService';
@@ -41,7 +42,7 @@ export function accountService(now: () => Date = () => NOW): ReferenceAccounts {
 }
 
 export function engine(
-  options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date } = {},
+  options: { service?: AccountService; serviceTimeoutMs?: number; now?: () => Date; seal?: SlotSeal } = {},
 ): ConversationEngine {
   const loaded = content();
   return new ConversationEngine({
@@ -49,6 +50,7 @@ export function engine(
     i18n: createTranslator(loaded),
     accountService: options.service ?? accountService(),
     now: options.now ?? (() => NOW),
+    ...(options.seal ? { seal: options.seal } : {}),
     ...(options.serviceTimeoutMs ? { serviceTimeoutMs: options.serviceTimeoutMs } : {}),
   });
 }
