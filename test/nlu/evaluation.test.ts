@@ -41,7 +41,7 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
   it('would notice a model that has learnt nothing', () => {
     const clueless: Understanding = {
       rankIntents: () => [{ label: 'none' }],
-      detectLanguage: () => ({ language: 'en' }),
+      detectLanguage: () => ({ language: 'en', p: 1, words: 1 }),
     };
     const blind = evaluate(clueless, evalSet);
     for (const language of LANGUAGES) expect(accuracy(blind.topics[language])).toBeLessThan(TARGETS.topicAccuracy);
