@@ -228,6 +228,7 @@ function checkDialog(
           );
         seen.add(choice.goto);
       });
+      if (node.then) link(id, node.then, ['nodes', id, 'then']);
       for (const answer of ['yes', 'no'] as const) {
         const target = node[answer];
         if (target && !seen.has(target))
@@ -279,6 +280,7 @@ function checkDialog(
         );
       }
       slotValidators[question.slot] = question.validator;
+      if (question.missing) link(id, question.missing.goto, ['nodes', id, 'ask', index, 'missing', 'goto']);
       if (node.confirm && !question.edit) {
         problems.push(
           at(
@@ -356,6 +358,8 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
       node.ask.forEach((question, index) => {
         keys.push({ key: question.prompt, where: ['nodes', id, 'ask', index, 'prompt'] });
         if (question.edit) keys.push({ key: question.edit, where: ['nodes', id, 'ask', index, 'edit'] });
+        if (question.missing)
+          keys.push({ key: question.missing.label, where: ['nodes', id, 'ask', index, 'missing', 'label'] });
       });
       if (node.confirm) {
         keys.push({ key: node.confirm.summary, where: ['nodes', id, 'confirm', 'summary'] });

@@ -101,6 +101,7 @@ const fixtures: Fixture[] = [
       copy.edit(DIALOG, (t) =>
         t.replace(
           '      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n' +
+            '        missing: { label: ask.missing.secretNumber, goto: missingId }\n' +
             '    action: checkLockStatus',
           '    action: checkLockStatus',
         ),
@@ -112,7 +113,8 @@ const fixtures: Fixture[] = [
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
         t.replace(
-          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n        missing: { label: ask.missing.idNumber, goto: missingId }\n' +
+            '    action: requestPasswordReset',
           '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n' +
             '        validator: idNumber\n    action: requestPasswordReset',
         ),
@@ -129,7 +131,8 @@ const fixtures: Fixture[] = [
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
         t.replace(
-          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n        missing: { label: ask.missing.idNumber, goto: missingId }\n' +
+            '    action: requestPasswordReset',
           '        validator: secretNumber\n    action: requestPasswordReset',
         ),
       ),

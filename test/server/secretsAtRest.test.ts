@@ -115,7 +115,15 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
     await chat.post({ text: 'hi' });
     await chat.post({ value: { goto: 'centreClosed' } });
     await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
-    for (const answer of ['Ana Canary', 'B2 First', '14/06/2025', 'Centro Canary', CANARY_ID, CANARY_SECRET])
+    for (const answer of [
+      'Ana Canary',
+      'B2 First',
+      '14/06/2025',
+      'Centro Canary',
+      'canary@example.org',
+      CANARY_ID,
+      CANARY_SECRET,
+    ])
       await chat.post({ text: answer });
     // At the summary; another topic sets the form aside.
     await chat.post({ value: { goto: 'findCentre' } });
