@@ -98,6 +98,8 @@ export const dialogSchema = z.strictObject({
   start: name,
   /** Where people who ask for a person, or who are not understood twice in a row, are offered to go. */
   handover: name.optional(),
+  /** Where questions outside what the bot does (results dates, fees…) lead; its examples may not echo a topic's. */
+  offTopic: name.optional(),
   links: z.record(name, z.url({ protocol: /^https$/, error: 'must be a full https:// address' })).default({}),
   validators: z.record(name, validatorSchema).default({}),
   // Each node is checked on its own (form or message) so errors point at the node's own fields.

@@ -17,6 +17,7 @@ import { isBacktrackingSafe } from './regexSafety';
 import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
+import { checkGlossary } from './glossary';
 import { compileValidator, type SlotValidator } from './validators';
 import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
@@ -102,6 +103,7 @@ export function checkContent(root: string): { content?: Content; problems: Conte
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
   checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
+  checkGlossary(root, localeFiles, problems);
 
   if (!examples || problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
@@ -199,6 +201,9 @@ function checkDialog(
     else if (isFormNode(handover))
       problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
   }
+
+  if (dialog.offTopic && !dialog.nodes[dialog.offTopic])
+    problems.push(at(['offTopic'], 'unknown-target', `no node named "${dialog.offTopic}"`));
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {

@@ -264,6 +264,26 @@ const fixtures: Fixture[] = [
       ),
     expect: (root) => ({ file: examples('fr'), line: lineIn(root, examples('fr'), '"mon compte est bloque"') }),
   },
+  {
+    // An off-topic example made of the same words as a topic's example pulls that topic's messages away.
+    rule: 'off-topic-collision',
+    breakIt: (copy) =>
+      copy.edit(examples('it'), (t) =>
+        t
+          .replace('  lockout:\n', '  lockout:\n    - "account bloccato da ieri"\n')
+          .replace('  offTopic:\n', '  offTopic:\n    - "da ieri account bloccato"\n'),
+      ),
+    expect: (root) => ({ file: examples('it'), line: lineIn(root, examples('it'), '"da ieri account bloccato"') }),
+  },
+  {
+    rule: 'glossary',
+    breakIt: (copy) =>
+      copy.edit(locale('de', 'helpdesk'), (t) => t.replace('über die Prüfungszentren-Suche', 'über die Zentrensuche')),
+    expect: (root) => ({
+      file: locale('de', 'helpdesk'),
+      line: lineIn(root, locale('de', 'helpdesk'), 'über die Zentrensuche'),
+    }),
+  },
 ];
 
 describe('the shipped content', () => {

@@ -1,3 +1,4 @@
+import { LANGUAGES } from '../../src/dialog/languages';
 import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine } from '../../src/conversation/engine';
@@ -29,6 +30,18 @@ describe('a conversation, turn by turn', () => {
     const words = chat.text.replace(/\*\*/g, '').split(/\s+/).filter(Boolean);
     expect(words.length).toBeLessThanOrEqual(60);
     expect(chat.last.buttons.length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives the support site\'s contact link in "talk to a person" and in the closed-centre message', async () => {
+    const { contact } = content().dialog.links;
+    for (const language of LANGUAGES) {
+      const chat = new Chat(engine(), language);
+      await chat.open();
+      await chat.send({ value: { goto: content().dialog.handover } });
+      expect(chat.text).toContain(`](${contact})`);
+      await chat.choose('centreClosed');
+      expect(chat.text).toContain(`](${contact})`);
+    }
   });
 
   it('falls back to English for a channel locale it does not speak', async () => {
