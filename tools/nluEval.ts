@@ -110,13 +110,19 @@ for (const group of Object.keys(GROUPS) as Group[]) {
 out.push('');
 
 // Junk and mixed-language lines must leave the conversation in its language.
-out.push('Junk and mixed-language lines: the conversation stays in its language (target: no switch):');
+out.push(
+  'Junk and mixed-language lines: the conversation stays in its language (target: no switch); ' +
+    'and how many get the "I only speak …" reply:',
+);
 let junkMet = true;
 for (const language of LANGUAGES) {
   const score = evaluation.junk[language];
-  junkMet &&= score.right === score.total;
+  const switched = score.answers.filter(({ got }) => got.startsWith('switched')).length;
+  const unsupported = score.answers.filter(({ got }) => got.endsWith('(unsupported)')).length;
+  junkMet &&= switched === 0;
   out.push(
-    `  ${language}  ${counts(score)}  ${verdict(score.right === score.total)}`,
+    `  ${language}  switched ${switched}/${score.total}, "I only speak …" ${unsupported}/${score.total}  ` +
+      verdict(switched === 0),
     ...score.answers.filter(({ expected, got }) => got !== expected).map(({ text, got }) => `      ${got}: ${text}`),
   );
 }
