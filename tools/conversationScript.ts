@@ -20,7 +20,14 @@ const expectation = z.strictObject({
   says: z.array(z.string()).optional(),
   /** Keys of buttons that must be offered. */
   buttons: z.array(z.string()).optional(),
+  /** Keys that must not be said (a second welcome, the "options again" line). */
+  never: z.array(z.string()).optional(),
+  /** Keys of buttons that must not be offered. */
+  noButtons: z.array(z.string()).optional(),
 });
+
+/** Typed text: the same in every language, or what a candidate writes in each language. */
+const typed = z.union([z.string(), z.strictObject(Object.fromEntries(LANGUAGES.map((l) => [l, z.string()])))]);
 
 const step = z.union([
   z.strictObject({ open: z.literal(true), expect: expectation.optional() }),
@@ -28,7 +35,7 @@ const step = z.union([
   z.strictObject({ click: z.string(), expect: expectation.optional() }),
   /** Types this text as it is (an ID number, a date, a name…). */
   z.strictObject({ answer: z.string(), expect: expectation.optional() }),
-  z.strictObject({ type: z.string(), expect: expectation.optional() }),
+  z.strictObject({ type: typed, expect: expectation.optional() }),
   /** Types the command word (back, menu, restart, help, repeat) in the conversation's language. */
   z.strictObject({ command: z.enum(COMMANDS), expect: expectation.optional() }),
   /** Types the name of a language, as written in the conversation's current language. */
@@ -92,7 +99,7 @@ export async function runScript(
       }
       text = button?.title;
     } else if ('answer' in action) text = action.answer;
-    else if ('type' in action) text = action.type;
+    else if ('type' in action) text = typeof action.type === 'string' ? action.type : action.type[language];
     else if ('command' in action) text = i18n.getFixedT(current, 'common')(`commands.${action.command}`).split('|')[0];
     else text = i18n.getFixedT(current, 'common')(`languages.${action.language}`);
 
@@ -133,6 +140,11 @@ function check(expected: Expectation | undefined, result: TurnResult): string[] 
       from = at + 1;
     }
   }
+  for (const key of expected.never ?? [])
+    if (result.said.includes(key)) failures.push(`should not say ${key}; said ${result.said.join(', ')}`);
+  for (const key of expected.noButtons ?? [])
+    if (result.buttons.some((button) => button.label === key || button.id === key))
+      failures.push(`should not offer button ${key}`);
   for (const key of expected.buttons ?? []) {
     if (!result.buttons.some((button) => button.label === key || button.id === key)) {
       failures.push(`should offer button ${key}; offered ${result.buttons.map((button) => button.label).join(', ')}`);

@@ -49,6 +49,7 @@ export function dialogGraph(content: Content, language: Language): DialogGraph {
       });
       for (const choice of node.choices)
         graph.edges.push({ from: id, to: choice.goto, label: shorten(t(choice.label), 40), kind: 'choice' });
+      if (node.then) graph.edges.push({ from: id, to: node.then, label: 'then', kind: 'choice' });
     }
   }
   return graph;

@@ -4,7 +4,7 @@ import { loadContent } from '../src/content/loadContent';
 import { interpret } from '../src/conversation/understand';
 import { LanguageModel } from '../src/nlu/model';
 import { trainingDataOf } from '../src/nlu/fromContent';
-import { accuracy, evaluate, readEvalSet, TARGETS, type Score } from './nluEvaluation';
+import { accuracy, evaluate, GROUPS, readEvalSet, TARGETS, type Group, type Score } from './nluEvaluation';
 
 /**
  * `npm run nlu:eval`: how well the bot understands messages it has never seen. Trains the model from the
@@ -82,6 +82,52 @@ out.push('Moves, "talk to a person", "thanks" and off-topic messages, top-1:');
 for (const language of LANGUAGES) out.push(`  ${language}  ${counts(evaluation.moves[language])}`);
 out.push('');
 
+// What candidates really type, group by group: the model's top-1, and what the bot does (acts on it at once).
+out.push('What candidates really type, per group and language (top-1; then how often the bot acts on it at once):');
+let offTopicMet = true;
+for (const group of Object.keys(GROUPS) as Group[]) {
+  const target = group === 'offTopic' ? ` (target ≥ ${TARGETS.offTopicRecognised * 100} %)` : '';
+  out.push(`  ${group} → ${GROUPS[group]}${target}`);
+  for (const language of LANGUAGES) {
+    const score = evaluation.groups[group][language];
+    const acted = score.answers.filter(({ text, expected }) => {
+      const decision = interpret(model, text);
+      const intent =
+        decision.kind === 'topic' ? `topic:${decision.node}` : decision.kind === 'move' ? `move:${decision.move}` : '';
+      return intent === expected;
+    }).length;
+    const met = group !== 'offTopic' || accuracy(score) >= TARGETS.offTopicRecognised;
+    if (group === 'offTopic') offTopicMet &&= met;
+    out.push(
+      `    ${language}  ${counts(score)}   acted ${percent(acted, score.total).padStart(7)}` +
+        (group === 'offTopic' ? `  ${verdict(met)}` : ''),
+      ...score.answers
+        .filter(({ expected, got }) => got !== expected)
+        .map(({ text, got }) => `        → ${topicOf(got)}: ${text}`),
+    );
+  }
+}
+out.push('');
+
+// Junk and mixed-language lines must leave the conversation in its language.
+out.push(
+  'Junk and mixed-language lines: the conversation stays in its language (target: no switch); ' +
+    'and how many get the "I only speak …" reply:',
+);
+let junkMet = true;
+for (const language of LANGUAGES) {
+  const score = evaluation.junk[language];
+  const switched = score.answers.filter(({ got }) => got.startsWith('switched')).length;
+  const unsupported = score.answers.filter(({ got }) => got.endsWith('(unsupported)')).length;
+  junkMet &&= switched === 0;
+  out.push(
+    `  ${language}  switched ${switched}/${score.total}, "I only speak …" ${unsupported}/${score.total}  ` +
+      verdict(switched === 0),
+    ...score.answers.filter(({ expected, got }) => got !== expected).map(({ text, got }) => `      ${got}: ${text}`),
+  );
+}
+out.push('');
+
 // Language detection without a locale, on messages of four words or more.
 const languageMet = accuracy(evaluation.languages) >= TARGETS.languageAccuracy;
 const languageMisses = evaluation.languages.answers.filter(({ expected, got }) => got !== expected);
@@ -117,4 +163,4 @@ out.push(
     `(target ≤ ${TARGETS.msPerMessage} ms)  ${verdict(mean <= TARGETS.msPerMessage)}`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
-process.exitCode = allTopicsMet && languageMet ? 0 : 1;
+process.exitCode = allTopicsMet && languageMet && offTopicMet && junkMet ? 0 : 1;

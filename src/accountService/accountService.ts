@@ -22,6 +22,8 @@ export interface HelpdeskRequest {
   /** YYYY-MM-DD */
   examDate: string;
   centreName: string;
+  /** An address the candidate can read now, for the helpdesk's answer; kept with the request, no longer. */
+  email: string;
   idNumber: string;
   secretNumber: string;
   /** Two-letter language the candidate used, so the helpdesk can answer in it. */

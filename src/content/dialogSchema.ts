@@ -27,6 +27,10 @@ export const messageNodeSchema = z.strictObject({
   no: name.optional(),
   /** Said later, in the same conversation, when the time this node talks about comes (a lock's end). */
   remind: textKey.optional(),
+  /** What was done here cannot be undone (a request sent): no Back, and the way back is forgotten. */
+  final: z.boolean().optional(),
+  /** After saying its texts, carry on at this node (an off-topic answer, then the main menu). */
+  then: name.optional(),
 });
 
 /** Form steps that are not questions; a slot may not take one of these names. */
@@ -39,6 +43,8 @@ const questionSchema = z.strictObject({
   prompt: textKey,
   validator: name,
   edit: textKey.optional(),
+  /** A button for people who don't have the answer ("I don't have my ID number"), and where it leads. */
+  missing: choiceSchema.optional(),
 });
 
 export const formNodeSchema = z.strictObject({
@@ -92,6 +98,8 @@ export const dialogSchema = z.strictObject({
   start: name,
   /** Where people who ask for a person, or who are not understood twice in a row, are offered to go. */
   handover: name.optional(),
+  /** Where questions outside what the bot does (results dates, fees…) lead; its examples may not echo a topic's. */
+  offTopic: name.optional(),
   links: z.record(name, z.url({ protocol: /^https$/, error: 'must be a full https:// address' })).default({}),
   validators: z.record(name, validatorSchema).default({}),
   // Each node is checked on its own (form or message) so errors point at the node's own fields.

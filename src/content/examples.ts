@@ -5,7 +5,7 @@ import { fold } from '../dialog/text';
 import { isFormNode, type DialogFile } from './dialogSchema';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import type { ContentProblem } from './problems';
-import { readYamlFile, zodProblems } from './yamlLocator';
+import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
 /** Example messages in one language, as support leads write them in dialogs/understanding/<language>.yaml. */
 export interface LanguageExamples {
@@ -102,6 +102,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
     for (const move of MOVES)
       (data.moves[move] ?? []).forEach((text, index) => note(text, move, ['moves', move, index]));
     data.none.forEach((text, index) => note(text, 'none', ['none', index]));
+    if (dialog.offTopic) offTopicCollisions(data.topics, dialog.offTopic, at, problems);
 
     for (const topic of topics) {
       const count = data.topics[topic]?.length ?? 0;
@@ -145,6 +146,33 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
   const unsupported = parseYaml(root, UNSUPPORTED_FILE, unsupportedSchema, problems);
   if (problems.slice(before).some((problem) => problem.severity === 'error')) return undefined;
   return { byLanguage, unsupported: unsupported?.data.unsupported ?? [] };
+}
+
+/**
+ * An off-topic example made of the same words as an example of a topic (in another order, say) teaches the bot
+ * to send that topic's messages away: each off-topic example must differ from every topic example in its words.
+ */
+function offTopicCollisions(
+  topics: Record<string, string[]>,
+  offTopic: string,
+  at: At,
+  problems: ContentProblem[],
+): void {
+  const wordsKey = (text: string) => [...new Set(fold(text).split(' '))].sort().join(' ');
+  const topicOf = new Map<string, string>();
+  for (const [topic, texts] of Object.entries(topics))
+    if (topic !== offTopic) for (const text of texts) topicOf.set(wordsKey(text), topic);
+  (topics[offTopic] ?? []).forEach((text, index) => {
+    const topic = topicOf.get(wordsKey(text));
+    if (topic)
+      problems.push(
+        at(
+          ['topics', offTopic, index],
+          'off-topic-collision',
+          `has the same words as an example of "${topic}"; an off-topic example must not read like a topic`,
+        ),
+      );
+  });
 }
 
 /** The nodes the start menu leads to: the topics every language must know well. */

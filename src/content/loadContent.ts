@@ -17,6 +17,7 @@ import { isBacktrackingSafe } from './regexSafety';
 import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
+import { checkGlossary } from './glossary';
 import { compileValidator, type SlotValidator } from './validators';
 import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
@@ -102,6 +103,7 @@ export function checkContent(root: string): { content?: Content; problems: Conte
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
   checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
+  checkGlossary(root, localeFiles, problems);
 
   if (!examples || problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
@@ -203,6 +205,9 @@ function checkDialog(
       problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
   }
 
+  if (dialog.offTopic && !dialog.nodes[dialog.offTopic])
+    problems.push(at(['offTopic'], 'unknown-target', `no node named "${dialog.offTopic}"`));
+
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
     if (!nodeIds.has(to))
@@ -231,6 +236,7 @@ function checkDialog(
           );
         seen.add(choice.goto);
       });
+      if (node.then) link(id, node.then, ['nodes', id, 'then']);
       for (const answer of ['yes', 'no'] as const) {
         const target = node[answer];
         if (target && !seen.has(target))
@@ -282,6 +288,7 @@ function checkDialog(
         );
       }
       slotValidators[question.slot] = question.validator;
+      if (question.missing) link(id, question.missing.goto, ['nodes', id, 'ask', index, 'missing', 'goto']);
       if (node.confirm && !question.edit) {
         problems.push(
           at(
@@ -359,6 +366,8 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
       node.ask.forEach((question, index) => {
         keys.push({ key: question.prompt, where: ['nodes', id, 'ask', index, 'prompt'] });
         if (question.edit) keys.push({ key: question.edit, where: ['nodes', id, 'ask', index, 'edit'] });
+        if (question.missing)
+          keys.push({ key: question.missing.label, where: ['nodes', id, 'ask', index, 'missing', 'label'] });
       });
       if (node.confirm) {
         keys.push({ key: node.confirm.summary, where: ['nodes', id, 'confirm', 'summary'] });

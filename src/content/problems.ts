@@ -29,7 +29,9 @@ export type Rule =
   | 'untranslated'
   | 'bad-url'
   | 'few-examples'
-  | 'conflicting-example';
+  | 'conflicting-example'
+  | 'off-topic-collision'
+  | 'glossary';
 
 export interface ContentProblem {
   file: string;

@@ -1,4 +1,5 @@
 import { LANGUAGES, type Language } from '../dialog/languages';
+import { TEXT_VARIANTS } from '../dialog/systemKeys';
 import { flatten, type LocaleFile } from './localeFiles';
 import type { ContentProblem } from './problems';
 
@@ -9,6 +10,8 @@ export interface KeyUse {
 }
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+/** A variant the bot picks by itself (see TEXT_VARIANTS) is used wherever its text is. */
+const VARIANT_SUFFIX = new RegExp(`_(${TEXT_VARIANTS.join('|')})$`);
 const PLACEHOLDER = /\{\{\s*([^},\s]+)[^}]*\}\}|\$t\(([^)]+)\)/g;
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s)\]>"'«»“”]+/gi;
 const MARKDOWN_LINK_TARGET = /\]\(([^)\s]+)\)/g;
@@ -190,7 +193,7 @@ export function checkTexts(
   // Every text defined is used.
   const used = new Set(uses.map((use) => use.key));
   for (const id of english.keys()) {
-    if (!used.has(id.replace(PLURAL_SUFFIX, ''))) {
+    if (!used.has(id.replace(PLURAL_SUFFIX, '').replace(VARIANT_SUFFIX, ''))) {
       problems.push({
         ...position('en', id),
         rule: 'unused-text',

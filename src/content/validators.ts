@@ -13,7 +13,21 @@ export interface SlotValidator {
   readonly mask: Mask;
   readonly secret: boolean;
   readonly validate: Validate;
+  /**
+   * Whether a message has the shape of this kind of answer (digits for a number, something date-like for a
+   * date), right or wrong: such a message is checked as the answer, never taken for a change of topic.
+   */
+  readonly shaped: (raw: string) => boolean;
 }
+
+const wordCount = (raw: string) => raw.trim().split(/\s+/u).filter(Boolean).length;
+/** A code of letters and digits with at least one digit, in three pieces at most ("84", "SIR 094701"). */
+const codeShaped = (raw: string) =>
+  wordCount(raw) <= 3 && /\p{N}/u.test(raw) && /^[\p{L}\p{N}]+$/u.test(raw.replace(/[\s\-_.]/gu, ''));
+/** Four words at most and not a question ("Ana García López", "B2 First"). */
+const textShaped = (raw: string) => wordCount(raw) <= 4 && !/[?¿]/u.test(raw);
+/** A few words with a number in them ("30", "12 marzo", "am 12. März"). */
+const dateShaped = (raw: string) => wordCount(raw) <= 6 && /\p{N}/u.test(raw);
 
 /** Control characters (C0 and C1) and invisible format marks that a pasted answer may carry. */
 const CONTROL_CHARS = /[\p{Cc}\u200b-\u200f\u2028-\u202e\u2060-\u206f]/gu;
@@ -32,6 +46,7 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
           for (const step of steps) value = NORMALIZE[step](value);
           return value.length <= 200 && pattern.test(value) ? { ok: true, value } : { ok: false, error: spec.error };
         },
+        shaped: codeShaped,
       };
     }
     case 'text':
@@ -45,6 +60,8 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
           const hasLetters = !spec.letters || /\p{L}/u.test(value);
           return fits && hasLetters ? { ok: true, value } : { ok: false, error: spec.error };
         },
+        // A few words, not a question: a name ("Centro de Exámenes Madrid"); longer text may be a change of topic.
+        shaped: textShaped,
       };
     case 'pastDate':
       return {
@@ -61,6 +78,7 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
             return { ok: false, error: spec.errors.tooOld ?? spec.error };
           return { ok: true, value: date };
         },
+        shaped: dateShaped,
       };
   }
 }
@@ -96,15 +114,19 @@ const MONTHS: ReadonlyMap<string, number> = (() => {
   return months;
 })();
 
+/** What people write before a date: "el 12 de marzo", "le 12 mars", "am 12. März", "on the 12th". */
+const LEADING_ARTICLES = /^(?:(?:on|the|el|le|il|am|den|l')\s*)+(?=\d)/;
+
 /**
  * Reads a date as candidates type it: day first (14/06/2025, 14.6.25, 14-06-2025), ISO
  * (2025-06-14) or with a month name in any of the five languages (14 June 2025, 14. Juni 2025,
  * 14 de junio de 2025, June 14, 2025), also without the year (12 marzo, 12/03: the latest such day
- * up to today). Returns YYYY-MM-DD, or null for anything else or for a
+ * up to today), with the article before it ("el 12 de marzo", "am 12. März"), and month/day when the
+ * order can only be that (06/14/2025). Returns YYYY-MM-DD, or null for anything else or for a
  * day that does not exist (31/02/2025).
  */
 export function parseDate(raw: string, now: Date): string | null {
-  const text = fold(raw, { keepPunctuation: true }).replace(/[.,]$/, '');
+  const text = fold(raw, { keepPunctuation: true }).replace(/[.,]$/, '').replace(LEADING_ARTICLES, '');
   let day: number;
   let month: number;
   let year: number | undefined;
@@ -113,6 +135,8 @@ export function parseDate(raw: string, now: Date): string | null {
     [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   } else if ((match = text.match(/^(\d{1,2}) ?[/.-] ?(\d{1,2})(?: ?[/.-] ?(\d{4}|\d{2}))?$/))) {
     [day, month, year] = [Number(match[1]), Number(match[2]), match[3] ? expandYear(match[3], now) : undefined];
+    // 06/14/2025 can only be month/day: read it so rather than refusing it.
+    if (month > 12 && day <= 12) [day, month] = [month, day];
   } else if (
     (match = text.match(
       /^(?:the )?(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?\.? (?:de |of )?(\p{L}+)\.?(?:,? (?:de )?(\d{4}))?$/u,

@@ -62,6 +62,7 @@ export function accountActors(service: AccountService) {
         exam: slot(input, 'exam'),
         examDate: slot(input, 'examDate'),
         centreName: slot(input, 'centreName'),
+        email: slot(input, 'email'),
         idNumber: slot(input, 'idNumber'),
         secretNumber: slot(input, 'secretNumber'),
         locale: input.locale,

@@ -11,7 +11,7 @@ import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountCalls';
 import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { Understanding, type Understood, type UserMessage } from './understand';
+import { THRESHOLDS, Understanding, type Understood, type UserMessage } from './understand';
 import type { LanguageGuess } from '../nlu/model';
 import { isSealedSlots, SlotSeal, type SealedSlots } from './sealedSlots';
 import { conversationOfTurn } from './turnId';
@@ -160,6 +160,7 @@ export class ConversationEngine {
       nodes: new Set(messageNodes.map(([id]) => id).filter((id) => this.titles.has(id) || id === content.dialog.start)),
       titles: this.titles,
       isAnswer: (slot, text) => content.validators[content.slotValidators[slot]!]!.validate(text, this.now()).ok,
+      isShapedAnswer: (slot, text) => content.validators[content.slotValidators[slot]!]!.shaped(text),
       freeTextSlots,
     });
     this.renderer = new Renderer(options.i18n);
@@ -234,13 +235,16 @@ export class ConversationEngine {
       await send({ type: 'START', locale: step.language, turnId: request.turnId });
       if (message && !asked && !step.unsupported) {
         const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), step.language);
-        if (understood.type !== 'UNKNOWN') await apply(understood);
+        // A greeting as the first message is answered by the welcome itself: one welcome, not two.
+        if (understood.type !== 'UNKNOWN' && understood.type !== 'GREET') await apply(understood);
       }
     } else if (message) {
       const offered = actor.getSnapshot().context.offered ?? [];
       const understood = this.understanding.understand(message, current, step.language, offered);
-      // Written in a language the bot does not speak, and nothing else in it understood: say so in English.
-      if (step.unsupported && understood.type === 'UNKNOWN') step.language = DEFAULT_LANGUAGE;
+      // Written in a language the bot does not speak, and nothing in it surely understood: say so in English.
+      const unsure =
+        understood.type === 'UNKNOWN' || (understood.via !== undefined && understood.via.p < THRESHOLDS.interrupt);
+      if (step.unsupported && unsure) step.language = DEFAULT_LANGUAGE;
       else await apply(understood);
     } else {
       await send({ type: 'START', locale: step.language, turnId: request.turnId });
@@ -357,8 +361,6 @@ export class ConversationEngine {
         ? { privateOnly: true as const }
         : {}),
     }));
-    if (meta.offerLanguages)
-      buttons.push(...this.languageButtons(LANGUAGES.filter((candidate) => candidate !== language)));
     return buttons;
   }
 

@@ -36,7 +36,8 @@ export function resolveLanguage(signals: LanguageSignals): ResolvedLanguage {
     written?.language === 'other' &&
     written.words >= THRESHOLDS.otherWords &&
     written.p >= THRESHOLDS.otherP &&
-    !signals.answering;
+    !signals.answering &&
+    !madeOfTheFive(written);
   const writtenIn = written && written.language !== 'other' ? written.language : undefined;
   const locales = typeof signals.locale === 'string' ? [signals.locale] : (signals.locale ?? []);
   const known = signals.preferred ?? locales.map(languageOf).find((language) => language !== undefined);
@@ -50,7 +51,26 @@ export function resolveLanguage(signals: LanguageSignals): ResolvedLanguage {
     writtenIn !== known &&
     !signals.answering &&
     written!.words >= THRESHOLDS.switchWords &&
-    written!.p >= THRESHOLDS.switchP;
+    written!.p >= THRESHOLDS.switchP &&
+    clearlyIn(written!, writtenIn, known);
   if (switches) return { language: writtenIn, chosen: writtenIn, switchedFrom: known, unsupported, fromText: true };
   return { language: known, unsupported, fromText: false };
+}
+
+/** Several words known in `language`, some of them not words of the `current` one: not a stray word or two. */
+function clearlyIn(written: LanguageGuess, language: Language, current: Language): boolean {
+  if (!written.knownIn) return true;
+  const ours = new Set(written.knownIn[current]);
+  const theirs = written.knownIn[language];
+  return (
+    theirs.length >= THRESHOLDS.switchKnown &&
+    theirs.filter((word) => !ours.has(word)).length >= THRESHOLDS.switchOwnWords
+  );
+}
+
+/** Most of the message's words are words of the five languages (mixed, or nonsense made of them). */
+function madeOfTheFive(written: LanguageGuess): boolean {
+  if (!written.knownIn || written.words === 0) return false;
+  const known = new Set(Object.values(written.knownIn).flat());
+  return known.size / written.words >= THRESHOLDS.knownShare;
 }

@@ -1,6 +1,7 @@
 import type { i18n } from 'i18next';
 import { LANGUAGES, LOCALES, type Language } from '../dialog/languages';
 import type { Param, Say } from '../machine/types';
+import type { TextVariant } from '../dialog/systemKeys';
 
 export interface RenderOptions {
   language: Language;
@@ -43,7 +44,14 @@ export class Renderer {
   }
 
   private one(say: Say, options: RenderOptions): string {
-    return this.t(options.language)(say.key, { ...this.format(say.params ?? {}, options), links: options.links });
+    const params = say.params ?? {};
+    // With no time zone, a time is said as "in N minutes" (the text's `_inMinutes` variant, when it has one).
+    const inMinutes = !knownZone(options.timeZone) && Object.values(params).some(isInstant);
+    return this.t(options.language)(say.key, {
+      ...this.format(params, options),
+      links: options.links,
+      ...(inMinutes ? { context: INMINUTES } : {}),
+    });
   }
 
   private inOtherLanguages(key: string, current: Language): string {
@@ -67,6 +75,16 @@ export class Renderer {
     }
     return formatted;
   }
+}
+
+const INMINUTES: TextVariant = 'inMinutes';
+
+function isInstant(value: Param): value is { instant: string } {
+  return typeof value === 'object' && 'instant' in value;
+}
+
+function knownZone(timeZone: string | undefined): boolean {
+  return timeZone !== undefined && isTimeZone(timeZone);
 }
 
 /** Building an Intl formatter is slow; a few are reused for every turn. */

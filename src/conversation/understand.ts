@@ -37,6 +37,11 @@ export const THRESHOLDS = {
   /** Language: switch only on messages of this many words or more, and this sure. */
   switchWords: 4,
   switchP: 0.9,
+  /** …and this many of its words known in that language, of which `switchOwnWords` unknown in the current one. */
+  switchKnown: 3,
+  switchOwnWords: 2,
+  /** A message whose words the five languages know, this share or more, is never "in another language". */
+  knownShare: 0.5,
   /** With no locale from the channel, the first message's language is used when this sure. */
   firstP: 0.6,
   /** A message this long and this surely in another language gets the list of languages the bot speaks. */
@@ -48,7 +53,7 @@ export const THRESHOLDS = {
 export type Understood = (
   | { type: 'CHOOSE'; choice: string }
   | { type: 'ANSWER'; text: string }
-  | { type: 'BACK' | 'MENU' | 'CANCEL' | 'RESTART' | 'HELP' | 'REPEAT' | 'GREET' }
+  | { type: 'BACK' | 'MENU' | 'CANCEL' | 'RESTART' | 'HELP' | 'REPEAT' | 'GREET' | 'DECLINE' }
   | { type: 'UNKNOWN'; reason: MissReason }
   | { type: 'LANGUAGE'; language: Language }
   | { type: 'GOTO'; node: string }
@@ -69,6 +74,8 @@ export interface UnderstandingOptions {
   titles: ReadonlyMap<string, string>;
   /** Whether a text is a valid answer to the question about `slot`; answers always win over topics. */
   isAnswer: (slot: string, text: string) => boolean;
+  /** Whether a text has the shape of an answer to `slot` (digits for a number): checked as one, right or wrong. */
+  isShapedAnswer: (slot: string, text: string) => boolean;
   /** Questions whose answer is free text (a name), where a topic must be very sure to interrupt. */
   freeTextSlots: ReadonlySet<string>;
 }
@@ -207,6 +214,7 @@ export class Understanding {
 
     if (asking) {
       const slot = meta.expecting!;
+      if (this.options.isShapedAnswer(slot, text)) return { type: 'ANSWER', text };
       const valid = this.options.isAnswer(slot, text);
       const interrupts =
         (interpretation.kind === 'topic' || (interpretation.kind === 'move' && interpretation.move in MOVE_EVENTS)) &&
@@ -232,7 +240,9 @@ export class Understanding {
     const { move } = interpretation;
     if (move === 'yes' || move === 'no') {
       const choice = meta.choices.find((option) => option.id === meta[move]);
-      return choice ? { ...choose(choice), via } : { type: 'REPEAT', via };
+      if (choice) return { ...choose(choice), via };
+      // "No" to an offer ("I can send that email for you now"): fine, the options stay.
+      return move === 'no' && meta.yes ? { type: 'DECLINE', via } : { type: 'REPEAT', via };
     }
     if (move === 'language') {
       const named = model.namedLanguages(text);

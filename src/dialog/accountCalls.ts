@@ -23,7 +23,7 @@ export const ACCOUNT_CALLS = {
     params: {},
   },
   createHelpdeskRequest: {
-    inputs: ['fullName', 'exam', 'examDate', 'centreName', 'idNumber', 'secretNumber'],
+    inputs: ['fullName', 'exam', 'examDate', 'centreName', 'email', 'idNumber', 'secretNumber'],
     outcomes: ['created'],
     params: { reference: 'text' },
   },

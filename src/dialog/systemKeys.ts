@@ -23,6 +23,7 @@ export const NOTICES = {
   languageChanged: 'common:language.changed',
   languageOffer: 'common:language.offer',
   greeting: 'common:understanding.greeting',
+  noProblem: 'common:understanding.noProblem',
   didYouMean: 'common:understanding.didYouMean',
   stuck: 'common:understanding.stuck',
   onHold: 'common:understanding.onHold',
@@ -30,6 +31,13 @@ export const NOTICES = {
   languageSwitched: 'common:understanding.languageSwitched',
   unsupportedLanguage: 'common:understanding.unsupportedLanguage',
 } as const;
+
+/**
+ * Variants of a text the bot picks by itself: `_inMinutes` when the user's time zone is unknown, so a time is
+ * said as "in N minutes" rather than as a clock time in another zone.
+ */
+export const TEXT_VARIANTS = ['inMinutes'] as const;
+export type TextVariant = (typeof TEXT_VARIANTS)[number];
 
 export const BUTTONS = {
   back: 'common:choice.back',

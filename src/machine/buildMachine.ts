@@ -176,11 +176,15 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
         },
       }),
       clearTrail: assign({ trail: [], suspended: undefined }),
+      // The main menu from inside a form: a fresh start, with the form's answers kept on hold.
+      clearTrailOnly: assign({ trail: [] }),
       clearAll: assign({ trail: [], slots: {}, correcting: false, result: {}, suspended: undefined }),
       // Leaving a form's question for another topic keeps the answers so far, but no secret, to resume later.
       suspendIfInterrupted: assign({
         suspended: ({ context, event }, params: { form: string; step: string }) =>
-          event.type === 'GOTO' ? setAside(params.form, params.step, context.slots) : context.suspended,
+          event.type === 'GOTO' || event.type === 'MENU' || event.type === 'CHOOSE'
+            ? setAside(params.form, params.step, context.slots)
+            : context.suspended,
       }),
       resume: assign({
         slots: ({ context }) => ({ ...(context.suspended?.slots ?? {}) }),
@@ -243,6 +247,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     return {
       GOTO: goTo(from),
       GREET: { actions: [say(NOTICES.greeting), ...reprompt] },
+      DECLINE: { actions: [say(NOTICES.noProblem), say(NOTICES.choicesAgain)] },
       START: { actions: [say(NOTICES.welcome), ...full] },
       MENU: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
       CANCEL: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
@@ -313,14 +318,10 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
   });
 
   function messageState(id: string, node: MessageNode) {
-    const full: Action[] = [
-      ...node.say.map((key) => say(key)),
-      ...(node.prompt ? [say(node.prompt)] : []),
-      ...(node.offerLanguages ? [say(NOTICES.languageOffer, true)] : []),
-    ];
+    const full: Action[] = [...node.say.map((key) => say(key)), ...(node.prompt ? [say(node.prompt)] : [])];
     const reprompt: Action[] = node.prompt ? [say(node.prompt)] : [say(NOTICES.choicesAgain)];
     const choices: Choice[] = node.choices.map((choice) => ({ id: choice.goto, label: choice.label }));
-    const moves = id === start ? [] : [BACK_BUTTON, MENU_BUTTON];
+    const moves = id === start ? [] : node.final ? [MENU_BUTTON] : [BACK_BUTTON, MENU_BUTTON];
     const base = everywhere(reprompt, full, id);
     const answers = {
       ...(node.yes ? { yes: node.yes } : {}),
@@ -330,7 +331,9 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     return {
       id,
       meta: meta(id, node.topic, null, [...choices, ...moves], node.offerLanguages ?? false, answers),
-      entry: full,
+      entry: [...(node.final ? ['clearTrail'] : []), ...full],
+      // A node that only says something hands over to the next, keeping the way back to where the user was.
+      ...(node.then ? { always: { target: `#${node.then}` } } : {}),
       on: forgettingMisses({
         ...base,
         REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
@@ -379,13 +382,29 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       const next = node.ask[index + 1]?.slot ?? afterQuestions;
       const valid = { type: 'answerValid', params: { slot: question.slot } };
       const store = { type: 'storeAnswer', params: { slot: question.slot } };
+      // "I don't have it": a button on the question, leading to the help, with the answers so far on hold.
+      const missing: Choice[] = question.missing ? [{ id: 'missing', label: question.missing.label }] : [];
       states[question.slot] = {
-        meta: meta(id, node.topic, question.slot, [BACK_BUTTON, CANCEL_BUTTON]),
+        meta: meta(id, node.topic, question.slot, [...missing, BACK_BUTTON, CANCEL_BUTTON]),
         entry: prompt,
         exit: [{ type: 'suspendIfInterrupted', params: { form: id, step: question.slot } }],
         on: forgettingMisses({
           ...everywhere(prompt, prompt, id),
           GOTO: goTo(id, [say(NOTICES.onHold)]),
+          MENU: { target: `#${start}`, reenter: true, actions: [say(NOTICES.onHold), 'clearTrailOnly'] },
+          ...(question.missing
+            ? {
+                CHOOSE: [
+                  {
+                    guard: { type: 'choiceIs', params: { id: 'missing' } },
+                    target: `#${question.missing.goto}`,
+                    reenter: true,
+                    actions: [{ type: 'pushTrail', params: { from: id, to: question.missing.goto } }],
+                  },
+                  { actions: [say(NOTICES.staleButton), ...prompt] },
+                ],
+              }
+            : {}),
           CANCEL: cancel,
           SECRETS_LOST: askSecretAgain(index, false),
           ANSWER: [
@@ -495,10 +514,14 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
     };
   }
 
+  const startNode = dialog.nodes[start];
+  const offerLanguages =
+    startNode && !isFormNode(startNode) && startNode.offerLanguages ? [say(NOTICES.languageOffer)] : [];
   const states: Record<string, unknown> = {
     [START_STATE]: {
       meta: meta(START_STATE, 'menu', null, []),
-      on: { '*': { target: `#${start}`, actions: [say(NOTICES.welcome)] } },
+      // The welcome, and once (not on every menu) the other languages the bot speaks.
+      on: { '*': { target: `#${start}`, actions: [say(NOTICES.welcome), ...offerLanguages] } },
     },
   };
   for (const [id, node] of Object.entries(dialog.nodes)) {

@@ -25,6 +25,8 @@ export type DialogEvent =
   | ({ type: 'REPEAT' } & TurnMeta)
   | ({ type: 'LANGUAGE' } & TurnMeta)
   | ({ type: 'GREET' } & TurnMeta)
+  /** A typed "no" to an offer that has no "no" choice ("I can send that email for you now"). */
+  | ({ type: 'DECLINE' } & TurnMeta)
   /** Go straight to a node, from wherever the conversation is (a topic the user typed). */
   | ({ type: 'GOTO'; node: string } & TurnMeta)
   /** Not sure which of these topics the user means: ask ("did you mean"). */

@@ -25,6 +25,8 @@ export interface LanguageGuess {
   p: number;
   /** How many words the guess rests on; short messages are never trusted to switch languages. */
   words: number;
+  /** The message's words each language's examples and texts use: the evidence a switch of language needs. */
+  knownIn?: Record<Language, string[]>;
 }
 
 const INTENT_FEATURES: FeatureSpec = { words: true, bigrams: true, charLengths: [3, 5] };
@@ -63,6 +65,7 @@ export class LanguageModel {
     private readonly intents: SoftmaxClassifier,
     private readonly languages: NaiveBayesClassifier,
     private readonly names: Map<string, Language>,
+    private readonly vocabulary: Record<Language, ReadonlySet<string>>,
   ) {}
 
   static train(data: TrainingData): LanguageModel {
@@ -83,12 +86,17 @@ export class LanguageModel {
     }
     for (const text of data.unsupported) languageExamples.push({ text, label: 'other' });
 
+    const vocabulary = {} as Record<Language, Set<string>>;
+    for (const language of LANGUAGES) vocabulary[language] = new Set();
+    for (const { text, label } of languageExamples)
+      if (label !== 'other') for (const word of lettered(text)) vocabulary[label as Language].add(word);
     const names = new Map<string, Language>();
     for (const language of LANGUAGES) for (const name of data.languageNames[language]) names.set(fold(name), language);
     return new LanguageModel(
       SoftmaxClassifier.train(intentExamples, INTENT_FEATURES, { epochs: 15 }),
       NaiveBayesClassifier.train(languageExamples, LANGUAGE_FEATURES),
       names,
+      vocabulary,
     );
   }
 
@@ -104,10 +112,14 @@ export class LanguageModel {
 
   /** The language a message is written in, with the model's confidence. */
   detectLanguage(text: string): LanguageGuess {
-    const words = wordsOf(fold(text)).filter((word) => /\p{L}/u.test(word)).length;
-    if (OTHER_SCRIPTS.test(text)) return { language: 'other', p: 1, words };
+    const distinct = [...new Set(lettered(text))];
+    const words = lettered(text).length;
+    const knownIn = {} as Record<Language, string[]>;
+    for (const language of LANGUAGES)
+      knownIn[language] = distinct.filter((word) => this.vocabulary[language].has(word));
+    if (OTHER_SCRIPTS.test(text)) return { language: 'other', p: 1, words, knownIn };
     const [best] = this.languages.rank(text);
-    return { language: best!.label as Language | 'other', p: best!.p, words };
+    return { language: best!.label as Language | 'other', p: best!.p, words, knownIn };
   }
 
   /** The languages a message names ("auf Englisch bitte" → en), in the order they appear. */
@@ -126,4 +138,9 @@ export class LanguageModel {
       if (name.length >= 5 && word.startsWith(name.slice(0, -1))) return language;
     return undefined;
   }
+}
+
+/** The words of a text that have letters in them ("84" is not a word of any language). */
+function lettered(text: string): string[] {
+  return wordsOf(fold(text)).filter((word) => /\p{L}/u.test(word));
 }

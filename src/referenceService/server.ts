@@ -42,6 +42,7 @@ const bodies = {
     exam: z.string().min(1).max(200),
     examDate: z.iso.date(),
     centreName: z.string().min(1).max(200),
+    email: z.email().max(254),
     idNumber,
     secretNumber,
     locale: z.enum(LANGUAGES),

@@ -70,6 +70,7 @@ describe('the bot client of the account service', () => {
         exam: 'B2 First',
         examDate: '2025-06-14',
         centreName: 'Centro',
+        email: 'ana@example.org',
         idNumber: 'ABC123456',
         secretNumber: '1234',
         locale: 'es',

@@ -105,7 +105,7 @@ describe('the bot on the Bot Framework', () => {
       locale: 'es',
       expecting: null,
     });
-    replies = await chat.say('Envíenme el correo');
+    replies = await chat.say('Envíeme el correo');
     expect(message(replies).inputHint).toBe('expectingInput');
     expect(trace(replies).value).toMatchObject({ state: 'passwordReset.idNumber', expecting: 'idNumber' });
     replies = await chat.say('ABC123456');

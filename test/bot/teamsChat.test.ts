@@ -179,6 +179,7 @@ describe('the bot in Microsoft Teams, over real HTTP', () => {
       'B2 First',
       '14/06/2025',
       'Centro Roma',
+      'ana@example.org',
     ]) {
       asked = await personal(text);
     }

@@ -101,6 +101,7 @@ const fixtures: Fixture[] = [
       copy.edit(DIALOG, (t) =>
         t.replace(
           '      - slot: secretNumber\n        prompt: ask.secretNumber\n        validator: secretNumber\n' +
+            '        missing: { label: ask.missing.secretNumber, goto: missingId }\n' +
             '    action: checkLockStatus',
           '    action: checkLockStatus',
         ),
@@ -112,7 +113,8 @@ const fixtures: Fixture[] = [
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
         t.replace(
-          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n        missing: { label: ask.missing.idNumber, goto: missingId }\n' +
+            '    action: requestPasswordReset',
           '        validator: idNumber\n      - slot: idNumber\n        prompt: ask.idNumber\n' +
             '        validator: idNumber\n    action: requestPasswordReset',
         ),
@@ -129,7 +131,8 @@ const fixtures: Fixture[] = [
     breakIt: (copy) =>
       copy.edit(DIALOG, (t) =>
         t.replace(
-          '        validator: idNumber\n    action: requestPasswordReset',
+          '        validator: idNumber\n        missing: { label: ask.missing.idNumber, goto: missingId }\n' +
+            '    action: requestPasswordReset',
           '        validator: secretNumber\n    action: requestPasswordReset',
         ),
       ),
@@ -260,6 +263,26 @@ const fixtures: Fixture[] = [
           .replace('  yes:\n', '  yes:\n    - "mon compte est bloque"\n'),
       ),
     expect: (root) => ({ file: examples('fr'), line: lineIn(root, examples('fr'), '"mon compte est bloque"') }),
+  },
+  {
+    // An off-topic example made of the same words as a topic's example pulls that topic's messages away.
+    rule: 'off-topic-collision',
+    breakIt: (copy) =>
+      copy.edit(examples('it'), (t) =>
+        t
+          .replace('  lockout:\n', '  lockout:\n    - "account bloccato da ieri"\n')
+          .replace('  offTopic:\n', '  offTopic:\n    - "da ieri account bloccato"\n'),
+      ),
+    expect: (root) => ({ file: examples('it'), line: lineIn(root, examples('it'), '"da ieri account bloccato"') }),
+  },
+  {
+    rule: 'glossary',
+    breakIt: (copy) =>
+      copy.edit(locale('de', 'helpdesk'), (t) => t.replace('über die Prüfungszentren-Suche', 'über die Zentrensuche')),
+    expect: (root) => ({
+      file: locale('de', 'helpdesk'),
+      line: lineIn(root, locale('de', 'helpdesk'), 'über die Zentrensuche'),
+    }),
   },
 ];
 

@@ -26,16 +26,33 @@ describe('reading dates as candidates type them', () => {
     ['1 mars', '2026-03-01'],
     ['14/06', '2025-06-14'],
     ['March 2', '2026-03-02'],
+    // With the article people put before a date, and month/day when the order can only be that.
+    ['el 12 de marzo', '2025-03-12'],
+    ['le 12 mars', '2025-03-12'],
+    ['am 12. März', '2025-03-12'],
+    ['il 12 marzo 2025', '2025-03-12'],
+    ['on the 12th of March', '2025-03-12'],
+    ["l'11 marzo", '2025-03-11'],
+    ['06/14/2025', '2025-06-14'],
+    ['12/31/24', '2024-12-31'],
   ])('reads %s', (typed, iso) => {
     expect(parseDate(typed, NOW)).toBe(iso);
   });
 
-  it.each(['31/02/2025', '30/13/2025', '00/01/2025', '14 Juno 2025', 'yesterday', '14/13', '', '99999999'])(
-    'refuses %s',
-    (typed) => {
-      expect(parseDate(typed, NOW)).toBeNull();
-    },
-  );
+  it.each([
+    '31/02/2025',
+    '13/13/2025',
+    '32/12/2025',
+    'le 32 mars',
+    '00/01/2025',
+    '14 Juno 2025',
+    'yesterday',
+    '14/13',
+    '',
+    '99999999',
+  ])('refuses %s', (typed) => {
+    expect(parseDate(typed, NOW)).toBeNull();
+  });
 
   it('refuses a date in the future and one from before the earliest year, with their own reasons', () => {
     expect(validator('examDate').validate('01/01/2027', NOW)).toEqual({

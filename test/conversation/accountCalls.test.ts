@@ -2,7 +2,7 @@ import type { AccountService } from '../../src/accountService/accountService';
 import type { FormNode } from '../../src/content/dialogSchema';
 import { BUTTONS } from '../../src/dialog/systemKeys';
 import { SlotSeal } from '../../src/conversation/sealedSlots';
-import { accountService, Chat, content, engine, english } from '../support/helpers';
+import { accountService, Chat, content, engine, english, REQUEST_ANSWERS } from '../support/helpers';
 
 const helpdeskForm = () => content().dialog.nodes.helpdeskRequest as FormNode;
 
@@ -30,8 +30,7 @@ function recordingService() {
 async function fillHelpdeskRequest(chat: Chat, secretNumber = '1234') {
   await chat.choose('centreClosed');
   await chat.choose('helpdeskRequest');
-  for (const answer of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', secretNumber])
-    await chat.say(answer);
+  for (const answer of [...REQUEST_ANSWERS, 'ABC123456', secretNumber]) await chat.say(answer);
   expect(chat.last.trace.expecting).toBe('confirm');
 }
 

@@ -1,3 +1,4 @@
+import { LANGUAGES } from '../../src/dialog/languages';
 import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine } from '../../src/conversation/engine';
@@ -5,25 +6,43 @@ import { SlotSeal } from '../../src/conversation/sealedSlots';
 import { createTranslator } from '../../src/content/i18n';
 import type { AccountService } from '../../src/accountService/accountService';
 
+/** The main menu's buttons, as the content names them. */
+function menuLabels(): string[] {
+  const menu = content().dialog.nodes[content().dialog.start]!;
+  return 'choices' in menu ? menu.choices.map((choice) => choice.label) : [];
+}
+
 describe('a conversation, turn by turn', () => {
-  it('greets a new conversation in the channel language and offers the topics and the other languages', async () => {
+  it('greets a new conversation in the channel language, offers the topics, and the other languages once', async () => {
     const chat = new Chat(engine(), 'es-ES');
     await chat.open();
     expect(chat.last.language).toBe('es');
-    expect(chat.text).toContain('¡Hola!');
-    expect(chat.last.buttons.map((button) => button.title)).toEqual([
-      'Mis datos de acceso no funcionan',
-      'Mi cuenta está bloqueada',
-      'He olvidado mi contraseña',
-      'No puedo usar mi correo registrado',
-      '¿Cómo contacto con mi centro?',
-      'Mi centro examinador está cerrado',
-      'English',
-      'Italiano',
-      'Français',
-      'Deutsch',
-    ]);
+    expect(chat.last.said).toEqual(['common:welcome', 'common:language.offer', 'menu.intro']);
+    expect(chat.last.buttons.map((button) => button.label)).toEqual(menuLabels());
     expect(chat.last.trace).toEqual({ topic: 'menu', state: 'menu', locale: 'es', expecting: null });
+    // The other languages are offered once, not each time the menu comes back.
+    await chat.say('menú');
+    expect(chat.last.said).toEqual(['menu.intro']);
+  });
+
+  it('keeps the first reply short and its buttons few enough for a phone', async () => {
+    const chat = new Chat(engine(), 'en-GB');
+    await chat.open();
+    const words = chat.text.replace(/\*\*/g, '').split(/\s+/).filter(Boolean);
+    expect(words.length).toBeLessThanOrEqual(60);
+    expect(chat.last.buttons.length).toBeLessThanOrEqual(7);
+  });
+
+  it('gives the support site\'s contact link in "talk to a person" and in the closed-centre message', async () => {
+    const { contact } = content().dialog.links;
+    for (const language of LANGUAGES) {
+      const chat = new Chat(engine(), language);
+      await chat.open();
+      await chat.send({ value: { goto: content().dialog.handover } });
+      expect(chat.text).toContain(`](${contact})`);
+      await chat.choose('centreClosed');
+      expect(chat.text).toContain(`](${contact})`);
+    }
   });
 
   it('falls back to English for a channel locale it does not speak', async () => {
@@ -74,14 +93,15 @@ describe('a conversation, turn by turn', () => {
     expect(chat.last.trace).toEqual({ topic: 'lockout', state: 'lockoutLocked', locale: 'de', expecting: null });
   });
 
-  it('says the time in UTC when the channel does not tell the time zone', async () => {
+  it('says the time as "in N minutes" when the channel does not tell the time zone', async () => {
     const chat = new Chat(engine(), 'en-GB');
     await chat.open();
     await chat.choose('lockout');
     await chat.choose('lockoutCheck');
     await chat.say('SIR094701');
     await chat.say('8482');
-    expect(chat.text).toContain("Your account is locked until **09:20 UTC** — that's in 20 minutes.");
+    expect(chat.text).toContain(english('lockoutLocked.body', { count: 20, context: 'inMinutes' }));
+    expect(chat.text).not.toContain('UTC');
   });
 
   it('gives the same answer for an unknown ID and a wrong secret number', async () => {
@@ -133,7 +153,15 @@ describe('a conversation, turn by turn', () => {
     await chat.open();
     await chat.choose('centreClosed');
     await chat.choose('helpdeskRequest');
-    for (const answer of ['Camille Martin', 'C1 Advanced', '3 juin 2025', 'Centre de Lyon', 'ABC123456', '1234'])
+    for (const answer of [
+      'Camille Martin',
+      'C1 Advanced',
+      '3 juin 2025',
+      'Centre de Lyon',
+      'camille@example.fr',
+      'ABC123456',
+      '1234',
+    ])
       await chat.say(answer);
     expect(chat.last.trace.expecting).toBe('confirm');
     expect(chat.text).toContain("- Date de l'examen : 3 juin 2025");
@@ -267,7 +295,7 @@ describe('a conversation, turn by turn', () => {
       await chat.say('🙈🙉🙊');
       expect(chat.text).toBe(`${english('common:notUnderstood')}\n\n${english('common:choicesAgain')}`);
       expect(chat.last.trace.state).toBe('menu');
-      expect(chat.last.buttons).toHaveLength(10);
+      expect(chat.last.buttons.map((button) => button.label)).toEqual(menuLabels());
       // Not understood twice in a row: no more "didn't get that", but a way out.
       for (const text of ['<script>alert(1)</script>', '[click](javascript:alert(1))']) {
         await chat.say(text);
@@ -287,6 +315,7 @@ describe('a conversation, turn by turn', () => {
         'B2 First',
         '14/06/2025',
         'Centro',
+        'ana@example.org',
         'ABC123456',
         '1234',
       ])
@@ -312,7 +341,8 @@ describe('a conversation, turn by turn', () => {
     await chat.open();
     await chat.choose('centreClosed');
     await chat.choose('helpdeskRequest');
-    for (const answer of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456']) await chat.say(answer);
+    for (const answer of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ana@example.org', 'ABC123456'])
+      await chat.say(answer);
     expect(JSON.stringify(chat.stored).length).toBeLessThan(600);
   });
 

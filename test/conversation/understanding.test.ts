@@ -69,7 +69,7 @@ describe('understanding what candidates type', () => {
       await chat.say('12 March 2025');
       expect(chat.last.trace.state).toBe('helpdeskRequest.centreName');
       await chat.say('British Council Madrid');
-      expect(chat.last.trace.state).toBe('helpdeskRequest.idNumber');
+      expect(chat.last.trace.state).toBe('helpdeskRequest.email');
     });
 
     it.each([
@@ -95,7 +95,8 @@ describe('understanding what candidates type', () => {
       await chat.open();
       await chat.choose('centreClosed');
       await chat.choose('helpdeskRequest');
-      for (const answer of ['Ana López', 'B2 First', '14/06/2025', 'Centro Uno']) await chat.say(answer);
+      for (const answer of ['Ana López', 'B2 First', '14/06/2025', 'Centro Uno', 'ana@example.org'])
+        await chat.say(answer);
       expect(chat.last.trace.state).toBe('helpdeskRequest.idNumber');
 
       await chat.say('actually I forgot my password');

@@ -1,7 +1,14 @@
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../support/directLineClient';
+import {
+  directLineClient,
+  Inbox,
+  LOCK_ENDED,
+  LOCKED_FOR,
+  post,
+  UP_TO_THE_SECRET_NUMBER,
+} from '../support/directLineClient';
 import { english } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 import { shortLockService } from '../support/scriptedAccountService';
@@ -55,10 +62,7 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
       await post(talking, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       await inbox.botSays(english('common:welcome'));
       // Posted through the first instance, the replies awaited on the second one's stream.
-      for (const [text, reply] of [
-        ...UP_TO_THE_SECRET_NUMBER('SOON12345'),
-        ['5555', opening('lockoutLocked.body', { count: 1 })] as const,
-      ]) {
+      for (const [text, reply] of [...UP_TO_THE_SECRET_NUMBER('SOON12345'), ['5555', LOCKED_FOR] as const]) {
         await post(talking, { type: 'message', text, locale: 'en-GB' });
         await inbox.botSays(reply);
       }
@@ -81,9 +85,7 @@ describe('the local Direct Line endpoint on several instances sharing Redis', ()
       firstStopped = true;
       // The first instance stopped before the lock ended: the reminder can only come from the second.
       expect(Date.now()).toBeLessThan(lockedUntil);
-      const reminder = await inbox.botSays(
-        english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim(),
-      );
+      const reminder = await inbox.botSays(LOCK_ENDED);
       expect(reminder.from.role).toBe('bot');
       expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
     } finally {

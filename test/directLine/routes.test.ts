@@ -8,7 +8,16 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { DirectLineTokens } from '../../src/directLine/tokens';
 import { BotProcess } from '../support/botProcess';
-import { converse, directLineClient, Inbox, opening, post, UP_TO_THE_SECRET_NUMBER } from '../support/directLineClient';
+import {
+  converse,
+  directLineClient,
+  Inbox,
+  LOCK_ENDED,
+  LOCKED_FOR,
+  opening,
+  post,
+  UP_TO_THE_SECRET_NUMBER,
+} from '../support/directLineClient';
 import { english, ROOT } from '../support/helpers';
 import { shortLockService } from '../support/scriptedAccountService';
 
@@ -93,13 +102,11 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
       await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
       await inbox.botSays(english('common:welcome'));
       await converse(client, inbox, UP_TO_THE_SECRET_NUMBER('SOON12345'));
-      const locked = await converse(client, inbox, [['5555', opening('lockoutLocked.body', { count: 1 })]]);
+      const locked = await converse(client, inbox, [['5555', LOCKED_FOR]]);
       const lockedUntil = service.lockedUntil();
 
       // Nothing more is posted: the next message is the bot's own, once the lock is over.
-      const reminder = await inbox.botSays(
-        english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim(),
-      );
+      const reminder = await inbox.botSays(LOCK_ENDED);
       expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
       expect(inbox.received.indexOf(reminder)).toBeGreaterThan(inbox.received.indexOf(locked));
       const userMessagesAfterLock = inbox.received

@@ -3,7 +3,7 @@ import type { AccountCallInput, AccountCallOutput } from '../../src/dialog/accou
 import { buildMachine } from '../../src/machine/buildMachine';
 import type { DialogEvent, Say } from '../../src/machine/types';
 import { NOTICES } from '../../src/dialog/systemKeys';
-import { content, NOW } from '../support/helpers';
+import { content, NOW, REQUEST_ANSWERS } from '../support/helpers';
 
 type Step = Omit<DialogEvent, 'locale' | 'turnId'> & Record<string, unknown>;
 
@@ -53,7 +53,7 @@ const answer = (text: string): Step => ({ type: 'ANSWER', text });
 describe('the dialog machine', () => {
   it('opens with the welcome and the menu', async () => {
     const dialog = run();
-    expect(await dialog.send({ type: 'START' })).toEqual(['common:welcome', 'menu.intro', 'common:language.offer']);
+    expect(await dialog.send({ type: 'START' })).toEqual(['common:welcome', 'common:language.offer', 'menu.intro']);
     expect(dialog.value).toBe('menu');
   });
 
@@ -168,8 +168,7 @@ describe('the dialog machine', () => {
     await dialog.send({ type: 'START' });
     await dialog.send(choose('centreClosed'));
     expect(await dialog.send(choose('helpdeskRequest'))).toEqual(['helpdeskRequest.intro', 'ask.fullName']);
-    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'sir094701'])
-      await dialog.send(answer(text));
+    for (const text of [...REQUEST_ANSWERS, 'sir094701']) await dialog.send(answer(text));
     expect(await dialog.send(answer('8482'))).toEqual(['helpdeskRequest.summary']);
     expect(dialog.value).toEqual({ helpdeskRequest: 'confirm' });
 
@@ -178,13 +177,14 @@ describe('the dialog machine', () => {
     expect(dialog.context.slots.examDate).toBe('2025-06-15');
     expect(dialog.calls).toEqual([]);
 
-    expect(await dialog.send(choose('send'))).toEqual(['helpdeskRequestSent.body']);
+    expect(await dialog.send(choose('send'))).toEqual(['helpdeskRequestSent.body', 'helpdeskRequestSent.next']);
     expect(dialog.calls).toHaveLength(1);
     expect(dialog.calls[0]!.input.slots).toEqual({
       fullName: 'Ana García',
       exam: 'B2 First',
       examDate: '2025-06-15',
       centreName: 'Centro Madrid',
+      email: 'ana@example.org',
       idNumber: 'SIR094701',
       secretNumber: '8482',
     });
@@ -192,21 +192,21 @@ describe('the dialog machine', () => {
     expect(JSON.stringify(dialog.actor.getPersistedSnapshot())).not.toContain('8482');
   });
 
-  it('shows the secret number masked in the summary', async () => {
+  it('shows the secret number and the e-mail address masked in the summary', async () => {
     const dialog = run();
     const params: unknown[] = [];
     dialog.actor.on('say', (event: Say) => event.key === 'helpdeskRequest.summary' && params.push(event.params));
     await dialog.send({ type: 'START' });
     await dialog.send(choose('centreClosed'));
     await dialog.send(choose('helpdeskRequest'));
-    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'SIR094701', '8482'])
-      await dialog.send(answer(text));
+    for (const text of [...REQUEST_ANSWERS, 'SIR094701', '8482']) await dialog.send(answer(text));
     expect(params).toEqual([
       {
         fullName: 'Ana García',
         exam: 'B2 First',
         examDate: { date: '2025-06-14' },
         centreName: 'Centro Madrid',
+        email: 'ana••••••••••rg',
         idNumber: 'SIR••••01',
         secretNumber: '••••',
       },
@@ -223,7 +223,7 @@ describe('the dialog machine', () => {
     expect(dialog.context.slots).toEqual({ fullName: 'Ana García' });
     expect(await dialog.send({ type: 'BACK' })).toEqual(['centreClosed.body', 'centreClosed.prompt']);
     expect(dialog.context.slots).toEqual({});
-    expect(await dialog.send({ type: 'BACK' })).toEqual(['menu.intro', 'common:language.offer']);
+    expect(await dialog.send({ type: 'BACK' })).toEqual(['menu.intro']);
     expect(await dialog.send({ type: 'BACK' })).toEqual(['common:nothingToGoBack', 'common:choicesAgain']);
     expect(dialog.value).toBe('menu');
   });
@@ -234,7 +234,7 @@ describe('the dialog machine', () => {
     await dialog.send(choose('lockout'));
     await dialog.send(choose('lockoutCheck'));
     await dialog.send(answer('SIR094701'));
-    expect(await dialog.send({ type: 'CANCEL' })).toEqual(['common:cancelled', 'menu.intro', 'common:language.offer']);
+    expect(await dialog.send({ type: 'CANCEL' })).toEqual(['common:cancelled', 'menu.intro']);
     expect(dialog.context).toMatchObject({ slots: {}, trail: [] });
   });
 
@@ -261,7 +261,7 @@ describe('the dialog machine', () => {
     await dialog.send(choose('centreClosed'));
     await dialog.send(choose('helpdeskRequest'));
     await dialog.send(answer('Ana García'));
-    expect(await dialog.send({ type: 'RESTART' })).toEqual(['common:restarted', 'menu.intro', 'common:language.offer']);
+    expect(await dialog.send({ type: 'RESTART' })).toEqual(['common:restarted', 'menu.intro']);
     expect(dialog.context).toEqual({ trail: [], slots: {}, correcting: false, result: {} });
   });
 
@@ -301,8 +301,7 @@ describe('a form set aside for another topic', () => {
     send({ type: 'START' });
     send({ type: 'GOTO', node: 'centreClosed' });
     send(choose('helpdeskRequest'));
-    for (const text of ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', '1234'])
-      send(answer(text));
+    for (const text of [...REQUEST_ANSWERS, 'ABC123456', '1234']) send(answer(text));
     expect(actor.getSnapshot().value).toEqual({ helpdeskRequest: 'confirm' });
     send({ type: 'GOTO', node: 'findCentre' });
     return { actor, send };

@@ -38,13 +38,40 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
     expect(accuracy(evaluation.languages)).toBeGreaterThanOrEqual(TARGETS.languageAccuracy);
   });
 
+  it.each(LANGUAGES)(
+    `recognises at least ${TARGETS.offTopicRecognised * 100} %% of the off-topic questions in %s`,
+    (language) => {
+      const score = evaluation.groups.offTopic[language];
+      expect(score.total).toBeGreaterThanOrEqual(10);
+      if (accuracy(score) < TARGETS.offTopicRecognised) expect(misses(score.answers)).toEqual([]);
+      expect(accuracy(score)).toBeGreaterThanOrEqual(TARGETS.offTopicRecognised);
+    },
+  );
+
+  it.each(LANGUAGES)('keeps a conversation in %s on junk and mixed-language lines', (language) => {
+    const score = evaluation.junk[language];
+    expect(score.total).toBeGreaterThan(0);
+    expect(misses(score.answers).filter((miss) => miss.includes('switched'))).toEqual([]);
+  });
+
+  it('never answers the lines of words of the five from the report with "I only speak …"', () => {
+    const named = ['elefante viola tastiera again', 'bocadillo de plátano mañana'];
+    const answers = LANGUAGES.flatMap((language) => evaluation.junk[language].answers);
+    const lines = answers.filter(({ text }) => named.includes(text));
+    expect(lines).toHaveLength(named.length * LANGUAGES.length);
+    expect(lines.filter(({ got, expected }) => got !== expected)).toEqual([]);
+  });
+
   it('would notice a model that has learnt nothing', () => {
     const clueless: Understanding = {
       rankIntents: () => [{ label: 'none' }],
-      detectLanguage: () => ({ language: 'en' }),
+      detectLanguage: () => ({ language: 'en', p: 1, words: 1 }),
     };
     const blind = evaluate(clueless, evalSet);
-    for (const language of LANGUAGES) expect(accuracy(blind.topics[language])).toBeLessThan(TARGETS.topicAccuracy);
+    for (const language of LANGUAGES) {
+      expect(accuracy(blind.topics[language])).toBeLessThan(TARGETS.topicAccuracy);
+      expect(accuracy(blind.groups.offTopic[language])).toBeLessThan(TARGETS.offTopicRecognised);
+    }
     expect(accuracy(blind.languages)).toBeLessThan(TARGETS.languageAccuracy);
   });
 });

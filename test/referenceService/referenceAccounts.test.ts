@@ -137,6 +137,7 @@ describe('the reference account service rules', () => {
       exam: 'B2 First',
       examDate: '2025-06-14',
       centreName: 'C',
+      email: 'ana@example.org',
       idNumber: 'ABC123456',
       secretNumber: '1234',
       locale: 'es',

@@ -48,6 +48,7 @@ const helpdeskRequest = {
   exam: 'B2 First',
   examDate: '2025-06-14',
   centreName: 'Centro Madrid',
+  email: 'ana.garcia@example.org',
   idNumber: 'ABC123456',
   secretNumber: '1234',
   locale: 'es',
@@ -235,6 +236,15 @@ describe.each(['memory', 'redis'] as const)('the reference account service over 
       error: 'invalid_body',
       field: 'examDate',
     });
+    const { email: _none, ...withoutEmail } = helpdeskRequest;
+    for (const [body, key] of [
+      [withoutEmail, 'helpdesk-key-3'],
+      [{ ...helpdeskRequest, email: 'not an address' }, 'helpdesk-key-4'],
+    ] as const)
+      expect((await call(service, '/v1/helpdesk-requests', body, { 'idempotency-key': key })).json).toMatchObject({
+        error: 'invalid_body',
+        field: 'email',
+      });
   });
 
   it('needs the bearer token', async () => {

@@ -9,7 +9,7 @@ import { RedisServer } from '../support/redisServer';
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The closed-centre form, answered up to the summary: nine turns, each changing the state. */
+/** The closed-centre form, answered up to the summary: ten turns, each changing the state. */
 const STEPS = (n: number) => [
   'hi',
   '6',
@@ -18,6 +18,7 @@ const STEPS = (n: number) => [
   'B2 First',
   '14/06/2025',
   `Centre ${n}`,
+  `candidate${n}@example.org`,
   'ABC123456',
   '1234',
 ];
@@ -64,7 +65,7 @@ describe('two bot instances sharing one Redis', () => {
   it('carries 200 conversations alternating between them, and loses nothing when one is killed mid-run', async () => {
     const conversations = Array.from({ length: 200 }, (_, n) => n);
     let aAlive = true;
-    for (let step = 0; step < 9; step++) {
+    for (let step = 0; step < STEPS(0).length; step++) {
       const killNow = step === 4;
       const batchWork = inBatches(conversations, 25, async (n) => {
         const useA = aAlive && (n + step) % 2 === 0;
@@ -172,7 +173,7 @@ describe('one instance on Redis', () => {
     await redis.resume();
     for (let attempt = 0; attempt < 60 && (await fetch(`${bot.url}/readyz`)).status !== 200; attempt++)
       await sleep(100);
-    for (let step = 5; step < 9; step++)
+    for (let step = 5; step < STEPS(0).length; step++)
       await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, STEPS(n)[step]!)));
     const finals = await Promise.all(conversations.map((n) => send(bot.url, `outage-${n}`, 'options')));
     finals.forEach((reply, n) => {

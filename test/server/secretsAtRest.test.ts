@@ -99,7 +99,15 @@ describe('no secret number outlives its use: Redis, logs and /metrics after each
     await chat.post({ text: 'hi' });
     await chat.post({ value: { goto: 'centreClosed' } });
     await chat.post({ value: { choice: 'helpdeskRequest', state: 'centreClosed' } });
-    for (const answer of [fullName, 'B2 First', '14/06/2025', centreName, CANARY_ID, CANARY_SECRET])
+    for (const answer of [
+      fullName,
+      'B2 First',
+      '14/06/2025',
+      centreName,
+      'canary@example.org',
+      CANARY_ID,
+      CANARY_SECRET,
+    ])
       await chat.post({ text: answer });
     return chat;
   }

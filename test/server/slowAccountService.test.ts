@@ -82,6 +82,7 @@ async function confirmHelpdeskRequest(chat: HttpConversation) {
   await chat.answer('exam', 'B2 First');
   await chat.answer('examDate', '14/06/2025');
   await chat.answer('centreName', 'Centro Madrid');
+  await chat.answer('email', 'ana@example.org');
   await chat.answer('idNumber', 'ABC123456');
   await chat.answer('secretNumber', '1234');
   expect(chat.last?.trace?.expecting).toBe('confirm');

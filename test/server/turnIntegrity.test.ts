@@ -31,6 +31,7 @@ function answers(candidate: number): Record<string, string> {
     exam: 'B2 First',
     examDate: '14/06/2025',
     centreName: 'Centro de Exámenes Madrid',
+    email: 'ana@example.org',
     idNumber: 'ABC123456',
     secretNumber: '1234',
   };

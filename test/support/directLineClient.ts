@@ -125,6 +125,11 @@ export const opening = (key: string, params: Record<string, unknown> = {}) =>
     .split(/\*\*|\{\{|\[/)[0]!
     .trim();
 
+/** With no time zone from the channel, a lock is told as "locked for N more minutes": its words before N. */
+export const LOCKED_FOR = english('lockoutLocked.body', { count: 7, context: 'inMinutes' }).split('7')[0]!.trim();
+/** …and its end, when it comes, without a clock time. */
+export const LOCK_ENDED = english('lockoutLocked.reminder', { context: 'inMinutes' }).split('(')[0]!.trim();
+
 /** Each message posted in turn, waiting each time for the bot's reply that contains the given words. */
 export async function converse(
   client: DirectLine,

@@ -141,3 +141,6 @@ export function contentCopy(): { root: string; edit(file: string, change: (text:
 export function english(key: string, params: Record<string, unknown> = {}): string {
   return createTranslator(content()).getFixedT('en')(key, { links: content().dialog.links, ...params });
 }
+
+/** The closed-centre request's answers before the ID and secret numbers, valid for every question. */
+export const REQUEST_ANSWERS = ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ana@example.org'] as const;

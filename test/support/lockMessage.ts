@@ -9,9 +9,22 @@ export const DEMO_LOCK_MINUTES = (
   JSON.parse(readFileSync(path.join(ROOT, 'demo', 'accounts.json'), 'utf8')) as Array<{ lockedForMinutes?: number }>
 ).find((account) => account.lockedForMinutes)!.lockedForMinutes!;
 
-/** Reads "locked until T, in N minutes" back out of a reply, by the message's own template in the content. */
-export function readLockMessage(text: string, language: Language): { lockedUntil: string; minutes: number } {
+/**
+ * Reads "locked until T, in N minutes" back out of a reply, by the message's own template in the content; with no
+ * time zone from the channel the reply says only "for N more minutes" (`lockedUntil` is then absent).
+ */
+export function readLockMessage(text: string, language: Language): { lockedUntil?: string; minutes: number } {
   const t = createTranslator(content()).getFixedT(language);
+  for (const [count, context] of [
+    [99, 'inMinutes'],
+    [1, 'inMinutes'],
+  ] as const) {
+    const pattern = t('lockoutLocked.body', { count, context })
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      .replace(String(count), '(\\d+)');
+    const match = new RegExp(pattern).exec(text);
+    if (match) return { minutes: Number(match[1]) };
+  }
   // One template per plural form: "1 minute", "99 minutes".
   for (const count of [1, 99]) {
     const pattern = t('lockoutLocked.body', { lockedUntil: 'LOCKED-UNTIL', count })

@@ -20,7 +20,8 @@ describe('the dialog diagram (npm run content:diagram)', () => {
     expect(files['dialog.de.svg']).toContain('Prüfen, ob mein Konto gesperrt ist');
     const edges = files['dialog.de.mmd']!.split('\n').filter((line) => line.includes('-->') || line.includes('.->'));
     const choices = Object.values(content().dialog.nodes).reduce(
-      (total, node) => total + ('choices' in node ? node.choices.length : Object.keys(node.outcomes).length),
+      (total, node) =>
+        total + ('choices' in node ? node.choices.length + (node.then ? 1 : 0) : Object.keys(node.outcomes).length),
       0,
     );
     expect(edges).toHaveLength(choices);
