@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { newToken, startAccountService, type RunningAccountService } from './referenceService/app';
 import { createBotEndpoint } from './bot/endpoint';
 import { createMemoryStorage, StateStoreStorage, type Storage } from './bot/storage';
-import { describeConfig, loadConfig, type Config } from './config';
+import { describeConfig, loadConfig, TOKEN_KEY_FILE, type Config } from './config';
 import { formatProblem, loadContent } from './content/loadContent';
 import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
@@ -139,7 +140,7 @@ export async function startBot(
   });
 
   const { directLine, tokens } = await createWebChatChannel({
-    webChat: config.webChat,
+    webChat: { ...config.webChat, tokenKeyFile: path.join(config.dataDir, TOKEN_KEY_FILE) },
     deliver: (activity, client) => bot.deliverLocal(activity, client),
     serviceUrl: () => serviceUrl,
     ...(redis ? { redis } : {}),

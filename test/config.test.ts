@@ -9,6 +9,7 @@ describe('configuration', () => {
       bot: { appType: 'MultiTenant' },
       contentDir: PROJECT_ROOT,
       accountsFile: path.join(PROJECT_ROOT, 'demo', 'accounts.json'),
+      dataDir: path.join(PROJECT_ROOT, 'data'),
       logLevel: 'info',
       watchContent: false,
       conversationTtlSeconds: 86400,

@@ -27,7 +27,7 @@
     picker.value = language;
   }
 
-  // One line above the chat: "failed" (with the reload button), "unavailable" or "slowDown" (it passes by itself).
+  // One line above the chat: "failed" (with the reload button), or a notice that passes by itself.
   function showStatus(state) {
     status.hidden = false;
     status.setAttribute('data-state', state);
@@ -93,31 +93,42 @@
     window.location.reload();
   });
 
-  // Posting too fast: say so politely until the server's Retry-After has passed. Web Chat itself only shows the
-  // message as still being sent (its Direct Line client turns the 429 into a silent retry), so the page reads the
-  // refusal off the request as it ends.
-  var request = window.XMLHttpRequest.prototype;
-  var send = request.send;
-  request.send = function () {
-    this.addEventListener('loadend', function () {
-      if (this.status !== 429 || !/\/activities$/.test(new URL(this.responseURL).pathname)) return;
-      showStatus('slowDown');
-      setTimeout(
-        function () {
-          if (status.getAttribute('data-state') === 'slowDown') status.hidden = true;
-        },
-        waitMs(this.getResponseHeader('retry-after')),
-      );
-    });
-    return send.apply(this, arguments);
-  };
+  // A notice that passes by itself: hidden again once the state it names is over.
+  function hideStatus(state) {
+    if (status.getAttribute('data-state') === state) status.hidden = true;
+  }
 
   applyLanguage();
 
-  function connect(grant) {
-    directLine = window.WebChat.createDirectLine({
+  // Web Chat on a conversation of its own; `restarted` when the previous one was lost (the bot restarted).
+  function connect(grant, restarted) {
+    if (directLine) {
+      directLine.end();
+      // A fresh transcript for the new conversation: Web Chat starts again in a new element.
+      var fresh = root.cloneNode(false);
+      root.replaceWith(fresh);
+      root = fresh;
+    }
+    directLine = window.HelpdeskDirectLine.create({
       token: grant.token,
       domain: config.domain === 'local' ? window.location.origin + config.localPath : config.domain,
+      reconnecting: function (yes) {
+        if (yes) showStatus('reconnecting');
+        else hideStatus('reconnecting');
+      },
+      gone: function () {
+        start(true);
+      },
+      // Posting too fast: say so politely until the server's Retry-After has passed.
+      slowDown: function (retryAfter) {
+        showStatus('slowDown');
+        setTimeout(function () {
+          hideStatus('slowDown');
+        }, waitMs(retryAfter));
+      },
+      posting: function () {
+        hideStatus('restarted');
+      },
     });
     store = window.WebChat.createStore({}, function (api) {
       return function (next) {
@@ -135,25 +146,42 @@
         };
       };
     });
-    status.hidden = true;
+    if (restarted) showStatus('restarted');
+    else status.hidden = true;
     render();
   }
 
-  // While the chat's storage is out (503) or this address asked for many chats (429), the page says the chat is
-  // briefly unavailable and asks again after the server's Retry-After, by itself.
-  function start() {
+  // While the chat's storage is out (503) the page says the chat is briefly unavailable; while many chats start
+  // from this address (429, a school or exam-centre network) it says the chat is busy. Either way it asks again
+  // after the server's Retry-After, by itself.
+  function start(restarted) {
     fetch(config.tokenUrl, { method: 'POST', headers: { accept: 'application/json' } })
       .then(function (response) {
         if (response.status === 503 || response.status === 429) {
-          showStatus('unavailable');
-          setTimeout(start, waitMs(response.headers.get('retry-after')));
+          showStatus(response.status === 429 ? 'busy' : 'unavailable');
+          setTimeout(
+            function () {
+              start(restarted);
+            },
+            waitMs(response.headers.get('retry-after')),
+          );
           return undefined;
         }
         if (!response.ok) throw new Error('token ' + response.status);
-        return response.json().then(connect);
+        return response.json().then(function (grant) {
+          connect(grant, restarted);
+        });
       })
-      .catch(showFailure);
+      .catch(function () {
+        // The bot is down while the page restarts its chat: keep trying, as a reconnect does.
+        if (restarted) {
+          showStatus('reconnecting');
+          setTimeout(function () {
+            start(true);
+          }, 1000);
+        } else showFailure();
+      });
   }
 
-  start();
+  start(false);
 })();

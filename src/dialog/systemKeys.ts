@@ -48,6 +48,9 @@ export const WEB_KEYS = [
   'retry',
   'unavailable',
   'slowDown',
+  'reconnecting',
+  'restarted',
+  'busy',
   'chatLabel',
 ] as const;
 

@@ -113,6 +113,9 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
   const webChatBundle = serve(() => asset(bundlePath(), 'text/javascript; charset=utf-8'));
   const pageScript = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.js'), 'text/javascript; charset=utf-8'));
+  const pageDirectLine = serve(() =>
+    asset(path.join(PROJECT_ROOT, 'web', 'directLine.js'), 'text/javascript; charset=utf-8'),
+  );
   const pageStyles = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.css'), 'text/css; charset=utf-8'));
   const pageTemplate = readFileSync(path.join(PROJECT_ROOT, 'web', 'chat.html'), 'utf8');
   // The launcher for other sites, with its two texts in every language.
@@ -133,6 +136,7 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   });
   server.get('/webchat/webchat.js', webChatBundle);
   server.get('/webchat/chat.js', pageScript);
+  server.get('/webchat/directLine.js', pageDirectLine);
   server.get('/webchat/chat.css', pageStyles);
 
   server.get('/', async (req: Request, res: Response) => {
