@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,40 +8,13 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ARTIFACTS, launchBrowser } from '../support/browser';
-import { english, ROOT } from '../support/helpers';
+import { english } from '../support/helpers';
+import { plain, send, shows, statusShows, text } from './pageHelpers';
 import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(90_000);
 
-function text(language: string, ns: string, key: string): string {
-  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
-}
-
-/** What a reader sees of a markdown text: no ** or link syntax. */
-function plain(markdown: string): string {
-  return markdown.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
-}
-
 const transcript = (page: Page) => page.locator('.webchat__basic-transcript');
-/** Web Chat sets quotes typographically (' becomes ’); compare what a reader sees. */
-const normalize = (words: string) => words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
-
-/** Resolves once the transcript shows these words (the bot's or the user's). */
-async function shows(page: Page, words: string): Promise<void> {
-  const wanted = normalize(words);
-  await page.waitForFunction(
-    ([expected, pattern]) => {
-      const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
-      return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
-    },
-    [wanted, '[‘’]'] as const,
-    { timeout: 20_000 },
-  );
-}
 
 /** A suggested action as the candidate sees it (Web Chat also keeps a copy for screen readers). */
 const suggested = (page: Page, title: string) =>
@@ -49,12 +22,6 @@ const suggested = (page: Page, title: string) =>
 
 const pageLanguageIs = (page: Page, language: string) =>
   page.waitForFunction((expected) => document.documentElement.lang === expected, language);
-
-async function send(page: Page, message: string) {
-  const box = page.getByRole('textbox').last();
-  await box.fill(message);
-  await box.press('Enter');
-}
 
 describe('the support-site page with the real Web Chat in Chromium', () => {
   let bot: RunningBot;
@@ -172,16 +139,6 @@ describe('the page when the chat is briefly unavailable or the candidate posts t
     await bot?.close();
     await redis?.stop();
   });
-
-  const statusShows = (page: Page, words: string) =>
-    page.waitForFunction(
-      (expected) => {
-        const status = document.getElementById('chat-status');
-        return !!status && !status.hidden && (status.textContent ?? '').includes(expected);
-      },
-      words,
-      { timeout: 20_000 },
-    );
 
   it('says so in the page language while Redis is out, then connects and chats by itself once it is back', async () => {
     await redis.stop();
