@@ -53,7 +53,8 @@ const schema = z.object({
   DIRECT_LINE_SECRET: optionalText,
   DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
-  TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  TOKEN_BURST: z.coerce.number().int().min(1).default(60),
+  TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   DIRECT_LINE_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   DIRECT_LINE_TRANSCRIPT_BYTES: z.coerce
     .number()
@@ -105,6 +106,8 @@ export interface Config {
     directLineDomain: string;
     /** Signs the local Direct Line's tokens; not set: agreed through Redis, or kept in DATA_DIR without it. */
     tokenKey?: string;
+    /** Chat tokens per client address: this many at once, then `tokensPerMinute` as the allowance refills. */
+    tokenBurst: number;
     tokensPerMinute: number;
     /** The local Direct Line's limits per conversation: posts a minute, bytes kept, lifetime of its tokens. */
     postsPerMinute: number;
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(values.DIRECT_LINE_SECRET ? { directLineSecret: values.DIRECT_LINE_SECRET } : {}),
       directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
       ...(values.DIRECT_LINE_TOKEN_KEY ? { tokenKey: values.DIRECT_LINE_TOKEN_KEY } : {}),
+      tokenBurst: values.TOKEN_BURST,
       tokensPerMinute: values.TOKENS_PER_MINUTE,
       postsPerMinute: values.DIRECT_LINE_POSTS_PER_MINUTE,
       transcriptBytes: values.DIRECT_LINE_TRANSCRIPT_BYTES,
@@ -253,7 +257,8 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
       : config.redis
         ? 'not set: agreed through Redis'
         : `not set: kept in ${path.join(config.dataDir, TOKEN_KEY_FILE)}`,
-    TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
+    TOKEN_BURST: `${config.webChat.tokenBurst} at once per client address (${source('TOKEN_BURST')})`,
+    TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} a minute after that (${source('TOKENS_PER_MINUTE')})`,
     DIRECT_LINE_LIMITS:
       `${config.webChat.postsPerMinute} posts a minute, ${config.webChat.transcriptBytes} bytes kept, ` +
       `tokens refreshed for ${config.webChat.conversationMaxSeconds} s per conversation`,

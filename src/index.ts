@@ -13,7 +13,7 @@ import { createAdminServer, createServer } from './server/server';
 import { createWebChatChannel } from './directLine/channel';
 import { HttpAccountService } from './accountService/httpAccountService';
 import { Metrics } from './metrics';
-import { MemoryRateLimiter, RedisRateLimiter } from './state/rateLimit';
+import { MemoryBucketLimiter, RedisBucketLimiter } from './state/rateLimit';
 import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/reminders';
 import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
@@ -145,9 +145,10 @@ export async function startBot(
     serviceUrl: () => serviceUrl,
     ...(redis ? { redis } : {}),
   });
+  const bucket = { burst: config.webChat.tokenBurst, perMinute: config.webChat.tokensPerMinute };
   const limiter = redis
-    ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
-    : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
+    ? new RedisBucketLimiter(redis, 'helpdesk:ratelimit:token-bucket', bucket)
+    : new MemoryBucketLimiter(bucket);
 
   const ready = async () => {
     const checks: Record<string, boolean> = { content: Boolean(runtime.content) };

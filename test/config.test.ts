@@ -16,7 +16,8 @@ describe('configuration', () => {
       userTtlSeconds: 7776000,
       webChat: {
         directLineDomain: 'https://directline.botframework.com/v3/directline',
-        tokensPerMinute: 10,
+        tokenBurst: 60,
+        tokensPerMinute: 20,
         postsPerMinute: 30,
         transcriptBytes: 262144,
         conversationMaxSeconds: 86400,

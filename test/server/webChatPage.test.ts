@@ -59,7 +59,7 @@ class DirectLineService {
 describe('the page at / and its token endpoint, without a Direct Line secret', () => {
   let bot: RunningBot;
   beforeAll(async () => {
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKENS_PER_MINUTE: '3' }), quiet);
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }), quiet);
   });
   afterAll(() => bot.close());
 
@@ -226,7 +226,7 @@ describe('the page with texts a support lead wrote', () => {
       expect(JSON.parse(config!).texts.en.title).toBe(title);
       const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy')!)?.[1];
       const nonces = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => /nonce="([^"]*)"/.exec(tag)?.[1]);
-      expect(nonces).toEqual([undefined, nonce, nonce]);
+      expect(nonces).toEqual([undefined, nonce, nonce, nonce]);
     } finally {
       await bot.close();
     }
@@ -236,7 +236,7 @@ describe('the page with texts a support lead wrote', () => {
 describe('the token limit behind a load balancer', () => {
   it("counts the address the balancer saw, not the client's X-Forwarded-For; streams over its https host", async () => {
     const bot = await startBot(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKEN_BURST: '1', TOKENS_PER_MINUTE: '1' }),
       quiet,
     );
     try {
@@ -272,7 +272,8 @@ describe('the token limit with several instances sharing Redis', () => {
   let second: RunningBot;
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const config = () => loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, TOKENS_PER_MINUTE: '4' });
+    const config = () =>
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, TOKEN_BURST: '4', TOKENS_PER_MINUTE: '4' });
     first = await startBot(config(), quiet);
     second = await startBot(config(), quiet);
   });
