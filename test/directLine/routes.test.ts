@@ -101,6 +101,8 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
         english('lockoutLocked.reminder', { lockedUntil: 'X' }).split('X')[1]!.split('(')[0]!.trim(),
       );
       expect(Date.now()).toBeGreaterThanOrEqual(lockedUntil);
+      // It answers nothing the transcript holds: Web Chat would hold it back waiting for what it replies to.
+      expect(reminder.replyToId).toBeUndefined();
       expect(inbox.received.indexOf(reminder)).toBeGreaterThan(inbox.received.indexOf(locked));
       const userMessagesAfterLock = inbox.received
         .slice(inbox.received.indexOf(locked))
