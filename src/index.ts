@@ -208,11 +208,14 @@ export async function startBot(
     metrics,
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
+      const stopping = Date.now();
+      logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; turns in progress may finish');
       watcher?.close();
       await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await bot.drain(SHUTDOWN_GRACE_MS);
+      logger.info('turns finished; closing the open chat streams (pages reconnect to another instance)');
       closeStreams();
       server.server.closeAllConnections();
       await closed;
@@ -221,6 +224,7 @@ export async function startBot(
       await gate.close();
       await embedded?.close();
       await redis?.quit().catch(() => redis.disconnect());
+      logger.info({ ms: Date.now() - stopping }, 'stopped');
     },
   };
 }

@@ -139,7 +139,7 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   server.get('/webchat/directLine.js', pageDirectLine);
   server.get('/webchat/chat.css', pageStyles);
 
-  server.get('/', async (req: Request, res: Response) => {
+  const page = async (req: Request, res: Response) => {
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
     const texts = Object.fromEntries(
       LANGUAGES.map((each) => [
@@ -195,7 +195,10 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
         config: { html: scriptJson(config) },
       }),
     );
-  });
+  };
+  server.get('/', page);
+  // Uptime monitors ask with HEAD: the same answer, without the body.
+  server.head('/', page);
 
   server.post('/api/directline/token', async (req: Request, res: Response) => {
     // The balancer appends the address it saw; anything left of it the client may have written itself.
