@@ -100,6 +100,24 @@
 
   applyLanguage();
 
+  function resend(api, activity, clientActivityID) {
+    var channelData = Object.assign({}, activity.channelData);
+    delete channelData.state;
+    delete channelData['webchat:send-status'];
+    var outgoing = Object.assign({}, activity, { channelData: channelData });
+    var meta = { clientActivityID: clientActivityID, method: 'retry' };
+    api.dispatch({ type: 'DIRECT_LINE/POST_ACTIVITY_PENDING', meta: meta, payload: { activity: outgoing } });
+    directLine.postActivity(outgoing).subscribe({
+      next: function (id) {
+        var sent = Object.assign({}, outgoing, { id: id });
+        api.dispatch({ type: 'DIRECT_LINE/POST_ACTIVITY_FULFILLED', meta: meta, payload: { activity: sent } });
+      },
+      error: function (error) {
+        api.dispatch({ type: 'DIRECT_LINE/POST_ACTIVITY_REJECTED', error: true, meta: meta, payload: error });
+      },
+    });
+  }
+
   // Web Chat on a conversation of its own; `restarted` when the previous one was lost (the bot restarted).
   function connect(grant, restarted) {
     if (directLine) {
@@ -133,6 +151,14 @@
     store = window.WebChat.createStore({}, function (api) {
       return function (next) {
         return function (action) {
+          // Web Chat's "Retry" posts the failed message as a new one, leaving the failed copy in the transcript: the
+          // page sends the same message again itself, under its own client id, so the server keeps it once (even
+          // if the first try did get there) and the one bubble turns from failed to sent.
+          var retried = action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload.activity.channelData;
+          if (retried && retried.clientActivityID) {
+            resend(api, action.payload.activity, retried.clientActivityID);
+            return undefined;
+          }
           // Say hello once connected, with the page's language, so the welcome comes in it.
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
             setTimeout(function () {

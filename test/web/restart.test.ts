@@ -75,11 +75,20 @@ describe('the page across a restart of the bot', () => {
 
       await bot.stop();
       await statusShows(page, text('fr', 'web', 'reconnecting'));
+      // A message typed while the bot is down is reported as not sent, with Web Chat's "Retry", within seconds.
+      const message = text('fr', 'helpdesk', 'menu.choice.forgotPassword');
+      const typedAt = Date.now();
+      await send(page, message);
+      const retry = page.locator('.webchat__activity-status button');
+      await retry.waitFor();
+      process.stdout.write(`restart: a send with the bot down was reported failed after ${Date.now() - typedAt} ms\n`);
       bot = await BotProcess.start(env);
       await statusHidden(page);
 
-      await send(page, text('fr', 'helpdesk', 'menu.choice.forgotPassword'));
+      await retry.click();
       await shows(page, plain(text('fr', 'helpdesk', 'forgotPassword.body')));
+      expect(await page.locator('.webchat__bubble--from-user').filter({ hasText: message }).count()).toBe(1);
+      expect(await retry.count()).toBe(0);
       expect(new Set(streams).size).toBe(1);
       expect(streams.length).toBeGreaterThan(1);
       expect(await page.locator('#chat-status').textContent()).not.toContain(text('fr', 'web', 'restarted'));
