@@ -76,17 +76,21 @@
     store.dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: name, value: value } });
   }
 
-  picker.addEventListener('change', function () {
-    if (!config.texts[picker.value] || picker.value === language) return;
-    language = picker.value;
+  // The page, Web Chat's own words and the address follow the language; true when it changed.
+  function switchLanguage(next) {
+    if (!config.texts[next] || next === language) return false;
+    language = next;
     var url = new URL(window.location.href);
     url.searchParams.set('lang', language);
     window.history.replaceState(null, '', url);
     applyLanguage();
-    if (!store) return;
-    render();
+    if (store) render();
+    return true;
+  }
+
+  picker.addEventListener('change', function () {
     // The bot switches too, and says so in the new language.
-    sendEvent('webchat/setLanguage', language);
+    if (switchLanguage(picker.value) && store) sendEvent('webchat/setLanguage', language);
   });
 
   status.querySelector('button').addEventListener('click', function () {
@@ -158,6 +162,14 @@
           if (retried && retried.clientActivityID) {
             resend(api, action.payload.activity, retried.clientActivityID);
             return undefined;
+          }
+          // The candidate changed language by typing: the bot says so with an event, and the page follows.
+          var incoming = action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload.activity;
+          if (incoming && incoming.type === 'event' && incoming.name === 'webchat/language') {
+            var followed = incoming.value;
+            setTimeout(function () {
+              switchLanguage(followed);
+            }, 0);
           }
           // Say hello once connected, with the page's language, so the welcome comes in it.
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {

@@ -70,6 +70,20 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('follows the bot when the candidate switches language by typing: header, placeholder, address', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${bot.url}/?lang=en`);
+    await shows(page, english('common:welcome'));
+    await send(page, text('de', 'common', 'language.name'));
+    await shows(page, text('de', 'common', 'language.changed'));
+    await pageLanguageIs(page, 'de');
+    await page.getByRole('heading', { name: text('de', 'web', 'heading') }).waitFor();
+    await page.getByPlaceholder('Nachricht eingeben').waitFor();
+    expect(await page.locator('#chat-language').inputValue()).toBe('de');
+    expect(page.url()).toContain('lang=de');
+  });
+
   it('opens in the language asked for in the address', async () => {
     const page = await browser.newPage();
     page.setDefaultTimeout(20_000);
