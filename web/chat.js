@@ -104,6 +104,17 @@
 
   applyLanguage();
 
+  // Web Chat keeps the end of the transcript in view; a bot message taller than the space left would then start
+  // above the top, hidden under the header. Such a message is shown from its first line instead.
+  function showStartOfNewest() {
+    var scrollable = root.querySelector('.webchat__basic-transcript__scrollable');
+    var bubbles = root.querySelectorAll('.webchat__bubble:not(.webchat__bubble--from-user)');
+    var newest = bubbles[bubbles.length - 1];
+    if (!scrollable || !newest) return;
+    var hidden = newest.getBoundingClientRect().top - scrollable.getBoundingClientRect().top;
+    if (hidden < 0) scrollable.scrollTop += hidden - 8;
+  }
+
   function resend(api, activity, clientActivityID) {
     var channelData = Object.assign({}, activity.channelData);
     delete channelData.state;
@@ -170,6 +181,10 @@
             setTimeout(function () {
               switchLanguage(followed);
             }, 0);
+          }
+          if (incoming && incoming.type === 'message' && incoming.from && incoming.from.role === 'bot') {
+            setTimeout(showStartOfNewest, 300);
+            setTimeout(showStartOfNewest, 900);
           }
           // Say hello once connected, with the page's language, so the welcome comes in it.
           if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
