@@ -67,7 +67,13 @@
   function render() {
     window.WebChat.renderWebChat(
       // No userID: the token already binds the user, and Web Chat refuses to trust a "dl_" id it cannot read in it.
-      { directLine: directLine, store: store, locale: config.locales[language], styleOptions: styleOptions },
+      {
+        directLine: directLine,
+        store: store,
+        locale: config.locales[language],
+        styleOptions: styleOptions,
+        renderMarkdown: window.HelpdeskMarkdown.render,
+      },
       root,
     );
   }
@@ -133,6 +139,45 @@
     });
   }
 
+  // What the page adds to Web Chat's store: its own Retry, following the bot's language, showing a long message
+  // from its start, and the hello with the page's language once connected.
+  function pageMiddleware(api) {
+    return function (next) {
+      return function (action) {
+        // Web Chat's "Retry" posts the failed message as a new one, leaving the failed copy in the transcript: the
+        // page sends the same message again itself, under its own client id, so the server keeps it once (even
+        // if the first try did get there) and the one bubble turns from failed to sent.
+        var retried = action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload.activity.channelData;
+        if (retried && retried.clientActivityID) {
+          resend(api, action.payload.activity, retried.clientActivityID);
+          return undefined;
+        }
+        // The candidate changed language by typing: the bot says so with an event, and the page follows.
+        var incoming = action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload.activity;
+        if (incoming && incoming.type === 'event' && incoming.name === 'webchat/language') {
+          var followed = incoming.value;
+          setTimeout(function () {
+            switchLanguage(followed);
+          }, 0);
+        }
+        if (incoming && incoming.type === 'message' && incoming.from && incoming.from.role === 'bot') {
+          setTimeout(showStartOfNewest, 300);
+          setTimeout(showStartOfNewest, 900);
+        }
+        // Say hello once connected, with the page's language, so the welcome comes in it.
+        if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
+          setTimeout(function () {
+            api.dispatch({
+              type: 'WEB_CHAT/SEND_EVENT',
+              payload: { name: 'webchat/join', value: { language: language } },
+            });
+          }, 0);
+        }
+        return next(action);
+      };
+    };
+  }
+
   // Web Chat on a conversation of its own; `restarted` when the previous one was lost (the bot restarted).
   function connect(grant, restarted) {
     if (directLine) {
@@ -163,45 +208,20 @@
         hideStatus('restarted');
       },
     });
-    store = window.WebChat.createStore({}, function (api) {
-      return function (next) {
-        return function (action) {
-          // Web Chat's "Retry" posts the failed message as a new one, leaving the failed copy in the transcript: the
-          // page sends the same message again itself, under its own client id, so the server keeps it once (even
-          // if the first try did get there) and the one bubble turns from failed to sent.
-          var retried = action.type === 'DIRECT_LINE/POST_ACTIVITY' && action.payload.activity.channelData;
-          if (retried && retried.clientActivityID) {
-            resend(api, action.payload.activity, retried.clientActivityID);
-            return undefined;
-          }
-          // The candidate changed language by typing: the bot says so with an event, and the page follows.
-          var incoming = action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload.activity;
-          if (incoming && incoming.type === 'event' && incoming.name === 'webchat/language') {
-            var followed = incoming.value;
-            setTimeout(function () {
-              switchLanguage(followed);
-            }, 0);
-          }
-          if (incoming && incoming.type === 'message' && incoming.from && incoming.from.role === 'bot') {
-            setTimeout(showStartOfNewest, 300);
-            setTimeout(showStartOfNewest, 900);
-          }
-          // Say hello once connected, with the page's language, so the welcome comes in it.
-          if (action.type === 'DIRECT_LINE/CONNECT_FULFILLED') {
-            setTimeout(function () {
-              api.dispatch({
-                type: 'WEB_CHAT/SEND_EVENT',
-                payload: { name: 'webchat/join', value: { language: language } },
-              });
-            }, 0);
-          }
-          return next(action);
-        };
-      };
+    directLine.start();
+    // The page's scripts run before Web Chat's bundle has arrived (they are deferred, and come first), so the
+    // chat is asked for while the bundle still loads; Web Chat is shown once it is there.
+    whenWebChatLoaded(function () {
+      store = window.WebChat.createStore({}, pageMiddleware);
+      if (restarted) showStatus('restarted');
+      else status.hidden = true;
+      render();
     });
-    if (restarted) showStatus('restarted');
-    else status.hidden = true;
-    render();
+  }
+
+  function whenWebChatLoaded(callback) {
+    if (window.WebChat) callback();
+    else document.addEventListener('DOMContentLoaded', callback);
   }
 
   // While the chat's storage is out (503) the page says the chat is briefly unavailable; while many chats start

@@ -73,6 +73,7 @@
     var timers = [];
     var statusListeners = [];
     var activityListeners = [];
+    var early = [];
 
     function later(callback, ms) {
       var timer = setTimeout(function () {
@@ -121,6 +122,8 @@
         var set = JSON.parse(message.data);
         if (set.watermark) watermark = set.watermark;
         (set.activities || []).forEach(function (activity) {
+          // Before Web Chat listens (the conversation started while its bundle was still loading): kept for it.
+          if (!activityListeners.length) early.push(activity);
           activityListeners.slice().forEach(function (listener) {
             listener.next(activity);
           });
@@ -245,6 +248,7 @@
       },
       activity$: new Observable(function (observer) {
         activityListeners.push(observer);
+        early.splice(0).forEach(observer.next);
         start();
         return function () {
           activityListeners.splice(activityListeners.indexOf(observer), 1);
@@ -259,6 +263,8 @@
       }),
       postActivity: postActivity,
       end: end,
+      /** Starts the conversation now, before Web Chat asks for it (it may still be loading). */
+      start: start,
     };
   }
 

@@ -2,12 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
 import { LANGUAGES } from '../../src/dialog/languages';
-import { startBot, type RunningBot } from '../../src/index';
-import { createLogger } from '../../src/logger';
-import { ARTIFACTS, launchBrowser } from '../support/browser';
-import { send, shows, text } from './pageHelpers';
+import { ARTIFACTS } from '../support/browser';
+import { botAndBrowser, send, shows, text } from './pageHelpers';
 
 jest.setTimeout(180_000);
 
@@ -54,24 +51,15 @@ async function check(page: Page, file: string): Promise<void> {
 }
 
 describe('the page fits a phone, a desktop and the embed panel, in five languages', () => {
-  let bot: RunningBot;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  beforeAll(async () => {
-    mkdirSync(path.join(ARTIFACTS, 'layout'), { recursive: true });
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
-    browser = await launchBrowser('en-GB');
-  });
-  afterAll(async () => {
-    await browser?.dispose();
-    await bot?.close();
-  });
+  const running = botAndBrowser();
+  beforeAll(() => mkdirSync(path.join(ARTIFACTS, 'layout'), { recursive: true }));
 
   describe.each(Object.entries(SIZES))('%s', (size, viewport) => {
     it.each([...LANGUAGES])('%s: the welcome and the menu', async (language) => {
-      const page = await browser.newPage();
+      const page = await running.browser.newPage();
       page.setDefaultTimeout(20_000);
       await page.setViewportSize(viewport);
-      await page.goto(`${bot.url}/?lang=${language}`);
+      await page.goto(`${running.bot.url}/?lang=${language}`);
       await shows(page, text(language, 'common', 'welcome'));
       await check(page, `${language}-${size}-welcome.png`);
       await send(page, text(language, 'common', 'commands.menu').split('|')[0]!);
@@ -83,9 +71,9 @@ describe('the page fits a phone, a desktop and the embed panel, in five language
   });
 
   it('the 380×600 panel on another site, in Italian', async () => {
-    const page = await browser.newPage();
+    const page = await running.browser.newPage();
     await page.setViewportSize({ width: 380, height: 600 });
-    await page.goto(`${bot.url}/?lang=it`);
+    await page.goto(`${running.bot.url}/?lang=it`);
     await shows(page, text('it', 'common', 'welcome'));
     await check(page, 'it-embed-welcome.png');
   });

@@ -2,6 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { launchBrowser } from '../support/browser';
 import { ROOT } from '../support/helpers';
 
 /** A text of the content, as the locale file has it today. */
@@ -46,4 +50,21 @@ export async function send(page: Page, message: string): Promise<void> {
   const box = page.getByRole('textbox').last();
   await box.fill(message);
   await box.press('Enter');
+}
+
+/** A bot on port 0 and a Chromium for the tests of a describe block, started before them and stopped after. */
+export function botAndBrowser(locale = 'en-GB'): {
+  bot: RunningBot;
+  browser: Awaited<ReturnType<typeof launchBrowser>>;
+} {
+  const running = {} as { bot: RunningBot; browser: Awaited<ReturnType<typeof launchBrowser>> };
+  beforeAll(async () => {
+    running.bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+    running.browser = await launchBrowser(locale);
+  });
+  afterAll(async () => {
+    await running.browser?.dispose();
+    await running.bot?.close();
+  });
+  return running;
 }
