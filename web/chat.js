@@ -256,5 +256,16 @@
       });
   }
 
+  // In the panel on another site: Escape closes the panel there, also while the candidate types in the chat
+  // (caught before Web Chat's own keys).
+  if (window.parent !== window)
+    document.addEventListener(
+      'keydown',
+      function (event) {
+        if (event.key === 'Escape') window.parent.postMessage({ helpdesk: 'close' }, '*');
+      },
+      true,
+    );
+
   start(false);
 })();

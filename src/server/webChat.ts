@@ -106,6 +106,17 @@ function send(req: Request, res: Response, file: Asset, immutable: boolean): voi
   res.end(encoding === 'br' ? file.brotli : encoding === 'gzip' ? file.gzipped : file.body);
 }
 
+/** Whether a CSP frame-ancestors list lets this origin frame the page: 'self', *, an origin, https://*.example.org. */
+function frameAllowed(ancestors: string, origin: string, ownHost: string): boolean {
+  const { host, protocol } = new URL(origin);
+  return ancestors.split(/\s+/).some((source) => {
+    if (source === '*') return true;
+    if (source === "'self'") return host === ownHost;
+    if (source.startsWith(`${protocol}//*.`)) return host.endsWith(source.slice(protocol.length + 3));
+    return source.replace(/\/+$/, '') === origin;
+  });
+}
+
 /** ?lang= first, then the browser's Accept-Language in its order of preference, then English. */
 export function pageLanguage(query: unknown, acceptLanguage: string | undefined): Language {
   const accepted = (acceptLanguage ?? '')
@@ -198,7 +209,23 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
   server.get('/webchat/:file', pageFile);
   server.head('/webchat/:file', pageFile);
 
+  // A browser shows an empty frame when the site framing the page is not allowed, and says why only in its console:
+  // the bot says it in its log, once per site.
+  const framersWarned = new Set<string>();
+  const warnIfFramedElsewhere = (req: Request) => {
+    if (req.header('sec-fetch-dest') !== 'iframe') return;
+    const framer = URL.canParse(req.header('referer') ?? '') ? new URL(req.header('referer')!).origin : undefined;
+    if (!framer || framersWarned.has(framer) || framersWarned.size >= 100) return;
+    if (frameAllowed(options.frameAncestors, framer, req.header('host') ?? '')) return;
+    framersWarned.add(framer);
+    options.logger.warn(
+      { origin: framer, frameAncestors: options.frameAncestors },
+      `the chat page is shown in a frame on ${framer}, which WEB_CHAT_FRAME_ANCESTORS does not allow: ` +
+        'the browser shows an empty frame there (add the site to WEB_CHAT_FRAME_ANCESTORS, space-separated)',
+    );
+  };
   const page = async (req: Request, res: Response) => {
+    warnIfFramedElsewhere(req);
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
     const texts = Object.fromEntries(
       LANGUAGES.map((each) => [

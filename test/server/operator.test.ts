@@ -1,6 +1,8 @@
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 
 describe('what an operator and a load balancer ask of the bot', () => {
   let bot: RunningBot;
@@ -49,5 +51,37 @@ describe('what an operator and a load balancer ask of the bot', () => {
     ).toBe('chat.example.org');
     // A host that names its port keeps it.
     expect(await streamUrl({ 'x-forwarded-port': '8080' })).toBe(new URL(bot.url).host);
+  });
+});
+
+describe('the page framed by a site the bot does not allow', () => {
+  it('logs a warning naming WEB_CHAT_FRAME_ANCESTORS and the site, once per site', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_CHAT_FRAME_ANCESTORS: 'https://support.example.org' }),
+      logger,
+    );
+    try {
+      const framedBy = (referer: string) =>
+        fetch(`${bot.url}/?lang=it`, { headers: { 'sec-fetch-dest': 'iframe', referer } }).then((r) => r.text());
+      await framedBy('https://support.example.org/help');
+      await framedBy('https://intranet.example.com/page');
+      await framedBy('https://intranet.example.com/other');
+      await fetch(`${bot.url}/`).then((r) => r.text());
+      const warnings = lines.filter((line) => line.includes('WEB_CHAT_FRAME_ANCESTORS') && line.includes('"level":40'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('https://intranet.example.com');
+    } finally {
+      await bot.close();
+    }
   });
 });

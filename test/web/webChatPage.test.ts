@@ -246,5 +246,11 @@ describe('the chat on another site, with the launcher script', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await launcher.click();
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat-embedded.png') });
+
+    // Escape closes the panel also while the candidate is typing in the chat (focus inside the frame).
+    await chat.getByRole('textbox').last().click();
+    await chat.getByRole('textbox').last().press('Escape');
+    await page.waitForFunction(() => document.querySelector('iframe')?.style.display === 'none');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe('false');
   });
 });
