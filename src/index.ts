@@ -243,6 +243,10 @@ function loopbackBase(host: string | undefined, port: number): string {
 if (require.main === module) {
   startBot()
     .then((running) => {
+      // For the person who started it: one plain line (the JSON lines above are for machines).
+      process.stderr.write(
+        `The helpdesk chat page is at ${running.url}/ (the bot's endpoint: ${running.url}/api/messages)\n`,
+      );
       const stop = (signal: string) => {
         process.stdout.write(
           `${JSON.stringify({ level: 30, msg: `${signal}: finishing the turns in progress, then stopping` })}\n`,

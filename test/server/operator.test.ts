@@ -3,6 +3,8 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { BotProcess } from '../support/botProcess';
+import { tempFolder } from '../support/tempFolders';
 
 describe('what an operator and a load balancer ask of the bot', () => {
   let bot: RunningBot;
@@ -82,6 +84,19 @@ describe('the page framed by a site the bot does not allow', () => {
       expect(warnings[0]).toContain('https://intranet.example.com');
     } finally {
       await bot.close();
+    }
+  });
+});
+
+describe('starting the bot as npm start does', () => {
+  it('prints one plain line with the chat page address, besides the JSON log lines', async () => {
+    const bot = await BotProcess.start({ DATA_DIR: tempFolder('helpdesk-data-') });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const plain = bot.output.split('\n').filter((line) => line.trim() && !line.startsWith('{'));
+      expect(plain).toEqual([`The helpdesk chat page is at ${bot.url}/ (the bot's endpoint: ${bot.url}/api/messages)`]);
+    } finally {
+      await bot.stop();
     }
   });
 });
