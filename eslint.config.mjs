@@ -11,6 +11,7 @@ const BROWSER = [
   'URL',
   'URLSearchParams',
   'fetch',
+  'WebSocket',
   'setTimeout',
   'clearTimeout',
   'console',

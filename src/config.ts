@@ -2,6 +2,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseNodes, type RedisSettings } from './state/redisConnection';
 
+/** The local Direct Line's token key in DATA_DIR, when DIRECT_LINE_TOKEN_KEY is not set and there is no Redis. */
+export const TOKEN_KEY_FILE = 'direct-line-token-key';
+
 /** The project folder: dialogs/, locales/ and demo/ live here (this file is in src/ or dist/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -25,6 +28,7 @@ const schema = z.object({
   MicrosoftAppTenantId: optionalText,
   CONTENT_DIR: optionalText,
   ACCOUNTS_FILE: optionalText,
+  DATA_DIR: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CONTENT_WATCH: z.enum(['true', 'false', '1', '0', '']).default('false'),
   ACCOUNT_SERVICE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -50,7 +54,8 @@ const schema = z.object({
   DIRECT_LINE_TOKEN_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   STATE_ENCRYPTION_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
   DIRECT_LINE_DOMAIN: z.url({ protocol: /^https?$/ }).default('https://directline.botframework.com/v3/directline'),
-  TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  TOKEN_BURST: z.coerce.number().int().min(1).default(60),
+  TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   DIRECT_LINE_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   DIRECT_LINE_TRANSCRIPT_BYTES: z.coerce
     .number()
@@ -85,6 +90,8 @@ export interface Config {
   };
   contentDir: string;
   accountsFile: string;
+  /** What the bot keeps between runs of its own (the local Direct Line's token key); created on first start. */
+  dataDir: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   /** Reload dialogs/ and locales/ when they change (npm run dev). */
   watchContent: boolean;
@@ -100,8 +107,10 @@ export interface Config {
     /** Set: tokens come from the Direct Line service. Not set: the bot serves Direct Line itself. */
     directLineSecret?: string;
     directLineDomain: string;
-    /** Signs the local Direct Line's tokens; random per process (or agreed through Redis) when not set. */
+    /** Signs the local Direct Line's tokens; not set: agreed through Redis, or kept in DATA_DIR without it. */
     tokenKey?: string;
+    /** Chat tokens per client address: this many at once, then `tokensPerMinute` as the allowance refills. */
+    tokenBurst: number;
     tokensPerMinute: number;
     /** The local Direct Line's limits per conversation: posts a minute, bytes kept, lifetime of its tokens. */
     postsPerMinute: number;
@@ -199,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     contentDir: path.resolve(values.CONTENT_DIR ?? PROJECT_ROOT),
     accountsFile: path.resolve(values.ACCOUNTS_FILE ?? path.join(PROJECT_ROOT, 'demo', 'accounts.json')),
+    dataDir: path.resolve(values.DATA_DIR ?? path.join(PROJECT_ROOT, 'data')),
     logLevel: values.LOG_LEVEL,
     watchContent: values.CONTENT_WATCH === 'true' || values.CONTENT_WATCH === '1',
     ...(values.ACCOUNT_SERVICE_URL
@@ -212,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(values.DIRECT_LINE_SECRET ? { directLineSecret: values.DIRECT_LINE_SECRET } : {}),
       directLineDomain: values.DIRECT_LINE_DOMAIN.replace(/\/+$/, ''),
       ...(values.DIRECT_LINE_TOKEN_KEY ? { tokenKey: values.DIRECT_LINE_TOKEN_KEY } : {}),
+      tokenBurst: values.TOKEN_BURST,
       tokensPerMinute: values.TOKENS_PER_MINUTE,
       postsPerMinute: values.DIRECT_LINE_POSTS_PER_MINUTE,
       transcriptBytes: values.DIRECT_LINE_TRANSCRIPT_BYTES,
@@ -235,6 +246,7 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     MicrosoftAppTenantId: config.bot.tenantId ?? 'not set',
     CONTENT_DIR: `${config.contentDir} (${source('CONTENT_DIR')})`,
     ACCOUNTS_FILE: `${config.accountsFile} (${source('ACCOUNTS_FILE')})`,
+    DATA_DIR: `${config.dataDir} (${source('DATA_DIR')})`,
     CONTENT_WATCH: `${config.watchContent} (${source('CONTENT_WATCH')})`,
     ACCOUNT_SERVICE_URL: config.accountService
       ? `${config.accountService.url} (environment)`
@@ -253,8 +265,13 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     DIRECT_LINE_SECRET: config.webChat.directLineSecret
       ? `[set]: tokens from ${config.webChat.directLineDomain}`
       : 'not set: the bot serves Direct Line itself at /v3/directline',
-    DIRECT_LINE_TOKEN_KEY: config.webChat.tokenKey ? '[set]' : 'not set: random, or agreed through Redis',
-    TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} per client address (${source('TOKENS_PER_MINUTE')})`,
+    DIRECT_LINE_TOKEN_KEY: config.webChat.tokenKey
+      ? '[set]'
+      : config.redis
+        ? 'not set: agreed through Redis'
+        : `not set: kept in ${path.join(config.dataDir, TOKEN_KEY_FILE)}`,
+    TOKEN_BURST: `${config.webChat.tokenBurst} at once per client address (${source('TOKEN_BURST')})`,
+    TOKENS_PER_MINUTE: `${config.webChat.tokensPerMinute} a minute after that (${source('TOKENS_PER_MINUTE')})`,
     DIRECT_LINE_LIMITS:
       `${config.webChat.postsPerMinute} posts a minute, ${config.webChat.transcriptBytes} bytes kept, ` +
       `tokens refreshed for ${config.webChat.conversationMaxSeconds} s per conversation`,

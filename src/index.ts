@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { newToken, startAccountService, type RunningAccountService } from './referenceService/app';
 import { createBotEndpoint } from './bot/endpoint';
 import { createMemoryStorage, StateStoreStorage, type Storage } from './bot/storage';
-import { describeConfig, loadConfig, type Config } from './config';
+import { describeConfig, loadConfig, TOKEN_KEY_FILE, type Config } from './config';
 import { formatProblem, loadContent } from './content/loadContent';
 import { watchContent } from './content/watch';
 import { buildRuntime, type Runtime } from './conversation/runtime';
@@ -13,7 +14,7 @@ import { createAdminServer, createServer } from './server/server';
 import { createWebChatChannel } from './directLine/channel';
 import { HttpAccountService } from './accountService/httpAccountService';
 import { Metrics } from './metrics';
-import { MemoryRateLimiter, RedisRateLimiter } from './state/rateLimit';
+import { MemoryBucketLimiter, RedisBucketLimiter } from './state/rateLimit';
 import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/reminders';
 import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
@@ -147,14 +148,15 @@ export async function startBot(
   });
 
   const { directLine, tokens } = await createWebChatChannel({
-    webChat: config.webChat,
+    webChat: { ...config.webChat, tokenKeyFile: path.join(config.dataDir, TOKEN_KEY_FILE) },
     deliver: (activity, client) => bot.deliverLocal(activity, client),
     serviceUrl: () => serviceUrl,
     ...(redis ? { redis } : {}),
   });
+  const bucket = { burst: config.webChat.tokenBurst, perMinute: config.webChat.tokensPerMinute };
   const limiter = redis
-    ? new RedisRateLimiter(redis, 'helpdesk:ratelimit:tokens', config.webChat.tokensPerMinute, 60_000)
-    : new MemoryRateLimiter(config.webChat.tokensPerMinute, 60_000);
+    ? new RedisBucketLimiter(redis, 'helpdesk:ratelimit:token-bucket', bucket)
+    : new MemoryBucketLimiter(bucket);
 
   const ready = async () => {
     const checks: Record<string, boolean> = { content: Boolean(runtime.content) };
@@ -214,11 +216,14 @@ export async function startBot(
     metrics,
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
+      const stopping = Date.now();
+      logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; turns in progress may finish');
       watcher?.close();
       await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
       await bot.drain(SHUTDOWN_GRACE_MS);
+      logger.info('turns finished; closing the open chat streams (pages reconnect to another instance)');
       closeStreams();
       server.server.closeAllConnections();
       await closed;
@@ -227,6 +232,7 @@ export async function startBot(
       await gate.close();
       await embedded?.close();
       await redis?.quit().catch(() => redis.disconnect());
+      logger.info({ ms: Date.now() - stopping }, 'stopped');
     },
   };
 }
@@ -245,6 +251,10 @@ function loopbackBase(host: string | undefined, port: number): string {
 if (require.main === module) {
   startBot()
     .then((running) => {
+      // For the person who started it: one plain line (the JSON lines above are for machines).
+      process.stderr.write(
+        `The helpdesk chat page is at ${running.url}/ (the bot's endpoint: ${running.url}/api/messages)\n`,
+      );
       const stop = (signal: string) => {
         process.stdout.write(
           `${JSON.stringify({ level: 30, msg: `${signal}: finishing the turns in progress, then stopping` })}\n`,

@@ -60,6 +60,15 @@
       button.focus();
     }
   });
+  // Escape inside the chat: the page in the frame asks to be closed.
+  window.addEventListener('message', function (event) {
+    var asked = event.data && event.data.helpdesk === 'close';
+    if (!asked || event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
+    if (frame.style.display !== 'none') {
+      toggle();
+      button.focus();
+    }
+  });
   // The tag may sit in <head> without defer: wait for the body.
   if (document.body) document.body.appendChild(button);
   else

@@ -119,6 +119,9 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
       // Any instance serves any shared Direct Line conversation: reply through this one's own routes.
       local && options.localServiceUrl ? { ...reference, serviceUrl: options.localServiceUrl() } : reference,
       async (context) => {
+        // The reminder answers nothing: without this it would reply to the made-up continuation activity, which
+        // no transcript holds (Web Chat holds such a message back, waiting for what it replies to).
+        delete (context.activity as Partial<Activity>).id;
         await context.sendActivity({
           type: ActivityTypes.Message,
           text: reminder.text,
@@ -127,6 +130,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
         });
       },
     );
+    logger.info({ via: reminder.via, channel: reminder.conversation.channelId }, 'reminder sent');
   });
 
   let inFlight = 0;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   ActivityHandler,
+  ActivityTypes,
   ConversationState,
   TurnContext,
   UserState,
@@ -42,6 +43,9 @@ export interface HelpdeskBotOptions {
 
 /** Channels where the page's Web Chat says when it joined, with its language (Azure's hosted Web Chat does not). */
 const WEB_CHAT_CHANNELS = new Set(['directline']);
+
+/** The event that tells the chat page the candidate's language changed (the page follows it). */
+export const LANGUAGE_EVENT = 'webchat/language';
 
 /**
  * The address of the client that posted the activity, set by the bot's own Direct Line (whose user ids are
@@ -282,6 +286,9 @@ export class HelpdeskBot extends ActivityHandler {
       activity.from?.id,
       activity.channelId === 'msteams' ? this.teamsContext(context, result.language) : undefined,
     );
+    // The chat page shows its own words (header, placeholder) in a language too: it follows the candidate's choice.
+    if (chosen && chosen !== saved && WEB_CHAT_CHANNELS.has(activity.channelId))
+      replies.push({ type: ActivityTypes.Event, name: LANGUAGE_EVENT, value: chosen });
     // Asking for a secret: the bot's own Direct Line then keeps the answer masked in its transcript.
     const mask = this.answerMask(result.trace.expecting);
     const question = replies.find((reply) => reply.type === 'message');

@@ -57,6 +57,9 @@ export const WEB_KEYS = [
   'retry',
   'unavailable',
   'slowDown',
+  'reconnecting',
+  'restarted',
+  'busy',
   'chatLabel',
 ] as const;
 

@@ -2,7 +2,7 @@ import type { RedisClient } from '../state/redisConnection';
 import { MemoryRateLimiter, RedisRateLimiter } from '../state/rateLimit';
 import { MemoryConversationStore, RedisConversationStore } from './conversationStore';
 import { LocalDirectLine, type ChannelActivity, type PostingClient } from './localDirectLine';
-import { DirectLineTokens, sharedTokenKey } from './tokens';
+import { DirectLineTokens, keptTokenKey, sharedTokenKey } from './tokens';
 import { DirectLineServiceTokenSource, LocalTokenSource, type WebChatTokenSource } from './webChatTokens';
 
 export interface WebChatChannelOptions {
@@ -10,6 +10,8 @@ export interface WebChatChannelOptions {
     directLineSecret?: string;
     directLineDomain: string;
     tokenKey?: string;
+    /** Where the token key is kept between runs when it is neither set nor agreed through Redis. */
+    tokenKeyFile: string;
     /** Activities one conversation may post per minute. */
     postsPerMinute: number;
     /** Bytes of activities kept per conversation; the oldest are dropped beyond it. */
@@ -36,7 +38,7 @@ export async function createWebChatChannel(
   if (webChat.directLineSecret) {
     return { tokens: new DirectLineServiceTokenSource(webChat.directLineSecret, webChat.directLineDomain) };
   }
-  const tokenKey = webChat.tokenKey ?? (redis ? await sharedTokenKey(redis) : undefined);
+  const tokenKey = webChat.tokenKey ?? (redis ? await sharedTokenKey(redis) : keptTokenKey(webChat.tokenKeyFile));
   const limits = { maxActivities: 500, maxBytes: webChat.transcriptBytes, idleSeconds: 3600, now: Date.now };
   const perMinute = webChat.postsPerMinute;
   const directLine = new LocalDirectLine({

@@ -30,8 +30,11 @@ export interface ConversationStore {
   open(conversationId: string, userId: string): Promise<boolean>;
   /** The conversation's user, if it exists; keeps it alive. */
   find(conversationId: string): Promise<string | undefined>;
-  /** Adds an activity, giving it its id and timestamp; tells the listeners. */
-  append(conversationId: string, activity: ChannelActivity): Promise<ChannelActivity>;
+  /**
+   * Adds an activity, giving it its id and timestamp; tells the listeners. With `clientId` (the id the client gave
+   * its activity), a second activity with the same one is not added: its id is the first one's, `repeated` true.
+   */
+  append(conversationId: string, activity: ChannelActivity, clientId?: string): Promise<Appended>;
   /** Replaces a kept activity's fields (updateActivity); false if it is not kept. */
   update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean>;
   /**
@@ -50,6 +53,9 @@ export interface ConversationStore {
   listen(conversationId: string, listener: Listener): Promise<() => void>;
   close(): Promise<void>;
 }
+
+/** An activity as the store keeps it; `repeated` when its client id had been added before (and it was not again). */
+export type Appended = ChannelActivity & { id: string; repeated?: true };
 
 /** How an answer to the bot's question is kept in the transcript (as the question's validator shows it back). */
 export type AnswerMask = 'partial' | 'full';
@@ -72,6 +78,8 @@ const parseWatermark = (watermark: string | undefined) =>
 interface MemoryConversation {
   userId: string;
   answerMask?: AnswerMask;
+  /** The ids of the activities added so far under each client id. */
+  clientIds: Map<string, string>;
   activities: ChannelActivity[];
   /** The size of each kept activity, as the byte cap counts it. */
   sizes: number[];
@@ -97,6 +105,7 @@ export class MemoryConversationStore implements ConversationStore {
     }
     this.conversations.set(conversationId, {
       userId,
+      clientIds: new Map(),
       activities: [],
       sizes: [],
       dropped: 0,
@@ -112,10 +121,13 @@ export class MemoryConversationStore implements ConversationStore {
     return found?.userId;
   }
 
-  async append(conversationId: string, activity: ChannelActivity): Promise<ChannelActivity> {
+  async append(conversationId: string, activity: ChannelActivity, clientId?: string): Promise<Appended> {
     const conversation = this.conversations.get(conversationId);
     if (!conversation) throw new Error(`no conversation ${conversationId}`);
+    const earlier = clientId === undefined ? undefined : conversation.clientIds.get(clientId);
+    if (earlier) return { ...activity, id: earlier, repeated: true };
     const sequence = conversation.dropped + conversation.activities.length;
+    if (clientId !== undefined) conversation.clientIds.set(clientId, idOf(conversationId, sequence));
     const stored = {
       ...activity,
       id: idOf(conversationId, sequence),
@@ -194,6 +206,10 @@ export class MemoryConversationStore implements ConversationStore {
  * out or announce out of order.
  */
 const APPEND = `
+if ARGV[6] ~= '' then
+  local earlier = redis.call('HGET', KEYS[5], ARGV[6])
+  if earlier then return { tonumber(earlier), 1 } end
+end
 local count = redis.call('RPUSH', KEYS[1], ARGV[1])
 local bytes = redis.call('INCRBY', KEYS[4], string.len(ARGV[1]))
 local dropped = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -208,9 +224,13 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[5], ARGV[6], sequence)
+  redis.call('PEXPIRE', KEYS[5], ARGV[3])
+end
 -- Published from inside the script: listeners hear activities in the order they were numbered.
 redis.call('PUBLISH', ARGV[4], sequence .. ' ' .. ARGV[1])
-return sequence
+return { sequence, 0 }
 `;
 
 /** The activities after a watermark, read against the same trim count. */
@@ -282,6 +302,7 @@ export class RedisConversationStore implements ConversationStore {
       bytes: `${tag}:bytes`,
       channel: `${tag}:new`,
       answerMask: `${tag}:answer-mask`,
+      clientIds: `${tag}:client-ids`,
     };
   }
 
@@ -297,7 +318,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async find(conversationId: string): Promise<string | undefined> {
-    const { user, log, dropped, bytes } = this.keys(conversationId);
+    const { user, log, dropped, bytes, clientIds } = this.keys(conversationId);
     const [[, userId]] = (await this.redis
       .multi()
       .get(user)
@@ -305,30 +326,32 @@ export class RedisConversationStore implements ConversationStore {
       .pexpire(log, this.idleMs)
       .pexpire(dropped, this.idleMs)
       .pexpire(bytes, this.idleMs)
+      .pexpire(clientIds, this.idleMs)
       .exec()) as [[unknown, string | null]];
     return userId ?? undefined;
   }
 
-  async append(conversationId: string, activity: ChannelActivity): Promise<ChannelActivity> {
+  async append(conversationId: string, activity: ChannelActivity, clientId?: string): Promise<Appended> {
     const keys = this.keys(conversationId);
     const timestamp = new Date(this.limits.now()).toISOString();
     // The id depends on the number the script gives out; it is added on the way out, not stored.
-    const sequence = Number(
-      await this.redis.eval(
-        APPEND,
-        4,
-        keys.log,
-        keys.dropped,
-        keys.user,
-        keys.bytes,
-        JSON.stringify({ ...activity, timestamp }),
-        this.limits.maxActivities,
-        this.idleMs,
-        keys.channel,
-        this.limits.maxBytes,
-      ),
-    );
-    return { ...activity, id: idOf(conversationId, sequence), timestamp };
+    const [sequence, repeated] = (await this.redis.eval(
+      APPEND,
+      5,
+      keys.log,
+      keys.dropped,
+      keys.user,
+      keys.bytes,
+      keys.clientIds,
+      JSON.stringify({ ...activity, timestamp }),
+      this.limits.maxActivities,
+      this.idleMs,
+      keys.channel,
+      this.limits.maxBytes,
+      clientId ?? '',
+    )) as [number, number];
+    const id = idOf(conversationId, Number(sequence));
+    return repeated ? { ...activity, id, repeated: true } : { ...activity, id, timestamp };
   }
 
   async update(conversationId: string, activityId: string, activity: ChannelActivity): Promise<boolean> {

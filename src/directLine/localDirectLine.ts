@@ -139,14 +139,19 @@ export class LocalDirectLine {
     await this.withinRate(conversationId);
     // An answer to a secret question is kept (and echoed, and sent again on reconnect) masked; the bot gets it whole.
     const mask = activity.text ? await reachable(() => this.store.answerMask(conversationId)) : undefined;
-    const posted = await reachable(() => this.store.append(conversationId, mask ? masked(activity, mask) : activity));
+    // Sent again (a balancer or the page retrying after no answer): kept once; handed to the bot again, which
+    // skips an activity id it has already answered, and answers one whose first delivery failed.
+    const clientId = clientActivityId(activity);
+    const posted = await reachable(() =>
+      this.store.append(conversationId, mask ? masked(activity, mask) : activity, clientId),
+    );
     try {
-      const { id, timestamp } = posted;
+      const { id, timestamp = new Date().toISOString() } = posted;
       await this.options.deliver({ ...activity, id, timestamp, serviceUrl: this.options.serviceUrl() }, client);
     } catch {
       throw new DirectLineError('BotError', 'The bot could not process this activity; send it again.');
     }
-    return posted.id!;
+    return posted.id;
   }
 
   /** GET /conversations/{id}/activities?watermark=: what came after the watermark. */
@@ -231,7 +236,7 @@ export class LocalDirectLine {
         from: { id: this.options.bot.id, name: this.options.bot.name, role: 'bot' },
       }),
     );
-    return stored.id!;
+    return stored.id;
   }
 
   /** Bot Connector: an activity the bot replaces (updateActivity). */
@@ -310,6 +315,12 @@ function answerMaskOf(activity: ChannelActivity): AnswerMask | undefined {
 function masked(activity: ChannelActivity, mask: AnswerMask): ChannelActivity {
   const { text, textFormat: _format, entities: _entities, attachments: _attachments, ...rest } = activity;
   return { ...rest, text: maskValue(text ?? '', mask) };
+}
+
+/** The id Web Chat gives each activity it sends (channelData.clientActivityID), when there is a usable one. */
+function clientActivityId(activity: ChannelActivity): string | undefined {
+  const id = (activity.channelData as { clientActivityID?: unknown } | undefined)?.clientActivityID;
+  return typeof id === 'string' && id.length > 0 && id.length <= 100 ? id : undefined;
 }
 
 /** The fields a client may set on an activity it posts; the rest the service fills in. */

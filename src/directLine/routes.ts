@@ -51,7 +51,13 @@ function streamUrl(
   watermark?: string,
 ): string {
   const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
-  const host = (trustProxy && req.header('x-forwarded-host')) || req.header('host');
+  const named = ((trustProxy && req.header('x-forwarded-host')?.split(',')[0]?.trim()) || req.header('host')) ?? '';
+  // A proxy that passes the host without its port (nginx's `$host`) says the port in X-Forwarded-Port.
+  const port = trustProxy ? req.header('x-forwarded-port')?.split(',')[0]?.trim() : undefined;
+  const host =
+    port && /^\d+$/.test(port) && !/:\d+$|\]$/.test(named) && port !== (secure ? '443' : '80')
+      ? `${named}:${port}`
+      : named;
   const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
   const path = `${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream`;
   return `${secure ? 'wss' : 'ws'}://${host}${path}?${query}`;

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { RedisClient } from '../state/redisConnection';
 
 /** What a local Direct Line token grants: one conversation, as one user, until it expires. */
@@ -91,6 +93,25 @@ export async function sharedTokenKey(redis: RedisClient): Promise<string> {
   )) as string | null;
   if (!key)
     throw Object.assign(new Error('Redis did not keep the Direct Line token key; check REDIS_URL'), {
+      name: 'ConfigError',
+    });
+  return key;
+}
+
+/**
+ * The signing key kept in a file of the bot's own (made on first start, readable by its user only), so tokens
+ * given out before a restart are still accepted after it.
+ */
+export function keptTokenKey(file: string): string {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 32)
+    throw Object.assign(new Error(`${file} holds no token key (at least 32 characters); delete it to make a new one`), {
       name: 'ConfigError',
     });
   return key;

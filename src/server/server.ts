@@ -32,11 +32,14 @@ export function createAdminServer(options: AdminOptions): Server {
 }
 
 function mountAdminRoutes(server: Server, options: AdminOptions): void {
-  server.get('/readyz', async (_req: Request, res: Response) => {
+  const readyz = async (_req: Request, res: Response) => {
     const checks = (await options.ready?.()) ?? {};
     const ready = Object.values(checks).every(Boolean);
+    res.header('content-type', 'application/json');
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
-  });
+  };
+  server.get('/readyz', readyz);
+  server.head('/readyz', readyz);
 
   server.get('/metrics', async (_req: Request, res: Response) => {
     if (!options.metrics) return res.send(404, { error: 'not_found', message: 'Metrics are not enabled.' });
@@ -57,10 +60,14 @@ export function createServer(options: ServerOptions): HelpdeskServer {
   server.pre(restify.plugins.pre.sanitizePath());
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
-  server.get('/healthz', (_req: Request, res: Response, next: Next) => {
+  // Uptime monitors and balancers often ask with HEAD: the same answer, without the body.
+  const healthz = (_req: Request, res: Response, next: Next) => {
+    res.header('content-type', 'application/json');
     res.send(200, { status: 'ok' });
     return next();
-  });
+  };
+  server.get('/healthz', healthz);
+  server.head('/healthz', healthz);
 
   if (!options.adminElsewhere) mountAdminRoutes(server, options);
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { LANGUAGES, LOCALES, type Language } from '../dialog/languages';
@@ -28,39 +29,92 @@ export interface WebChatOptions {
 interface Asset {
   body: Buffer;
   gzipped: Buffer;
+  /** Made in the background on first use (the best brotli takes seconds for Web Chat's bundle); gzip until then. */
+  brotli?: Buffer;
   type: string;
   etag: string;
+  /** The start of the content's hash, put in the file's address so it can be cached for good. */
+  hash: string;
 }
+
+/** Brotli of each file content made so far in this process, by its hash: every server in it shares them. */
+const brotliMade = new Map<string, Promise<Buffer | undefined>>();
 
 function asset(file: string, type: string): Asset {
   const body = readFileSync(file);
+  const digest = createHash('sha256').update(body).digest('base64url');
+  const made: Asset = { body, gzipped: gzipSync(body, { level: 9 }), type, etag: `"${digest.slice(0, 22)}"`, hash: '' };
+  made.hash = digest.slice(0, 12).replace(/[-_]/g, '0');
+  if (!brotliMade.has(digest)) {
+    const quality = {
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
+    };
+    brotliMade.set(
+      digest,
+      promisify(brotliCompress)(body, { params: quality }).catch(() => undefined),
+    );
+  }
+  void brotliMade.get(digest)!.then((compressed) => {
+    if (compressed) made.brotli = compressed;
+  });
+  return made;
+}
+
+/** The page's files: each loaded (and compressed) once, on first use. */
+function assets(files: Record<string, { file: () => string; type: string }>) {
+  const loaded = new Map<string, Asset>();
   return {
-    body,
-    gzipped: gzipSync(body),
-    type,
-    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    names: Object.keys(files),
+    get(name: string): Asset | undefined {
+      const source = files[name];
+      if (!source) return undefined;
+      let found = loaded.get(name);
+      if (!found) loaded.set(name, (found = asset(source.file(), source.type)));
+      return found;
+    },
   };
 }
 
-/** Sends a static file once per version: ETag revalidation, gzip when the browser takes it. */
-function serve(load: () => Asset) {
-  let cached: Asset | undefined;
-  return async (req: Request, res: Response) => {
-    cached ??= load();
-    res.setHeader('content-type', cached.type);
-    res.setHeader('etag', cached.etag);
-    res.setHeader('cache-control', 'public, max-age=3600, must-revalidate');
-    res.setHeader('vary', 'accept-encoding');
-    if (req.header('if-none-match') === cached.etag) {
-      res.writeHead(304);
-      res.end();
-      return;
-    }
-    const gzip = /\bgzip\b/.test(req.header('accept-encoding') ?? '');
-    if (gzip) res.setHeader('content-encoding', 'gzip');
-    res.writeHead(200);
-    res.end(gzip ? cached.gzipped : cached.body);
-  };
+/** A file's address with its content's hash: `/webchat/chat.3fA9x0k2LmQ1.js`. */
+function hashedName(name: string, hash: string): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}.${hash}${name.slice(dot)}`;
+}
+
+/**
+ * Sends a static file: under its hashed address cached for a year (a new version has a new address), under its
+ * plain one revalidated by ETag; brotli or gzip when the browser takes it.
+ */
+function send(req: Request, res: Response, file: Asset, immutable: boolean): void {
+  res.setHeader('content-type', file.type);
+  res.setHeader('etag', file.etag);
+  res.setHeader(
+    'cache-control',
+    immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600, must-revalidate',
+  );
+  res.setHeader('vary', 'accept-encoding');
+  if (req.header('if-none-match') === file.etag) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  const accepted = req.header('accept-encoding') ?? '';
+  const encoding = file.brotli && /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : undefined;
+  if (encoding) res.setHeader('content-encoding', encoding);
+  res.writeHead(200);
+  res.end(encoding === 'br' ? file.brotli : encoding === 'gzip' ? file.gzipped : file.body);
+}
+
+/** Whether a CSP frame-ancestors list lets this origin frame the page: 'self', *, an origin, https://*.example.org. */
+function frameAllowed(ancestors: string, origin: string, ownHost: string): boolean {
+  const { host, protocol } = new URL(origin);
+  return ancestors.split(/\s+/).some((source) => {
+    if (source === '*') return true;
+    if (source === "'self'") return host === ownHost;
+    if (source.startsWith(`${protocol}//*.`)) return host.endsWith(source.slice(protocol.length + 3));
+    return source.replace(/\/+$/, '') === origin;
+  });
 }
 
 /** ?lang= first, then the browser's Accept-Language in its order of preference, then English. */
@@ -109,11 +163,19 @@ function fillPage(template: string, values: Record<string, string | Markup>): st
 
 /** The page at `/`, its script and styles, the Web Chat bundle, the launcher for other sites, the token endpoint. */
 export function mountWebChat(server: Server, options: WebChatOptions): void {
-  // The package's exports map hides dist/; its published browser bundle sits beside lib/.
-  const bundlePath = () => path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
-  const webChatBundle = serve(() => asset(bundlePath(), 'text/javascript; charset=utf-8'));
-  const pageScript = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.js'), 'text/javascript; charset=utf-8'));
-  const pageStyles = serve(() => asset(path.join(PROJECT_ROOT, 'web', 'chat.css'), 'text/css; charset=utf-8'));
+  // The package's exports map hides dist/; its published browser bundles sit beside lib/. The minimal one (half
+  // the size) has everything the page uses but markdown, which web/markdown.js gives it.
+  const bundlePath = () =>
+    path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat-minimal.js');
+  const script = 'text/javascript; charset=utf-8';
+  const files = assets({
+    'webchat.js': { file: bundlePath, type: script },
+    'markdown.js': { file: () => path.join(PROJECT_ROOT, 'web', 'markdown.js'), type: script },
+    'directLine.js': { file: () => path.join(PROJECT_ROOT, 'web', 'directLine.js'), type: script },
+    'chat.js': { file: () => path.join(PROJECT_ROOT, 'web', 'chat.js'), type: script },
+    'chat.css': { file: () => path.join(PROJECT_ROOT, 'web', 'chat.css'), type: 'text/css; charset=utf-8' },
+  });
+  const addressOf = (name: string) => `/webchat/${hashedName(name, files.get(name)!.hash)}`;
   const pageTemplate = readFileSync(path.join(PROJECT_ROOT, 'web', 'chat.html'), 'utf8');
   // The launcher for other sites, with its two texts in every language.
   let embedScript: string | undefined;
@@ -131,11 +193,39 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
     res.writeHead(200);
     res.end(embedScript.replace('__TEXTS__', () => scriptJson(texts)));
   });
-  server.get('/webchat/webchat.js', webChatBundle);
-  server.get('/webchat/chat.js', pageScript);
-  server.get('/webchat/chat.css', pageStyles);
+  const pageFile = async (req: Request, res: Response) => {
+    const requested = String(req.params.file);
+    const plain = files.get(requested);
+    if (plain) return send(req, res, plain, false);
+    // name.<hash>.ext: only the current version's hash; an old page asking for an old one gets 404.
+    const match = /^(.+)\.([\w]{12})(\.\w+)$/.exec(requested);
+    const file = match ? files.get(`${match[1]}${match[3]}`) : undefined;
+    if (!file || file.hash !== match![2]) {
+      res.send(404, { error: 'not_found', message: 'No such file of the chat page (or an older version of it).' });
+      return;
+    }
+    send(req, res, file, true);
+  };
+  server.get('/webchat/:file', pageFile);
+  server.head('/webchat/:file', pageFile);
 
-  server.get('/', async (req: Request, res: Response) => {
+  // A browser shows an empty frame when the site framing the page is not allowed, and says why only in its console:
+  // the bot says it in its log, once per site.
+  const framersWarned = new Set<string>();
+  const warnIfFramedElsewhere = (req: Request) => {
+    if (req.header('sec-fetch-dest') !== 'iframe') return;
+    const framer = URL.canParse(req.header('referer') ?? '') ? new URL(req.header('referer')!).origin : undefined;
+    if (!framer || framersWarned.has(framer) || framersWarned.size >= 100) return;
+    if (frameAllowed(options.frameAncestors, framer, req.header('host') ?? '')) return;
+    framersWarned.add(framer);
+    options.logger.warn(
+      { origin: framer, frameAncestors: options.frameAncestors },
+      `the chat page is shown in a frame on ${framer}, which WEB_CHAT_FRAME_ANCESTORS does not allow: ` +
+        'the browser shows an empty frame there (add the site to WEB_CHAT_FRAME_ANCESTORS, space-separated)',
+    );
+  };
+  const page = async (req: Request, res: Response) => {
+    warnIfFramedElsewhere(req);
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
     const texts = Object.fromEntries(
       LANGUAGES.map((each) => [
@@ -188,10 +278,14 @@ export function mountWebChat(server: Server, options: WebChatOptions): void {
         nonce,
         ...Object.fromEntries(WEB_KEYS.map((key) => [`text.${key}`, texts[language]![key]!])),
         languageChoices: { html: choices },
+        ...Object.fromEntries(files.names.map((name) => [`asset.${name}`, addressOf(name)])),
         config: { html: scriptJson(config) },
       }),
     );
-  });
+  };
+  server.get('/', page);
+  // Uptime monitors ask with HEAD: the same answer, without the body.
+  server.head('/', page);
 
   server.post('/api/directline/token', async (req: Request, res: Response) => {
     // The balancer appends the address it saw; anything left of it the client may have written itself.

@@ -103,3 +103,93 @@ export class RedisRateLimiter extends WindowRateLimiter {
     super(new RedisWindowCounter(redis, prefix), limit, windowMs);
   }
 }
+
+/**
+ * A token bucket per key: up to `burst` at once, then `perMinute` as the bucket fills again. Sized for many people
+ * behind one address (a school or exam-centre network): a room may start its chats together, a flood may not last.
+ */
+export interface BucketSize {
+  burst: number;
+  perMinute: number;
+}
+
+/** How long until the bucket holds one token again, in whole seconds (at least one). */
+const secondsUntilOne = (tokens: number, perMs: number) => Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+
+/** Buckets in this process: enough for one instance. */
+export class MemoryBucketLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly perMs: number;
+
+  constructor(
+    private readonly size: BucketSize,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.perMs = size.perMinute / 60_000;
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    const now = this.now();
+    if (this.buckets.size > 10_000) {
+      for (const [name, bucket] of this.buckets)
+        if (this.fill(bucket, now) >= this.size.burst) this.buckets.delete(name);
+    }
+    const bucket = this.buckets.get(key) ?? { tokens: this.size.burst, at: now };
+    bucket.tokens = this.fill(bucket, now);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return { allowed: false, retryAfterSeconds: secondsUntilOne(bucket.tokens, this.perMs) };
+    bucket.tokens -= 1;
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  private fill(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.size.burst, bucket.tokens + (now - bucket.at) * this.perMs);
+  }
+}
+
+/** Takes one token if there is one, on Redis's own clock; answers { allowed, tokens left × 1000 }. */
+const TAKE = `
+local burst = tonumber(ARGV[1])
+local perMs = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * perMs)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / perMs) + 1000)
+return { allowed, math.floor(tokens * 1000) }
+`;
+
+/** Buckets in Redis: one budget per address shared by every instance behind the load balancer. */
+export class RedisBucketLimiter implements RateLimiter {
+  private readonly perMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+    private readonly size: BucketSize,
+  ) {
+    this.perMs = size.perMinute / 60_000;
+  }
+
+  async take(key: string): Promise<RateDecision> {
+    const [allowed, milliTokens] = (await this.redis.eval(
+      TAKE,
+      1,
+      `${this.prefix}:${key}`,
+      this.size.burst,
+      this.perMs,
+    )) as [number, number];
+    return allowed === 1
+      ? { allowed: true, retryAfterSeconds: 0 }
+      : { allowed: false, retryAfterSeconds: secondsUntilOne(milliTokens / 1000, this.perMs) };
+  }
+}

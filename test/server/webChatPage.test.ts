@@ -1,7 +1,7 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
@@ -59,7 +59,7 @@ class DirectLineService {
 describe('the page at / and its token endpoint, without a Direct Line secret', () => {
   let bot: RunningBot;
   beforeAll(async () => {
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKENS_PER_MINUTE: '3' }), quiet);
+    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }), quiet);
   });
   afterAll(() => bot.close());
 
@@ -84,8 +84,40 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
     expect(response.headers.get('cache-control')).toBe('no-store');
     const html = await response.text();
     expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
-    expect(html).toContain('<script src="/webchat/webchat.js"');
+    expect(html).toMatch(/<script src="\/webchat\/webchat\.\w{12}\.js"/);
   });
+
+  it("names each of the page's files by its content's hash, cached for a year; brotli as well as gzip", async () => {
+    const html = await (await fetch(`${bot.url}/`)).text();
+    const addresses = [...html.matchAll(/(?:src|href)="(\/webchat\/[^"]+)"/g)].map((match) => match[1]!);
+    expect(addresses.map((address) => address.replace(/\.\w{12}\./, '.'))).toEqual([
+      '/webchat/chat.css',
+      '/webchat/markdown.js',
+      '/webchat/directLine.js',
+      '/webchat/chat.js',
+      '/webchat/webchat.js',
+    ]);
+    for (const address of addresses) {
+      const plain = Buffer.from(await (await fetch(`${bot.url}${address.replace(/\.\w{12}\./, '.')}`)).arrayBuffer());
+      const hashed = await fetch(`${bot.url}${address}`);
+      expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(Buffer.from(await hashed.arrayBuffer()).equals(plain)).toBe(true);
+    }
+    // Another version's address is not this version's file.
+    const stale = addresses[4]!.replace(/\.(\w{12})\./, '.AAAAAAAAAAAA.');
+    expect((await fetch(`${bot.url}${stale}`)).status).toBe(404);
+    // Brotli once it is made (in the background, after the first request), smaller than gzip, the same bundle.
+    let brotli: Buffer | undefined;
+    while (!brotli) {
+      const { encoding, body } = await rawGet(bot.url, addresses[4]!, 'br, gzip');
+      if (encoding === 'br') brotli = body;
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const gzip = await rawGet(bot.url, addresses[4]!, 'gzip');
+    expect(gzip.encoding).toBe('gzip');
+    expect(brotli.length).toBeLessThan(gzip.body.length);
+    expect(brotliDecompressSync(brotli).equals(gunzipSync(gzip.body))).toBe(true);
+  }, 60_000);
 
   it('serves the official Web Chat bundle compressed, and revalidates it', async () => {
     const first = await fetch(`${bot.url}/webchat/webchat.js`, { headers: { 'accept-encoding': 'gzip' } });
@@ -98,7 +130,9 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
     const again = await fetch(`${bot.url}/webchat/webchat.js`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
     // Over the wire it is gzip, and unzips to the same bundle.
-    expect(gunzipSync(await gzipBytes(bot.url)).equals(body)).toBe(true);
+    const wire = await rawGet(bot.url, '/webchat/webchat.js', 'gzip');
+    expect(wire.encoding).toBe('gzip');
+    expect(gunzipSync(wire.body).equals(body)).toBe(true);
   });
 
   it('gives each visitor a local token for a fresh conversation, and limits how many per address', async () => {
@@ -129,23 +163,20 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
   });
 });
 
-/** The raw gzip body, as a browser that takes gzip gets it. */
-function gzipBytes(url: string): Promise<Buffer> {
+/** A file as it goes over the wire (node:http does not unpack it), with its content-encoding. */
+function rawGet(url: string, path: string, acceptEncoding: string): Promise<{ encoding?: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url);
-    // node:http does not unzip, so this is what goes over the wire.
-    get(
-      { hostname, port, path: '/webchat/webchat.js', headers: { 'accept-encoding': 'gzip' } },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          res.headers['content-encoding'] === 'gzip'
-            ? resolve(Buffer.concat(chunks))
-            : reject(new Error('not gzipped')),
-        );
-      },
-    ).on('error', reject);
+    get({ hostname, port, path, headers: { 'accept-encoding': acceptEncoding } }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          ...(res.headers['content-encoding'] ? { encoding: res.headers['content-encoding'] } : {}),
+          body: Buffer.concat(chunks),
+        }),
+      );
+    }).on('error', reject);
   });
 }
 
@@ -226,7 +257,7 @@ describe('the page with texts a support lead wrote', () => {
       expect(JSON.parse(config!).texts.en.title).toBe(title);
       const nonce = /'nonce-([^']+)'/.exec(response.headers.get('content-security-policy')!)?.[1];
       const nonces = [...html.matchAll(/<script\b[^>]*>/g)].map(([tag]) => /nonce="([^"]*)"/.exec(tag)?.[1]);
-      expect(nonces).toEqual([undefined, nonce, nonce]);
+      expect(nonces).toEqual([undefined, nonce, nonce, nonce, nonce]);
     } finally {
       await bot.close();
     }
@@ -236,7 +267,7 @@ describe('the page with texts a support lead wrote', () => {
 describe('the token limit behind a load balancer', () => {
   it("counts the address the balancer saw, not the client's X-Forwarded-For; streams over its https host", async () => {
     const bot = await startBot(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKENS_PER_MINUTE: '1' }),
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', TRUST_PROXY: 'true', TOKEN_BURST: '1', TOKENS_PER_MINUTE: '1' }),
       quiet,
     );
     try {
@@ -272,7 +303,8 @@ describe('the token limit with several instances sharing Redis', () => {
   let second: RunningBot;
   beforeAll(async () => {
     redis = await RedisServer.start();
-    const config = () => loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, TOKENS_PER_MINUTE: '4' });
+    const config = () =>
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, TOKEN_BURST: '4', TOKENS_PER_MINUTE: '4' });
     first = await startBot(config(), quiet);
     second = await startBot(config(), quiet);
   });

@@ -1,6 +1,8 @@
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import {
+  MemoryBucketLimiter,
   MemoryWindowCounter,
+  RedisBucketLimiter,
   RedisWindowCounter,
   WindowRateLimiter,
   type WindowCounter,
@@ -78,5 +80,38 @@ describe('a window in Redis', () => {
     await counter.unhit('a');
     expect(await client.keys(`closed-*`)).toEqual([]);
     expect((await counter.hit('a', HOUR)).count).toBe(1);
+  });
+});
+
+describe('the per-address chat allowance: a burst, then a sustained rate', () => {
+  it('in memory: the burst at once, then one more each time the rate has refilled one', async () => {
+    let now = 0;
+    const limiter = new MemoryBucketLimiter({ burst: 3, perMinute: 6 }, () => now);
+    const taken = await Promise.all([1, 2, 3, 4].map(() => limiter.take('203.0.113.7')));
+    expect(taken.map((each) => each.allowed)).toEqual([true, true, true, false]);
+    expect(taken[3]!.retryAfterSeconds).toBe(10);
+    // Another address has its own bucket.
+    expect((await limiter.take('203.0.113.8')).allowed).toBe(true);
+    now += 9_000;
+    expect(await limiter.take('203.0.113.7')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    now += 1_000;
+    expect((await limiter.take('203.0.113.7')).allowed).toBe(true);
+    // Never more than the burst, however long the address stayed away.
+    now += 3_600_000;
+    const later = await Promise.all([1, 2, 3, 4].map(() => limiter.take('203.0.113.7')));
+    expect(later.map((each) => each.allowed)).toEqual([true, true, true, false]);
+  });
+
+  describe('in Redis, shared by the instances', () => {
+    it('gives the burst once across two limiters, then says when the next one is due', async () => {
+      const size = { burst: 2, perMinute: 6 };
+      const first = new RedisBucketLimiter(client, 'test:bucket', size);
+      const second = new RedisBucketLimiter(client, 'test:bucket', size);
+      const taken = [await first.take('a'), await second.take('a'), await first.take('a')];
+      expect(taken.map((each) => each.allowed)).toEqual([true, true, false]);
+      expect(taken[2]!.retryAfterSeconds).toBeGreaterThanOrEqual(9);
+      expect(taken[2]!.retryAfterSeconds).toBeLessThanOrEqual(10);
+      expect(await client.pttl('test:bucket:a')).toBeGreaterThan(0);
+    });
   });
 });

@@ -14,7 +14,8 @@ export class BotProcess {
   ) {}
 
   static async start(env: Record<string, string>): Promise<BotProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'index.ts')], {
+    const args = ['--disable-warning=DEP0111', '--import', 'tsx', path.join(ROOT, 'src', 'index.ts')];
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -8,45 +8,13 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ARTIFACTS, launchBrowser } from '../support/browser';
-import { english, ROOT } from '../support/helpers';
+import { english } from '../support/helpers';
+import { afterLink, send, shows, statusShows, text } from './pageHelpers';
 import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(90_000);
 
-function text(language: string, ns: string, key: string): string {
-  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
-}
-
-/** What a reader sees of a markdown text: no ** or link syntax. */
-function plain(markdown: string): string {
-  return markdown.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
-}
-
-/** A text's words after its link (a `{{links.…}}` placeholder this file reader does not fill in). */
-function afterLink(markdown: string): string {
-  return plain(markdown.slice(markdown.indexOf('}})') + 3)).replace(/^[\s,.:]+/, '');
-}
-
 const transcript = (page: Page) => page.locator('.webchat__basic-transcript');
-/** Web Chat sets quotes typographically (' becomes ’); compare what a reader sees. */
-const normalize = (words: string) => words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
-
-/** Resolves once the transcript shows these words (the bot's or the user's). */
-async function shows(page: Page, words: string): Promise<void> {
-  const wanted = normalize(words);
-  await page.waitForFunction(
-    ([expected, pattern]) => {
-      const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
-      return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
-    },
-    [wanted, '[‘’]'] as const,
-    { timeout: 20_000 },
-  );
-}
 
 /** A suggested action as the candidate sees it (Web Chat also keeps a copy for screen readers). */
 const suggested = (page: Page, title: string) =>
@@ -54,12 +22,6 @@ const suggested = (page: Page, title: string) =>
 
 const pageLanguageIs = (page: Page, language: string) =>
   page.waitForFunction((expected) => document.documentElement.lang === expected, language);
-
-async function send(page: Page, message: string) {
-  const box = page.getByRole('textbox').last();
-  await box.fill(message);
-  await box.press('Enter');
-}
 
 describe('the support-site page with the real Web Chat in Chromium', () => {
   let bot: RunningBot;
@@ -106,6 +68,20 @@ describe('the support-site page with the real Web Chat in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat.png'), fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it('follows the bot when the candidate switches language by typing: header, placeholder, address', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${bot.url}/?lang=en`);
+    await shows(page, english('common:welcome'));
+    await send(page, text('de', 'common', 'language.name'));
+    await shows(page, text('de', 'common', 'language.changed'));
+    await pageLanguageIs(page, 'de');
+    await page.getByRole('heading', { name: text('de', 'web', 'heading') }).waitFor();
+    await page.getByPlaceholder('Nachricht eingeben').waitFor();
+    expect(await page.locator('#chat-language').inputValue()).toBe('de');
+    expect(page.url()).toContain('lang=de');
   });
 
   it('opens in the language asked for in the address', async () => {
@@ -177,16 +153,6 @@ describe('the page when the chat is briefly unavailable or the candidate posts t
     await bot?.close();
     await redis?.stop();
   });
-
-  const statusShows = (page: Page, words: string) =>
-    page.waitForFunction(
-      (expected) => {
-        const status = document.getElementById('chat-status');
-        return !!status && !status.hidden && (status.textContent ?? '').includes(expected);
-      },
-      words,
-      { timeout: 20_000 },
-    );
 
   it('says so in the page language while Redis is out, then connects and chats by itself once it is back', async () => {
     await redis.stop();
@@ -280,5 +246,11 @@ describe('the chat on another site, with the launcher script', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await launcher.click();
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat-embedded.png') });
+
+    // Escape closes the panel also while the candidate is typing in the chat (focus inside the frame).
+    await chat.getByRole('textbox').last().click();
+    await chat.getByRole('textbox').last().press('Escape');
+    await page.waitForFunction(() => document.querySelector('iframe')?.style.display === 'none');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe('false');
   });
 });

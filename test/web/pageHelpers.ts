@@ -1,0 +1,75 @@
+/// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { startBot, type RunningBot } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { launchBrowser } from '../support/browser';
+import { ROOT } from '../support/helpers';
+
+/** A text of the content, as the locale file has it today. */
+export function text(language: string, ns: string, key: string): string {
+  const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
+}
+
+/** What a reader sees of a markdown text: no ** or link syntax. */
+export function plain(markdown: string): string {
+  return markdown.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
+}
+
+/** Resolves once the transcript shows these words (the bot's or the user's). */
+/** A text's words after its link (a `{{links.…}}` placeholder this file reader does not fill in). */
+export function afterLink(markdown: string): string {
+  return plain(markdown.slice(markdown.indexOf('}})') + 3)).replace(/^[\s,.:]+/, '');
+}
+
+export async function shows(page: Page, words: string, timeout = 20_000): Promise<void> {
+  const wanted = words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+  await page.waitForFunction(
+    ([expected, pattern]) => {
+      const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
+      return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
+    },
+    [wanted, '[‘’]'] as const,
+    { timeout },
+  );
+}
+
+/** Resolves once the status line above the chat shows these words. */
+export const statusShows = (page: Page, words: string, timeout = 20_000) =>
+  page.waitForFunction(
+    (expected) => {
+      const status = document.getElementById('chat-status');
+      return !!status && !status.hidden && (status.textContent ?? '').includes(expected);
+    },
+    words,
+    { timeout },
+  );
+
+export async function send(page: Page, message: string): Promise<void> {
+  const box = page.getByRole('textbox').last();
+  await box.fill(message);
+  await box.press('Enter');
+}
+
+/** A bot on port 0 and a Chromium for the tests of a describe block, started before them and stopped after. */
+export function botAndBrowser(locale = 'en-GB'): {
+  bot: RunningBot;
+  browser: Awaited<ReturnType<typeof launchBrowser>>;
+} {
+  const running = {} as { bot: RunningBot; browser: Awaited<ReturnType<typeof launchBrowser>> };
+  beforeAll(async () => {
+    running.bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+    running.browser = await launchBrowser(locale);
+  });
+  afterAll(async () => {
+    await running.browser?.dispose();
+    await running.bot?.close();
+  });
+  return running;
+}
