@@ -50,7 +50,13 @@ function expectTeamsCard(reply: Activity): { titles: string[]; text: string } {
   expect(newest.events).toEqual([]);
   expect(readCard(reply, AC.Versions.v1_2).events).toEqual([]);
   expect(newest.actions.length).toBeGreaterThan(0);
-  for (const action of newest.actions.filter((each) => !(each instanceof AC.OpenUrlAction))) {
+  // "More options" folds the extra buttons into a card of their own: they follow the same rules.
+  const folded = newest.actions.flatMap((each) =>
+    each instanceof AC.ShowCardAction
+      ? Array.from({ length: each.card.getActionCount() }, (_, index) => each.card.getActionAt(index)!)
+      : [each],
+  );
+  for (const action of folded.filter((each) => !(each instanceof AC.OpenUrlAction))) {
     expect(action).toBeInstanceOf(AC.SubmitAction);
     // One-to-one the title is posted as the user's message; in a group it is shown, and the payload goes along.
     const { msteams } = (action as AdaptiveCards.SubmitAction).data as { msteams: Record<string, unknown> };

@@ -245,7 +245,10 @@ describe('reconnecting to a conversation', () => {
   let bot: RunningBot;
 
   beforeAll(async () => {
-    bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKENS_PER_MINUTE: '3' }), createLogger('silent'));
+    bot = await startBot(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }),
+      createLogger('silent'),
+    );
   });
   afterAll(() => bot?.close());
 

@@ -203,6 +203,7 @@ describe('the key that keeps secret answers encrypted between turns, with severa
       ['exam', 'B2 First'],
       ['examDate', '14/06/2025'],
       ['centreName', centre],
+      ['email', 'dora@example.org'],
       ['idNumber', CANARY_ID],
       ['secretNumber', CANARY_SECRET],
     ] as const)

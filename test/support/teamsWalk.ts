@@ -146,6 +146,7 @@ export const ANSWERS: Record<string, string> = {
   exam: 'B2 First',
   examDate: '14/06/2025',
   centreName: 'Schule (Nord)',
+  email: 'ana.candidate@example.org',
   idNumber: accounts[0]!.idNumber,
   secretNumber: accounts[0]!.secretNumber,
 };

@@ -6,15 +6,17 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { launchBrowser } from '../support/browser';
-import { ROOT } from '../support/helpers';
+import { content, ROOT } from '../support/helpers';
 
-/** A text of the content, as the locale file has it today. */
+/** A text of the content, as the locale file has it today, with the dialog's links filled in as the bot does. */
 export function text(language: string, ns: string, key: string): string {
   const tree = JSON.parse(readFileSync(path.join(ROOT, 'locales', language, `${ns}.json`), 'utf8')) as Record<
     string,
     unknown
   >;
-  return key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
+  const raw = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], tree) as string;
+  const { links } = content().dialog;
+  return raw.replace(/\{\{links\.(\w+)\}\}/g, (whole, name: string) => links[name] ?? whole);
 }
 
 /** What a reader sees of a markdown text: no ** or link syntax. */
@@ -23,11 +25,6 @@ export function plain(markdown: string): string {
 }
 
 /** Resolves once the transcript shows these words (the bot's or the user's). */
-/** A text's words after its link (a `{{links.…}}` placeholder this file reader does not fill in). */
-export function afterLink(markdown: string): string {
-  return plain(markdown.slice(markdown.indexOf('}})') + 3)).replace(/^[\s,.:]+/, '');
-}
-
 export async function shows(page: Page, words: string, timeout = 20_000): Promise<void> {
   const wanted = words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
   await page.waitForFunction(
