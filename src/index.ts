@@ -18,6 +18,7 @@ import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/
 import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
+import { openStudio } from './studio/open';
 
 export interface RunningBot {
   url: string;
@@ -123,6 +124,13 @@ export async function startBot(
         },
       )
     : undefined;
+  // The studio's published version is the live content; it swaps the runtime as a content reload does.
+  const studio = config.studio
+    ? await openStudio(config, content, redis, logger, (next, version) => {
+        runtime = buildRuntime(next, accountService, { seal });
+        logger.info({ content: next.version, studioVersion: version }, 'content published in the studio is live');
+      })
+    : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
   const reminders = new Reminders(
     redis ? new RedisReminderStore(redis) : new MemoryReminderStore(),
@@ -179,6 +187,7 @@ export async function startBot(
       trustProxy: config.webChat.trustProxy,
     },
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
+    ...(studio ? { studio: { ...studio, trustProxy: config.webChat.trustProxy } } : {}),
     ready,
   });
 
@@ -215,6 +224,7 @@ export async function startBot(
     ...(embedded ? { embeddedAccountService: embedded } : {}),
     close: async () => {
       watcher?.close();
+      studio?.studio.close();
       await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
@@ -243,7 +253,8 @@ function loopbackBase(host: string | undefined, port: number): string {
 }
 
 if (require.main === module) {
-  startBot()
+  // The studio is on in the bot's process unless STUDIO=off.
+  startBot(loadConfig({ STUDIO: 'on', ...process.env }))
     .then((running) => {
       const stop = (signal: string) => {
         process.stdout.write(
