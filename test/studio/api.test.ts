@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { parse, parseDocument } from 'yaml';
 import type { RunningBot } from '../../src/index';
 import { readSnapshot, writeSnapshot } from '../../src/studio/snapshot';
 import { FileStudioStore } from '../../src/studio/store';
-import { ROOT } from '../support/helpers';
+import { Contract } from '../support/contract';
+import { content, ROOT } from '../support/helpers';
+import { languageModelOf } from '../../src/nlu/fromContent';
 import { tempFolder } from '../support/tempFolders';
 import {
   EMAILS,
@@ -199,6 +201,37 @@ describe('the studio API over HTTP (file storage)', () => {
     expect(versions.map((each) => each.message)).not.toContain('swapped');
   });
 
+  it("shows what the draft's model understands, and previews the draft in a language with the trace", async () => {
+    const client = await new StudioClient(bot.url).as('editor');
+    // A held-out German message the files' model places right: the draft (the files, unchanged) must agree.
+    const evalSet = parse(readFileSync(path.join(ROOT, 'test', 'nlu', 'eval.yaml'), 'utf8')) as {
+      topics: Record<string, Record<string, string[]>>;
+    };
+    const model = languageModelOf(content());
+    const [topic, message] = Object.entries(evalSet.topics.de!)
+      .flatMap(([name, texts]) => texts.map((text) => [name, text] as const))
+      .find(([name, text]) => model.rankIntents(text)[0]!.label === `topic:${name}`)!;
+    const tried = await client.call('POST', '/studio/api/try', { text: message });
+    expect(tried.status).toBe(200);
+    const understood = (await tried.json()) as { language: { language: string }; intents: Array<{ intent: string }> };
+    expect(understood.language.language).toBe('de');
+    expect(understood.intents[0]!.intent).toBe(`topic:${topic}`);
+    expect(understood.intents).toHaveLength(3);
+    expect((await client.call('POST', '/studio/api/try', { text: '' })).status).toBe(400);
+
+    const opened = await client.call('POST', '/studio/api/preview', { language: 'de', restart: true });
+    const reply = (await opened.json()) as { said: string[]; trace: { locale: string; state: string } };
+    expect(reply.said).toContain(openingKey());
+    expect(reply.trace.locale).toBe('de');
+    const next = (await (
+      await client.call('POST', '/studio/api/preview', { language: 'de', text: message })
+    ).json()) as {
+      trace: { topic: string };
+    };
+    expect(next.trace.topic).toBe(topic);
+    expect((await client.call('POST', '/studio/api/preview', { language: 'xx' })).status).toBe(400);
+  });
+
   it('limits sign-in attempts', async () => {
     const client = new StudioClient(bot.url);
     const statuses: number[] = [];
@@ -223,6 +256,18 @@ describe('the studio API over HTTP (file storage)', () => {
     expect(await (await again.call('GET', '/studio/api/versions')).json()).toEqual(before);
     expect((await again.getText('it', key)).text).toBe(draftText);
     expect((await new StudioClient(bot.url).signIn(EMAILS.editor, PASSWORDS.editor)).status).toBe(200);
+  });
+});
+
+describe('the contract in api/studio.v1.yaml', () => {
+  it('documents every answer the tests above got, status and body', () => {
+    const contract = new Contract('studio.v1.yaml');
+    const routes = new Set(StudioClient.answers.map((answer) => `${answer.method} ${answer.route}`));
+    expect(routes.size).toBeGreaterThanOrEqual(8);
+    const problems = StudioClient.answers.flatMap((answer) =>
+      contract.check(answer.method, answer.route, answer.status, answer.body, answer.headers),
+    );
+    expect(problems).toEqual([]);
   });
 });
 

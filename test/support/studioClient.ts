@@ -25,20 +25,56 @@ export function startStudioBot(env: Record<string, string>): Promise<RunningBot>
   return startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1', STUDIO: 'on', ...env }), createLogger('silent'));
 }
 
+/** An answer of the studio API, kept to check it against api/studio.v1.yaml. */
+export interface Answer {
+  method: string;
+  route: string;
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/** The documented route a path belongs to. */
+function routeOf(path: string): string {
+  return path
+    .replace(/\?.*$/, '')
+    .replace(/^\/studio\/api\/texts\/[^/]+\/[^/]+/, '/studio/api/texts/{language}/{key}')
+    .replace(/^\/studio\/api\/versions\/[^/]+\/restore$/, '/studio/api/versions/{version}/restore');
+}
+
 /** The studio's JSON API as a script would use it: a cookie jar of one session and its CSRF token. */
 export class StudioClient {
+  /** Every answer any client got, for the contract test. */
+  static readonly answers: Answer[] = [];
+
   cookie = '';
   csrfToken = '';
   setCookie = '';
 
   constructor(readonly url: string) {}
 
-  async signIn(email: string, password: string): Promise<Response> {
-    const response = await fetch(`${this.url}/studio/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
+  private static async keep(method: string, path: string, response: Response): Promise<Response> {
+    const text = await response.clone().text();
+    StudioClient.answers.push({
+      method,
+      route: routeOf(path),
+      status: response.status,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+      headers: response.headers,
     });
+    return response;
+  }
+
+  async signIn(email: string, password: string): Promise<Response> {
+    const response = await StudioClient.keep(
+      'POST',
+      '/studio/api/session',
+      await fetch(`${this.url}/studio/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      }),
+    );
     if (response.status === 200) {
       this.setCookie = response.headers.get('set-cookie') ?? '';
       this.cookie = this.setCookie.split(';')[0]!;
@@ -53,8 +89,8 @@ export class StudioClient {
     return this;
   }
 
-  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.url}${path}`, {
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const response = await fetch(`${this.url}${path}`, {
       method,
       headers: {
         cookie: this.cookie,
@@ -64,6 +100,7 @@ export class StudioClient {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    return StudioClient.keep(method, path, response);
   }
 
   async getText(language: string, key: string): Promise<{ text: string; etag: string }> {
