@@ -253,8 +253,9 @@ function loopbackBase(host: string | undefined, port: number): string {
 }
 
 if (require.main === module) {
-  // The studio is on in the bot's process unless STUDIO=off.
-  startBot(loadConfig({ STUDIO: 'on', ...process.env }))
+  // The studio is on in the bot's process unless STUDIO=off; a configuration error is reported below.
+  Promise.resolve()
+    .then(() => startBot(loadConfig({ STUDIO: 'on', ...process.env })))
     .then((running) => {
       const stop = (signal: string) => {
         process.stdout.write(
