@@ -73,6 +73,9 @@ const schema = z.object({
     .trim()
     .regex(/^[^;,\r\n]+$/, 'space-separated origins, e.g. https://support.example.org')
     .default("'self'"),
+  // The bot's own process turns it on unless STUDIO=off (src/index.ts); code that builds a config itself opts in.
+  STUDIO: z.enum(['on', 'off', 'true', 'false', '']).default('off'),
+  STUDIO_DATA_DIR: optionalText,
 });
 
 export interface Config {
@@ -119,6 +122,8 @@ export interface Config {
     trustProxy: boolean;
     frameAncestors: string;
   };
+  /** The content studio at /studio; its data in Redis when set, else in this folder. Undefined: STUDIO=off. */
+  studio?: { dataDir: string };
 }
 
 export class ConfigError extends Error {
@@ -230,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustProxy: values.TRUST_PROXY === 'true',
       frameAncestors: values.WEB_CHAT_FRAME_ANCESTORS,
     },
+    ...(values.STUDIO !== 'on' && values.STUDIO !== 'true'
+      ? {}
+      : { studio: { dataDir: path.resolve(values.STUDIO_DATA_DIR ?? path.join(PROJECT_ROOT, 'data', 'studio')) } }),
   };
 }
 
@@ -277,6 +285,9 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
       `tokens refreshed for ${config.webChat.conversationMaxSeconds} s per conversation`,
     TRUST_PROXY: String(config.webChat.trustProxy),
     WEB_CHAT_FRAME_ANCESTORS: config.webChat.frameAncestors,
+    STUDIO: config.studio
+      ? `on at /studio, data in ${config.redis ? 'Redis' : config.studio.dataDir}`
+      : 'off (STUDIO=off)',
   };
 }
 

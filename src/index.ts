@@ -19,6 +19,7 @@ import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/
 import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
+import { openStudio } from './studio/open';
 
 export interface RunningBot {
   url: string;
@@ -124,6 +125,13 @@ export async function startBot(
         },
       )
     : undefined;
+  // The studio's published version is the live content; it swaps the runtime as a content reload does.
+  const studio = config.studio
+    ? await openStudio(config, content, redis, logger, (next, version) => {
+        runtime = buildRuntime(next, accountService, { seal });
+        logger.info({ content: next.version, studioVersion: version }, 'content published in the studio is live');
+      })
+    : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
   const reminders = new Reminders(
     redis ? new RedisReminderStore(redis) : new MemoryReminderStore(),
@@ -181,6 +189,7 @@ export async function startBot(
       trustProxy: config.webChat.trustProxy,
     },
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
+    ...(studio ? { studio: { ...studio, trustProxy: config.webChat.trustProxy } } : {}),
     ready,
   });
 
@@ -219,6 +228,7 @@ export async function startBot(
       const stopping = Date.now();
       logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; turns in progress may finish');
       watcher?.close();
+      studio?.studio.close();
       await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();
@@ -249,7 +259,9 @@ function loopbackBase(host: string | undefined, port: number): string {
 }
 
 if (require.main === module) {
-  startBot()
+  // The studio is on in the bot's process unless STUDIO=off; a configuration error is reported below.
+  Promise.resolve()
+    .then(() => startBot(loadConfig({ STUDIO: 'on', ...process.env })))
     .then((running) => {
       // For the person who started it: one plain line (the JSON lines above are for machines).
       process.stderr.write(

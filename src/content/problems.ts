@@ -42,6 +42,8 @@ export interface ContentProblem {
   severity: 'error' | 'warning';
   /** What is wrong and how to fix it, in plain words. */
   message: string;
+  /** The text the problem is about, when it is about one text in one language (the studio points at it). */
+  text?: { language: string; key: string };
 }
 
 export class ContentError extends Error {

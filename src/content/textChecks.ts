@@ -62,7 +62,7 @@ export function checkTexts(
       const id = file.ns === 'helpdesk' ? key : `${file.ns}:${key}`;
       if (!byLanguage.has(file.language)) byLanguage.set(file.language, new Map());
       byLanguage.get(file.language)!.set(id, value);
-      const where = { file: file.file, ...file.locate(key) };
+      const where = { file: file.file, ...file.locate(key), text: { language: file.language, key: id } };
       if (typeof value !== 'string') {
         problems.push({ ...where, rule: 'not-text', severity: 'error', message: `"${key}" must be a text in quotes` });
       } else if (!value.trim()) {
@@ -99,9 +99,9 @@ export function checkTexts(
     const parts = path.split('.');
     for (let depth = parts.length; depth > 0 && file; depth--) {
       const found = file.locate(parts.slice(0, depth).join('.'));
-      if (found) return { file: file.file, ...found };
+      if (found) return { file: file.file, ...found, text: { language, key: id } };
     }
-    return { file: file?.file ?? `locales/${language}/${ns}.json` };
+    return { file: file?.file ?? `locales/${language}/${ns}.json`, text: { language, key: id } };
   };
   const exists = (language: Language, key: string) => {
     const isText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics';
 import type { LocalDirectLine } from '../directLine/localDirectLine';
 import { mountDirectLine } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
+import { mountStudio, type StudioRouteOptions } from './studio';
 import { mountWebChat, type WebChatOptions } from './webChat';
 
 export interface ServerOptions {
@@ -19,6 +20,8 @@ export interface ServerOptions {
   directLine?: { hub: LocalDirectLine; connectorPath: string };
   /** /readyz and /metrics are served by the admin server (ADMIN_PORT), not here. */
   adminElsewhere?: boolean;
+  /** The content studio at /studio (absent with STUDIO=off). */
+  studio?: Omit<StudioRouteOptions, 'logger'>;
 }
 
 export type AdminOptions = Pick<ServerOptions, 'metrics' | 'ready'>;
@@ -86,6 +89,7 @@ export function createServer(options: ServerOptions): HelpdeskServer {
       )
     : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
+  if (options.studio) mountStudio(server, { ...options.studio, logger: options.logger });
 
   server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
     // The path only: a query may hold a stream token, and the connector path is a secret of its own.

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -98,5 +98,24 @@ describe('live reload in npm run dev', () => {
     expect(log).toContain('[unknown-target] nodes.credentials.choices[2].goto: leads to \\"missingID\\"');
     const reply = await say(bot, 'after-bad-edit', 'menu');
     expect(reply).toContain('How can I help with your results account today?');
+  });
+
+  it('keeps noticing saves after editors replace the file (temp file and rename, sed -i, git checkout)', async () => {
+    // The test before left the dialog broken on purpose.
+    copy.edit('dialogs/helpdesk.yaml', (text) => text.replace('goto: missingID', 'goto: missingId'));
+    const file = path.join(copy.root, 'locales', 'en', 'helpdesk.json');
+    const original = JSON.parse(readFileSync(file, 'utf8')) as { menu: { intro: string } };
+    for (const round of [1, 2, 3]) {
+      const json = { ...original, menu: { ...original.menu, intro: `Atomic save number ${round}: how can I help?` } };
+      // What such editors do: write the whole file beside it, then rename it over the old one.
+      const temporary = path.join(copy.root, 'locales', 'en', `.helpdesk.json.${round}.tmp`);
+      writeFileSync(temporary, `${JSON.stringify(json, null, 2)}\n`);
+      renameSync(temporary, file);
+      const reply = await until(
+        () => say(bot, `atomic-${round}`, 'menu'),
+        (text) => text.includes(`Atomic save number ${round}`),
+      );
+      expect(reply).toContain(`Atomic save number ${round}: how can I help?`);
+    }
   });
 });

@@ -1,0 +1,329 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Next, Request, Response, Server } from 'restify';
+import { PROJECT_ROOT } from '../config';
+import { isFormNode } from '../content/dialogSchema';
+import { usedKeys } from '../content/loadContent';
+import { LANGUAGES } from '../dialog/languages';
+import { clientAddress } from '../directLine/routes';
+import { readJsonBody } from '../http/jsonBody';
+import type { Logger } from '../logger';
+import type { SignInLimit } from '../studio/open';
+import type { Session, Studio } from '../studio/studio';
+import { isLanguage, type TextRef } from '../studio/texts';
+
+export interface StudioRouteOptions {
+  studio: Studio;
+  logger: Logger;
+  /** Failed sign-ins per client address and per account. */
+  signInLimit: SignInLimit;
+  trustProxy: boolean;
+}
+
+const COOKIE = 'studio_session';
+const BODY_LIMIT = 256 * 1024;
+const STATIC: Record<string, string> = {
+  'studio.js': 'text/javascript; charset=utf-8',
+  'studio.css': 'text/css; charset=utf-8',
+};
+
+type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
+
+function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
+  res.setHeader('cache-control', 'no-store');
+  res.send(status, { error, message, ...extra });
+}
+
+function cookieOf(req: Request): string | undefined {
+  for (const part of (req.header('cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return value.join('=');
+  }
+  return undefined;
+}
+
+/** Secure when the browser reached the bot over TLS, directly or through a proxy that says so. */
+function isSecure(req: Request): boolean {
+  return req.isSecure() || req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
+function textRef(req: Request): TextRef | undefined {
+  const language = String(req.params?.language ?? '');
+  const key = decodeURIComponent(String(req.params?.key ?? ''));
+  return isLanguage(language) && key ? { language, key } : undefined;
+}
+
+/** The studio's page and its JSON API (api/studio.v1.yaml). */
+export function mountStudio(server: Server, options: StudioRouteOptions): void {
+  const { studio } = options;
+  const folder = path.join(PROJECT_ROOT, 'web', 'studio');
+
+  server.get('/studio', (_req: Request, res: Response, next: Next) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.writeHead(200);
+    res.end(readFileSync(path.join(folder, 'index.html')));
+    return next(false);
+  });
+  server.get('/studio/assets/:file', (req: Request, res: Response, next: Next) => {
+    const file = String(req.params?.file ?? '');
+    const type = STATIC[file];
+    if (!type) {
+      fail(res, 404, 'not_found', 'There is no such file.');
+      return next(false);
+    }
+    res.setHeader('content-type', type);
+    res.setHeader('cache-control', 'no-cache');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.writeHead(200);
+    res.end(readFileSync(path.join(folder, file)));
+    return next(false);
+  });
+
+  /** A route for signed-in people; state-changing ones need the CSRF token, publishing ones the publisher role. */
+  const guarded =
+    (handler: Handler, need: { csrf?: boolean; publisher?: boolean } = {}) =>
+    async (req: Request, res: Response) => {
+      const sessionId = cookieOf(req);
+      const session = sessionId ? await studio.session(sessionId) : undefined;
+      if (!sessionId || !session) return fail(res, 401, 'unauthorized', 'Sign in to the studio first.');
+      if (need.csrf && req.header('x-csrf-token') !== session.csrfToken)
+        return fail(res, 403, 'csrf', 'The X-CSRF-Token header is missing or wrong; sign in again if this persists.');
+      if (need.publisher && session.role !== 'publisher')
+        return fail(res, 403, 'forbidden', 'Only publishers may do this; ask a publisher.');
+      res.setHeader('cache-control', 'no-store');
+      try {
+        await handler(req, res, session, sessionId);
+      } catch (error) {
+        options.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'studio');
+        fail(
+          res,
+          500,
+          'studio_error',
+          'The studio could not do this; try again, and tell the developers if it persists.',
+        );
+      }
+    };
+
+  const body = (req: Request): Record<string, unknown> =>
+    req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+
+  server.post('/studio/api/session', readJsonBody(16 * 1024), async (req: Request, res: Response) => {
+    const { email, password } = body(req);
+    if (typeof email !== 'string' || typeof password !== 'string' || !email || !password)
+      return fail(res, 400, 'bad_request', 'Send { "email", "password" }.');
+    const address = clientAddress(req, options.trustProxy);
+    const wait = await options.signInLimit.attempt(address, email);
+    if (wait !== undefined) {
+      res.header('retry-after', String(wait));
+      return fail(res, 429, 'rate_limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minutes.`);
+    }
+    const signedIn = await studio.signIn(email, password);
+    if (!signedIn) return fail(res, 401, 'wrong_credentials', 'The email address or the password is wrong.');
+    await options.signInLimit.succeeded(address, email);
+    const secure = isSecure(req) ? '; Secure' : '';
+    res.setHeader(
+      'set-cookie',
+      `${COOKIE}=${signedIn.id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${8 * 3600}${secure}`,
+    );
+    res.setHeader('cache-control', 'no-store');
+    res.send(200, {
+      csrfToken: signedIn.session.csrfToken,
+      email: signedIn.session.email,
+      role: signedIn.session.role,
+    });
+  });
+
+  server.get(
+    '/studio/api/session',
+    guarded(async (_req, res, session) => {
+      res.send(200, { csrfToken: session.csrfToken, email: session.email, role: session.role });
+    }),
+  );
+
+  server.del(
+    '/studio/api/session',
+    guarded(
+      async (_req, res, session, sessionId) => {
+        await studio.signOut(sessionId);
+        await studio.audit(session.email, 'sign-out', {});
+        res.setHeader('set-cookie', `${COOKIE}=; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=0`);
+        res.send(204);
+      },
+      { csrf: true },
+    ),
+  );
+
+  /** The dialog's steps with the texts each uses, for the tree and the five columns. */
+  server.get(
+    '/studio/api/dialog',
+    guarded(async (_req, res) => {
+      const { content, problems } = await studio.draftContent();
+      if (!content) return fail(res, 422, 'draft_invalid', 'The draft does not load.', { problems });
+      const keys = usedKeys(content.dialog);
+      const steps = Object.entries(content.dialog.nodes).map(([id, node]) => ({
+        id,
+        kind: isFormNode(node) ? 'form' : 'message',
+        texts: keys
+          .filter((use) => use.where[0] === 'nodes' && use.where[1] === id)
+          .map((use) => ({ key: use.key, field: use.where.slice(2).join('.') })),
+        next: isFormNode(node)
+          ? Object.entries(node.outcomes).map(([outcome, goto]) => ({ label: outcome, goto }))
+          : node.choices.map((choice) => ({ label: choice.label, goto: choice.goto })),
+      }));
+      res.send(200, { start: content.dialog.start, languages: LANGUAGES, version: studio.version, steps });
+    }),
+  );
+
+  /** Several texts at once, in every language: `?keys=a,b`. */
+  server.get(
+    '/studio/api/texts',
+    guarded(async (req, res) => {
+      const keys = String((req.query as Record<string, unknown>)?.keys ?? '')
+        .split(',')
+        .filter(Boolean)
+        .slice(0, 200);
+      const texts: Record<string, Record<string, { text: string; etag: string } | undefined>> = {};
+      for (const key of keys) {
+        texts[key] = {};
+        for (const language of LANGUAGES) texts[key][language] = await studio.getText({ language, key });
+      }
+      res.send(200, { texts });
+    }),
+  );
+
+  server.get(
+    '/studio/api/texts/:language/:key',
+    guarded(async (req, res) => {
+      const ref = textRef(req);
+      if (!ref) return fail(res, 404, 'not_found', 'The language must be one of en, es, it, fr, de.');
+      const found = await studio.getText(ref);
+      if (!found) return fail(res, 404, 'not_found', `There is no text "${ref.key}".`);
+      res.setHeader('etag', `"${found.etag}"`);
+      res.send(200, found);
+    }),
+  );
+
+  server.put(
+    '/studio/api/texts/:language/:key',
+    readJsonBody(BODY_LIMIT),
+    guarded(
+      async (req, res, session) => {
+        const ref = textRef(req);
+        if (!ref) return fail(res, 404, 'not_found', 'The language must be one of en, es, it, fr, de.');
+        const { text } = body(req);
+        if (typeof text !== 'string') return fail(res, 400, 'bad_request', 'Send { "text": "…" }.');
+        const ifMatch = req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
+        if (!ifMatch) return fail(res, 428, 'precondition_required', 'Send the etag you read in the If-Match header.');
+        const result = await studio.putText(ref, text, ifMatch, session.email);
+        if (result.status === 'unknown') return fail(res, 404, 'not_found', `There is no text "${ref.key}".`);
+        if (result.status === 'conflict')
+          return fail(res, 409, 'conflict', 'Someone changed this text since you read it; compare and save again.', {
+            current: result.current,
+            yours: result.yours,
+          });
+        if (result.status === 'invalid')
+          return fail(res, 422, 'invalid_text', 'The text breaks a rule.', { problems: result.problems });
+        res.setHeader('etag', `"${result.etag}"`);
+        res.send(200, { etag: result.etag });
+      },
+      { csrf: true },
+    ),
+  );
+
+  /** What saving the text would bring up, without saving it (the page asks as you type). */
+  server.post(
+    '/studio/api/texts/:language/:key/check',
+    readJsonBody(BODY_LIMIT),
+    guarded(
+      async (req, res) => {
+        const ref = textRef(req);
+        const { text } = body(req);
+        if (!ref || typeof text !== 'string') return fail(res, 400, 'bad_request', 'Send { "text": "…" }.');
+        res.send(200, { problems: await studio.checkText(ref, text) });
+      },
+      { csrf: true },
+    ),
+  );
+
+  server.post(
+    '/studio/api/publish',
+    readJsonBody(16 * 1024),
+    guarded(
+      async (req, res, session) => {
+        const message = body(req).message;
+        if (typeof message !== 'string' || !message.trim())
+          return fail(res, 422, 'invalid_publish', 'Say what changed.', {
+            problems: [{ field: 'message', message: 'write a message that says what changed' }],
+          });
+        const result = await studio.publish(message.trim(), session.email);
+        if (result.status === 'invalid')
+          return fail(res, 422, 'invalid_publish', 'The draft cannot be published yet.', { problems: result.problems });
+        res.send(201, { version: result.version });
+      },
+      { csrf: true, publisher: true },
+    ),
+  );
+
+  server.get(
+    '/studio/api/versions',
+    guarded(async (_req, res) => {
+      res.send(200, await studio.versions());
+    }),
+  );
+
+  server.post(
+    '/studio/api/versions/:version/restore',
+    guarded(
+      async (req, res, session) => {
+        const version = Number(req.params?.version);
+        const result = Number.isInteger(version) ? await studio.restore(version, session.email) : undefined;
+        if (!result) return fail(res, 404, 'not_found', `There is no version ${String(req.params?.version)}.`);
+        if (result.status === 'invalid')
+          return fail(res, 422, 'invalid_restore', 'This version no longer loads.', { problems: result.problems });
+        res.send(201, { version: result.version });
+      },
+      { csrf: true, publisher: true },
+    ),
+  );
+
+  server.post(
+    '/studio/api/try',
+    readJsonBody(16 * 1024),
+    guarded(
+      async (req, res) => {
+        const { text } = body(req);
+        if (typeof text !== 'string' || !text.trim() || text.length > 2000)
+          return fail(res, 400, 'bad_request', 'Send { "text": "a message" } of up to 2000 characters.');
+        res.send(200, await studio.tryMessage(text));
+      },
+      { csrf: true },
+    ),
+  );
+
+  server.post(
+    '/studio/api/preview',
+    readJsonBody(16 * 1024),
+    guarded(
+      async (req, res, _session, sessionId) => {
+        const { language, text, restart } = body(req);
+        if (typeof language !== 'string' || !isLanguage(language) || (text !== undefined && typeof text !== 'string'))
+          return fail(res, 400, 'bad_request', 'Send { "language": "de", "text": "…" }.');
+        const result = await studio.preview(sessionId, {
+          language,
+          ...(typeof text === 'string' ? { text: text.slice(0, 2000) } : {}),
+          restart: restart === true,
+        });
+        res.send(200, result);
+      },
+      { csrf: true },
+    ),
+  );
+}

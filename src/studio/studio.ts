@@ -1,0 +1,412 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Content } from '../content/loadContent';
+import { createTranslator } from '../content/i18n';
+import { Conversation } from '../conversation/conversation';
+import { ConversationEngine, type TurnResult } from '../conversation/engine';
+import { turnIdOf } from '../conversation/turnId';
+import type { Language } from '../dialog/languages';
+import type { Logger } from '../logger';
+import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAccounts';
+import { languageModelOf } from '../nlu/fromContent';
+import { checkForPublishing, contentProblems, type Problem, type PublishChecks } from './checks';
+import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { rebase } from './rebase';
+import { checkSnapshot, hashOf, readSnapshot, type Snapshot } from './snapshot';
+import type { StudioStore } from './store';
+import { etagOf, isKnownKey, readText, withText, type TextRef } from './texts';
+
+export type Role = 'editor' | 'publisher';
+export const ROLES: readonly Role[] = ['editor', 'publisher'];
+
+export interface VersionInfo {
+  version: number;
+  author: string;
+  time: string;
+  message: string;
+}
+
+interface Draft {
+  /** The version the draft started from. */
+  base: number;
+  files: Snapshot;
+}
+
+interface User {
+  email: string;
+  role: Role;
+  password: string;
+}
+
+export interface Session {
+  email: string;
+  role: Role;
+  csrfToken: string;
+}
+
+export type SaveResult =
+  | { status: 'saved'; etag: string }
+  | { status: 'conflict'; current: { text: string; etag: string }; yours: { text: string } }
+  | { status: 'invalid'; problems: Problem[] }
+  | { status: 'unknown' };
+
+export type PublishResult = { status: 'published'; version: number } | { status: 'invalid'; problems: Problem[] };
+
+export interface StudioOptions {
+  store: StudioStore;
+  /** The folder with dialogs/ and locales/ as deployed: version 1, and a new version whenever they change. */
+  contentDir: string;
+  checks: PublishChecks;
+  logger: Logger;
+  /** Puts a version's content live in this process (as a content reload does). */
+  onLive: (content: Content, version: number) => void;
+  /** How often this instance looks for a version published on another instance (only with a shared store). */
+  pollMs?: number;
+}
+
+const SESSION_SECONDS = 8 * 3600;
+const FILES_AUTHOR = 'files';
+
+/** Adds a local account (or changes its role and password); the password is kept only as its scrypt hash. */
+export async function saveUser(
+  store: StudioStore,
+  email: string,
+  role: Role,
+  password: string,
+  actor: string,
+): Promise<void> {
+  const user: User = { email: email.trim().toLowerCase(), role, password: await hashPassword(password) };
+  await store.set(`user:${user.email}`, JSON.stringify(user));
+  await store.append(
+    'audit',
+    JSON.stringify({ time: new Date().toISOString(), actor, action: 'user', details: { email: user.email, role } }),
+  );
+}
+
+const sessionKey = (id: string) => `session:${createHash('sha256').update(id).digest('hex')}`;
+
+/**
+ * The content as versions: the deployed files are version 1, leads change a shared draft text by text, and
+ * publishing turns the draft into the next version once every check passes. Every change is in the audit log.
+ */
+export class Studio {
+  private liveVersion = 0;
+  private poller: NodeJS.Timeout | undefined;
+  private readonly checked = new Map<string, ReturnType<typeof checkSnapshot>>();
+  private readonly previews = new Map<
+    string,
+    { content: Content; engine: ConversationEngine; conversation: Conversation }
+  >();
+
+  private constructor(
+    private readonly options: StudioOptions,
+    private live: Content,
+  ) {}
+
+  static async open(options: StudioOptions, filesContent: Content): Promise<Studio> {
+    const studio = new Studio(options, filesContent);
+    // The files were just loaded and checked: a version with the same files needs no second loading.
+    studio.checked.set(hashOf(readSnapshot(options.contentDir)), {
+      content: filesContent,
+      problems: [...filesContent.warnings],
+    });
+    await studio.adoptFiles();
+    await studio.goLive(Number(await options.store.get('live')));
+    if (options.pollMs) studio.poll(options.pollMs);
+    return studio;
+  }
+
+  get version(): number {
+    return this.liveVersion;
+  }
+
+  get liveContent(): Content {
+    return this.live;
+  }
+
+  close(): void {
+    if (this.poller) clearInterval(this.poller);
+  }
+
+  /**
+   * The files are version 1 at first start; a deploy whose files differ from the last ones seen becomes a new
+   * version "from files". The draft is carried over text by text (see rebase); the deploy wins where both changed.
+   */
+  private async adoptFiles(): Promise<void> {
+    const { store, contentDir } = this.options;
+    const files = readSnapshot(contentDir);
+    const hash = hashOf(files);
+    await store.locked('draft', async () => {
+      if ((await store.get('files:hash')) === hash) return;
+      const first = (await store.get('live')) === undefined;
+      const version = await this.addVersion(files, {
+        author: FILES_AUTHOR,
+        message: first ? 'The content in the files, at first start' : 'From files: a deploy changed the content files',
+      });
+      const draft = await this.draft();
+      const previous = draft ? await this.versionFiles(draft.base) : undefined;
+      const kept = draft && previous ? rebase(previous, draft.files, files) : { files, overwritten: [] };
+      await this.saveDraft({ base: version, files: kept.files });
+      await store.set('files:hash', hash);
+      await store.set('live', String(version));
+      await this.audit(FILES_AUTHOR, 'files', { version, overwritten: kept.overwritten });
+      if (kept.overwritten.length > 0)
+        this.options.logger.warn(
+          { version, texts: kept.overwritten },
+          'studio: the deploy changed texts the draft had changed too; the deployed wording is kept',
+        );
+    });
+  }
+
+  private poll(ms: number): void {
+    this.poller = setInterval(() => {
+      void this.options.store.get('live').then(
+        (live) => (Number(live) !== this.liveVersion ? this.goLive(Number(live)) : undefined),
+        (error: Error) => this.options.logger.warn({ error: error.message }, 'studio: cannot read the live version'),
+      );
+    }, ms);
+    this.poller.unref();
+  }
+
+  /** Loads a version and hands it to the bot; a version that no longer loads leaves the current content live. */
+  private async goLive(version: number): Promise<void> {
+    if (!version || version === this.liveVersion) return;
+    const files = await this.versionFiles(version);
+    const { content, problems } = files ? this.check(files) : { problems: [] };
+    if (!content) {
+      this.options.logger.error(
+        { version, problems: contentProblems(problems).slice(0, 5) },
+        'studio: the live version does not load; the content in the files stays live',
+      );
+      return;
+    }
+    this.liveVersion = version;
+    this.live = content;
+    this.options.onLive(content, version);
+  }
+
+  private check(files: Snapshot): ReturnType<typeof checkSnapshot> {
+    const hash = hashOf(files);
+    let result = this.checked.get(hash);
+    if (!result) {
+      result = checkSnapshot(files);
+      this.checked.set(hash, result);
+      if (this.checked.size > 4) this.checked.delete(this.checked.keys().next().value!);
+    }
+    return result;
+  }
+
+  // Versions
+
+  private async addVersion(files: Snapshot, about: { author: string; message: string }): Promise<number> {
+    const version = await this.options.store.increment('versions');
+    const info: VersionInfo = { version, author: about.author, time: new Date().toISOString(), message: about.message };
+    await this.options.store.set(`version:${version}:files`, JSON.stringify(files));
+    await this.options.store.set(`version:${version}`, JSON.stringify(info));
+    return version;
+  }
+
+  async versionFiles(version: number): Promise<Snapshot | undefined> {
+    const text = await this.options.store.get(`version:${version}:files`);
+    return text ? (JSON.parse(text) as Snapshot) : undefined;
+  }
+
+  /** Every version, newest first. */
+  async versions(): Promise<VersionInfo[]> {
+    const count = Number((await this.options.store.get('versions')) ?? '0');
+    const infos: VersionInfo[] = [];
+    for (let version = count; version >= 1; version--) {
+      const text = await this.options.store.get(`version:${version}`);
+      if (text) infos.push(JSON.parse(text) as VersionInfo);
+    }
+    return infos;
+  }
+
+  /** Publishes the draft when it passes every check; it is live here at once and on other instances soon after. */
+  async publish(message: string, author: string): Promise<PublishResult> {
+    const draft = await this.draft();
+    if (!draft) return { status: 'invalid', problems: [{ field: 'draft', message: 'there is no draft yet' }] };
+    const { content, problems } = await checkForPublishing(draft.files, this.live, this.options.checks);
+    if (!content) {
+      await this.audit(author, 'publish refused', { problems: problems.length });
+      return { status: 'invalid', problems };
+    }
+    const version = await this.options.store.locked('draft', async () => {
+      const added = await this.addVersion(draft.files, { author, message });
+      const now = (await this.draft()) ?? draft;
+      await this.saveDraft({ base: added, files: now.files });
+      await this.options.store.set('live', String(added));
+      return added;
+    });
+    await this.audit(author, 'publish', { version, message });
+    this.checked.set(hashOf(draft.files), { content, problems: [] });
+    await this.goLive(version);
+    return { status: 'published', version };
+  }
+
+  /** A version's content as a new version, live at once; nothing is rewritten. */
+  async restore(version: number, author: string): Promise<PublishResult | undefined> {
+    const files = await this.versionFiles(version);
+    if (!files) return undefined;
+    const { content, problems } = this.check(files);
+    if (!content) return { status: 'invalid', problems: contentProblems(problems) };
+    const restored = await this.options.store.locked('draft', async () => {
+      const added = await this.addVersion(files, { author, message: `Restored version ${version}` });
+      await this.saveDraft({ base: added, files });
+      await this.options.store.set('live', String(added));
+      return added;
+    });
+    await this.audit(author, 'restore', { from: version, version: restored });
+    await this.goLive(restored);
+    return { status: 'published', version: restored };
+  }
+
+  // The draft
+
+  private async draft(): Promise<Draft | undefined> {
+    const text = await this.options.store.get('draft');
+    return text ? (JSON.parse(text) as Draft) : undefined;
+  }
+
+  private async saveDraft(draft: Draft): Promise<void> {
+    await this.options.store.set('draft', JSON.stringify(draft));
+  }
+
+  async draftFiles(): Promise<Snapshot> {
+    return (await this.draft())?.files ?? {};
+  }
+
+  /** The draft's content as the bot would load it, or the problems that keep it from loading. */
+  async draftContent(): Promise<ReturnType<typeof checkSnapshot>> {
+    return this.check(await this.draftFiles());
+  }
+
+  async getText(ref: TextRef): Promise<{ text: string; etag: string } | undefined> {
+    const files = await this.draftFiles();
+    if (!isKnownKey(files, ref.key)) return undefined;
+    const text = readText(files, ref);
+    return { text: text ?? '', etag: etagOf(ref, text) };
+  }
+
+  /** What would be wrong if the text were saved: the problems the change itself brings, and none it did not. */
+  async checkText(ref: TextRef, text: string, files?: Snapshot): Promise<Problem[]> {
+    const before = files ?? (await this.draftFiles());
+    const known = new Set(contentProblems(this.check(before).problems).map((each) => `${each.field}|${each.message}`));
+    return contentProblems(this.check(withText(before, ref, text)).problems).filter(
+      (problem) => !known.has(`${problem.field}|${problem.message}`),
+    );
+  }
+
+  async putText(ref: TextRef, text: string, ifMatch: string, author: string): Promise<SaveResult> {
+    return this.options.store.locked('draft', async () => {
+      const draft = await this.draft();
+      if (!draft || !isKnownKey(draft.files, ref.key)) return { status: 'unknown' as const };
+      const current = readText(draft.files, ref);
+      const etag = etagOf(ref, current);
+      if (ifMatch !== etag)
+        return { status: 'conflict' as const, current: { text: current ?? '', etag }, yours: { text } };
+      const problems = await this.checkText(ref, text, draft.files);
+      if (problems.length > 0) return { status: 'invalid' as const, problems };
+      await this.saveDraft({ ...draft, files: withText(draft.files, ref, text) });
+      await this.audit(author, 'edit text', { language: ref.language, key: ref.key, before: current, after: text });
+      return { status: 'saved' as const, etag: etagOf(ref, text) };
+    });
+  }
+
+  /** What the draft's model makes of a message: the language, and the topics it ranks first with how sure it is. */
+  async tryMessage(
+    text: string,
+  ): Promise<
+    | { language: { language: string; p: number }; intents: Array<{ intent: string; p: number }> }
+    | { problems: Problem[] }
+  > {
+    const { content, problems } = await this.draftContent();
+    if (!content) return { problems: contentProblems(problems) };
+    const model = languageModelOf(content);
+    const language = model.detectLanguage(text);
+    const intents = model
+      .rankIntents(text)
+      .slice(0, 3)
+      .map((ranked) => ({ intent: ranked.label, p: Math.round(ranked.p * 1000) / 1000 }));
+    return { language: { language: language.language, p: Math.round(language.p * 1000) / 1000 }, intents };
+  }
+
+  /**
+   * One turn of a preview conversation with the draft (kept in this process, one per session), with the trace.
+   * It talks to the demo accounts, never to the real account service.
+   */
+  async preview(
+    sessionId: string,
+    request: { language: Language; text?: string; restart?: boolean },
+  ): Promise<
+    | { messages: string[]; buttons: Array<{ title: string }>; trace: TurnResult['trace']; said: string[] }
+    | { problems: Problem[] }
+  > {
+    const { content, problems } = await this.draftContent();
+    if (!content) return { problems: contentProblems(problems) };
+    let preview = this.previews.get(sessionId);
+    if (!preview || preview.content !== content || request.restart) {
+      const i18n = createTranslator(content);
+      const accountService = inMemoryAccounts(loadAccounts(this.options.checks.accountsFile));
+      preview = {
+        content,
+        engine: new ConversationEngine({ content, i18n, accountService }),
+        conversation: preview && !request.restart ? preview.conversation : new Conversation(),
+      };
+      this.previews.set(sessionId, preview);
+      if (this.previews.size > 100) this.previews.delete(this.previews.keys().next().value!);
+    }
+    const result = await preview.conversation.turn(preview.engine, {
+      channelLocale: request.language,
+      ...(request.text !== undefined ? { message: { text: request.text } } : {}),
+      turnId: turnIdOf('studio-preview', randomBytes(6).toString('hex')),
+    });
+    return {
+      messages: result.messages,
+      said: result.said,
+      buttons: result.buttons.map((button) => ({ title: button.title })),
+      trace: result.trace,
+    };
+  }
+
+  // Users, sessions, audit
+
+  async addUser(email: string, role: Role, password: string, actor: string): Promise<void> {
+    await saveUser(this.options.store, email, role, password, actor);
+  }
+
+  /** A new session for the right password; undefined otherwise (as slow for an unknown address). */
+  async signIn(email: string, password: string): Promise<{ id: string; session: Session } | undefined> {
+    const text = await this.options.store.get(`user:${email.toLowerCase()}`);
+    const user = text ? (JSON.parse(text) as User) : undefined;
+    const right = await verifyPassword(password, user?.password ?? (await decoyHash()));
+    if (!user || !right) {
+      await this.audit(email.toLowerCase(), 'sign-in refused', {});
+      return undefined;
+    }
+    const id = randomBytes(32).toString('base64url');
+    const session: Session = { email: user.email, role: user.role, csrfToken: randomBytes(24).toString('base64url') };
+    await this.options.store.set(sessionKey(id), JSON.stringify(session), SESSION_SECONDS);
+    await this.audit(user.email, 'sign-in', {});
+    return { id, session };
+  }
+
+  async session(id: string): Promise<Session | undefined> {
+    const text = await this.options.store.get(sessionKey(id));
+    return text ? (JSON.parse(text) as Session) : undefined;
+  }
+
+  async signOut(id: string): Promise<void> {
+    await this.options.store.delete(sessionKey(id));
+  }
+
+  async audit(actor: string, action: string, details: Record<string, unknown>): Promise<void> {
+    await this.options.store.append(
+      'audit',
+      JSON.stringify({ time: new Date().toISOString(), actor, action, details }),
+    );
+  }
+
+  async auditLog(): Promise<unknown[]> {
+    return (await this.options.store.lines('audit')).map((line) => JSON.parse(line) as unknown);
+  }
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { RunningBot } from '../../src/index';
+import { ARTIFACTS, launchBrowser } from '../support/browser';
+import { content } from '../support/helpers';
+import { EMAILS, germanOpening, openingKey, PASSWORDS, startStudioBot, studioDataDir } from '../support/studioClient';
+
+jest.setTimeout(120_000);
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/** axe-core in the page (evaluated through the browser's debugging channel, which the page's CSP allows). */
+async function seriousViolations(page: Page): Promise<Array<Pick<Violation, 'id' | 'help'> & { where: unknown }>> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      id: violation.id,
+      help: violation.help,
+      where: violation.nodes.map((node) => node.target),
+    }));
+}
+
+describe('the studio page in Chromium', () => {
+  let bot: RunningBot;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  beforeAll(async () => {
+    bot = await startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() });
+    browser = await launchBrowser('en-GB');
+    await browser.pages()[0]?.setViewportSize({ width: 1400, height: 1000 });
+  });
+  afterAll(async () => {
+    await browser?.dispose();
+    await bot?.close();
+  });
+
+  it('signs in, changes a German text, previews and publishes it; a German conversation then says it', async () => {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.goto(`${bot.url}/studio`);
+    expect(await seriousViolations(page)).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+
+    await page.getByLabel('Email address').fill(EMAILS.publisher);
+    await page.getByLabel('Password').fill('a wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email address or the password is wrong.').waitFor();
+    await page.getByLabel('Password').fill(PASSWORDS.publisher);
+    // With the keyboard: Enter in the password field signs in.
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('heading', { name: 'The conversation' }).waitFor();
+
+    const { start } = content().dialog;
+    await page.locator(`button.step[data-step="${start}"]`).first().click();
+    const key = openingKey();
+    const german = page.getByLabel(`${key} in German`);
+    await german.waitFor();
+    const before = await german.inputValue();
+    expect(before.length).toBeGreaterThan(0);
+
+    // Checked as you type: the English text in the German box is flagged.
+    const english = await page.getByLabel(`${key} in English`).inputValue();
+    await german.fill(english);
+    await page.getByText('Same as English: translate it, unless it is a name.').first().waitFor();
+
+    const changed = `${before} (im Studio geändert)`;
+    await german.fill(changed);
+    const cell = page.locator('td', { has: german });
+    await cell.getByRole('button', { name: 'Save' }).click();
+    await cell.getByText('Saved in the draft.').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studio-step.png'), fullPage: true });
+
+    // The preview talks to the draft, not to what is live.
+    await page.getByLabel('Language', { exact: true }).selectOption('de');
+    await page.getByRole('button', { name: 'Start a new conversation' }).click();
+    await page.locator('#preview-log').getByText('(im Studio geändert)').waitFor();
+    expect(await germanOpening(bot.url, 'studio-before-publish')).not.toContain(changed);
+
+    await page.getByLabel('A message a candidate might type').fill('Mein Konto ist gesperrt');
+    await page.getByRole('button', { name: 'What does the draft understand?' }).click();
+    await page
+      .locator('#try-result')
+      .getByText(/^Understood: /)
+      .waitFor();
+
+    await page.getByLabel('What changed').fill('German greeting reworded');
+    await page.getByRole('button', { name: 'Publish the draft' }).click();
+    await page.getByText(/^Published as version \d+\. It is live now\.$/).waitFor({ timeout: 60_000 });
+    await page.locator('#versions').getByText('German greeting reworded').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studio-published.png'), fullPage: true });
+
+    expect(await germanOpening(bot.url, 'studio-after-publish')).toContain(changed);
+  });
+});

@@ -1,0 +1,402 @@
+'use strict';
+// The studio page: plain DOM, no framework. Every call goes to the studio's JSON API (api/studio.v1.yaml).
+(() => {
+  const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' };
+  const LANGUAGES = Object.keys(LANGUAGE_NAMES);
+  /** A translation this much longer than English may not fit a button or a phone screen. */
+  const MUCH_LONGER = { ratio: 1.5, extra: 20 };
+  const PLACEHOLDER = /\{\{\s*([^},\s]+)[^}]*\}\}/g;
+
+  let session;
+  let dialog;
+  const $ = (id) => document.getElementById(id);
+
+  function element(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value === undefined || value === false) continue;
+      if (name === 'text') node.textContent = value;
+      else node.setAttribute(name, value === true ? '' : value);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  async function api(method, path, body, headers = {}) {
+    const response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(session && method !== 'GET' ? { 'x-csrf-token': session.csrfToken } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let data;
+    try {
+      data = text ? JSON.parse(text) : {};
+    } catch {
+      data = { message: 'The studio answered something unexpected; reload the page.' };
+    }
+    if (response.status === 401 && path !== '/studio/api/session') showSignIn('Your session has ended; sign in again.');
+    return { status: response.status, data };
+  }
+
+  // Sign-in
+
+  function showSignIn(message) {
+    session = undefined;
+    $('sign-in').hidden = false;
+    $('workspace').hidden = true;
+    $('who').hidden = true;
+    $('sign-out').hidden = true;
+    $('sign-in-message').textContent = message || '';
+    $('email').focus();
+  }
+
+  async function signedIn(data) {
+    session = data;
+    $('sign-in').hidden = true;
+    $('workspace').hidden = false;
+    $('who').hidden = false;
+    $('who').textContent = `${data.email} (${data.role === 'publisher' ? 'publisher' : 'editor'})`;
+    $('sign-out').hidden = false;
+    const canPublish = data.role === 'publisher';
+    $('publish-button').disabled = !canPublish;
+    $('publish-message').disabled = !canPublish;
+    if (!canPublish) $('publish-hint').textContent = 'Only publishers can publish; ask one when the draft is ready.';
+    await Promise.all([loadDialog(), loadVersions()]);
+  }
+
+  $('sign-in-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const email = $('email').value.trim();
+    const password = $('password').value;
+    if (!email || !password) {
+      $('sign-in-message').textContent = 'Enter your email address and your password.';
+      return;
+    }
+    const { status, data } = await api('POST', '/studio/api/session', { email, password });
+    $('password').value = '';
+    if (status === 200) await signedIn(data);
+    else $('sign-in-message').textContent = data.message || 'Signing in did not work; try again.';
+  });
+
+  $('sign-out').addEventListener('click', async () => {
+    await api('DELETE', '/studio/api/session');
+    showSignIn('You are signed out.');
+  });
+
+  // The conversation as a tree of steps
+
+  async function loadDialog() {
+    const { status, data } = await api('GET', '/studio/api/dialog');
+    if (status !== 200) return;
+    dialog = data;
+    const byId = new Map(data.steps.map((step) => [step.id, step]));
+    const shown = new Set();
+    const branch = (id, via) => {
+      const step = byId.get(id);
+      const item = element('li');
+      const button = element(
+        'button',
+        { type: 'button', class: 'step', 'data-step': id },
+        element('span', { text: id }),
+      );
+      if (via) button.prepend(element('span', { class: 'via', text: `${via} → ` }));
+      button.addEventListener('click', () => openStep(id));
+      item.append(button);
+      if (!step || shown.has(id)) {
+        if (step) button.classList.add('again');
+        return item;
+      }
+      shown.add(id);
+      if (step.next.length > 0) {
+        const list = element('ul');
+        for (const next of step.next) list.append(branch(next.goto, next.label.replace(/^.*\./, '')));
+        item.append(list);
+      }
+      return item;
+    };
+    const tree = element('ul', { class: 'tree' }, branch(data.start));
+    const others = data.steps.filter((step) => !shown.has(step.id));
+    for (const step of others) tree.append(branch(step.id, 'typed'));
+    $('tree').replaceChildren(tree);
+  }
+
+  // A step's texts in five columns
+
+  function placeholders(text) {
+    return [...text.matchAll(PLACEHOLDER)]
+      .map((match) => match[1])
+      .sort()
+      .join(' ');
+  }
+
+  /** The flags a translator needs, worked out as they type. */
+  function flagsOf(language, text, english) {
+    const flags = [];
+    if (!text.trim()) flags.push('Missing: this language has no text yet.');
+    if (language !== 'en' && english && text.trim() && text.trim() === english.trim())
+      flags.push('Same as English: translate it, unless it is a name.');
+    if (language !== 'en' && english && text.length > english.length * MUCH_LONGER.ratio + MUCH_LONGER.extra)
+      flags.push('Much longer than English: it may not fit a button or a phone screen.');
+    if (english !== undefined && placeholders(text) !== placeholders(english)) {
+      const want = placeholders(english) || 'none';
+      flags.push(`Placeholders differ from English: English uses ${want.replace(/(\S+)/g, '{{$1}}')}.`);
+    }
+    return flags;
+  }
+
+  /** The text as the channels show it: **bold** and [links](https://…), nothing else interpreted. */
+  function rendered(text) {
+    const out = element('p', { class: 'rendered' });
+    const pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    let last = 0;
+    for (const match of text.matchAll(pattern)) {
+      out.append(text.slice(last, match.index));
+      if (match[1]) out.append(element('strong', { text: match[1] }));
+      else out.append(element('a', { href: match[3], text: match[2], rel: 'noreferrer', target: '_blank' }));
+      last = match.index + match[0].length;
+    }
+    out.append(text.slice(last));
+    return out;
+  }
+
+  async function openStep(id) {
+    const step = dialog.steps.find((each) => each.id === id);
+    for (const button of document.querySelectorAll('.step'))
+      button.setAttribute('aria-current', button.dataset.step === id ? 'true' : 'false');
+    $('editor-title').textContent = `Step "${id}"`;
+    if (!step || step.texts.length === 0) {
+      $('texts').replaceChildren(element('p', { text: 'This step has no texts of its own.' }));
+      return;
+    }
+    const keys = step.texts.map((each) => each.key);
+    const { data } = await api('GET', `/studio/api/texts?keys=${encodeURIComponent(keys.join(','))}`);
+    const table = element('table', { class: 'texts' });
+    const head = element('tr', {}, element('th', { scope: 'col', text: 'Text' }));
+    for (const language of LANGUAGES)
+      head.append(element('th', { scope: 'col', lang: language, text: LANGUAGE_NAMES[language] }));
+    table.append(element('thead', {}, head));
+    const body = element('tbody');
+    for (const { key, field } of step.texts) body.append(textRow(key, field, data.texts[key]));
+    table.append(body);
+    $('texts').replaceChildren(table);
+  }
+
+  function textRow(key, field, texts) {
+    const row = element(
+      'tr',
+      {},
+      element('th', { scope: 'row' }, element('code', { text: key }), element('span', { class: 'field', text: field })),
+    );
+    const cells = {};
+    for (const language of LANGUAGES) {
+      const state = { etag: texts[language]?.etag, saved: texts[language]?.text ?? '' };
+      const id = `text-${key}-${language}`.replace(/[^\w-]/g, '_');
+      const area = element('textarea', { id, lang: language, rows: '4', 'aria-describedby': `${id}-flags` });
+      area.value = state.saved;
+      const label = element('label', {
+        for: id,
+        class: 'visually-hidden',
+        text: `${key} in ${LANGUAGE_NAMES[language]}`,
+      });
+      const flags = element('ul', { id: `${id}-flags`, class: 'flags', 'aria-live': 'polite' });
+      const preview = element('div', { class: 'preview' });
+      const save = element('button', { type: 'button', text: 'Save' });
+      const status = element('p', { class: 'status', role: 'status' });
+      const conflict = element('div', { class: 'conflict', hidden: true });
+      const cell = element('td', {}, label, area, flags, preview, save, status, conflict);
+      cells[language] = { area };
+      let timer;
+      const check = () => {
+        const english = language === 'en' ? undefined : cells.en.area.value;
+        const list = flagsOf(language, area.value, english);
+        flags.replaceChildren(...list.map((flag) => element('li', { text: flag })));
+        preview.replaceChildren(rendered(area.value));
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          const { status: code, data } = await api(
+            'POST',
+            `/studio/api/texts/${language}/${encodeURIComponent(key)}/check`,
+            {
+              text: area.value,
+            },
+          );
+          if (code === 200)
+            for (const problem of data.problems)
+              flags.append(element('li', { class: 'problem', text: problem.message }));
+        }, 400);
+      };
+      cells[language].check = check;
+      area.addEventListener('input', () => {
+        check();
+        if (language === 'en') for (const other of LANGUAGES.slice(1)) cells[other]?.check();
+      });
+      const put = async (etag) => {
+        const { status: code, data } = await api(
+          'PUT',
+          `/studio/api/texts/${language}/${encodeURIComponent(key)}`,
+          { text: area.value },
+          { 'if-match': etag },
+        );
+        conflict.hidden = true;
+        if (code === 200) {
+          state.etag = data.etag;
+          state.saved = area.value;
+          status.textContent = 'Saved in the draft.';
+        } else if (code === 409) {
+          status.textContent = 'Someone else changed this text since you opened it.';
+          const useTheirs = element('button', { type: 'button', text: 'Use their text' });
+          const keepMine = element('button', { type: 'button', text: 'Save mine over theirs' });
+          useTheirs.addEventListener('click', () => {
+            area.value = data.current.text;
+            state.etag = data.current.etag;
+            conflict.hidden = true;
+            status.textContent = 'Their text is in the box; it is already saved.';
+            check();
+            area.focus();
+          });
+          keepMine.addEventListener('click', () => put(data.current.etag));
+          conflict.replaceChildren(
+            element('p', {}, element('strong', { text: 'Their text: ' }), data.current.text),
+            element('p', {}, element('strong', { text: 'Your text: ' }), data.yours.text),
+            useTheirs,
+            keepMine,
+          );
+          conflict.hidden = false;
+          useTheirs.focus();
+        } else if (code === 422) {
+          status.textContent = 'Not saved: ' + data.problems.map((problem) => problem.message).join(' ');
+        } else status.textContent = data.message || 'Not saved; try again.';
+      };
+      save.addEventListener('click', () => put(state.etag));
+      row.append(cell);
+    }
+    setTimeout(() => LANGUAGES.forEach((language) => cells[language].check()), 0);
+    return row;
+  }
+
+  // Publishing and versions
+
+  function problemList(problems) {
+    return element(
+      'ul',
+      { class: 'problems' },
+      ...problems.map((problem) =>
+        element('li', {}, element('strong', { text: `${problem.field}: ` }), problem.message),
+      ),
+    );
+  }
+
+  $('publish-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const result = $('publish-result');
+    result.replaceChildren(element('p', { text: 'Checking the draft… this takes a few seconds.' }));
+    $('publish-button').disabled = true;
+    const { status, data } = await api('POST', '/studio/api/publish', { message: $('publish-message').value });
+    $('publish-button').disabled = false;
+    if (status === 201) {
+      result.replaceChildren(element('p', { text: `Published as version ${data.version}. It is live now.` }));
+      $('publish-message').value = '';
+      await loadVersions();
+    } else if (status === 422)
+      result.replaceChildren(element('p', { text: 'Not published. Fix these first:' }), problemList(data.problems));
+    else result.replaceChildren(element('p', { text: data.message || 'Not published; try again.' }));
+  });
+
+  async function loadVersions() {
+    const { status, data } = await api('GET', '/studio/api/versions');
+    if (status !== 200) return;
+    const items = data.map((version, index) => {
+      const when = new Date(version.time).toLocaleString();
+      const item = element(
+        'li',
+        {},
+        element('strong', { text: `Version ${version.version}` }),
+        ` — ${version.message} (${version.author}, ${when})`,
+      );
+      if (index > 0 && session.role === 'publisher') {
+        const restore = element('button', { type: 'button', text: `Restore version ${version.version}` });
+        restore.addEventListener('click', async () => {
+          const { status: code, data: restored } = await api('POST', `/studio/api/versions/${version.version}/restore`);
+          $('publish-result').replaceChildren(
+            element('p', {
+              text:
+                code === 201
+                  ? `Version ${version.version} is live again, as version ${restored.version}.`
+                  : restored.message,
+            }),
+          );
+          await Promise.all([loadVersions(), loadDialog()]);
+        });
+        item.append(' ', restore);
+      }
+      return item;
+    });
+    $('versions').replaceChildren(...items);
+  }
+
+  // Try a message, preview
+
+  $('try-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { status, data } = await api('POST', '/studio/api/try', { text: $('try-text').value });
+    const result = $('try-result');
+    if (status !== 200) return result.replaceChildren(element('p', { text: data.message || 'Try again.' }));
+    if (data.problems) return result.replaceChildren(problemList(data.problems));
+    const percent = (p) => `${Math.round(p * 100)} %`;
+    const [best, ...others] = data.intents;
+    const name = (intent) =>
+      intent
+        .replace(/^topic:/, 'topic ')
+        .replace(/^move:/, 'command ')
+        .replace(/^none$/, 'nothing it knows');
+    const language = LANGUAGE_NAMES[data.language.language] || 'another language';
+    result.replaceChildren(
+      element('p', { text: `Language: ${language} (${percent(data.language.p)} sure).` }),
+      element('p', { text: `Understood: ${name(best.intent)} (${percent(best.p)} sure).` }),
+      element('p', {
+        text: `Did you mean: ${others.map((each) => `${name(each.intent)} (${percent(each.p)})`).join(', ')}.`,
+      }),
+    );
+  });
+
+  async function previewTurn(body) {
+    const log = $('preview-log');
+    if (body.text) log.append(element('li', { class: 'you', text: `You: ${body.text}` }));
+    const { status, data } = await api('POST', '/studio/api/preview', {
+      language: $('preview-language').value,
+      ...body,
+    });
+    if (status !== 200) return log.append(element('li', { text: data.message || 'The preview did not answer.' }));
+    if (data.problems) return log.append(element('li', {}, problemList(data.problems)));
+    for (const message of data.messages) log.append(element('li', { class: 'bot' }, rendered(message)));
+    if (data.buttons.length)
+      log.append(element('li', { class: 'buttons', text: `Buttons: ${data.buttons.map((b) => b.title).join(' | ')}` }));
+    const understood = data.trace.understood
+      ? `, understood ${data.trace.understood.intent} (${Math.round(data.trace.understood.p * 100)} %)`
+      : '';
+    log.append(
+      element('li', { class: 'trace', text: `Topic ${data.trace.topic}, step ${data.trace.state}${understood}` }),
+    );
+  }
+
+  $('preview-start').addEventListener('click', async () => {
+    $('preview-log').replaceChildren();
+    await previewTurn({ restart: true });
+  });
+  $('preview-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = $('preview-text').value;
+    if (!text.trim()) return;
+    $('preview-text').value = '';
+    await previewTurn({ text });
+  });
+
+  // A page reload keeps the session.
+  api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
+})();
