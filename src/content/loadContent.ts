@@ -377,6 +377,7 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
     } else {
       if (node.title) keys.push({ key: node.title, where: ['nodes', id, 'title'] });
       if (node.remind) keys.push({ key: node.remind, where: ['nodes', id, 'remind'] });
+      if (node.goodbye) keys.push({ key: node.goodbye, where: ['nodes', id, 'goodbye'] });
       node.say.forEach((key, index) => keys.push({ key, where: ['nodes', id, 'say', index] }));
       if (node.prompt) keys.push({ key: node.prompt, where: ['nodes', id, 'prompt'] });
       node.choices.forEach((choice, index) =>
