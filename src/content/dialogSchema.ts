@@ -91,6 +91,8 @@ const validatorSchema = z.discriminatedUnion('kind', [
       .strictObject({
         future: textKey.optional(),
         tooOld: textKey.optional(),
+        /** Written as a date, but that day does not exist (31.02.2025). */
+        noSuchDay: textKey.optional(),
       })
       .default({}),
   }),
