@@ -80,8 +80,8 @@ export interface TurnResult {
   language: Language;
   /** Set when the user chose a language in this turn; remember it for them. */
   chosenLanguage?: Language;
-  /** A message to send in this conversation later, at `at` (the end of a lock). */
-  reminder?: { at: string; text: string };
+  /** A message to send in this conversation later, at `at` (the end of a lock), with the main menu's buttons. */
+  reminder?: { at: string; text: string; buttons: Button[] };
   trace: Trace;
 }
 
@@ -328,10 +328,21 @@ export class ConversationEngine {
           now,
           links: this.options.content.dialog.links,
         });
-        return { at: value.instant, text: text! };
+        return { at: value.instant, text: text!, buttons: this.menuButtons(language) };
       }
     }
     return undefined;
+  }
+
+  /** The main menu's choices as buttons that lead there from wherever the conversation is when they are used. */
+  private menuButtons(language: Language): Button[] {
+    const menu = this.options.content.dialog.nodes[this.options.content.dialog.start]!;
+    return isFormNode(menu)
+      ? []
+      : this.offeredButtons(
+          menu.choices.map((choice) => choice.goto),
+          language,
+        );
   }
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */

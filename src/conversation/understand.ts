@@ -141,6 +141,13 @@ export class Understanding {
     return folded;
   }
 
+  /** The node whose button title (in `language`) the folded text is, if any. */
+  private titled(language: Language, folded: string): string | undefined {
+    for (const [node, label] of this.options.titles)
+      if (this.options.nodes.has(node) && this.foldedLabel(language, label) === folded) return node;
+    return undefined;
+  }
+
   /** The language a message is written in, as the model guesses it. */
   detectLanguage(text: string): LanguageGuess {
     return this.options.model.detectLanguage(withoutScriptLinks(text));
@@ -193,6 +200,9 @@ export class Understanding {
       if (node) return { type: 'GOTO', node };
       const choice = meta.choices.find((option) => this.foldedLabel(candidate, option.label) === folded);
       if (choice) return choose(choice);
+      // A topic's button title, typed or sent by a button of an earlier message (a reminder's menu): go there.
+      const titled = asking ? undefined : this.titled(candidate, folded);
+      if (titled) return { type: 'GOTO', node: titled };
     }
     const requested = this.languageNames.get(folded);
     if (requested) return { type: 'LANGUAGE', language: requested };
