@@ -8,8 +8,18 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing Debian packages the tests need: ${missing[*]}…"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" && exit 0
+  # apt and dpkg print a line per package (hundreds for Chromium): kept aside, shown only if the install fails.
+  log="$(mktemp)"
+  if apt-get update -qq >"$log" 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 \
+      "${missing[@]}" >>"$log" 2>&1; then
+    echo "Installed the Debian packages the tests need: ${missing[*]} ($(grep -c '^Setting up' "$log") packages)."
+    rm -f "$log"
+    exit 0
+  fi
+  echo "Installing ${missing[*]} failed; apt's last lines:" >&2
+  tail -n 20 "$log" >&2
+  rm -f "$log"
 fi
 echo "The tests need: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}; macOS: brew install redis and a Chromium, then set CHROMIUM_PATH) and run npm test again." >&2
 exit 1

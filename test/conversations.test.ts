@@ -52,6 +52,21 @@ describe('conversation tests written as data', () => {
     expect(reports[1]!.failures).toEqual(['state should be "forgotPassword" but is "lockout"']);
   });
 
+  it('fails any reply that offers two buttons with the same title, whatever the script expects', async () => {
+    const alike = createTranslator(content());
+    const closed = alike.getFixedT('fr')('menu.choice.centreClosed');
+    alike.addResource('fr', 'helpdesk', 'menu.choice.findCentre', closed);
+    const accounts = inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
+    const engine = new ConversationEngine({
+      content: content(),
+      i18n: alike,
+      accountService: accounts,
+      now: () => NOW,
+    });
+    const reports = await runScript(engine, alike, parseScript('description: x\nsteps:\n  - open: true\n', 'x'), 'fr');
+    expect(reports[0]!.failures).toEqual([`offers two buttons titled "${closed}"`]);
+  });
+
   it('fails a script that clicks a button that is not there', async () => {
     const script = parseScript(
       'description: wrong\nsteps:\n  - open: true\n  - click: lockout.choice.check\n',

@@ -18,7 +18,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
-import { CLIENT_ADDRESS, HelpdeskBot } from './helpdeskBot';
+import { CLIENT_ADDRESS, HelpdeskBot, type PendingReminder } from './helpdeskBot';
 import { refuseActivity, refuseServiceUrl } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
@@ -94,7 +94,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
     ...options,
     ...(reminders
       ? {
-          remind: async (context: TurnContext, reminder: { at: string; text: string; locale: string }) => {
+          remind: async (context: TurnContext, reminder: PendingReminder) => {
             // A caller that collects replies in the HTTP response is not there to receive one later.
             if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) return;
             await reminders.schedule({
@@ -106,6 +106,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
               via: context.adapter === localAdapter ? 'local' : 'channel',
               text: reminder.text,
               locale: reminder.locale,
+              activity: reminder.activity,
             });
           },
         }
@@ -123,9 +124,11 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
         // no transcript holds (Web Chat holds such a message back, waiting for what it replies to).
         delete (context.activity as Partial<Activity>).id;
         await context.sendActivity({
-          type: ActivityTypes.Message,
-          text: reminder.text,
-          textFormat: 'markdown',
+          ...((reminder.activity as Partial<Activity> | undefined) ?? {
+            type: ActivityTypes.Message,
+            text: reminder.text,
+            textFormat: 'markdown',
+          }),
           locale: reminder.locale,
         });
       },

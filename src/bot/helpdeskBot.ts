@@ -38,7 +38,7 @@ export interface HelpdeskBotOptions {
   gate?: TurnGate;
   metrics?: Metrics;
   /** Keeps a message to send into this conversation later (a lock's end); called once the turn's replies are out. */
-  remind?: (context: TurnContext, reminder: { at: string; text: string; locale: string }) => Promise<void>;
+  remind?: (context: TurnContext, reminder: PendingReminder) => Promise<void>;
 }
 
 /** Channels where the page's Web Chat says when it joined, with its language (Azure's hosted Web Chat does not). */
@@ -56,11 +56,19 @@ export const CLIENT_ADDRESS = Symbol('clientAddress');
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
 
+/** A message for later: its text, and the activity it is sent as in this channel (with the menu's buttons). */
+export interface PendingReminder {
+  at: string;
+  text: string;
+  locale: string;
+  activity: Partial<Activity>;
+}
+
 interface Pending {
   replies: Partial<Activity>[];
   /** Absent when the turn did not reach the dialog. */
   trace: TurnResult['trace'] | undefined;
-  reminder?: { at: string; text: string; locale: string };
+  reminder?: PendingReminder;
 }
 
 /**
@@ -280,12 +288,8 @@ export class HelpdeskBot extends ActivityHandler {
     await this.dialog.set(context, conversation.stored);
     const chosen = conversation.preferredLanguage;
     if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
-    const replies = renderActivities(
-      result,
-      activity.channelId,
-      activity.from?.id,
-      activity.channelId === 'msteams' ? this.teamsContext(context, result.language) : undefined,
-    );
+    const teams = activity.channelId === 'msteams' ? this.teamsContext(context, result.language) : undefined;
+    const replies = renderActivities(result, activity.channelId, activity.from?.id, teams);
     // The chat page shows its own words (header, placeholder) in a language too: it follows the candidate's choice.
     if (chosen && chosen !== saved && WEB_CHAT_CHANNELS.has(activity.channelId))
       replies.push({ type: ActivityTypes.Event, name: LANGUAGE_EVENT, value: chosen });
@@ -296,10 +300,32 @@ export class HelpdeskBot extends ActivityHandler {
     const pending: Pending = {
       replies,
       trace: result.trace,
-      ...(result.reminder ? { reminder: { ...result.reminder, locale: result.language } } : {}),
+      ...(result.reminder ? { reminder: reminderOf(activity, result, result.reminder, teams) } : {}),
     };
     context.turnState.set(PENDING, pending);
   }
+}
+
+/** The reminder as its channel will show it: its text with the main menu's buttons, like a menu reply there. */
+function reminderOf(
+  activity: Activity,
+  result: TurnResult,
+  reminder: NonNullable<TurnResult['reminder']>,
+  teams: TeamsReplyContext | undefined,
+): PendingReminder {
+  const [message] = renderActivities(
+    {
+      ...result,
+      messages: [reminder.text],
+      said: [],
+      buttons: reminder.buttons,
+      trace: { ...result.trace, expecting: null },
+    },
+    activity.channelId,
+    activity.from?.id,
+    teams,
+  );
+  return { at: reminder.at, text: reminder.text, locale: result.language, activity: message! };
 }
 
 /**

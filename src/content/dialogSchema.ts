@@ -31,6 +31,8 @@ export const messageNodeSchema = z.strictObject({
   final: z.boolean().optional(),
   /** After saying its texts, carry on at this node (an off-topic answer, then the main menu). */
   then: name.optional(),
+  /** Said, instead of a welcome or the node again, when the candidate greets or thanks here ("ciao" after "solved"). */
+  goodbye: textKey.optional(),
 });
 
 /** Form steps that are not questions; a slot may not take one of these names. */
@@ -89,6 +91,8 @@ const validatorSchema = z.discriminatedUnion('kind', [
       .strictObject({
         future: textKey.optional(),
         tooOld: textKey.optional(),
+        /** Written as a date, but that day does not exist (31.02.2025). */
+        noSuchDay: textKey.optional(),
       })
       .default({}),
   }),

@@ -18,6 +18,7 @@ import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
+import { checkButtonTitles } from './buttonChecks';
 import { compileValidator, type SlotValidator } from './validators';
 import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
@@ -104,6 +105,7 @@ export function checkContent(root: string): { content?: Content; problems: Conte
   ];
   checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
   checkGlossary(root, localeFiles, problems);
+  checkButtonTitles(dialog, localeFiles, problems);
 
   if (!examples || problems.some((problem) => problem.severity === 'error')) return { problems };
   const version = createHash('sha256').update(JSON.stringify(dialog)).digest('hex').slice(0, 12);
@@ -377,6 +379,7 @@ export function usedKeys(dialog: DialogFile): Array<{ key: string; where: (strin
     } else {
       if (node.title) keys.push({ key: node.title, where: ['nodes', id, 'title'] });
       if (node.remind) keys.push({ key: node.remind, where: ['nodes', id, 'remind'] });
+      if (node.goodbye) keys.push({ key: node.goodbye, where: ['nodes', id, 'goodbye'] });
       node.say.forEach((key, index) => keys.push({ key, where: ['nodes', id, 'say', index] }));
       if (node.prompt) keys.push({ key: node.prompt, where: ['nodes', id, 'prompt'] });
       node.choices.forEach((choice, index) =>

@@ -6,6 +6,7 @@ export type Rule =
   | 'schema'
   | 'unknown-target'
   | 'duplicate-choice'
+  | 'duplicate-button'
   | 'unreachable'
   | 'dead-end'
   | 'unknown-action'

@@ -69,8 +69,10 @@ export function compileValidator(spec: ValidatorSpec): SlotValidator {
         mask: 'none',
         secret: false,
         validate: (raw, now) => {
-          const date = parseDate(raw, now);
-          if (!date) return { ok: false, error: spec.error };
+          const read = readDate(raw, now);
+          if (!read) return { ok: false, error: spec.error };
+          if (!('date' in read)) return { ok: false, error: spec.errors.noSuchDay ?? spec.error };
+          const { date } = read;
           // A day's grace: the candidate's calendar may already be on tomorrow.
           const tomorrow = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
           if (date > tomorrow) return { ok: false, error: spec.errors.future ?? spec.error };
@@ -126,6 +128,12 @@ const LEADING_ARTICLES = /^(?:(?:on|the|el|le|il|am|den|l')\s*)+(?=\d)/;
  * day that does not exist (31/02/2025).
  */
 export function parseDate(raw: string, now: Date): string | null {
+  const read = readDate(raw, now);
+  return read && 'date' in read ? read.date : null;
+}
+
+/** A date read as in `parseDate`; `noSuchDay` when it is written as a date but that day does not exist (31.02). */
+function readDate(raw: string, now: Date): { date: string } | { noSuchDay: true } | null {
   const text = fold(raw, { keepPunctuation: true }).replace(/[.,]$/, '').replace(LEADING_ARTICLES, '');
   let day: number;
   let month: number;
@@ -157,9 +165,11 @@ export function parseDate(raw: string, now: Date): string | null {
     year = now.getUTCFullYear();
     if (Date.UTC(year, month - 1, day) > now.getTime()) year -= 1;
   }
+  if (month < 1 || month > 12 || day < 1 || day > 31) return null;
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return date.toISOString().slice(0, 10);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    return { noSuchDay: true };
+  return { date: date.toISOString().slice(0, 10) };
 }
 
 function expandYear(digits: string, now: Date): number {

@@ -80,8 +80,8 @@ export interface TurnResult {
   language: Language;
   /** Set when the user chose a language in this turn; remember it for them. */
   chosenLanguage?: Language;
-  /** A message to send in this conversation later, at `at` (the end of a lock). */
-  reminder?: { at: string; text: string };
+  /** A message to send in this conversation later, at `at` (the end of a lock), with the main menu's buttons. */
+  reminder?: { at: string; text: string; buttons: Button[] };
   trace: Trace;
 }
 
@@ -113,6 +113,9 @@ interface Step extends ResolvedLanguage {
 interface StateNodeLike {
   states: Record<string, StateNodeLike>;
 }
+
+/** All a reply to a message in a language the bot does not speak says. */
+const UNSUPPORTED_REPLY: ReadonlySet<string> = new Set([NOTICES.welcome, NOTICES.unsupportedLanguage]);
 
 /** Runs one turn of a conversation: restore, understand, step the machine, render, persist. */
 export class ConversationEngine {
@@ -244,8 +247,12 @@ export class ConversationEngine {
       // Written in a language the bot does not speak, and nothing in it surely understood: say so in English.
       const unsure =
         understood.type === 'UNKNOWN' || (understood.via !== undefined && understood.via.p < THRESHOLDS.interrupt);
-      if (step.unsupported && unsure) step.language = DEFAULT_LANGUAGE;
-      else await apply(understood);
+      // Surely understood all the same: the answer alone, not also "I can only chat in…" (one clear reply).
+      if (!step.unsupported || !unsure) {
+        await apply(understood);
+        return step;
+      }
+      step.language = DEFAULT_LANGUAGE;
     } else {
       await send({ type: 'START', locale: step.language, turnId: request.turnId });
     }
@@ -266,6 +273,9 @@ export class ConversationEngine {
   ): TurnResult {
     const { language, chosen, switchedFrom, written } = step;
     if (switchedFrom) said.unshift({ type: 'say', key: NOTICES.languageSwitched });
+    const unsupported = said.some((say) => say.key === NOTICES.unsupportedLanguage);
+    // Written in a language the bot does not speak: one clear reply, the languages it does speak (after a welcome).
+    if (unsupported) said.splice(0, said.length, ...said.filter((say) => UNSUPPORTED_REPLY.has(say.key)));
     const { id, meta } = this.current(snapshot);
     const { offered } = snapshot.context;
     const messages = this.renderer.render(said, {
@@ -274,7 +284,7 @@ export class ConversationEngine {
       now: this.now(),
       links: this.options.content.dialog.links,
     });
-    const buttons = said.some((say) => say.key === NOTICES.unsupportedLanguage)
+    const buttons = unsupported
       ? this.languageButtons(LANGUAGES)
       : offered
         ? this.offeredButtons(offered, language)
@@ -318,10 +328,21 @@ export class ConversationEngine {
           now,
           links: this.options.content.dialog.links,
         });
-        return { at: value.instant, text: text! };
+        return { at: value.instant, text: text!, buttons: this.menuButtons(language) };
       }
     }
     return undefined;
+  }
+
+  /** The main menu's choices as buttons that lead there from wherever the conversation is when they are used. */
+  private menuButtons(language: Language): Button[] {
+    const menu = this.options.content.dialog.nodes[this.options.content.dialog.start]!;
+    return isFormNode(menu)
+      ? []
+      : this.offeredButtons(
+          menu.choices.map((choice) => choice.goto),
+          language,
+        );
   }
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */

@@ -3,7 +3,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
 import type { Move } from '../dialog/moves';
-import { fold, wordsOf } from '../dialog/text';
+import { fold, withoutScriptLinks, wordsOf } from '../dialog/text';
 import type { LanguageGuess, LanguageModel } from '../nlu/model';
 
 /** The longest message read as an answer; anything longer is politely refused. */
@@ -141,9 +141,16 @@ export class Understanding {
     return folded;
   }
 
+  /** The node whose button title (in `language`) the folded text is, if any. */
+  private titled(language: Language, folded: string): string | undefined {
+    for (const [node, label] of this.options.titles)
+      if (this.options.nodes.has(node) && this.foldedLabel(language, label) === folded) return node;
+    return undefined;
+  }
+
   /** The language a message is written in, as the model guesses it. */
   detectLanguage(text: string): LanguageGuess {
-    return this.options.model.detectLanguage(text);
+    return this.options.model.detectLanguage(withoutScriptLinks(text));
   }
 
   /** A command word ("back", "menú", "zurück") in any of the five languages, if the message is just that. */
@@ -154,7 +161,7 @@ export class Understanding {
   /** A language asked for by name ("Deutsch", "spanish", "Français"), if the message is just that. */
   languageRequest(text: string | undefined): Language | undefined {
     if (!text || text.length > 60) return undefined;
-    return this.languageNames.get(fold(text));
+    return this.languageNames.get(fold(withoutScriptLinks(text)));
   }
 
   /** `offered`: the nodes the previous reply offered beyond the state's own buttons ("did you mean"). */
@@ -167,13 +174,16 @@ export class Understanding {
     const fromButton = this.fromButtonValue(message.value, state);
     if (fromButton) return fromButton;
 
-    const text = (message.text ?? '').trim();
-    if (!text) return miss(message.hasAttachments ? 'attachment' : 'empty');
-    if (text.length > MAX_TEXT_LENGTH) return miss('tooLong');
-
-    const folded = fold(text);
+    const typed = (message.text ?? '').trim();
+    if (!typed) return miss(message.hasAttachments ? 'attachment' : 'empty');
+    if (typed.length > MAX_TEXT_LENGTH) return miss('tooLong');
     const { meta } = state;
     const asking = meta.expecting !== null && meta.expecting !== 'confirm';
+    // A link with a script target says nothing the bot can act on: not a language, not a topic (an answer is
+    // still checked, and shown back, as typed).
+    const text = withoutScriptLinks(typed);
+    if (!text) return asking ? { type: 'ANSWER', text: typed } : miss('notUnderstood');
+    const folded = fold(text);
 
     const extra = offered.filter((node) => this.options.nodes.has(node));
     if (!asking && /^\d{1,2}$/.test(folded)) {
@@ -190,16 +200,19 @@ export class Understanding {
       if (node) return { type: 'GOTO', node };
       const choice = meta.choices.find((option) => this.foldedLabel(candidate, option.label) === folded);
       if (choice) return choose(choice);
+      // A topic's button title, typed or sent by a button of an earlier message (a reminder's menu): go there.
+      const titled = asking ? undefined : this.titled(candidate, folded);
+      if (titled) return { type: 'GOTO', node: titled };
     }
     const requested = this.languageNames.get(folded);
     if (requested) return { type: 'LANGUAGE', language: requested };
     const command = this.commands.get(folded);
     if (command) return { type: COMMAND_EVENTS[command] };
-    return this.inOwnWords(text, meta, language, asking);
+    return this.inOwnWords(text, meta, language, asking ? typed : undefined);
   }
 
-  /** A message in the user's own words, read by the free-text model. */
-  private inOwnWords(text: string, meta: StateMeta, language: Language, asking: boolean): Understood {
+  /** A message in the user's own words, read by the free-text model; `answer`: as typed, when a question waits. */
+  private inOwnWords(text: string, meta: StateMeta, language: Language, answer: string | undefined): Understood {
     const { model } = this.options;
     const interpretation = interpret(model, text);
     const via = {
@@ -212,15 +225,15 @@ export class Understanding {
       p: round(interpretation.p),
     };
 
-    if (asking) {
+    if (answer !== undefined) {
       const slot = meta.expecting!;
-      if (this.options.isShapedAnswer(slot, text)) return { type: 'ANSWER', text };
-      const valid = this.options.isAnswer(slot, text);
+      if (this.options.isShapedAnswer(slot, answer)) return { type: 'ANSWER', text: answer };
+      const valid = this.options.isAnswer(slot, answer);
       const interrupts =
         (interpretation.kind === 'topic' || (interpretation.kind === 'move' && interpretation.move in MOVE_EVENTS)) &&
         (!valid ||
           (this.options.freeTextSlots.has(slot) && interpretation.p >= THRESHOLDS.interrupt && wordCount(text) >= 3));
-      if (!interrupts) return { type: 'ANSWER', text };
+      if (!interrupts) return { type: 'ANSWER', text: answer };
     }
 
     switch (interpretation.kind) {

@@ -11,3 +11,18 @@ export function fold(text: string, options: { keepPunctuation?: boolean } = {}):
 export function wordsOf(folded: string): string[] {
   return folded ? folded.replace(/\d/g, '0').split(' ') : [];
 }
+
+/** A markdown link, `[label](target)`, as a candidate might paste or type one; the target may hold `(…)`. */
+const MARKDOWN_LINK = /\[([^\]]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+"[^"]*")?\s*\)/gu;
+
+/**
+ * What a message says once its markdown links are read as people see them: a web or mail link as its label, a
+ * link with any other target (`javascript:`, `data:`) as nothing, so it can neither name a language nor a topic.
+ */
+export function withoutScriptLinks(text: string): string {
+  return text
+    .replace(MARKDOWN_LINK, (_link, label: string, target: string) =>
+      /^(https?:|mailto:)/iu.test(target) ? label : '',
+    )
+    .trim();
+}

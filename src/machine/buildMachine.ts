@@ -130,6 +130,8 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       choiceIs: ({ event }, params: { id: string }) => event.type === 'CHOOSE' && event.choice === params.id,
       trailTopIs: ({ context }, params: { node: string }) => context.trail.at(-1) === params.node,
       gotoIs: ({ event }, params: { node: string }) => event.type === 'GOTO' && event.node === params.node,
+      onlyCandidateIs: ({ event }, params: { node: string }) =>
+        event.type === 'CLARIFY' && event.nodes.every((node) => node === params.node),
       suspendedAt: ({ context }, params: { form: string; step: string }) =>
         context.suspended?.form === params.form &&
         context.suspended.step === params.step &&
@@ -336,6 +338,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       ...(node.then ? { always: { target: `#${node.then}` } } : {}),
       on: forgettingMisses({
         ...base,
+        ...(node.goodbye ? farewell(id, node.goodbye, base) : {}),
         REPEAT: { actions: [say(NOTICES.choicesAgain), ...(node.prompt ? [say(node.prompt)] : [])] },
         CHOOSE: [
           ...node.choices.flatMap((choice) => {
@@ -356,6 +359,19 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
           base.CHOOSE,
         ],
       }),
+    };
+  }
+
+  /**
+   * A greeting, or the node's own topic typed again — even half-recognised ("ciao", "bye", "ciao ciao" after
+   * "solved") — is a goodbye: said once, briefly.
+   */
+  function farewell(id: string, goodbye: string, base: ReturnType<typeof everywhere>) {
+    const bye = { actions: ['forgetMisses', say(goodbye)] };
+    return {
+      GREET: bye,
+      GOTO: [{ guard: { type: 'gotoIs', params: { node: id } }, ...bye }, ...base.GOTO],
+      CLARIFY: [{ guard: { type: 'onlyCandidateIs', params: { node: id } }, ...bye }, ...base.CLARIFY],
     };
   }
 

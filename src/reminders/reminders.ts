@@ -12,6 +12,8 @@ export interface Reminder {
   via: 'channel' | 'local';
   text: string;
   locale: string;
+  /** The message as its channel shows it (text and the menu's buttons); older reminders have only `text`. */
+  activity?: Record<string, unknown>;
 }
 
 /** Where reminders wait. `takeDue` hands each one out once, even to several instances polling together. */

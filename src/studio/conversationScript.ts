@@ -110,12 +110,19 @@ export async function runScript(
         turnId: turnIdOf('script', String(index)),
       });
       current = last.language;
-      failures.push(...check(action.expect, last));
+      failures.push(...sameTitles(last), ...check(action.expect, last));
     }
     reports.push({ step: index + 1, action: describeAction(action), result: last!, failures });
     if (failures.length > 0) break;
   }
   return reports;
+}
+
+/** Every reply, whatever the script expects: no two of its buttons read the same. */
+function sameTitles(result: TurnResult): string[] {
+  const titles = result.buttons.map((button) => button.title);
+  const twice = titles.filter((title, index) => titles.indexOf(title) !== index);
+  return twice.map((title) => `offers two buttons titled "${title}"`);
 }
 
 function check(expected: Expectation | undefined, result: TurnResult): string[] {

@@ -65,6 +65,21 @@ const fixtures: Fixture[] = [
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'goto: lockout', 'goto: centreClosed') }),
   },
   {
+    rule: 'duplicate-button',
+    // A support lead words two of the menu's buttons alike in French.
+    breakIt: (copy) =>
+      copy.edit(locale('fr', 'helpdesk'), (t) =>
+        t.replace(
+          '"findCentre": "Comment joindre mon centre d\'examen ?"',
+          '"findCentre": "Mon centre d\'examen est fermé"',
+        ),
+      ),
+    expect: (root) => ({
+      file: locale('fr', 'helpdesk'),
+      line: lineIn(root, locale('fr', 'helpdesk'), '"centreClosed": "Mon centre d\'examen est fermé"'),
+    }),
+  },
+  {
     rule: 'unreachable',
     breakIt: (copy) => copy.edit(DIALOG, (t) => `${t}\n  orphan:\n    topic: menu\n    say: [solved.body]\n`),
     expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'orphan:') }),

@@ -54,6 +54,13 @@ describe('reading dates as candidates type them', () => {
     expect(parseDate(typed, NOW)).toBeNull();
   });
 
+  it.each(['31.02.2025', '30/02/2025', '29.02.2025', '31-04-2025', '31 avril 2025', '2025-02-30'])(
+    'says %s is a day that does not exist, not that it could not read it',
+    (typed) => {
+      expect(validator('examDate').validate(typed, NOW)).toEqual({ ok: false, error: 'validation.examDateNoSuchDay' });
+    },
+  );
+
   it('refuses a date in the future and one from before the earliest year, with their own reasons', () => {
     expect(validator('examDate').validate('01/01/2027', NOW)).toEqual({
       ok: false,
@@ -63,7 +70,7 @@ describe('reading dates as candidates type them', () => {
       ok: false,
       error: 'validation.examDateTooOld',
     });
-    expect(validator('examDate').validate('31/02/2025', NOW)).toEqual({ ok: false, error: 'validation.examDate' });
+    expect(validator('examDate').validate('14 Juno 2025', NOW)).toEqual({ ok: false, error: 'validation.examDate' });
     expect(validator('examDate').validate('10/03/2026', NOW)).toEqual({ ok: true, value: '2026-03-10' });
   });
 });

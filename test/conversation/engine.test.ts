@@ -331,7 +331,7 @@ describe('a conversation, turn by turn', () => {
       await chat.say('Ana García');
       await chat.say('B2 First');
       await chat.say('30.02.2025');
-      expect(chat.text).toContain('Das konnte ich nicht als Datum lesen');
+      expect(chat.last.said).toEqual(['validation.examDateNoSuchDay', 'ask.examDate']);
       expect(chat.last.trace.expecting).toBe('examDate');
     });
   });

@@ -1,5 +1,5 @@
 import { LANGUAGES, LOCALES, languageOf } from '../../src/dialog/languages';
-import { fold, wordsOf } from '../../src/dialog/text';
+import { fold, withoutScriptLinks, wordsOf } from '../../src/dialog/text';
 
 describe('folding text as people type it', () => {
   it('drops case, accents, punctuation and emoji, so spellings of one word compare equal', () => {
@@ -24,5 +24,16 @@ describe('folding text as people type it', () => {
 describe('the languages', () => {
   it('each is shown in a locale of that same language', () => {
     for (const language of LANGUAGES) expect(languageOf(LOCALES[language])).toBe(language);
+  });
+});
+
+describe('links typed in a message', () => {
+  it('reads a web link as its label and a link with a script target as nothing', () => {
+    expect(withoutScriptLinks('[Deutsch](javascript:x)')).toBe('');
+    expect(withoutScriptLinks('[click](javascript:alert(1))')).toBe('');
+    expect(withoutScriptLinks('see [my page](https://example.org) please')).toBe('see my page please');
+    expect(withoutScriptLinks('[Deutsch](JavaScript:x) bitte')).toBe('bitte');
+    expect(withoutScriptLinks('[x](data:text/html,hi)')).toBe('');
+    expect(withoutScriptLinks('my id is [SIR094701]')).toBe('my id is [SIR094701]');
   });
 });

@@ -100,7 +100,7 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
     const inbox = new Inbox(client);
     try {
       await post(client, { type: 'event', name: 'webchat/join', value: { language: 'en' }, locale: 'en-GB' } as never);
-      await inbox.botSays(english('common:welcome'));
+      const welcome = await inbox.botSays(english('common:welcome'));
       await converse(client, inbox, UP_TO_THE_SECRET_NUMBER('SOON12345'));
       const locked = await converse(client, inbox, [['5555', LOCKED_FOR]]);
       const lockedUntil = service.lockedUntil();
@@ -115,6 +115,15 @@ describe('the local Direct Line endpoint, with the official directlinejs client'
         .slice(inbox.received.indexOf(locked))
         .filter((activity) => activity.from.role === 'user');
       expect(userMessagesAfterLock).toEqual([]);
+
+      // It comes with the main menu's buttons, as the menu shows them in this channel, and they work.
+      const titles = (activity: typeof welcome) =>
+        (activity.suggestedActions?.actions ?? []).map((action: { title: string }) => action.title);
+      expect(titles(reminder)).toEqual(titles(welcome));
+      expect(reminder.suggestedActions?.to).toEqual(welcome.suggestedActions?.to);
+      const forgotten = titles(reminder).find((title: string) => title === english('menu.choice.forgotPassword'));
+      await post(client, { type: 'message', text: forgotten!, locale: 'en-GB' });
+      await inbox.botSays(opening('forgotPassword.body'));
     } finally {
       inbox.close();
       client.end();

@@ -103,6 +103,59 @@ describe('a reminder in a conversation of a channel (the Emulator here, Teams al
     return trace.value;
   }
 
+  /** The titles of every button of a Teams card, in order (those under "More" included). */
+  function cardButtons(activity: Activity | undefined): string[] {
+    const titles: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const element = node as Record<string, unknown>;
+        if (element.type === 'Action.Submit' && typeof element.title === 'string') titles.push(element.title);
+        Object.values(element).forEach(walk);
+      }
+    };
+    walk(activity?.attachments?.map((attachment) => attachment.content));
+    return titles;
+  }
+
+  it("comes in Teams on a card with the main menu's buttons, as the menu's card has them", async () => {
+    // Teams drops trace activities: each turn is awaited by its reply, and a card button sends its title.
+    const say = async (text: string) => {
+      const id = `teams-${++counter}`;
+      await fetch(`${botUrl}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id,
+          text,
+          locale: 'en-GB',
+          channelId: 'msteams',
+          serviceUrl: connector.url,
+          conversation: { id: 'reminded-in-teams', conversationType: 'personal' },
+          from: { id: 'candidate' },
+          recipient: { id: 'bot' },
+        }),
+      });
+      return connector.waitFor((activity) => activity.type === 'message' && activity.replyToId === id);
+    };
+    const menu = await say('hi');
+    await say(english('menu.choice.lockout'));
+    await say(english('lockout.choice.check'));
+    await say('SIR094701');
+    const locked = await say('8482');
+    expect(JSON.stringify(locked.attachments)).toContain(english('lockoutLocked.choice.forgotPassword'));
+    const inTeams = (activity: Activity) => activity.conversation?.id === 'reminded-in-teams';
+    const words = english('lockoutLocked.reminder', { context: 'inMinutes' }).split('(')[0]!.trim();
+    const reminder = await connector.waitFor(
+      (activity) => inTeams(activity) && JSON.stringify(activity.attachments ?? []).includes(words),
+    );
+    expect(cardButtons(menu).length).toBeGreaterThan(0);
+    expect(cardButtons(reminder)).toEqual(cardButtons(menu));
+    // The text is on the card only, as on every Teams card the bot sends.
+    expect(reminder.text).toBeUndefined();
+  });
+
   it('is sent through the channel when the lock ends', async () => {
     let trace = await post({ text: 'hi' });
     trace = await post({ value: { choice: 'lockout', state: trace.state } });
@@ -116,8 +169,15 @@ describe('a reminder in a conversation of a channel (the Emulator here, Teams al
     // The channel tells no time zone: the reminder without a clock time, as the content has it.
     const words = english('lockoutLocked.reminder', { context: 'inMinutes' }).split('(')[0]!.trim();
     const reminder = await connector.waitFor(
-      (activity) => activity.type === 'message' && String(activity.text).includes(words),
+      (activity) =>
+        activity.type === 'message' &&
+        activity.conversation?.id === 'reminded' &&
+        String(activity.text).includes(words),
     );
-    expect(reminder.conversation!.id).toBe('reminded');
+    // With the main menu's buttons, as the menu's reply in this channel has them.
+    const welcome = connector.received.find((activity) => String(activity.text).includes(english('common:welcome')));
+    const titles = (activity: Activity | undefined) => activity?.suggestedActions?.actions.map((a) => a.title);
+    expect(titles(welcome)?.length).toBeGreaterThan(0);
+    expect(titles(reminder)).toEqual(titles(welcome));
   });
 });
