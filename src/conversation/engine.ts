@@ -14,16 +14,26 @@ import { Renderer } from './render';
 import { Understanding, type Understood, type UserMessage } from './understand';
 import type { LanguageGuess } from '../nlu/model';
 
-/** What is kept between turns for one conversation: small, versioned. */
+/**
+ * What is kept between turns for one conversation: only what the machine cannot rebuild, versioned. The
+ * machine's status, history and children are the same for every stored conversation, and are not kept.
+ */
 export interface StoredDialog {
-  v: 1;
-  /** Version of the content the snapshot was taken with; under other content, nodes now gone are forgotten. */
+  v: 2;
+  /** Version of the content the state was stored under; under other content, nodes now gone are forgotten. */
   content: string;
-  snapshot: unknown;
+  /** The state the conversation rests in: "menu", or "helpdeskRequest.examDate" for a question of a form. */
+  state: string;
+  /** The machine's context without its defaults (no trail, no slots, not correcting, no result). */
+  context: Partial<DialogContext>;
 }
 
-/** Dialogs stored before the clarification moved into the machine kept its counters beside the snapshot. */
-interface EarlierStoredDialog extends StoredDialog {
+/** Dialogs stored before the compact format kept xstate's whole persisted snapshot. */
+interface StoredDialogVersion1 {
+  v: 1;
+  content: string;
+  snapshot: unknown;
+  /** Before the clarification moved into the machine, its counters were kept beside the snapshot. */
   offered?: { nodes?: unknown };
   misses?: unknown;
 }
@@ -243,7 +253,12 @@ export class ConversationEngine {
       messages,
       said: said.map((say) => say.key),
       buttons,
-      stored: { v: 1, content: this.options.content.version, snapshot: this.machine.getPersistedSnapshot(snapshot) },
+      stored: {
+        v: 2,
+        content: this.options.content.version,
+        state: statePath(snapshot.value),
+        context: withoutDefaults(snapshot.context),
+      },
       language,
       ...(chosen ? { chosenLanguage: chosen } : {}),
       ...(reminder ? { reminder } : {}),
@@ -325,18 +340,17 @@ export class ConversationEngine {
     return buttons;
   }
 
-  /** A stored snapshot, if it still fits the current content; otherwise the conversation starts afresh. */
-  private restore(stored: StoredDialog | undefined): DialogSnapshot | undefined {
-    if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
-    const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
-    if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
-    if (!stateExists(this.machine.root, snapshot.value)) return undefined;
-    // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
-    const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
-    const context = { ...snapshot.context, ...earlierClarification(stored) };
+  /** A stored dialog, if it still fits the current content; otherwise the conversation starts afresh. */
+  private restore(stored: StoredDialog | StoredDialogVersion1 | undefined): DialogSnapshot | undefined {
+    const parts = partsOf(stored);
+    if (!parts || !isContext(parts.context)) return undefined;
+    if (!stateExists(this.machine.root, parts.value)) return undefined;
+    // Stored only between turns, never mid-call; a dialog caught there resumes at the form's failure step.
+    const value = statePath(parts.value).endsWith('.run') ? replaceLeaf(parts.value, 'failed') : parts.value;
     // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
-    const current = stored.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
-    return this.machine.resolveState({ value: value as StateValue, context: current });
+    const context =
+      parts.content === this.options.content.version ? parts.context : this.withoutRemovedNodes(parts.context);
+    return this.machine.resolveState({ value: value as StateValue, context });
   }
 
   /** The context without the nodes this content no longer has: the way back, a form on hold, what was offered. */
@@ -358,8 +372,47 @@ export class ConversationEngine {
   }
 }
 
+/** The content version, state value and full context of a stored dialog, in either format. */
+function partsOf(
+  stored: StoredDialog | StoredDialogVersion1 | undefined,
+): { content: string; value: unknown; context: unknown } | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  if (stored.v === 2) {
+    if (typeof stored.state !== 'string' || !stored.state || !stored.context || typeof stored.context !== 'object')
+      return undefined;
+    const context = { trail: [], slots: {}, correcting: false, result: {}, ...stored.context };
+    return { content: stored.content, value: stateValue(stored.state), context };
+  }
+  if (stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
+  const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
+  if (snapshot.status !== 'active' || !snapshot.context || typeof snapshot.context !== 'object') return undefined;
+  return {
+    content: stored.content,
+    value: snapshot.value,
+    context: { ...snapshot.context, ...earlierClarification(stored) },
+  };
+}
+
+/** The context as stored: what differs from a new conversation's. */
+function withoutDefaults(context: DialogContext): Partial<DialogContext> {
+  const { trail, slots, correcting, result, ...rest } = context;
+  return {
+    ...(trail.length > 0 ? { trail } : {}),
+    ...(Object.keys(slots).length > 0 ? { slots } : {}),
+    ...(correcting ? { correcting } : {}),
+    ...(Object.keys(result).length > 0 ? { result } : {}),
+    ...rest,
+  };
+}
+
+/** "helpdeskRequest.examDate" → { helpdeskRequest: "examDate" }. */
+function stateValue(path: string): StateValue {
+  const [head, ...rest] = path.split('.');
+  return rest.length === 0 ? head! : { [head!]: stateValue(rest.join('.')) };
+}
+
 /** The counters an earlier stored dialog kept beside its snapshot, for the machine's context. */
-function earlierClarification(stored: EarlierStoredDialog): Pick<DialogContext, 'misses' | 'offered'> {
+function earlierClarification(stored: StoredDialogVersion1): Pick<DialogContext, 'misses' | 'offered'> {
   const nodes = stored.offered?.nodes;
   return {
     ...(typeof stored.misses === 'number' && stored.misses > 0 ? { misses: stored.misses } : {}),
