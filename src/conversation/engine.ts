@@ -1,6 +1,6 @@
-import type { i18n } from 'i18next';
+import type { i18n, TFunction } from 'i18next';
 import { createActor, waitFor, type Actor, type SnapshotFrom, type StateValue } from 'xstate';
-import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
@@ -11,7 +11,7 @@ import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountCalls';
 import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { Understanding, type Understood, type UserMessage } from './understand';
+import { THRESHOLDS, Understanding, wordCount, type Understood, type UserMessage } from './understand';
 import type { LanguageGuess } from '../nlu/model';
 
 /**
@@ -99,6 +99,9 @@ export interface EngineOptions {
   serviceTimeoutMs?: number;
 }
 
+/** The fewest words with which the written language can switch the reply's or be one the bot does not speak. */
+const GUESS_FROM_WORDS = Math.min(THRESHOLDS.otherWords, THRESHOLDS.switchWords);
+
 type DialogActor = Actor<DialogMachine>;
 type DialogSnapshot = SnapshotFrom<DialogMachine>;
 
@@ -120,6 +123,8 @@ export class ConversationEngine {
   /** The text key that names each node on a button. */
   private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
+  /** Translators per language and namespace, made once: getFixedT builds a new function each call. */
+  private readonly translators = new Map<string, TFunction>();
   private readonly now: () => Date;
   private readonly settleTimeoutMs: number;
 
@@ -178,12 +183,18 @@ export class ConversationEngine {
     const { message } = request;
     const text = message?.text?.trim() ?? '';
     const current = this.current(actor.getSnapshot());
-    const written = text && !message?.value ? this.understanding.detectLanguage(text) : undefined;
+    const answering = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
+    // The language a message is written in matters only where it can change the reply's: when nothing else
+    // says the language, or for a message long enough to switch it or to be in a language the bot does not
+    // speak, and never for an answer. A click, a number or a command word is not worth guessing about.
+    const known = request.preferredLanguage ?? languageOf(request.channelLocale);
+    const worthGuessing = text && !message?.value && (!known || (!answering && wordCount(text) >= GUESS_FROM_WORDS));
+    const written = worthGuessing ? this.understanding.detectLanguage(text) : undefined;
     const resolved = resolveLanguage({
       ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
       ...(request.channelLocale ? { locale: request.channelLocale } : {}),
       ...(written ? { written } : {}),
-      answering: current.meta.expecting !== null && current.meta.expecting !== 'confirm',
+      answering,
     });
     const step: Step = { ...resolved, ...(written ? { written } : {}) };
     const meta = () => ({
@@ -300,7 +311,7 @@ export class ConversationEngine {
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
   private offeredButtons(offered: readonly string[], language: Language): Button[] {
-    const t = this.options.i18n.getFixedT(language);
+    const t = this.translator(language);
     return offered.map((node) => {
       const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
       return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
@@ -312,9 +323,19 @@ export class ConversationEngine {
     return languages.map((other) => ({
       id: `@language:${other}`,
       label: 'common:language.name',
-      title: this.options.i18n.getFixedT(other, 'common')('language.name'),
+      title: this.translator(other, 'common')('language.name'),
       value: { language: other },
     }));
+  }
+
+  private translator(language: Language, namespace?: string): TFunction {
+    const key = `${language}|${namespace ?? ''}`;
+    let t = this.translators.get(key);
+    if (!t) {
+      t = this.options.i18n.getFixedT(language, namespace) as TFunction;
+      this.translators.set(key, t);
+    }
+    return t;
   }
 
   /** The state the conversation rests in and its description. */
@@ -325,7 +346,7 @@ export class ConversationEngine {
   }
 
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
-    const t = this.options.i18n.getFixedT(language);
+    const t = this.translator(language);
     const buttons: Button[] = meta.choices.map((choice) => ({
       id: choice.id,
       label: choice.label,
