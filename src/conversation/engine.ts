@@ -1,4 +1,4 @@
-import type { i18n, TFunction } from 'i18next';
+import type { i18n } from 'i18next';
 import { createActor, waitFor, type Actor, type SnapshotFrom, type StateValue } from 'xstate';
 import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
@@ -123,8 +123,8 @@ export class ConversationEngine {
   /** The text key that names each node on a button. */
   private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
-  /** Translators per language and namespace, made once: getFixedT builds a new function each call. */
-  private readonly translators = new Map<string, TFunction>();
+  /** Button texts by language and key. */
+  private readonly buttonTexts = new Map<string, string>();
   private readonly now: () => Date;
   private readonly settleTimeoutMs: number;
 
@@ -311,10 +311,9 @@ export class ConversationEngine {
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
   private offeredButtons(offered: readonly string[], language: Language): Button[] {
-    const t = this.translator(language);
     return offered.map((node) => {
       const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
-      return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
+      return { id: `@goto:${node}`, label, title: this.title(language, label), value: { goto: node } };
     });
   }
 
@@ -323,19 +322,20 @@ export class ConversationEngine {
     return languages.map((other) => ({
       id: `@language:${other}`,
       label: 'common:language.name',
-      title: this.translator(other, 'common')('language.name'),
+      title: this.title(other, 'common:language.name'),
       value: { language: other },
     }));
   }
 
-  private translator(language: Language, namespace?: string): TFunction {
-    const key = `${language}|${namespace ?? ''}`;
-    let t = this.translators.get(key);
-    if (!t) {
-      t = this.options.i18n.getFixedT(language, namespace) as TFunction;
-      this.translators.set(key, t);
+  /** A button's text: the same for every turn of this content, so looked up once per language. */
+  private title(language: Language, key: string): string {
+    const cacheKey = `${language}|${key}`;
+    let title = this.buttonTexts.get(cacheKey);
+    if (title === undefined) {
+      title = this.options.i18n.getFixedT(language)(key);
+      this.buttonTexts.set(cacheKey, title);
     }
-    return t;
+    return title;
   }
 
   /** The state the conversation rests in and its description. */
@@ -346,11 +346,10 @@ export class ConversationEngine {
   }
 
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
-    const t = this.translator(language);
     const buttons: Button[] = meta.choices.map((choice) => ({
       id: choice.id,
       label: choice.label,
-      title: t(choice.label),
+      title: this.title(language, choice.label),
       value: { choice: choice.id, state },
       ...(!choice.event && asksForPrivateNumbers(this.options.content, choice.id)
         ? { privateOnly: true as const }
