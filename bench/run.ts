@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: the helpdesk bot and a bare echo bot (the framework's floor) on the same restify +
  * CloudAdapter + Redis storage, driven side by side with the same load of real turns (expectReplies),
- * each in its own process. Prints turns/s, latency percentiles, Redis bytes per conversation, peak RSS,
- * cold start and the ratios against the targets. Not a test: figures, not assertions.
+ * each in its own process. Prints turns/s, latency percentiles, Redis bytes per conversation (all its keys),
+ * RSS, start-up time and the ratios against the targets. Not a test: figures, not assertions.
+ *
+ * The waterfall peer (the same tree written with botbuilder-dialogs) runs only when that package is
+ * installed; it is not a dependency of the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRedis } from '../src/state/redisConnection';
@@ -14,12 +17,25 @@ import { freePort, RedisServer } from '../test/support/redisServer';
 import { activity } from '../test/support/activities';
 
 const ROOT = path.resolve(__dirname, '..');
-const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 /** Realistic walks through the tree; each conversation repeats its walk, starting over each time. */
 const WALKS = [
-  ['hi', '6', '1', 'Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ABC123456', '1234', 'start over'],
+  [
+    'hi',
+    '6',
+    '1',
+    'Ana García',
+    'B2 First',
+    '14/06/2025',
+    'Centro Madrid',
+    'ana@example.org',
+    'ABC123456',
+    '1234',
+    'start over',
+  ],
   ['hi', '2', '1', 'RANDOMID', '1234', 'start over'],
   ['hi', '3', "The email hasn't arrived", 'How do I contact my exam centre?', 'start over'],
   ['hi', '1', "I can't find my ID number", 'back', 'menu'],
@@ -147,41 +163,48 @@ function summarise(latencies: number[], errors: number, elapsedMs: number): Run 
   };
 }
 
+/** Redis bytes per conversation: every key the bot keeps under its prefix, over the conversations stored. */
 async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
   const redis = createRedis({ url: redisUrl });
   await redis.connect();
   let bytes = 0;
-  let keys = 0;
+  let conversations = 0;
   let cursor = '0';
   do {
-    const [next, found] = (await redis.scan(cursor, 'MATCH', `${prefix}:state:{*/conversations/*`, 'COUNT', 1000)) as [
-      string,
-      string[],
-    ];
+    const [next, found] = (await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)) as [string, string[]];
     cursor = next;
     for (const key of found) {
       bytes += Number(await redis.memory('USAGE', key));
-      keys += 1;
+      if (/:state:\{[^}]*\/conversations\//.test(key)) conversations += 1;
     }
   } while (cursor !== '0');
   redis.disconnect();
-  return keys ? bytes / keys : 0;
+  return conversations ? bytes / conversations : 0;
 }
 
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
-  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', 'dist/index.js'], {
+  // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', ...profile, 'dist/index.js'], {
     REDIS_URL: redis.url,
   });
   const echo = await startServer('echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts'], {
     REDIS_URL: redis.url,
   });
 
-  // Warm up both, then measure peak throughput side by side (one after the other, same load).
+  // Warm up both, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
   await closedLoop(helpdesk, 'warm');
   await closedLoop(echo, 'warm');
-  const helpdeskPeak = await closedLoop(helpdesk, 'peak');
-  const echoPeak = await closedLoop(echo, 'peak');
+  const helpdeskPeaks: Run[] = [];
+  const echoPeaks: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    helpdeskPeaks.push(await closedLoop(helpdesk, `peak${round}`));
+    echoPeaks.push(await closedLoop(echo, `peak${round}`));
+  }
+  const best = (runs: Run[]) => runs.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a));
+  const helpdeskPeak = best(helpdeskPeaks);
+  const echoPeak = best(echoPeaks);
   const halfRate = helpdeskPeak.turnsPerSecond / 2;
   const helpdeskHalf = await fixedRate(helpdesk, 'half', halfRate);
   const echoHalf = await fixedRate(echo, 'half', halfRate);
@@ -242,12 +265,19 @@ async function main(): Promise<void> {
     row('cold start to ready', helpdesk.coldStartMs, echo.coldStartMs, 'ms', 0),
     `errors: helpdesk ${helpdeskPeak.errors + helpdeskHalf.errors}, echo ${echoPeak.errors + echoHalf.errors}`,
     '',
+    `peak turns/s by round: helpdesk ${helpdeskPeaks.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}; ` +
+      `echo ${echoPeaks.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`,
+    '',
     'targets:',
-    `  turns/s >= 0.8 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.8)}`,
-    `  state <= 2 KB / conversation .. ${helpdeskBytes.toFixed(0)} B  ${met(helpdeskBytes <= 2048)}`,
+    `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}`,
+    `  state <= 1 KB / conversation .. ${helpdeskBytes.toFixed(0)} B  ${met(helpdeskBytes <= 1024)}`,
     `  p99 <= 50 ms at half peak ..... ${helpdeskHalf.p99.toFixed(1)} ms  ${met(helpdeskHalf.p99 <= 50)}`,
-    `  RSS <= 200 MB, 1,000 convs .... ${liveRss[0]!.toFixed(0)} MB  ${met(liveRss[0]! <= 200)}`,
-    `  cold start <= 1.5 s ........... ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1500)}`,
+    `  RSS <= floor + 40 MB, 1,000 ... ${(liveRss[0]! - liveRss[1]!).toFixed(0)} MB over  ` +
+      met(liveRss[0]! - liveRss[1]! <= 40),
+    `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
+    existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'))
+      ? '  waterfall peer: botbuilder-dialogs is installed but bench/ has no peer bot yet'
+      : '  turns/s >= 1.25 x waterfall peer: not measured (botbuilder-dialogs is not installed)',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await redis.stop();

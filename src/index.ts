@@ -86,17 +86,17 @@ export async function startBot(
   });
   metrics.watchBreaker(() => accountService.breakerState);
 
-  const storage =
-    parts.storage ??
-    (redis
-      ? new StateStoreStorage(
-          new RedisStateStore(redis, {
-            conversationTtlSeconds: config.conversationTtlSeconds,
-            userTtlSeconds: config.userTtlSeconds,
-          }),
-        )
-      : createMemoryStorage());
-  const gate: TurnGate = redis ? new RedisTurnGate(redis) : new InProcessTurnGate();
+  const store = redis
+    ? new RedisStateStore(redis, {
+        conversationTtlSeconds: config.conversationTtlSeconds,
+        userTtlSeconds: config.userTtlSeconds,
+      })
+    : undefined;
+  const storage = parts.storage ?? (store ? new StateStoreStorage(store) : createMemoryStorage());
+  // With the Redis store, the gate reads a turn's states as it lets the turn in, and saves them as it ends it.
+  const gate: TurnGate = redis
+    ? new RedisTurnGate(redis, parts.storage || !store ? {} : { store })
+    : new InProcessTurnGate();
   if (!redis && !parts.storage)
     logger.warn('conversation state: in-process memory; it is lost on restart and not shared between instances');
   if (!config.bot.appId)

@@ -13,7 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['conversation', 'directLine', 'referenceService'],
   ['bot', 'studio'],
   ['server'],
-  ['index.ts'],
+  ['index.ts', 'buildModel.ts'],
 ];
 
 export interface ImportGraph {

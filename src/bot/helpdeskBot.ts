@@ -3,10 +3,10 @@ import {
   ActivityHandler,
   ActivityTypes,
   ConversationState,
+  DeliveryModes,
   TurnContext,
   UserState,
   type Activity,
-  type StatePropertyAccessor,
   type Storage,
 } from 'botbuilder';
 import { isLanguage, languageOf, type Language } from '../dialog/languages';
@@ -53,6 +53,16 @@ export const LANGUAGE_EVENT = 'webchat/language';
  */
 export const CLIENT_ADDRESS = Symbol('clientAddress');
 
+/** The turn's states: conversation and user, each with its storage key and its value as read. */
+const STATES = Symbol('turnStates');
+
+interface LoadedState {
+  key: string;
+  value: Record<string, unknown>;
+  /** The value as read, to tell whether the turn changed it. */
+  loaded: string;
+}
+
 /** The replies of a turn, held back until its state is saved. */
 const PENDING = Symbol('pendingReplies');
 
@@ -77,18 +87,15 @@ interface Pending {
  * are sent only once its state is saved, so a candidate never sees an answer the bot then forgets.
  */
 export class HelpdeskBot extends ActivityHandler {
+  /** botbuilder's state naming: where a conversation's and a user's state are stored. */
   private readonly conversationState: ConversationState;
   private readonly userState: UserState;
-  private readonly dialog: StatePropertyAccessor<StoredDialog | undefined>;
-  private readonly profile: StatePropertyAccessor<Profile>;
   private readonly gate: TurnGate;
 
   constructor(private readonly options: HelpdeskBotOptions) {
     super();
     this.conversationState = new ConversationState(options.storage);
     this.userState = new UserState(options.storage);
-    this.dialog = this.conversationState.createProperty('dialog');
-    this.profile = this.userState.createProperty('profile');
     this.gate = options.gate ?? new InProcessTurnGate();
 
     this.onMessage(async (context, next) => {
@@ -114,7 +121,7 @@ export class HelpdeskBot extends ActivityHandler {
       const installed =
         context.activity.channelId === 'msteams' &&
         added.some((member) => member.id === botId) &&
-        !(await this.dialog.get(context));
+        !this.storedDialog(context);
       // Web Chat greets on its join event instead, which carries the page's language.
       if ((newcomers.length > 0 || installed) && !WEB_CHAT_CHANNELS.has(context.activity.channelId))
         await this.respond(context, undefined);
@@ -124,7 +131,7 @@ export class HelpdeskBot extends ActivityHandler {
     this.onEvent(async (context, next) => {
       const { name, value } = context.activity;
       // The page opened: greet once, in the page's language (the event's locale).
-      if (name === 'webchat/join' && !(await this.dialog.get(context))) {
+      if (name === 'webchat/join' && !this.storedDialog(context)) {
         // The page says which language it shows; Web Chat may not have put it on the activity yet.
         const shown = (value as { language?: unknown } | undefined)?.language;
         if (isLanguage(shown)) context.activity.locale = shown;
@@ -144,26 +151,45 @@ export class HelpdeskBot extends ActivityHandler {
     try {
       // The queue is named by the conversation's state key: with Redis they share a slot, so the write can
       // check the turn's place in the queue.
-      const conversation = this.conversationState.getStorageKey(context)!;
-      const outcome = await this.gate.run(conversation, activity.id, async (fence) => {
-        // Both states in parallel: one round trip's wait instead of two.
-        await Promise.all([this.conversationState.load(context), this.userState.load(context)]);
-        const loaded = this.states(context).map(({ value }) => JSON.stringify(value));
-        await super.run(context);
-        // Saved before anything is sent, both states in one write that Redis refuses once the turn has given
-        // up on it or lost its place: a failed save leaves the conversation where it was, and nothing of the
-        // turn lands later, so "try again" is true.
-        const changed = this.states(context).filter(({ value }, index) => JSON.stringify(value) !== loaded[index]);
-        await saveTurn(
-          this.options.storage,
-          Object.fromEntries(changed.map(({ key, value }) => [key, { ...value, eTag: '*' }])),
-          fence,
-        );
-        const pending = context.turnState.get(PENDING) as Pending | undefined;
-        if (pending) await context.sendActivities(pending.replies);
-        if (pending?.reminder && this.options.remind) await this.options.remind(context, pending.reminder);
-        return pending?.trace;
-      });
+      const keys = [this.conversationState.getStorageKey(context)!, this.userState.getStorageKey(context)!];
+      const outcome = await this.gate.run(
+        keys[0]!,
+        activity.id,
+        async (fence, io) => {
+          // With Redis the gate read both states in the call that let the turn in.
+          const found = io?.items ?? (await this.read(keys));
+          const states: LoadedState[] = keys.map((key) => {
+            const value = found[key]?.value ?? {};
+            return { key, value, loaded: JSON.stringify(value) };
+          });
+          context.turnState.set(STATES, states);
+          await super.run(context);
+          // Saved before anything is sent, both states in one write that Redis refuses once the turn has given
+          // up on it or lost its place: a failed save leaves the conversation where it was, and nothing of the
+          // turn lands later, so "try again" is true.
+          const changed = states.filter(({ value, loaded }) => JSON.stringify(value) !== loaded);
+          if (io) {
+            // Replies that ride the HTTP response cannot cross the next turn's: the save lets it in at once.
+            // Replies posted to the channel go out first, so consecutive turns' replies arrive in order.
+            const inResponse = activity.deliveryMode === DeliveryModes.ExpectReplies;
+            await io.finish(
+              changed.map(({ key, value }) => ({ key, value })),
+              inResponse,
+            );
+          } else {
+            await saveTurn(
+              this.options.storage,
+              Object.fromEntries(changed.map(({ key, value }) => [key, { ...value, eTag: '*' }])),
+              fence,
+            );
+          }
+          const pending = context.turnState.get(PENDING) as Pending | undefined;
+          if (pending) await context.sendActivities(pending.replies);
+          if (pending?.reminder && this.options.remind) await this.options.remind(context, pending.reminder);
+          return pending?.trace;
+        },
+        keys,
+      );
       if (outcome.duplicate) {
         this.options.metrics?.duplicates.inc();
         this.options.logger.info({ channel: activity.channelId }, 'redelivered activity skipped');
@@ -196,17 +222,29 @@ export class HelpdeskBot extends ActivityHandler {
     }
   }
 
-  /** The turn's conversation and user state as loaded and changed, with their storage keys. */
-  private states(context: TurnContext): Array<{ key: string; value: Record<string, unknown> | undefined }> {
-    return [this.conversationState, this.userState].map((state) => ({
-      key: state.getStorageKey(context)!,
-      value: state.get(context) as Record<string, unknown> | undefined,
-    }));
+  /** The states from the bot's storage, without their eTags (the turn's own place in the queue guards them). */
+  private async read(keys: string[]): Promise<Record<string, { value: Record<string, unknown> }>> {
+    const items = await this.options.storage.read(keys);
+    return Object.fromEntries(
+      Object.entries(items).map(([key, item]) => {
+        const { eTag: _eTag, ...value } = item as Record<string, unknown>;
+        return [key, { value }];
+      }),
+    );
+  }
+
+  /** The turn's conversation and user state (in that order), once read. */
+  private loaded(context: TurnContext): LoadedState[] | undefined {
+    return context.turnState.get(STATES) as LoadedState[] | undefined;
+  }
+
+  private storedDialog(context: TurnContext): StoredDialog | undefined {
+    return this.loaded(context)?.[0]!.value.dialog as StoredDialog | undefined;
   }
 
   /** The language the user chose earlier, when their state was read in this turn. */
   savedLanguage(context: TurnContext): Language | undefined {
-    const profile = (this.userState.get(context) as { profile?: Profile } | undefined)?.profile;
+    const profile = this.loaded(context)?.[1]!.value.profile as Profile | undefined;
     return isLanguage(profile?.language) ? profile.language : undefined;
   }
 
@@ -274,9 +312,10 @@ export class HelpdeskBot extends ActivityHandler {
 
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
-    const profile = await this.profile.get(context, {});
-    const saved = isLanguage(profile.language) ? profile.language : undefined;
-    const conversation = new Conversation(await this.dialog.get(context), saved);
+    const [conversationState, userState] = this.loaded(context)!;
+    const profile = (userState!.value.profile ?? {}) as Profile;
+    const saved = this.savedLanguage(context);
+    const conversation = new Conversation(this.storedDialog(context), saved);
     const result = await conversation.turn(this.options.runtime().engine, {
       ...(activity.locale ? { channelLocale: activity.locale } : {}),
       ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
@@ -285,9 +324,9 @@ export class HelpdeskBot extends ActivityHandler {
       privateChat: isPrivateChat(activity),
       requester: requesterOf(context),
     });
-    await this.dialog.set(context, conversation.stored);
+    conversationState!.value.dialog = conversation.stored;
     const chosen = conversation.preferredLanguage;
-    if (chosen !== saved) await this.profile.set(context, { ...profile, language: chosen });
+    if (chosen !== saved) userState!.value.profile = { ...profile, language: chosen };
     const teams = activity.channelId === 'msteams' ? this.teamsContext(context, result.language) : undefined;
     const replies = renderActivities(result, activity.channelId, activity.from?.id, teams);
     // The chat page shows its own words (header, placeholder) in a language too: it follows the candidate's choice.

@@ -1,6 +1,6 @@
 import type { i18n } from 'i18next';
 import { createActor, waitFor, type Actor, type SnapshotFrom, type StateValue } from 'xstate';
-import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../dialog/languages';
+import { DEFAULT_LANGUAGE, LANGUAGES, languageOf, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { isFormNode } from '../content/dialogSchema';
 import { NOTICES, BUTTONS } from '../dialog/systemKeys';
@@ -11,24 +11,35 @@ import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountCalls';
 import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { THRESHOLDS, Understanding, type Understood, type UserMessage } from './understand';
+import { THRESHOLDS, Understanding, wordCount, type Understood, type UserMessage } from './understand';
 import type { LanguageGuess } from '../nlu/model';
 import { isSealedSlots, SlotSeal, type SealedSlots } from './sealedSlots';
 import { conversationOfTurn } from './turnId';
 
-/** What is kept between turns for one conversation: small, versioned. */
+/**
+ * What is kept between turns for one conversation: only what the machine cannot rebuild, versioned. The
+ * machine's status, history and children are the same for every stored conversation, and are not kept.
+ */
 export interface StoredDialog {
-  v: 1;
-  /** Version of the content the snapshot was taken with; under other content, nodes now gone are forgotten. */
+  v: 2;
+  /** Version of the content the state was stored under; under other content, nodes now gone are forgotten. */
   content: string;
-  snapshot: unknown;
-  /** The form's secret answers, kept out of the snapshot and encrypted while they wait for the next turn. */
+  /** The state the conversation rests in: "menu", or "helpdeskRequest.examDate" for a question of a form. */
+  state: string;
+  /** The machine's context without its defaults (no trail, no slots, not correcting, no result). */
+  context: Partial<DialogContext>;
+  /** The form's secret answers, kept out of the context and encrypted while they wait for the next turn. */
   sealed?: SealedSlots;
 }
 
-/** Dialogs stored before the clarification moved into the machine kept its counters beside the snapshot. */
-interface EarlierStoredDialog extends StoredDialog {
+/** Dialogs stored before the compact format kept xstate's whole persisted snapshot. */
+interface StoredDialogVersion1 {
+  v: 1;
+  content: string;
+  snapshot: unknown;
+  /** Before the clarification moved into the machine, its counters were kept beside the snapshot. */
   offered?: { nodes?: unknown };
+  sealed?: SealedSlots;
   misses?: unknown;
 }
 
@@ -95,6 +106,9 @@ export interface EngineOptions {
   seal?: SlotSeal;
 }
 
+/** The fewest words with which the written language can switch the reply's or be one the bot does not speak. */
+const GUESS_FROM_WORDS = Math.min(THRESHOLDS.otherWords, THRESHOLDS.switchWords);
+
 type DialogActor = Actor<DialogMachine>;
 type DialogSnapshot = SnapshotFrom<DialogMachine>;
 
@@ -125,6 +139,8 @@ export class ConversationEngine {
   /** The text key that names each node on a button. */
   private readonly titles: Map<string, string>;
   private readonly renderer: Renderer;
+  /** Button texts by language and key. */
+  private readonly buttonTexts = new Map<string, string>();
   private readonly now: () => Date;
   private readonly settleTimeoutMs: number;
   private readonly seal: SlotSeal;
@@ -198,12 +214,18 @@ export class ConversationEngine {
     const { message } = request;
     const text = message?.text?.trim() ?? '';
     const current = this.current(actor.getSnapshot());
-    const written = text && !message?.value ? this.understanding.detectLanguage(text) : undefined;
+    const answering = current.meta.expecting !== null && current.meta.expecting !== 'confirm';
+    // The language a message is written in matters only where it can change the reply's: when nothing else
+    // says the language, or for a message long enough to switch it or to be in a language the bot does not
+    // speak, and never for an answer. A click, a number or a command word is not worth guessing about.
+    const known = request.preferredLanguage ?? languageOf(request.channelLocale);
+    const worthGuessing = text && !message?.value && (!known || (!answering && wordCount(text) >= GUESS_FROM_WORDS));
+    const written = worthGuessing ? this.understanding.detectLanguage(text) : undefined;
     const resolved = resolveLanguage({
       ...(request.preferredLanguage ? { preferred: request.preferredLanguage } : {}),
       ...(request.channelLocale ? { locale: request.channelLocale } : {}),
       ...(written ? { written } : {}),
-      answering: current.meta.expecting !== null && current.meta.expecting !== 'confirm',
+      answering,
     });
     const step: Step = { ...resolved, ...(written ? { written } : {}) };
     const meta = () => ({
@@ -347,10 +369,9 @@ export class ConversationEngine {
 
   /** "Did you mean" candidates, or the way out after two misses, as buttons that go straight there. */
   private offeredButtons(offered: readonly string[], language: Language): Button[] {
-    const t = this.options.i18n.getFixedT(language);
     return offered.map((node) => {
       const label = node === this.options.content.dialog.start ? BUTTONS.menu : this.titles.get(node)!;
-      return { id: `@goto:${node}`, label, title: t(label), value: { goto: node } };
+      return { id: `@goto:${node}`, label, title: this.title(language, label), value: { goto: node } };
     });
   }
 
@@ -359,9 +380,20 @@ export class ConversationEngine {
     return languages.map((other) => ({
       id: `@language:${other}`,
       label: 'common:language.name',
-      title: this.options.i18n.getFixedT(other, 'common')('language.name'),
+      title: this.title(other, 'common:language.name'),
       value: { language: other },
     }));
+  }
+
+  /** A button's text: the same for every turn of this content, so looked up once per language. */
+  private title(language: Language, key: string): string {
+    const cacheKey = `${language}|${key}`;
+    let title = this.buttonTexts.get(cacheKey);
+    if (title === undefined) {
+      title = this.options.i18n.getFixedT(language)(key);
+      this.buttonTexts.set(cacheKey, title);
+    }
+    return title;
   }
 
   /** The state the conversation rests in and its description. */
@@ -372,11 +404,10 @@ export class ConversationEngine {
   }
 
   private buttons(state: string, meta: StateMeta, language: Language): Button[] {
-    const t = this.options.i18n.getFixedT(language);
     const buttons: Button[] = meta.choices.map((choice) => ({
       id: choice.id,
       label: choice.label,
-      title: t(choice.label),
+      title: this.title(language, choice.label),
       value: { choice: choice.id, state },
       ...(!choice.event && asksForPrivateNumbers(this.options.content, choice.id)
         ? { privateOnly: true as const }
@@ -385,35 +416,38 @@ export class ConversationEngine {
     return buttons;
   }
 
-  /** What is kept of the turn: the snapshot, with the form's secret answers taken out of it and encrypted. */
+  /** What is kept of the turn: the compact state, with the form's secret answers taken out and encrypted. */
   private persist(snapshot: DialogSnapshot, conversation: string): StoredDialog {
-    const persisted = this.machine.getPersistedSnapshot(snapshot) as { context?: DialogContext };
-    const stored: StoredDialog = { v: 1, content: this.options.content.version, snapshot: persisted };
+    const stored: StoredDialog = {
+      v: 2,
+      content: this.options.content.version,
+      state: statePath(snapshot.value),
+      context: withoutDefaults(snapshot.context),
+    };
     const entries = Object.entries(snapshot.context.slots);
     const secret = entries.filter(([slot]) => this.secretSlots.has(slot));
     if (secret.length === 0) return stored;
     const slots = Object.fromEntries(entries.filter(([slot]) => !this.secretSlots.has(slot)));
     return {
       ...stored,
-      snapshot: { ...persisted, context: { ...persisted.context, slots } },
+      context: withoutDefaults({ ...snapshot.context, slots }),
       sealed: this.seal.seal(Object.fromEntries(secret), conversation),
     };
   }
 
-  /** A stored snapshot, if it still fits the current content; otherwise the conversation starts afresh. */
-  private restore(stored: StoredDialog | undefined, conversation: string): Restored | undefined {
-    if (!stored || stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
-    const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
-    if (snapshot.status !== 'active' || !isContext(snapshot.context)) return undefined;
-    if (!stateExists(this.machine.root, snapshot.value)) return undefined;
-    // Snapshots are stored only between turns, never mid-call; one caught there resumes at the form's failure step.
-    const value = statePath(snapshot.value).endsWith('.run') ? replaceLeaf(snapshot.value, 'failed') : snapshot.value;
-    const context = { ...snapshot.context, ...earlierClarification(stored) };
-    const sealed = isSealedSlots(stored.sealed) ? stored.sealed : undefined;
+  /** A stored dialog, if it still fits the current content; otherwise the conversation starts afresh. */
+  private restore(stored: StoredDialog | StoredDialogVersion1 | undefined, conversation: string): Restored | undefined {
+    const parts = partsOf(stored);
+    if (!parts || !isContext(parts.context)) return undefined;
+    if (!stateExists(this.machine.root, parts.value)) return undefined;
+    // Stored only between turns, never mid-call; a dialog caught there resumes at the form's failure step.
+    const value = statePath(parts.value).endsWith('.run') ? replaceLeaf(parts.value, 'failed') : parts.value;
+    const context = { ...parts.context };
+    const sealed = stored && 'sealed' in stored && isSealedSlots(stored.sealed) ? stored.sealed : undefined;
     const opened = sealed && this.seal.unseal(sealed, conversation);
     if (opened) context.slots = { ...context.slots, ...opened };
     // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
-    const current = stored.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
+    const current = parts.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
     return {
       snapshot: this.machine.resolveState({ value: value as StateValue, context: current }),
       lost: sealed && !opened ? sealed.slots : [],
@@ -439,8 +473,47 @@ export class ConversationEngine {
   }
 }
 
+/** The content version, state value and full context of a stored dialog, in either format. */
+function partsOf(
+  stored: StoredDialog | StoredDialogVersion1 | undefined,
+): { content: string; value: unknown; context: unknown } | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  if (stored.v === 2) {
+    if (typeof stored.state !== 'string' || !stored.state || !stored.context || typeof stored.context !== 'object')
+      return undefined;
+    const context = { trail: [], slots: {}, correcting: false, result: {}, ...stored.context };
+    return { content: stored.content, value: stateValue(stored.state), context };
+  }
+  if (stored.v !== 1 || !stored.snapshot || typeof stored.snapshot !== 'object') return undefined;
+  const snapshot = stored.snapshot as { status?: unknown; value?: unknown; context?: unknown };
+  if (snapshot.status !== 'active' || !snapshot.context || typeof snapshot.context !== 'object') return undefined;
+  return {
+    content: stored.content,
+    value: snapshot.value,
+    context: { ...snapshot.context, ...earlierClarification(stored) },
+  };
+}
+
+/** The context as stored: what differs from a new conversation's. */
+function withoutDefaults(context: DialogContext): Partial<DialogContext> {
+  const { trail, slots, correcting, result, ...rest } = context;
+  return {
+    ...(trail.length > 0 ? { trail } : {}),
+    ...(Object.keys(slots).length > 0 ? { slots } : {}),
+    ...(correcting ? { correcting } : {}),
+    ...(Object.keys(result).length > 0 ? { result } : {}),
+    ...rest,
+  };
+}
+
+/** "helpdeskRequest.examDate" → { helpdeskRequest: "examDate" }. */
+function stateValue(path: string): StateValue {
+  const [head, ...rest] = path.split('.');
+  return rest.length === 0 ? head! : { [head!]: stateValue(rest.join('.')) };
+}
+
 /** The counters an earlier stored dialog kept beside its snapshot, for the machine's context. */
-function earlierClarification(stored: EarlierStoredDialog): Pick<DialogContext, 'misses' | 'offered'> {
+function earlierClarification(stored: StoredDialogVersion1): Pick<DialogContext, 'misses' | 'offered'> {
   const nodes = stored.offered?.nodes;
   return {
     ...(typeof stored.misses === 'number' && stored.misses > 0 ? { misses: stored.misses } : {}),

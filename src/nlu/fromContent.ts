@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
-import { LanguageModel, type TrainingData } from './model';
+import { LanguageModel, type LanguageModelData, type TrainingData } from './model';
 
 /** The training data the content holds: its examples, and its own texts as samples of each language. */
 export function trainingDataOf(content: Content): TrainingData {
@@ -35,12 +38,54 @@ export function trainingDataOf(content: Content): TrainingData {
 
 const trained = new WeakMap<Content, LanguageModel>();
 
-/** The language model the content teaches; trained once per loaded content. */
-export function languageModelOf(content: Content): LanguageModel {
+/**
+ * The language model the content teaches; trained once per loaded content. A trained model is kept in a file
+ * named by the hash of its training data and of the code that trains it (`npm run build` makes it), so a start
+ * with the same content and code loads it in milliseconds instead of training again.
+ */
+export function languageModelOf(content: Content, cacheDir: string = MODEL_CACHE_DIR): LanguageModel {
   let model = trained.get(content);
   if (!model) {
-    model = LanguageModel.train(trainingDataOf(content));
+    const data = trainingDataOf(content);
+    const file = path.join(cacheDir, `${modelHash(data)}.json`);
+    model = readModel(file) ?? keep(LanguageModel.train(data), file);
     trained.set(content, model);
+  }
+  return model;
+}
+
+/** Where trained models are kept: MODEL_CACHE_DIR, else .cache/models in the project. */
+export const MODEL_CACHE_DIR = process.env.MODEL_CACHE_DIR ?? path.resolve(__dirname, '..', '..', '.cache', 'models');
+
+/** The training data and the training code (this folder, and the text folding its features use). */
+function modelHash(data: TrainingData): string {
+  const hash = createHash('sha256').update(JSON.stringify(data));
+  const code = [__dirname, path.join(__dirname, '..', 'dialog')];
+  for (const folder of code) {
+    for (const name of readdirSync(folder).sort()) {
+      if (/\.(ts|js)$/.test(name)) hash.update(name).update(readFileSync(path.join(folder, name)));
+    }
+  }
+  return hash.digest('base64url').slice(0, 32);
+}
+
+function readModel(file: string): LanguageModel | undefined {
+  try {
+    return LanguageModel.fromData(JSON.parse(readFileSync(file, 'utf8')) as LanguageModelData);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the model's file (whole or not at all); a folder that cannot be written only means training next time. */
+function keep(model: LanguageModel, file: string): LanguageModel {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(model.toData()));
+    renameSync(partial, file);
+  } catch {
+    // Read-only or missing folder: the model still works, it is trained again on the next start.
   }
   return model;
 }

@@ -2,8 +2,8 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import type { LanguageExamples } from '../content/examples';
 import { MOVES, type Move } from '../dialog/moves';
 import type { FeatureSpec } from './features';
-import { NaiveBayesClassifier } from './naiveBayes';
-import { SoftmaxClassifier, type Labelled, type Ranked } from './softmax';
+import { NaiveBayesClassifier, type NaiveBayesData } from './naiveBayes';
+import { SoftmaxClassifier, type Labelled, type Ranked, type SoftmaxData } from './softmax';
 import { fold, wordsOf } from '../dialog/text';
 
 export interface TrainingData {
@@ -56,6 +56,15 @@ const OTHER_SCRIPTS = new RegExp(
   'u',
 );
 
+/** A trained model as plain data (JSON). */
+export interface LanguageModelData {
+  intents: SoftmaxData;
+  languages: NaiveBayesData;
+  names: Array<[string, Language]>;
+  /** The words of each language seen in the examples. */
+  vocabulary: Record<Language, string[]>;
+}
+
 /**
  * The trained model of free text: which topic or move a message is, and which language it is in.
  * Trained from the content's examples when the content loads (a few hundred milliseconds), entirely offline.
@@ -96,6 +105,24 @@ export class LanguageModel {
       SoftmaxClassifier.train(intentExamples, INTENT_FEATURES, { epochs: 15 }),
       NaiveBayesClassifier.train(languageExamples, LANGUAGE_FEATURES),
       names,
+      vocabulary,
+    );
+  }
+
+  /** The trained model as plain data, to keep in a model file and load without training. */
+  toData(): LanguageModelData {
+    const vocabulary = {} as Record<Language, string[]>;
+    for (const language of LANGUAGES) vocabulary[language] = [...this.vocabulary[language]];
+    return { intents: this.intents.toData(), languages: this.languages.toData(), names: [...this.names], vocabulary };
+  }
+
+  static fromData(data: LanguageModelData): LanguageModel {
+    const vocabulary = {} as Record<Language, ReadonlySet<string>>;
+    for (const language of LANGUAGES) vocabulary[language] = new Set(data.vocabulary?.[language] ?? []);
+    return new LanguageModel(
+      SoftmaxClassifier.fromData(data.intents),
+      NaiveBayesClassifier.fromData(data.languages),
+      new Map(data.names),
       vocabulary,
     );
   }

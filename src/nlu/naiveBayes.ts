@@ -1,5 +1,14 @@
 import { featuresOf, type FeatureSpec } from './features';
-import type { Labelled, Ranked } from './softmax';
+import { base64Of, bytesOf, type Labelled, type Ranked } from './softmax';
+
+/** A trained classifier as a model file keeps it: the log likelihoods, feature-major, in base64. */
+export interface NaiveBayesData {
+  labels: string[];
+  spec: FeatureSpec;
+  features: string[];
+  table: string;
+  temperature: number;
+}
 
 /**
  * A multinomial naive Bayes classifier over text features: training is counting, so it learns from
@@ -48,6 +57,30 @@ export class NaiveBayesClassifier {
       );
     }
     return new NaiveBayesClassifier(labels, spec, logLikelihood, options.temperature ?? 4);
+  }
+
+  /** The trained classifier as plain data, for a model file (see `fromData`). */
+  toData(): NaiveBayesData {
+    const features = [...this.logLikelihood.keys()];
+    const k = this.labels.length;
+    const table = new Float64Array(features.length * k);
+    features.forEach((feature, index) => table.set(this.logLikelihood.get(feature)!, index * k));
+    return {
+      labels: [...this.labels],
+      spec: this.spec,
+      features,
+      table: base64Of(table),
+      temperature: this.temperature,
+    };
+  }
+
+  static fromData(data: NaiveBayesData): NaiveBayesClassifier {
+    const k = data.labels.length;
+    const table = new Float64Array(bytesOf(data.table));
+    const logLikelihood = new Map(
+      data.features.map((feature, index) => [feature, table.subarray(index * k, (index + 1) * k)]),
+    );
+    return new NaiveBayesClassifier(data.labels, data.spec, logLikelihood, data.temperature);
   }
 
   /** Every label with its probability, most likely first; features never seen in training are ignored. */

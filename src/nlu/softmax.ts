@@ -24,6 +24,30 @@ export interface TrainingOptions {
 
 const DEFAULT_TRAINING: TrainingOptions = { epochs: 20, learningRate: 2, l2: 1e-5, seed: 7, idf: true };
 
+/** A trained classifier as a model file keeps it: its typed arrays in base64 (little-endian, as in memory). */
+export interface SoftmaxData {
+  labels: string[];
+  spec: FeatureSpec;
+  /** The features, in the order of their index. */
+  vocabulary: string[];
+  featureWeights: string;
+  weights: string;
+  bias: string;
+}
+
+/** A typed array's bytes in base64. */
+export function base64Of(array: Float32Array | Float64Array): string {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+}
+
+/** The bytes of a base64 text, in a buffer of their own (aligned for any typed array). */
+export function bytesOf(text: string): ArrayBuffer {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return copy;
+}
+
 interface SparseVector {
   indices: Int32Array;
   values: Float32Array;
@@ -114,6 +138,29 @@ export class SoftmaxClassifier {
     }
     for (let i = 0; i < weights.length; i++) weights[i]! *= scale;
     return new SoftmaxClassifier(labels, spec, vocabulary, featureWeights, weights, bias);
+  }
+
+  /** The trained classifier as plain data, for a model file (see `fromData`). */
+  toData(): SoftmaxData {
+    return {
+      labels: [...this.labels],
+      spec: this.spec,
+      vocabulary: [...this.vocabulary.keys()],
+      featureWeights: base64Of(this.featureWeights),
+      weights: base64Of(this.weights),
+      bias: base64Of(this.bias),
+    };
+  }
+
+  static fromData(data: SoftmaxData): SoftmaxClassifier {
+    return new SoftmaxClassifier(
+      data.labels,
+      data.spec,
+      new Map(data.vocabulary.map((feature, index) => [feature, index])),
+      new Float32Array(bytesOf(data.featureWeights)),
+      new Float32Array(bytesOf(data.weights)),
+      new Float32Array(bytesOf(data.bias)),
+    );
   }
 
   /** Every label with its probability, most likely first. */

@@ -22,10 +22,25 @@ export class StateUnavailableError extends Error {
  * served while the ticket's lease lives. A write fenced with it is refused once another turn was let in.
  */
 export interface TurnFence {
-  /** The queue's "now serving" key, and the key whose presence says the ticket's holder is alive. */
+  /** The hash holding the queue's "now serving" field; the key whose presence says the ticket's holder is alive. */
   serving: string;
   lease: string;
   ticket: number;
+}
+
+/** What the write that ends a turn does besides saving: remember the activity as handled, let the next turn in. */
+export interface TurnEnd {
+  /** The activity's id, remembered so that a redelivery is skipped. */
+  activity?: string;
+  /** Hands the conversation to the next turn in the same call. */
+  release: boolean;
+}
+
+/** An item to write: `expected` '*' or undefined overwrites, anything else must match the stored eTag. */
+export interface StateItem {
+  key: string;
+  value: Record<string, unknown>;
+  expected?: string;
 }
 
 /** Conversation and user state with compare-and-set on an eTag. */
@@ -35,9 +50,6 @@ export interface StateStore {
    * Writes the items together, all or none; `expected` '*' or undefined overwrites, anything else must match
    * the stored eTag. With a fence, nothing is written unless the turn still holds its conversation.
    */
-  write(
-    items: Array<{ key: string; value: Record<string, unknown>; expected?: string }>,
-    fence?: TurnFence,
-  ): Promise<Record<string, string>>;
+  write(items: StateItem[], fence?: TurnFence, end?: TurnEnd): Promise<Record<string, string>>;
   delete(keys: string[]): Promise<void>;
 }

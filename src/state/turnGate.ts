@@ -1,25 +1,40 @@
+import { Cluster } from 'ioredis';
 import { RedisClock, type RedisClient } from './redisConnection';
-import { StateUnavailableError, type TurnFence } from './stateStore';
+import { hashTag, RedisStateStore } from './redisStateStore';
+import { StateUnavailableError, type StateItem, type TurnFence, type Versioned } from './stateStore';
+import { activityDigest, HAND_OVER, HANDLED, NOW_MS, REMEMBER, SEEN_SECONDS } from './turnScripts';
+
+export { SEEN_SECONDS };
 
 export type GateResult<T> = { duplicate: true } | { duplicate: false; value: T };
+
+/** A turn's state, for a gate that reads and writes it in the calls that begin and end the turn. */
+export interface TurnIO {
+  /** The state items asked for, as stored when the turn was let in (absent when there are none). */
+  items: Record<string, Versioned>;
+  /**
+   * Saves the turn's changes (compare-and-set, fenced), remembers the activity as handled and, when `release`,
+   * lets the next turn of the conversation in: one call. Throws like StateStore.write.
+   */
+  finish(items: StateItem[], release: boolean): Promise<void>;
+}
 
 /**
  * Runs the turns of one conversation one at a time, in the order they arrived, and skips an activity
  * that was already processed (channels redeliver). Turns of different conversations run side by side.
  * `work` gets the turn's fence when the gate has one, for the state write to prove the turn still holds
- * the conversation. Name the conversation by its state key, so the two share a Cluster slot.
+ * the conversation, and, when the gate keeps the state too, the items named in `read` and the way to save.
+ * Name the conversation by its state key, so the two share a Cluster slot.
  */
 export interface TurnGate {
   run<T>(
     conversation: string,
     activityId: string | undefined,
-    work: (fence?: TurnFence) => Promise<T>,
+    work: (fence?: TurnFence, io?: TurnIO) => Promise<T>,
+    read?: string[],
   ): Promise<GateResult<T>>;
   close(): Promise<void>;
 }
-
-/** How long an activity id is remembered, so a redelivery within it is not processed again. */
-export const SEEN_SECONDS = 10 * 60;
 
 /** The embedded default: one process, a promise chain per conversation. */
 export class InProcessTurnGate implements TurnGate {
@@ -31,7 +46,7 @@ export class InProcessTurnGate implements TurnGate {
   async run<T>(
     conversation: string,
     activityId: string | undefined,
-    work: (fence?: TurnFence) => Promise<T>,
+    work: (fence?: TurnFence, io?: TurnIO) => Promise<T>,
   ): Promise<GateResult<T>> {
     const previous = this.tails.get(conversation) ?? Promise.resolve();
     let release!: () => void;
@@ -60,76 +75,86 @@ export class InProcessTurnGate implements TurnGate {
   }
 }
 
+/** \`read_items(answer)\`: appends the value and eTag ('' for none) of each hash in KEYS[2..]. */
+const READ_ITEMS = `
+local function read_items(answer)
+  for i = 2, #KEYS do
+    local item = redis.call('HMGET', KEYS[i], 'v', 'e')
+    answer[#answer + 1] = item[1] or ''
+    answer[#answer + 1] = item[2] or ''
+  end
+end
+`;
+
 /**
- * Takes a ticket (the turn's place in the queue, with a lease that says its holder is alive) and tries
- * at once, so an uncontended turn needs one round trip. Returns { ticket, state, Redis TIME } with state as
- * TRY's, or state -3 and no ticket when it ran after ARGV[5], the Redis time (ms) after which its sender has
- * given up: a ticket nobody waits for would hold up the conversation until its lease ran out.
+ * Takes a ticket (the turn's place in the queue, with a lease that says its holder is alive) and tries at once,
+ * so an uncontended turn needs one round trip. KEYS[1]: the conversation's hash (queue and handled activities),
+ * KEYS[2..]: hashes to read when it is this turn's go. ARGV: lease key prefix, lease ms, the hash's seconds to
+ * live, the activity's digest ('' none), the Redis time (ms) after which the sender has given up.
+ * Returns { ticket, state, Redis TIME, value and eTag of each hash read }, state as TRY's; or state -3 and no
+ * ticket when it ran too late: a ticket nobody waits for would hold up the conversation until its lease ran out.
  */
 const TAKE = `
-local now = redis.call('TIME')
-if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[5]) then
-  return { 0, -3, now[1], now[2] }
-end
-local ticket = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+${NOW_MS}
+${HANDLED}
+${READ_ITEMS}
+if now_ms > tonumber(ARGV[5]) then return { 0, -3, clock[1], clock[2] } end
+local ticket = redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('SET', ARGV[1] .. ticket, '1', 'PX', ARGV[2])
-local serving = tonumber(redis.call('GET', KEYS[2]) or ticket)
+local serving = tonumber(redis.call('HGET', KEYS[1], 's') or ticket)
 while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do serving = serving + 1 end
-redis.call('SET', KEYS[2], serving, 'EX', ARGV[3])
-local state = 0
+redis.call('HSET', KEYS[1], 's', serving)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+local answer = { ticket, 0, clock[1], clock[2] }
 if serving == ticket then
-  state = 1
-  if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then state = 2 end
+  if handled(KEYS[1], ARGV[4], now_ms) then answer[2] = 2 else
+    answer[2] = 1
+    read_items(answer)
+  end
 end
-return { ticket, state, now[1], now[2] }
+return answer
 `;
 
 /**
- * Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped.
- * 1: go, 2: go but already seen, 0: wait, -1: skipped ourselves.
+ * Is it this ticket's turn? Tickets ahead whose holder died (lease expired) are skipped. KEYS as TAKE's;
+ * ARGV: lease key prefix, ticket, the activity's digest. Returns { 1, value and eTag of each hash read }: go,
+ * { 2 }: go but already handled, { 0 }: wait, { -1 }: skipped ourselves.
  */
 const TRY = `
+${NOW_MS}
+${HANDLED}
+${READ_ITEMS}
 local ticket = tonumber(ARGV[2])
-local serving = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])
+local serving = tonumber(redis.call('HGET', KEYS[1], 's') or ARGV[2])
 while serving < ticket and redis.call('EXISTS', ARGV[1] .. serving) == 0 do serving = serving + 1 end
-redis.call('SET', KEYS[1], serving, 'EX', ARGV[3])
+redis.call('HSET', KEYS[1], 's', serving)
 if serving == ticket then
-  if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then return 2 end
-  return 1
+  if handled(KEYS[1], ARGV[3], now_ms) then return { 2 } end
+  local answer = { 1 }
+  read_items(answer)
+  return answer
 end
-if serving > ticket then return -1 end
-return 0
+if serving > ticket then return { -1 } end
+return { 0 }
 `;
 
-/** Done: remember the activity (when it was processed), drop the lease and let the next ticket go. */
+/**
+ * Done without a save that ended the turn: remember the activity (when it was processed), drop the lease and
+ * let the next ticket go. KEYS: the conversation's hash, the ticket's lease; ARGV: ticket, digest, seconds.
+ */
 const RELEASE = `
-if ARGV[4] ~= '' then redis.call('SET', ARGV[4], '1', 'EX', ARGV[5]) end
-redis.call('DEL', ARGV[1] .. ARGV[2])
-local serving = tonumber(redis.call('GET', KEYS[1]) or '0')
-if serving == tonumber(ARGV[2]) then redis.call('SET', KEYS[1], serving + 1, 'EX', ARGV[3]) end
+${NOW_MS}
+${REMEMBER}
+${HAND_OVER}
+remember(KEYS[1], ARGV[2], ARGV[3], now_ms)
+hand_over(KEYS[1], KEYS[2], ARGV[1])
 return 1
 `;
 
 type Scripts = {
-  gateTake(
-    next: string,
-    serving: string,
-    leasePrefix: string,
-    leaseMs: number,
-    ttl: number,
-    seen: string,
-    deadline: number,
-  ): Promise<[number, number, string, string]>;
-  gateTry(serving: string, leasePrefix: string, ticket: number, ttl: number, seen: string): Promise<number>;
-  gateRelease(
-    serving: string,
-    leasePrefix: string,
-    ticket: number,
-    ttl: number,
-    seen: string,
-    seenSeconds: number,
-  ): Promise<number>;
+  gateTake(keys: number, ...args: Array<string | number>): Promise<Array<number | string>>;
+  gateTry(keys: number, ...args: Array<string | number>): Promise<Array<number | string>>;
+  gateRelease(hash: string, lease: string, ticket: number, digest: string, seconds: number): Promise<number>;
 };
 
 export interface RedisTurnGateOptions {
@@ -138,76 +163,120 @@ export interface RedisTurnGateOptions {
   leaseMs?: number;
   /** How long a turn waits for the ones ahead of it before giving up (default 4 s). */
   maxWaitMs?: number;
+  /**
+   * The bot state's store: given, a turn's states are read in the call that lets it in and saved in the call
+   * that ends it (TurnIO). Its prefix is the gate's.
+   */
+  store?: RedisStateStore;
+}
+
+interface Held {
+  hash: string;
+  lease: string;
+  ticket: number;
 }
 
 /**
- * Per-conversation order across instances: a ticket queue in Redis. Each turn takes a ticket (INCR, so
- * tickets follow arrival order), waits until the queue is serving it, runs, and hands over to the next.
- * A lease, renewed while the turn waits and runs, lets the others skip a holder that died.
+ * Per-conversation order across instances: a ticket queue in Redis, in the conversation's state hash. Each turn
+ * takes a ticket (HINCRBY, so tickets follow arrival order), waits until the queue is serving it, runs, and
+ * hands over to the next. A lease, renewed while the turn waits and runs, lets the others skip a holder that
+ * died. With the state store, an uncontended turn costs two calls: one that takes its ticket, checks for a
+ * redelivery and reads the states, and the store's write that saves, remembers the activity and hands over.
  */
 export class RedisTurnGate implements TurnGate {
   private readonly prefix: string;
   private readonly leaseMs: number;
   private readonly maxWaitMs: number;
-  private readonly ttl = 24 * 3600;
-  private readonly held = new Set<{ serving: string; lease: string; ticket: number }>();
+  private readonly ttl: number;
+  private readonly store: RedisStateStore | undefined;
+  private readonly held = new Set<Held>();
 
   constructor(
     private readonly redis: RedisClient,
     options: RedisTurnGateOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'helpdesk';
+    this.store = options.store;
+    this.prefix = options.store?.prefix ?? options.prefix ?? 'helpdesk';
     this.leaseMs = options.leaseMs ?? 5000;
     this.maxWaitMs = options.maxWaitMs ?? 4000;
-    redis.defineCommand('gateTake', { numberOfKeys: 2, lua: TAKE });
-    redis.defineCommand('gateTry', { numberOfKeys: 1, lua: TRY });
-    redis.defineCommand('gateRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.ttl = options.store?.conversationSeconds ?? 24 * 3600;
+    redis.defineCommand('gateTake', { lua: TAKE });
+    redis.defineCommand('gateTry', { lua: TRY });
+    redis.defineCommand('gateRelease', { numberOfKeys: 2, lua: RELEASE });
   }
 
   private get scripts(): Scripts {
     return this.redis as unknown as Scripts;
   }
 
+  /** The Redis key of a state item: the store's naming, which is also where a conversation keeps its queue. */
+  private keyOf(key: string): string {
+    return `${this.prefix}:state:{${key}}`;
+  }
+
   async run<T>(
     conversation: string,
     activityId: string | undefined,
-    work: (fence?: TurnFence) => Promise<T>,
+    work: (fence?: TurnFence, io?: TurnIO) => Promise<T>,
+    read: string[] = [],
   ): Promise<GateResult<T>> {
-    const tag = `{${conversation}}`;
-    const keys = {
-      next: `${this.prefix}:queue:${tag}:next`,
-      serving: `${this.prefix}:queue:${tag}:serving`,
-      lease: `${this.prefix}:queue:${tag}:lease:`,
-    };
-    const seen = activityId ? `${this.prefix}:seen:${tag}:${activityId}` : '';
+    const store = this.store;
+    const hash = this.keyOf(conversation);
+    const leases = `${this.prefix}:lease:{${conversation}}:`;
+    const digest = activityId ? activityDigest(activityId) : '';
+    // A script reaches one Cluster slot: items of another slot (a user's state) are read once the turn is in.
+    const wanted = store ? read : [];
+    const near = wanted.filter((key) => !(this.redis instanceof Cluster) || hashTag(this.keyOf(key)) === conversation);
+    const far = wanted.filter((key) => !near.includes(key));
+    const keys = [hash, ...near.map((key) => this.keyOf(key))];
     const clock = RedisClock.of(this.redis);
-    const [ticket, first, seconds, micros] = await this.unavailableOnError(async () =>
-      this.scripts.gateTake(keys.next, keys.serving, keys.lease, this.leaseMs, this.ttl, seen, await clock.deadline()),
+    const [ticket, first, seconds, micros, ...values] = await this.unavailableOnError(async () =>
+      this.scripts.gateTake(keys.length, ...keys, leases, this.leaseMs, this.ttl, digest, await clock.deadline()),
     );
-    clock.observe(seconds, micros, clock.local());
-    if (first === -3) throw new StateUnavailableError('The turn reached the conversation queue too late');
-    const holding = { serving: keys.serving, lease: keys.lease, ticket };
+    clock.observe(seconds!, micros!, clock.local());
+    if (Number(first) === -3) throw new StateUnavailableError('The turn reached the conversation queue too late');
+    const holding: Held = { hash, lease: `${leases}${ticket}`, ticket: Number(ticket) };
     this.held.add(holding);
     const renew = setInterval(
-      () => void this.redis.pexpire(`${keys.lease}${ticket}`, this.leaseMs).catch(() => undefined),
+      () => void this.redis.pexpire(holding.lease, this.leaseMs).catch(() => undefined),
       Math.floor(this.leaseMs / 3),
     );
     let processed = false;
+    let ended: 'remembered' | 'released' | undefined;
     try {
-      const state = first === 0 ? await this.waitForTurn(keys, ticket, seen) : first;
+      const [state, ...found] =
+        Number(first) === 0 ? await this.waitForTurn(keys, leases, holding.ticket, digest) : [Number(first), ...values];
       if (state === 2) return { duplicate: true };
-      const value = await work({ serving: keys.serving, lease: `${keys.lease}${ticket}`, ticket });
+      const fence: TurnFence = { serving: hash, lease: holding.lease, ticket: holding.ticket };
+      let io: TurnIO | undefined;
+      if (store) {
+        const items: Record<string, Versioned> = far.length ? await store.read(far) : {};
+        near.forEach((key, index) => {
+          const item = RedisStateStore.versioned(String(found[2 * index]), String(found[2 * index + 1]));
+          if (item) items[key] = item;
+        });
+        io = {
+          items,
+          finish: async (changes, release) => {
+            await store.write(changes, fence, { ...(activityId ? { activity: activityId } : {}), release });
+            ended = release ? 'released' : 'remembered';
+          },
+        };
+      }
+      const value = await work(fence, io);
       processed = true;
       return { duplicate: false, value };
     } finally {
       clearInterval(renew);
       this.held.delete(holding);
-      const released = this.scripts
-        .gateRelease(keys.serving, keys.lease, ticket, this.ttl, processed ? seen : '', SEEN_SECONDS)
-        .catch(() => undefined);
-      // A failed turn is answered "try again" at once, not after Redis has heard of the release: a stalled Redis
-      // would add a second to the wait, and the next turn waits for the release (or the lease) either way.
-      if (processed) await released;
+      if (ended !== 'released') {
+        const released = this.scripts
+          .gateRelease(hash, holding.lease, holding.ticket, processed && !ended ? digest : '', SEEN_SECONDS)
+          .catch(() => undefined);
+        // A failed turn is answered "try again" at once, not after Redis has heard of the release: a stalled
+        // Redis would add a second to the wait, and the next turn waits for the release (or the lease) either way.
+        if (processed) await released;
+      }
     }
   }
 
@@ -215,24 +284,30 @@ export class RedisTurnGate implements TurnGate {
   async close(): Promise<void> {
     await Promise.all(
       [...this.held].map((held) =>
-        this.scripts
-          .gateRelease(held.serving, held.lease, held.ticket, this.ttl, '', SEEN_SECONDS)
-          .catch(() => undefined),
+        this.scripts.gateRelease(held.hash, held.lease, held.ticket, '', SEEN_SECONDS).catch(() => undefined),
       ),
     );
   }
 
-  /** Polls until it is this ticket's turn; returns 1 (go) or 2 (go, but the activity was already processed). */
-  private async waitForTurn(keys: { serving: string; lease: string }, ticket: number, seen: string): Promise<number> {
+  /**
+   * Polls until it is this ticket's turn; returns [1, the items read] (go) or [2] (go, but the activity was
+   * already handled).
+   */
+  private async waitForTurn(
+    keys: string[],
+    leases: string,
+    ticket: number,
+    digest: string,
+  ): Promise<Array<number | string>> {
     const deadline = Date.now() + this.maxWaitMs;
     let pause = 2;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 25);
-      const state = await this.unavailableOnError(() =>
-        this.scripts.gateTry(keys.serving, keys.lease, ticket, this.ttl, seen),
+      const [state, ...found] = await this.unavailableOnError(() =>
+        this.scripts.gateTry(keys.length, ...keys, leases, ticket, digest),
       );
-      if (state === 1 || state === 2) return state;
+      if (state === 1 || state === 2) return [state, ...found];
       if (state === -1) throw new StateUnavailableError('This turn lost its place in the conversation queue');
       if (Date.now() > deadline)
         throw new StateUnavailableError('Waited too long for the earlier turns of this conversation');

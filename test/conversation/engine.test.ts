@@ -1,7 +1,7 @@
 import { LANGUAGES } from '../../src/dialog/languages';
 import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
-import { ConversationEngine } from '../../src/conversation/engine';
+import { ConversationEngine, type StoredDialog } from '../../src/conversation/engine';
 import { SlotSeal } from '../../src/conversation/sealedSlots';
 import { createTranslator } from '../../src/content/i18n';
 import type { AccountService } from '../../src/accountService/accountService';
@@ -361,7 +361,7 @@ describe('a conversation, turn by turn', () => {
     gone.stored = {
       ...stored,
       content: 'older-version',
-      snapshot: { ...(stored.snapshot as object), value: 'removedNode' },
+      state: 'removedNode',
     };
     await gone.say('hello');
     expect(gone.text).toContain(english('common:welcome'));
@@ -379,11 +379,10 @@ describe('a conversation, turn by turn', () => {
     await chat.choose('lockout');
     await chat.choose('lockoutCheck');
     const stored = chat.stored!;
-    const snapshot = stored.snapshot as { context: { trail: string[] } };
-    const older = { ...snapshot, context: { ...snapshot.context, trail: [...snapshot.context.trail, 'removedNode'] } };
+    const older = { ...stored.context, trail: [...(stored.context.trail ?? []), 'removedNode'] };
 
     const resumed = new Chat(engine());
-    resumed.stored = { ...stored, content: 'older-version', snapshot: older };
+    resumed.stored = { ...stored, content: 'older-version', context: older };
     await resumed.say(english('common:commands.back').split('|')[0]!);
     expect(resumed.last.trace.state).toBe('lockout');
     expect(resumed.last.said).not.toContain('common:nothingToGoBack');
@@ -393,7 +392,20 @@ describe('a conversation, turn by turn', () => {
     const chat = new Chat(engine());
     await chat.open();
     const { start, handover } = content().dialog;
-    const earlier = { ...chat.stored!, misses: 1, offered: { nodes: [handover ?? start] } };
+    // The format of then: xstate's whole snapshot, resting at the start, with the counters beside it.
+    const earlier = {
+      v: 1,
+      content: chat.stored!.content,
+      snapshot: {
+        status: 'active',
+        value: start,
+        historyValue: {},
+        context: { trail: [], slots: {}, correcting: false, result: {} },
+        children: {},
+      },
+      misses: 1,
+      offered: { nodes: [handover ?? start] },
+    } as unknown as StoredDialog;
 
     const stuck = new Chat(engine());
     stuck.stored = earlier;

@@ -132,13 +132,14 @@ describe.each(['redis', 'in-process'] as const)('one turn at a time per conversa
 
   /**
    * Resolves once `count` turns of the conversation have their place in its queue. In process a turn has it as
-   * soon as it is called; in Redis once its ticket is taken (the queue's ticket counter, read directly).
+   * soon as it is called; in Redis once its ticket is taken (the queue's ticket counter in the conversation's
+   * hash, read directly).
    */
   let observer: RedisClient | undefined;
   async function queued(conversation: string, count: number): Promise<void> {
     if (kind === 'in-process') return;
     observer ??= await client();
-    for (let attempt = 0; Number(await observer.get(`${prefix}:queue:{${conversation}}:next`)) < count; attempt++) {
+    for (let attempt = 0; Number(await observer.hget(`${prefix}:state:{${conversation}}`, 'n')) < count; attempt++) {
       if (attempt > 500) throw new Error(`turn ${count} of ${conversation} never took its place in the queue`);
       await sleep(2);
     }
@@ -213,14 +214,25 @@ describe.each(['redis', 'in-process'] as const)('one turn at a time per conversa
   });
 });
 
+describe('what a conversation keeps in Redis', () => {
+  it('is one key, however many activities it handled, and still knows its recent ones', async () => {
+    const connection = await client();
+    const prefix = `compact-${Date.now()}`;
+    const gate = new RedisTurnGate(connection, { prefix });
+    const conversation = 'chat/conversations/many-activities';
+    for (let index = 0; index < 40; index++) await gate.run(conversation, `activity-${index}`, async () => index);
+    expect(await gate.run(conversation, 'activity-39', async () => 'again')).toEqual({ duplicate: true });
+    expect(await connection.keys(`${prefix}:*`)).toEqual([`${prefix}:state:{${conversation}}`]);
+  });
+});
+
 describe('a turn holder that dies', () => {
   it('does not leave the conversation stuck: the next turn runs once its lease expires', async () => {
     const connection = await client();
     const prefix = `dead-${Date.now()}`;
     // The "dead" instance: takes its ticket and never renews or releases it.
-    await connection.set(`${prefix}:queue:{chat/conversations/crash}:next`, '1');
-    await connection.set(`${prefix}:queue:{chat/conversations/crash}:serving`, '1');
-    await connection.set(`${prefix}:queue:{chat/conversations/crash}:lease:1`, '1', 'PX', 300);
+    await connection.hset(`${prefix}:state:{chat/conversations/crash}`, 'n', '1', 's', '1');
+    await connection.set(`${prefix}:lease:{chat/conversations/crash}:1`, '1', 'PX', 300);
     const gate = new RedisTurnGate(connection, { prefix });
     expect(await gate.run('chat/conversations/crash', 'after-crash', async () => 'continued')).toEqual({
       duplicate: false,
