@@ -248,7 +248,12 @@ describe('fuzzing the bot’s HTTP surface with generated activities', () => {
   beforeAll(async () => {
     channel = createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"reply"}'));
+      // Not chained: restify, loaded by other test files in the same worker, replaces writeHead with one that
+      // returns nothing.
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id":"reply"}');
+      });
     });
     await new Promise<void>((resolve) => channel.listen(0, '127.0.0.1', resolve));
     channelUrl = `http://127.0.0.1:${(channel.address() as AddressInfo).port}/`;
