@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the helpdesk bot and a bare echo bot (the framework's floor) on the same restify +
- * CloudAdapter + Redis storage, driven side by side with the same load of real turns (expectReplies),
- * each in its own process. Prints turns/s, latency percentiles, Redis bytes per conversation (all its keys),
- * RSS, start-up time and the ratios against the targets. Not a test: figures, not assertions.
+ * `npm run bench`: the helpdesk bot, a botbuilder-dialogs waterfall peer and a bare echo bot (the framework's
+ * floor) on the same restify + CloudAdapter + Redis storage, driven side by side with the same load of real
+ * turns (expectReplies), each in its own process. Prints turns/s, latency percentiles, Redis bytes per
+ * conversation (all its keys), RSS, start-up time and the ratios against the targets. Not a test: figures,
+ * not assertions.
  *
- * The waterfall peer (the same tree written with botbuilder-dialogs) runs only when that package is
- * installed; it is not a dependency of the bot.
+ * The waterfall peer (bench/waterfallBot.ts: the same tree written with botbuilder-dialogs, a dev dependency)
+ * runs beside them when that package is installed; it is not a dependency of the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -182,47 +183,53 @@ async function stateBytes(redisUrl: string, prefix: string): Promise<number> {
   return conversations ? bytes / conversations : 0;
 }
 
+interface Bot {
+  name: string;
+  args: string[];
+  /** The key prefix of its state in Redis. */
+  prefix: string;
+}
+
+const TSX = ['--disable-warning=DEP0111', '--import', 'tsx'];
+
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
   // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
-  const helpdesk = await startServer('helpdesk', ['--disable-warning=DEP0111', ...profile, 'dist/index.js'], {
-    REDIS_URL: redis.url,
-  });
-  const echo = await startServer('echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts'], {
-    REDIS_URL: redis.url,
-  });
+  const withPeer = existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'));
+  const bots: Bot[] = [
+    { name: 'helpdesk', args: ['--disable-warning=DEP0111', 'dist/index.js'], prefix: 'helpdesk' },
+    ...(withPeer ? [{ name: 'waterfall', args: [...TSX, 'bench/waterfallBot.ts'], prefix: 'waterfall' }] : []),
+    { name: 'echo floor', args: [...TSX, 'bench/echoBot.ts'], prefix: 'echo' },
+  ];
+  const servers: Server[] = [];
+  for (const bot of bots) {
+    const args = bot.name === 'helpdesk' ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
+    servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url }));
+  }
 
-  // Warm up both, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
-  await closedLoop(helpdesk, 'warm');
-  await closedLoop(echo, 'warm');
-  const helpdeskPeaks: Run[] = [];
-  const echoPeaks: Run[] = [];
+  // Warm up all, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
+  for (const server of servers) await closedLoop(server, 'warm');
+  const peaks: Run[][] = servers.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    helpdeskPeaks.push(await closedLoop(helpdesk, `peak${round}`));
-    echoPeaks.push(await closedLoop(echo, `peak${round}`));
+    for (const [index, server] of servers.entries()) peaks[index]!.push(await closedLoop(server, `peak${round}`));
   }
   const best = (runs: Run[]) => runs.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a));
-  const helpdeskPeak = best(helpdeskPeaks);
-  const echoPeak = best(echoPeaks);
-  const halfRate = helpdeskPeak.turnsPerSecond / 2;
-  const helpdeskHalf = await fixedRate(helpdesk, 'half', halfRate);
-  const echoHalf = await fixedRate(echo, 'half', halfRate);
+  const peak = peaks.map(best);
+  const halfRate = peak[0]!.turnsPerSecond / 2;
+  const half: Run[] = [];
+  for (const server of servers) half.push(await fixedRate(server, 'half', halfRate));
 
-  const helpdeskMemory = memory(helpdesk.child.pid!);
-  const echoMemory = memory(echo.child.pid!);
-  for (const server of [helpdesk, echo]) {
+  const memories = servers.map((server) => memory(server.child.pid!));
+  for (const server of servers) {
     server.child.kill('SIGTERM');
     await once(server.child, 'exit');
   }
 
   // 1,000 live conversations on fresh instances (the peak runs above leave the heap grown).
   const liveRss: number[] = [];
-  for (const [name, args] of [
-    ['helpdesk', ['--disable-warning=DEP0111', 'dist/index.js']],
-    ['echo', ['--disable-warning=DEP0111', '--import', 'tsx', 'bench/echoBot.ts']],
-  ] as const) {
-    const fresh = await startServer(`${name} (fresh)`, [...args], { REDIS_URL: redis.url });
+  for (const bot of bots) {
+    const fresh = await startServer(`${bot.name} (fresh)`, bot.args, { REDIS_URL: redis.url });
     for (let start = 0; start < 1000; start += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, n) =>
@@ -234,50 +241,104 @@ async function main(): Promise<void> {
     fresh.child.kill('SIGTERM');
     await once(fresh.child, 'exit');
   }
-  const helpdeskBytes = await stateBytes(redis.url, 'helpdesk');
-  const echoBytes = await stateBytes(redis.url, 'echo');
+  const bytes: number[] = [];
+  for (const bot of bots) bytes.push(await stateBytes(redis.url, bot.prefix));
 
+  // Columns: each bot, then helpdesk / echo floor and, with the peer, helpdesk / waterfall.
+  const floor = bots.length - 1;
   const cell = (value: number, unit: string, digits: number) => `${value.toFixed(digits)} ${unit}`.padStart(16);
-  const row = (label: string, helpdeskValue: number, echoValue: number, unit: string, digits = 1) =>
+  const row = (label: string, values: number[], unit: string, digits = 1) =>
     label.padEnd(34) +
-    cell(helpdeskValue, unit, digits) +
-    cell(echoValue, unit, digits) +
-    (helpdeskValue / echoValue).toFixed(2).padStart(9);
-  const turnsRatio = helpdeskPeak.turnsPerSecond / echoPeak.turnsPerSecond;
-  const coldStartMs = helpdesk.coldStartMs;
+    values.map((value) => cell(value, unit, digits)).join('') +
+    (values[0]! / values[floor]!).toFixed(2).padStart(12) +
+    (withPeer ? (values[0]! / values[1]!).toFixed(2).padStart(12) : '');
+  const turnsRatio = peak[0]!.turnsPerSecond / peak[floor]!.turnsPerSecond;
+  const peerRatio = withPeer ? peak[0]!.turnsPerSecond / peak[1]!.turnsPerSecond : 0;
+  const coldStartMs = servers[0]!.coldStartMs;
   const met = (target: boolean) => (target ? 'met' : 'MISSED');
   const lines = [
     `${CONVERSATIONS} concurrent conversations, ${SECONDS} s per run, Redis state, ` +
       `expectReplies over HTTP (node ${process.version})`,
     '',
-    `${''.padEnd(34)}${'helpdesk'.padStart(16)}${'echo floor'.padStart(16)}${'ratio'.padStart(9)}`,
-    row('peak turns/s', helpdeskPeak.turnsPerSecond, echoPeak.turnsPerSecond, '/s'),
-    row('peak p50 latency', helpdeskPeak.p50, echoPeak.p50, 'ms', 2),
-    row('peak p95 latency', helpdeskPeak.p95, echoPeak.p95, 'ms', 2),
-    row('peak p99 latency', helpdeskPeak.p99, echoPeak.p99, 'ms', 2),
-    row(`p50 at ${halfRate.toFixed(0)}/s (half of peak)`, helpdeskHalf.p50, echoHalf.p50, 'ms', 2),
-    row(`p95 at ${halfRate.toFixed(0)}/s`, helpdeskHalf.p95, echoHalf.p95, 'ms', 2),
-    row(`p99 at ${halfRate.toFixed(0)}/s`, helpdeskHalf.p99, echoHalf.p99, 'ms', 2),
-    row('Redis bytes per conversation', helpdeskBytes, echoBytes, 'B', 0),
-    row('peak RSS', helpdeskMemory.peakMb, echoMemory.peakMb, 'MB'),
-    row('RSS after the peak runs', helpdeskMemory.rssMb, echoMemory.rssMb, 'MB'),
-    row('RSS, fresh, 1,000 live conversations', liveRss[0]!, liveRss[1]!, 'MB'),
-    row('cold start to ready', helpdesk.coldStartMs, echo.coldStartMs, 'ms', 0),
-    `errors: helpdesk ${helpdeskPeak.errors + helpdeskHalf.errors}, echo ${echoPeak.errors + echoHalf.errors}`,
+    ''.padEnd(34) +
+      bots.map((bot) => bot.name.padStart(16)).join('') +
+      '/ floor'.padStart(12) +
+      (withPeer ? '/ waterfall'.padStart(12) : ''),
+    row(
+      'peak turns/s',
+      peak.map((run) => run.turnsPerSecond),
+      '/s',
+    ),
+    row(
+      'peak p50 latency',
+      peak.map((run) => run.p50),
+      'ms',
+      2,
+    ),
+    row(
+      'peak p95 latency',
+      peak.map((run) => run.p95),
+      'ms',
+      2,
+    ),
+    row(
+      'peak p99 latency',
+      peak.map((run) => run.p99),
+      'ms',
+      2,
+    ),
+    row(
+      `p50 at ${halfRate.toFixed(0)}/s (half of peak)`,
+      half.map((run) => run.p50),
+      'ms',
+      2,
+    ),
+    row(
+      `p95 at ${halfRate.toFixed(0)}/s`,
+      half.map((run) => run.p95),
+      'ms',
+      2,
+    ),
+    row(
+      `p99 at ${halfRate.toFixed(0)}/s`,
+      half.map((run) => run.p99),
+      'ms',
+      2,
+    ),
+    row('Redis bytes per conversation', bytes, 'B', 0),
+    row(
+      'peak RSS',
+      memories.map((m) => m.peakMb),
+      'MB',
+    ),
+    row(
+      'RSS after the peak runs',
+      memories.map((m) => m.rssMb),
+      'MB',
+    ),
+    row('RSS, fresh, 1,000 live conversations', liveRss, 'MB'),
+    row(
+      'cold start to ready',
+      servers.map((server) => server.coldStartMs),
+      'ms',
+      0,
+    ),
+    `errors: ${bots.map((bot, index) => `${bot.name} ${peak[index]!.errors + half[index]!.errors}`).join(', ')}`,
     '',
-    `peak turns/s by round: helpdesk ${helpdeskPeaks.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}; ` +
-      `echo ${echoPeaks.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`,
+    `peak turns/s by round: ${bots
+      .map((bot, index) => `${bot.name} ${peaks[index]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`)
+      .join('; ')}`,
     '',
     'targets:',
     `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}`,
-    `  state <= 1 KB / conversation .. ${helpdeskBytes.toFixed(0)} B  ${met(helpdeskBytes <= 1024)}`,
-    `  p99 <= 50 ms at half peak ..... ${helpdeskHalf.p99.toFixed(1)} ms  ${met(helpdeskHalf.p99 <= 50)}`,
-    `  RSS <= floor + 40 MB, 1,000 ... ${(liveRss[0]! - liveRss[1]!).toFixed(0)} MB over  ` +
-      met(liveRss[0]! - liveRss[1]! <= 40),
-    `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
-    existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'))
-      ? '  waterfall peer: botbuilder-dialogs is installed but bench/ has no peer bot yet'
+    withPeer
+      ? `  turns/s >= 1.25 x waterfall ... ${peerRatio.toFixed(2)} x  ${met(peerRatio >= 1.25)}`
       : '  turns/s >= 1.25 x waterfall peer: not measured (botbuilder-dialogs is not installed)',
+    `  state <= 1 KB / conversation .. ${bytes[0]!.toFixed(0)} B  ${met(bytes[0]! <= 1024)}`,
+    `  p99 <= 50 ms at half peak ..... ${half[0]!.p99.toFixed(1)} ms  ${met(half[0]!.p99 <= 50)}`,
+    `  RSS <= floor + 40 MB, 1,000 ... ${(liveRss[0]! - liveRss[floor]!).toFixed(0)} MB over  ` +
+      met(liveRss[0]! - liveRss[floor]! <= 40),
+    `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   await redis.stop();
