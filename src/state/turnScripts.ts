@@ -29,7 +29,9 @@ local function handled(hash, digest, now_ms)
   if digest == '' then return false end
   local list = redis.call('HGET', hash, 'd')
   if not list then return false end
-  local at = string.match(list, '\\n' .. digest .. ' (%d+)')
+  -- A plain find: a digest is base64url, and '-' is a pattern character in Lua.
+  local _, found = string.find(list, '\\n' .. digest .. ' ', 1, true)
+  local at = found and string.match(list, '^(%d+)', found + 1)
   return at ~= nil and tonumber(at) * 1000 > now_ms
 end
 `;

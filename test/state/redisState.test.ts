@@ -4,6 +4,7 @@ import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { RedisStateStore } from '../../src/state/redisStateStore';
 import { StateUnavailableError } from '../../src/state/stateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from '../../src/state/turnGate';
+import { activityDigest } from '../../src/state/turnScripts';
 import { RedisServer } from '../support/redisServer';
 
 let redis: RedisServer;
@@ -182,6 +183,18 @@ describe.each(['redis', 'in-process'] as const)('one turn at a time per conversa
       value: 1,
     });
     expect(await gate.run('chat/conversations/dup', 'same', async () => ++runs)).toEqual({ duplicate: true });
+    expect(runs).toBe(1);
+  });
+
+  it('skips an already processed activity whatever characters its digest holds', async () => {
+    const gate = gates[0]!;
+    // Digests are base64url: '-' and '_' among them must be matched as themselves.
+    const ids = Array.from({ length: 400 }, (_, n) => `activity-${n}`);
+    const id = ids.find((candidate) => activityDigest(candidate).includes('-'))!;
+    expect(id).toBeDefined();
+    let runs = 0;
+    await gate.run('chat/conversations/dup-dash', id, async () => ++runs);
+    expect(await gate.run('chat/conversations/dup-dash', id, async () => ++runs)).toEqual({ duplicate: true });
     expect(runs).toBe(1);
   });
 
