@@ -28,7 +28,13 @@ const COOKIE = 'studio_session';
 const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
+  'insights.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
+  'chart.umd.min.js': 'text/javascript; charset=utf-8',
+};
+/** Files served from an installed package rather than web/studio/: the chart library, kept local (no CDN). */
+const FROM_PACKAGES: Record<string, string> = {
+  'chart.umd.min.js': path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
 };
 
 type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
@@ -87,7 +93,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
     res.writeHead(200);
-    res.end(readFileSync(path.join(folder, file)));
+    res.end(readFileSync(FROM_PACKAGES[file] ?? path.join(folder, file)));
     return next(false);
   });
 
