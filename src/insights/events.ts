@@ -89,7 +89,8 @@ export class CountingRules {
   count(turn: TurnFacts): TurnCounts {
     const node = turn.state.split('.')[0]!;
     const problem = this.notProblems.has(turn.topic) ? undefined : turn.topic;
-    const once = ['conversations', `language:${turn.language}`, `channel:${turn.channel}`];
+    const channel = /^[a-z0-9-]{1,40}$/i.test(turn.channel) ? turn.channel : 'other';
+    const once = ['conversations', `language:${turn.language}`, `channel:${channel}`];
     const attributed: string[] = [];
     if (problem) {
       once.push(`topic:${problem}`, `topicByLanguage:${turn.language}:${problem}`, `funnel:${problem}:entered`);

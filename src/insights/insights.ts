@@ -58,6 +58,10 @@ const OUTCOMES = [
 
 /** At most this many recordings wait for the store at once; beyond that a turn goes uncounted, never slower. */
 const MAX_PENDING = 256;
+/** Conversations whose once-a-day marks this instance remembers, so later turns send only what is new. */
+const REMEMBERED = 10_000;
+/** A store that fails is reported at most this often, not at every turn. */
+const WARN_EVERY_MS = 60_000;
 /** The longest date range a report covers. */
 export const MAX_DAYS = 400;
 
@@ -87,6 +91,9 @@ function understandingOf(counts: Record<string, number>): InsightsReport['unders
 export class Insights {
   private rules: { content: Content; rules: CountingRules } | undefined;
   private pending = 0;
+  private warned = 0;
+  /** `day|conversation` → the once-a-day marks already counted (the store's own check stays the authority). */
+  private readonly counted = new Map<string, Set<string>>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
@@ -105,7 +112,11 @@ export class Insights {
     if (this.pending >= MAX_PENDING) return;
     this.pending++;
     void this.write(turn)
-      .catch((error: Error) => this.options.logger.warn({ error: error.message }, 'insights: a turn was not counted'))
+      .catch((error: Error) => {
+        if (Date.now() - this.warned < WARN_EVERY_MS) return;
+        this.warned = Date.now();
+        this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
+      })
       .finally(() => this.pending--);
   }
 
@@ -122,7 +133,14 @@ export class Insights {
       ...(trace.understood ? { p: trace.understood.p } : {}),
     });
     const key = conversationKey(conversation);
-    const writes = [this.options.store.record({ ...counts, conversation: key, day: dayOf(now), at: now.getTime() })];
+    const day = dayOf(now);
+    const known = this.counted.get(`${day}|${key}`);
+    const once = known ? counts.once.filter((field) => !known.has(field)) : counts.once;
+    const writes = [
+      this.options.store
+        .record({ ...counts, once, conversation: key, day, at: now.getTime() })
+        .then(() => this.remember(`${day}|${key}`, once)),
+    ];
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
     const missed = heard === 'notUnderstood' || heard === 'clarified';
     const kept = this.options.inbox && missed && text ? scrub(text) : undefined;
@@ -137,6 +155,15 @@ export class Insights {
         }),
       );
     await Promise.all(writes);
+  }
+
+  private remember(key: string, fields: readonly string[]): void {
+    let marks = this.counted.get(key);
+    if (!marks) {
+      if (this.counted.size >= REMEMBERED) this.counted.delete(this.counted.keys().next().value!);
+      this.counted.set(key, (marks = new Set()));
+    }
+    for (const field of fields) marks.add(field);
   }
 
   private inboxCutoff(): number {
