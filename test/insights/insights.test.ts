@@ -12,7 +12,7 @@ import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { RedisStudioStore } from '../../src/studio/store';
 import { saveUser } from '../../src/studio/studio';
 import { Contract } from '../support/contract';
-import { content, ROOT } from '../support/helpers';
+import { content, english as englishText, ROOT } from '../support/helpers';
 import { HttpConversation } from '../support/httpConversation';
 import { everything, RedisServer } from '../support/redisServer';
 import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
@@ -256,35 +256,63 @@ describe('insights: two instances sharing Redis count scripted conversations exa
     }
   }, 60_000);
 
-  it('teach → publish → the same message is understood', async () => {
-    const missing = new HttpConversation(second.url, 'insights-miss', { locale: 'de-DE' });
-    await missing.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } });
-    expect((await missing.say(NOT_UNDERSTOOD)).trace?.state).toBe('menu');
-    // Recording does not hold the turn up: the inbox has it a moment later.
+  it('teach and mark as off-topic → publish → the same messages are understood; dismiss drops one', async () => {
+    const { dialog } = content();
+    const OFF_TOPIC_MISS = 'flibber jabberwock snoot';
+    const DISMISSED = 'zorp florble quink';
+    for (const [id, text, language] of [
+      ['insights-miss-de', NOT_UNDERSTOOD, 'de'],
+      ['insights-miss-en', OFF_TOPIC_MISS, 'en'],
+      ['insights-miss-fr', DISMISSED, 'fr'],
+    ] as const) {
+      const missing = new HttpConversation(second.url, id, { locale: language });
+      await missing.send({ type: 'event', name: 'webchat/join', value: { language } });
+      expect((await missing.say(text)).trace?.state).toBe(dialog.start);
+    }
+    // Recording does not hold the turn up: the inbox has them a moment later.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const groups = (await (await lead.call('GET', '/studio/api/inbox')).json()) as Array<{
       id: string;
       text: string;
       language: string;
     }>;
-    const missed = groups.find((group) => group.text === NOT_UNDERSTOOD)!;
-    const refused = await lead.call('POST', `/studio/api/inbox/${missed.id}/teach`, { topic: 'noSuchTopic' });
+    const find = (text: string) => groups.find((group) => group.text === text)!;
+    const refused = await lead.call('POST', `/studio/api/inbox/${find(NOT_UNDERSTOOD).id}/teach`, { topic: 'nope' });
     expect(refused.status).toBe(422);
-    const taught = await lead.call('POST', `/studio/api/inbox/${missed.id}/teach`, { topic: 'lostEmail' });
+    const taught = await lead.call('POST', `/studio/api/inbox/${find(NOT_UNDERSTOOD).id}/teach`, {
+      topic: 'lostEmail',
+    });
     expect(taught.status).toBe(200);
+    // "Mark as off-topic": a teach to the step the dialog names, as the page does it.
+    const described = (await (await lead.call('GET', '/studio/api/dialog')).json()) as { offTopic: string };
+    expect(described.offTopic).toBe(dialog.offTopic);
+    const marked = await lead.call('POST', `/studio/api/inbox/${find(OFF_TOPIC_MISS).id}/teach`, {
+      topic: described.offTopic,
+    });
+    expect(marked.status).toBe(200);
+    const dismissed = find(DISMISSED).id;
+    expect((await lead.call('POST', `/studio/api/inbox/${dismissed}/dismiss`)).status).toBe(204);
+    expect((await lead.call('POST', `/studio/api/inbox/${dismissed}/dismiss`)).status).toBe(404);
+    const left = (await (await lead.call('GET', '/studio/api/inbox')).json()) as Array<{ text: string }>;
+    for (const text of [NOT_UNDERSTOOD, OFF_TOPIC_MISS, DISMISSED])
+      expect(left.map((each) => each.text)).not.toContain(text);
+
     const published = await lead.call('POST', '/studio/api/publish', { message: 'Taught from the inbox' });
     expect({ status: published.status, body: await published.json() }).toEqual({
       status: 201,
       body: { version: expect.any(Number) },
     });
-    const chat = new HttpConversation(first.url, 'insights-taught', { locale: 'de-DE' });
-    await chat.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } });
-    expect((await chat.say(NOT_UNDERSTOOD)).trace?.topic).toBe('lostEmail');
-    const after = (await (await lead.call('GET', '/studio/api/inbox')).json()) as Array<{ id: string }>;
-    expect(after.map((group) => group.id)).not.toContain(missed.id);
-    const dismissed = after[0]!;
-    expect((await lead.call('POST', `/studio/api/inbox/${dismissed.id}/dismiss`)).status).toBe(204);
-    expect((await lead.call('POST', `/studio/api/inbox/${dismissed.id}/dismiss`)).status).toBe(404);
+    const german = new HttpConversation(first.url, 'insights-taught-de', { locale: 'de-DE' });
+    await german.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } });
+    expect((await german.say(NOT_UNDERSTOOD)).trace?.topic).toBe('lostEmail');
+    const offTopic = dialog.nodes[dialog.offTopic!]!;
+    if (isFormNode(offTopic)) throw new Error('the off-topic step is a message');
+    const english = new HttpConversation(first.url, 'insights-taught-en', { locale: 'en-GB' });
+    await english.send({ type: 'event', name: 'webchat/join', value: { language: 'en' } });
+    const answered = await english.say(OFF_TOPIC_MISS);
+    expect(answered.activities.map((each) => each.text ?? '').join('\n')).toContain(
+      englishText(offTopic.say[0]!).slice(0, 30),
+    );
   });
 });
 
