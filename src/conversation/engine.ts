@@ -258,7 +258,7 @@ export class ConversationEngine {
     if (step.unsupported && step.language === DEFAULT_LANGUAGE && !step.chosen) {
       await send({ type: 'UNKNOWN', reason: 'unsupportedLanguage', ...meta() });
       step.fromText = true;
-      step.heard = 'notUnderstood';
+      if (message) step.heard = 'notUnderstood';
     }
     return step;
   }

@@ -1,9 +1,10 @@
 import { isFormNode, type DialogFile } from '../content/dialogSchema';
 import type { Heard } from '../conversation/understand';
 import type { AccountCall } from '../dialog/accountCalls';
+import { BUTTONS } from '../dialog/systemKeys';
 
 /** The label of the button that says "it works now": the steps it leads to are where a problem ends solved. */
-const SOLVED_LABEL = 'common:choice.solved';
+const SOLVED_LABEL = BUTTONS.solved;
 
 /** A form's outcomes that insights count, by the account call that ends in them. */
 const COUNTED: Partial<Record<AccountCall, Record<string, string[]>>> = {
