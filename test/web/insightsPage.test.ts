@@ -29,7 +29,8 @@ describe('the insights page in Chromium', () => {
   let bot: RunningBot;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   beforeAll(async () => {
-    bot = await startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() });
+    // Abandoned after two seconds, so "where candidates stop" has data too.
+    bot = await startStudioBot({ STUDIO_DATA_DIR: await studioDataDir(), INSIGHTS_ABANDON_SECONDS: '2' });
     browser = await launchBrowser('en-GB');
   });
   afterAll(async () => {
@@ -48,10 +49,17 @@ describe('the insights page in Chromium', () => {
     }
     const api = await new StudioClient(bot.url).as('publisher');
     const today = new Date().toISOString().slice(0, 10);
-    const report = (await (await api.call('GET', `/studio/api/insights?from=${today}&to=${today}`)).json()) as {
-      conversations: number;
-      outcomes: Record<string, number>;
-    };
+    const read = async () =>
+      (await (await api.call('GET', `/studio/api/insights?from=${today}&to=${today}`)).json()) as {
+        conversations: number;
+        outcomes: Record<string, number>;
+      };
+    let report = await read();
+    for (let tries = 0; report.outcomes.abandoned < 2 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      report = await read();
+    }
+    expect(report.outcomes.abandoned).toBeGreaterThanOrEqual(2);
     expect(report.conversations).toBe(4);
 
     const page = browser.pages()[0] ?? (await browser.newPage());
