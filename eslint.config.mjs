@@ -16,6 +16,8 @@ const BROWSER = [
   'clearTimeout',
   'console',
   'WebChat',
+  'CustomEvent',
+  'Blob',
 ];
 
 export default tseslint.config(

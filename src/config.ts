@@ -76,6 +76,15 @@ const schema = z.object({
   // The bot's own process turns it on unless STUDIO=off (src/index.ts); code that builds a config itself opts in.
   STUDIO: z.enum(['on', 'off', 'true', 'false', '']).default('off'),
   STUDIO_DATA_DIR: optionalText,
+  // Insights for the studio: counts per turn and the inbox of missed messages (see README, Privacy).
+  INSIGHTS: z.enum(['on', 'off', 'true', 'false', '']).default('on'),
+  INSIGHTS_INBOX: z.enum(['on', 'off', 'true', 'false', '']).default('on'),
+  INSIGHTS_INBOX_DAYS: z.coerce.number().int().min(1).max(400).default(30),
+  INSIGHTS_ABANDON_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30 * 60),
 });
 
 export interface Config {
@@ -124,6 +133,8 @@ export interface Config {
   };
   /** The content studio at /studio; its data in Redis when set, else in this folder. Undefined: STUDIO=off. */
   studio?: { dataDir: string };
+  /** What leads see in the studio; undefined with INSIGHTS=off or without the studio. */
+  insights?: { inbox: boolean; inboxDays: number; abandonSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -238,6 +249,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(values.STUDIO !== 'on' && values.STUDIO !== 'true'
       ? {}
       : { studio: { dataDir: path.resolve(values.STUDIO_DATA_DIR ?? path.join(PROJECT_ROOT, 'data', 'studio')) } }),
+    ...((values.STUDIO === 'on' || values.STUDIO === 'true') && values.INSIGHTS !== 'off' && values.INSIGHTS !== 'false'
+      ? {
+          insights: {
+            inbox: values.INSIGHTS_INBOX !== 'off' && values.INSIGHTS_INBOX !== 'false',
+            inboxDays: values.INSIGHTS_INBOX_DAYS,
+            abandonSeconds: values.INSIGHTS_ABANDON_SECONDS,
+          },
+        }
+      : {}),
   };
 }
 
@@ -288,6 +308,10 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     STUDIO: config.studio
       ? `on at /studio, data in ${config.redis ? 'Redis' : config.studio.dataDir}`
       : 'off (STUDIO=off)',
+    INSIGHTS: config.insights
+      ? `on; inbox ${config.insights.inbox ? `kept ${config.insights.inboxDays} days` : 'off'}; ` +
+        `abandoned after ${config.insights.abandonSeconds} s`
+      : 'off',
   };
 }
 

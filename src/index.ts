@@ -20,6 +20,7 @@ import { connectOnce, createRedis, type RedisClient } from './state/redisConnect
 import { RedisStateStore } from './state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
 import { openStudio } from './studio/open';
+import { openInsights } from './insights/open';
 
 export interface RunningBot {
   url: string;
@@ -132,6 +133,9 @@ export async function startBot(
         logger.info({ content: next.version, studioVersion: version }, 'content published in the studio is live');
       })
     : undefined;
+  const insights = config.insights
+    ? openInsights(config.insights, redis, config.studio!.dataDir, () => runtime.content, logger)
+    : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
   const reminders = new Reminders(
     redis ? new RedisReminderStore(redis) : new MemoryReminderStore(),
@@ -151,6 +155,7 @@ export async function startBot(
     gate,
     metrics,
     reminders,
+    ...(insights ? { onTurn: (turn) => insights.record(turn) } : {}),
     localServiceUrl: () => serviceUrl,
     serviceUrlAllowList: config.serviceUrlAllowList ?? [],
   });
@@ -189,7 +194,9 @@ export async function startBot(
       trustProxy: config.webChat.trustProxy,
     },
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
-    ...(studio ? { studio: { ...studio, trustProxy: config.webChat.trustProxy } } : {}),
+    ...(studio
+      ? { studio: { ...studio, trustProxy: config.webChat.trustProxy, ...(insights ? { insights } : {}) } }
+      : {}),
     ready,
   });
 
@@ -229,6 +236,7 @@ export async function startBot(
       logger.info({ graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new requests; turns in progress may finish');
       watcher?.close();
       studio?.studio.close();
+      await insights?.close();
       await reminders.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeIdleConnections();

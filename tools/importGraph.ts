@@ -11,7 +11,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['content', 'metrics.ts', 'http', 'state', 'accountService'],
   ['machine', 'nlu', 'config.ts', 'reminders'],
   ['conversation', 'directLine', 'referenceService'],
-  ['bot', 'studio'],
+  ['bot', 'studio', 'insights'],
   ['server'],
   ['index.ts', 'buildModel.ts'],
 ];

@@ -18,7 +18,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Reminders } from '../reminders/reminders';
 import type { TurnGate } from '../state/turnGate';
-import { CLIENT_ADDRESS, HelpdeskBot, type PendingReminder } from './helpdeskBot';
+import { CLIENT_ADDRESS, HelpdeskBot, type HelpdeskBotOptions, type PendingReminder } from './helpdeskBot';
 import { refuseActivity, refuseServiceUrl } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
 import { TypingIndicator } from './typing';
@@ -39,6 +39,8 @@ export interface BotEndpointOptions {
   metrics?: Metrics;
   /** Messages to send later (a lock's end); none without it. */
   reminders?: Reminders;
+  /** Told of each turn once its replies are out (insights). */
+  onTurn?: HelpdeskBotOptions['onTurn'];
   /** This process's own Bot Connector address for its Direct Line conversations (known once listening). */
   localServiceUrl?: () => string;
   /** Without `auth.appId`: where replies may go besides loopback and the own Direct Line (SERVICE_URL_ALLOWLIST). */

@@ -37,6 +37,13 @@ export interface HelpdeskBotOptions {
   /** One turn at a time per conversation, redeliveries skipped; in-process unless Redis is configured. */
   gate?: TurnGate;
   metrics?: Metrics;
+  /** Told of each turn that reached the dialog, once its replies are out (insights); must not wait or throw. */
+  onTurn?: (turn: {
+    conversation: string;
+    channel: string;
+    text?: string;
+    result: Pick<TurnResult, 'trace' | 'said' | 'heard'>;
+  }) => void;
   /** Keeps a message to send into this conversation later (a lock's end); called once the turn's replies are out. */
   remind?: (context: TurnContext, reminder: PendingReminder) => Promise<void>;
 }
@@ -79,6 +86,8 @@ interface Pending {
   /** Absent when the turn did not reach the dialog. */
   trace: TurnResult['trace'] | undefined;
   reminder?: PendingReminder;
+  said?: string[];
+  heard?: TurnResult['heard'];
 }
 
 /**
@@ -186,7 +195,7 @@ export class HelpdeskBot extends ActivityHandler {
           const pending = context.turnState.get(PENDING) as Pending | undefined;
           if (pending) await context.sendActivities(pending.replies);
           if (pending?.reminder && this.options.remind) await this.options.remind(context, pending.reminder);
-          return pending?.trace;
+          return pending;
         },
         keys,
       );
@@ -195,8 +204,14 @@ export class HelpdeskBot extends ActivityHandler {
         this.options.logger.info({ channel: activity.channelId }, 'redelivered activity skipped');
         return;
       }
-      const trace = outcome.value;
+      const trace = outcome.value?.trace;
       if (trace) {
+        this.options.onTurn?.({
+          conversation: activity.conversation?.id ?? '',
+          channel: activity.channelId,
+          ...(typeof activity.text === 'string' ? { text: activity.text } : {}),
+          result: { trace, said: outcome.value?.said ?? [], heard: outcome.value?.heard },
+        });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         this.options.metrics?.turnSeconds.observe(seconds);
         this.options.metrics?.turns.inc({ topic: trace.topic, language: trace.locale });
@@ -340,6 +355,8 @@ export class HelpdeskBot extends ActivityHandler {
       replies,
       trace: result.trace,
       ...(result.reminder ? { reminder: reminderOf(activity, result, result.reminder, teams) } : {}),
+      said: result.said,
+      ...(result.heard ? { heard: result.heard } : {}),
     };
     context.turnState.set(PENDING, pending);
   }

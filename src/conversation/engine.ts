@@ -11,7 +11,15 @@ import type { AccountService } from '../accountService/accountService';
 import { accountActors } from './accountCalls';
 import { resolveLanguage, type ResolvedLanguage } from './language';
 import { Renderer } from './render';
-import { THRESHOLDS, Understanding, wordCount, type Understood, type UserMessage } from './understand';
+import {
+  heardOf,
+  THRESHOLDS,
+  Understanding,
+  wordCount,
+  type Heard,
+  type Understood,
+  type UserMessage,
+} from './understand';
 import type { LanguageGuess } from '../nlu/model';
 import { isSealedSlots, SlotSeal, type SealedSlots } from './sealedSlots';
 import { conversationOfTurn } from './turnId';
@@ -94,6 +102,8 @@ export interface TurnResult {
   /** A message to send in this conversation later, at `at` (the end of a lock), with the main menu's buttons. */
   reminder?: { at: string; text: string; buttons: Button[] };
   trace: Trace;
+  /** How the message was read, when there was one. */
+  heard?: Heard;
 }
 
 export interface EngineOptions {
@@ -122,6 +132,7 @@ interface Restored {
 interface Step extends ResolvedLanguage {
   written?: LanguageGuess;
   via?: Trace['understood'];
+  heard?: Heard;
 }
 
 interface StateNodeLike {
@@ -256,16 +267,19 @@ export class ConversationEngine {
       // A new conversation always opens with the welcome; a language named in the first message sets it first.
       const asked = this.understanding.languageRequest(message?.text) ?? languageInValue(message?.value);
       if (asked) step.language = step.chosen = asked;
+      if (asked && message) step.heard = message.value !== undefined ? 'button' : 'command';
       if (step.unsupported) step.language = DEFAULT_LANGUAGE;
       await send({ type: 'START', locale: step.language, turnId: request.turnId });
       if (message && !asked && !step.unsupported) {
         const understood = this.understanding.understand(message, this.current(actor.getSnapshot()), step.language);
+        step.heard = heardOf(message, understood);
         // A greeting as the first message is answered by the welcome itself: one welcome, not two.
         if (understood.type !== 'UNKNOWN' && understood.type !== 'GREET') await apply(understood);
       }
     } else if (message) {
       const offered = actor.getSnapshot().context.offered ?? [];
       const understood = this.understanding.understand(message, current, step.language, offered);
+      step.heard = heardOf(message, understood);
       // Written in a language the bot does not speak, and nothing in it surely understood: say so in English.
       const unsure =
         understood.type === 'UNKNOWN' || (understood.via !== undefined && understood.via.p < THRESHOLDS.interrupt);
@@ -281,6 +295,7 @@ export class ConversationEngine {
     if (step.unsupported && step.language === DEFAULT_LANGUAGE && !step.chosen) {
       await send({ type: 'UNKNOWN', reason: 'unsupportedLanguage', ...meta() });
       step.fromText = true;
+      if (message) step.heard = 'notUnderstood';
     }
     return step;
   }
@@ -320,6 +335,7 @@ export class ConversationEngine {
       language,
       ...(chosen ? { chosenLanguage: chosen } : {}),
       ...(reminder ? { reminder } : {}),
+      ...(step.heard ? { heard: step.heard } : {}),
       trace: {
         topic: meta.topic,
         state: id,

@@ -49,6 +49,27 @@ export const THRESHOLDS = {
   otherP: 0.7,
 } as const;
 
+/** How a message was read, for the support leads' insights: a button, a command, the model, or not at all. */
+export type Heard = 'button' | 'command' | 'model' | 'clarified' | 'notUnderstood' | 'answer';
+
+/** How `understood` came about: a typed button label counts as the button, a typed command word as a command. */
+export function heardOf(message: UserMessage, understood: Understood): Heard {
+  if (message.value !== undefined) return 'button';
+  switch (understood.type) {
+    case 'ANSWER':
+      return 'answer';
+    case 'CLARIFY':
+      return 'clarified';
+    case 'UNKNOWN':
+      return understood.reason === 'staleButton' ? 'button' : 'notUnderstood';
+    case 'CHOOSE':
+    case 'GOTO':
+      return understood.via ? 'model' : 'button';
+    default:
+      return understood.via ? 'model' : 'command';
+  }
+}
+
 /** What a user's message means in the current state. */
 export type Understood = (
   | { type: 'CHOOSE'; choice: string }

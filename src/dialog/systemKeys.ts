@@ -44,6 +44,8 @@ export const BUTTONS = {
   menu: 'common:choice.menu',
   cancel: 'common:choice.cancel',
   tryAgain: 'common:choice.tryAgain',
+  /** "It works now": the steps it leads to are where a problem ends solved (insights count them). */
+  solved: 'common:choice.solved',
 } as const;
 
 /** The web chat page's own words (its title, header and language switcher). */

@@ -8,6 +8,8 @@ import { LANGUAGES } from '../dialog/languages';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import type { Logger } from '../logger';
+import type { Insights } from '../insights/insights';
+import { MAX_DAYS } from '../insights/insights';
 import type { SignInLimit } from '../studio/open';
 import type { Session, Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
@@ -18,13 +20,21 @@ export interface StudioRouteOptions {
   /** Failed sign-ins per client address and per account. */
   signInLimit: SignInLimit;
   trustProxy: boolean;
+  /** What leads see of how the bot does (absent with INSIGHTS=off). */
+  insights?: Insights;
 }
 
 const COOKIE = 'studio_session';
 const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
+  'insights.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
+  'chart.umd.min.js': 'text/javascript; charset=utf-8',
+};
+/** Files served from an installed package rather than web/studio/: the chart library, kept local (no CDN). */
+const FROM_PACKAGES: Record<string, string> = {
+  'chart.umd.min.js': path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
 };
 
 type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
@@ -83,7 +93,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     res.setHeader('cache-control', 'no-cache');
     res.setHeader('x-content-type-options', 'nosniff');
     res.writeHead(200);
-    res.end(readFileSync(path.join(folder, file)));
+    res.end(readFileSync(FROM_PACKAGES[file] ?? path.join(folder, file)));
     return next(false);
   });
 
@@ -178,7 +188,15 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
           ? Object.entries(node.outcomes).map(([outcome, goto]) => ({ label: outcome, goto }))
           : node.choices.map((choice) => ({ label: choice.label, goto: choice.goto })),
       }));
-      res.send(200, { start: content.dialog.start, languages: LANGUAGES, version: studio.version, steps });
+      res.send(200, {
+        start: content.dialog.start,
+        languages: LANGUAGES,
+        version: studio.version,
+        steps,
+        // What the inbox can teach a message to, and where "off-topic" goes.
+        topics: await studio.topicsOf('en'),
+        ...(content.dialog.offTopic ? { offTopic: content.dialog.offTopic } : {}),
+      });
     }),
   );
 
@@ -308,6 +326,8 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     ),
   );
 
+  mountInsights(server, options, guarded, body);
+
   server.post(
     '/studio/api/preview',
     readJsonBody(16 * 1024),
@@ -323,6 +343,94 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
         });
         res.send(200, result);
       },
+      { csrf: true },
+    ),
+  );
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A day as YYYY-MM-DD that is a real date. */
+function isDay(value: unknown): value is string {
+  return typeof value === 'string' && DAY.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+}
+
+/** The insights and the inbox (api/studio.v1.yaml): 404 when insights are off. */
+function mountInsights(
+  server: Server,
+  options: StudioRouteOptions,
+  guarded: (handler: Handler, need?: { csrf?: boolean }) => (req: Request, res: Response) => Promise<void>,
+  body: (req: Request) => Record<string, unknown>,
+): void {
+  const { studio } = options;
+  const withInsights =
+    (handler: (insights: Insights, ...rest: Parameters<Handler>) => Promise<void>): Handler =>
+    async (req, res, session, sessionId) => {
+      if (!options.insights) return fail(res, 404, 'insights_off', 'Insights are off on this bot (INSIGHTS=off).');
+      await handler(options.insights, req, res, session, sessionId);
+    };
+
+  server.get(
+    '/studio/api/insights',
+    guarded(
+      withInsights(async (insights, req, res) => {
+        const { from, to } = (req.query ?? {}) as Record<string, unknown>;
+        if (!isDay(from) || !isDay(to))
+          return fail(res, 400, 'bad_request', 'Send ?from=YYYY-MM-DD&to=YYYY-MM-DD, both real dates.');
+        const days = (Date.parse(to) - Date.parse(from)) / (24 * 3600 * 1000) + 1;
+        if (days < 1 || days > MAX_DAYS)
+          return fail(
+            res,
+            400,
+            'bad_request',
+            `"from" must not be after "to", and the range at most ${MAX_DAYS} days.`,
+          );
+        res.send(200, await insights.report(from, to));
+      }),
+    ),
+  );
+
+  server.get(
+    '/studio/api/inbox',
+    guarded(
+      withInsights(async (insights, _req, res) => {
+        res.send(200, await insights.inbox());
+      }),
+    ),
+  );
+
+  server.post(
+    '/studio/api/inbox/:id/teach',
+    readJsonBody(16 * 1024),
+    guarded(
+      withInsights(async (insights, req, res, session) => {
+        const { topic } = body(req);
+        if (typeof topic !== 'string' || !topic) return fail(res, 400, 'bad_request', 'Send { "topic": "…" }.');
+        const id = String(req.params?.id ?? '');
+        const group = (await insights.inbox()).find((each) => each.id === id);
+        if (!group || !isLanguage(group.language))
+          return fail(res, 404, 'not_found', 'There is no such message in the inbox (taught or dismissed already?).');
+        const result = await studio.teach(group.language, topic, group.text, session.email);
+        if (result.status === 'unknown')
+          return fail(res, 422, 'unknown_topic', `There is no topic "${topic}"; one of: ${result.topics.join(', ')}.`);
+        if (result.status === 'invalid')
+          return fail(res, 422, 'invalid_example', 'The example breaks a rule.', { problems: result.problems });
+        await insights.take(id);
+        res.send(200, { status: 'taught', language: group.language, topic });
+      }),
+      { csrf: true },
+    ),
+  );
+
+  server.post(
+    '/studio/api/inbox/:id/dismiss',
+    guarded(
+      withInsights(async (insights, req, res, session) => {
+        const taken = await insights.take(String(req.params?.id ?? ''));
+        if (!taken) return fail(res, 404, 'not_found', 'There is no such message in the inbox.');
+        await studio.audit(session.email, 'dismiss', { language: taken.language });
+        res.send(204);
+      }),
       { csrf: true },
     ),
   );

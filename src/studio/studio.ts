@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import type { Content } from '../content/loadContent';
 import { createTranslator } from '../content/i18n';
 import { Conversation } from '../conversation/conversation';
@@ -49,6 +50,9 @@ export type SaveResult =
   | { status: 'invalid'; problems: Problem[] }
   | { status: 'unknown' };
 
+export type TeachResult =
+  { status: 'taught' } | { status: 'unknown'; topics: string[] } | { status: 'invalid'; problems: Problem[] };
+
 export type PublishResult = { status: 'published'; version: number } | { status: 'invalid'; problems: Problem[] };
 
 export interface StudioOptions {
@@ -81,6 +85,9 @@ export async function saveUser(
     JSON.stringify({ time: new Date().toISOString(), actor, action: 'user', details: { email: user.email, role } }),
   );
 }
+
+/** The file of example messages for a language, as the studio's versions name it. */
+const exampleFileOf = (language: Language) => `dialogs/understanding/${language}.yaml`;
 
 const sessionKey = (id: string) => `session:${createHash('sha256').update(id).digest('hex')}`;
 
@@ -309,6 +316,39 @@ export class Studio {
       await this.saveDraft({ ...draft, files: withText(draft.files, ref, text) });
       await this.audit(author, 'edit text', { language: ref.language, key: ref.key, before: current, after: text });
       return { status: 'saved' as const, etag: etagOf(ref, text) };
+    });
+  }
+
+  /** The topics a message can be taught to in a language: the example sections of its understanding file. */
+  async topicsOf(language: Language): Promise<string[]> {
+    const text = (await this.draftFiles())[exampleFileOf(language)];
+    const topics = text === undefined ? undefined : parseDocument(text).get('topics');
+    return isMap(topics)
+      ? topics.items.map((item) => String((item.key as { value?: unknown })?.value ?? item.key))
+      : [];
+  }
+
+  /**
+   * Adds a message as an example of a topic in the draft (the inbox's Teach), with the file's comments kept;
+   * refused when it brings a problem (an example that echoes another topic's). Publishing makes it live.
+   */
+  async teach(language: Language, topic: string, example: string, author: string): Promise<TeachResult> {
+    return this.options.store.locked('draft', async () => {
+      const draft = await this.draft();
+      const file = exampleFileOf(language);
+      const text = draft?.files[file];
+      const document = text === undefined ? undefined : parseDocument(text);
+      const examples = document?.getIn(['topics', topic]);
+      if (!draft || !document || !isSeq(examples))
+        return { status: 'unknown' as const, topics: await this.topicsOf(language) };
+      examples.add(document.createNode(example));
+      const files = { ...draft.files, [file]: document.toString({ lineWidth: 0 }) };
+      const known = new Set(contentProblems(this.check(draft.files).problems).map((each) => each.message));
+      const problems = contentProblems(this.check(files).problems).filter((each) => !known.has(each.message));
+      if (problems.length > 0) return { status: 'invalid' as const, problems };
+      await this.saveDraft({ ...draft, files });
+      await this.audit(author, 'teach', { language, topic });
+      return { status: 'taught' as const };
     });
   }
 

@@ -8,7 +8,7 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { content, english } from '../support/helpers';
 import { HttpConversation } from '../support/httpConversation';
-import { RedisServer } from '../support/redisServer';
+import { everything, RedisServer } from '../support/redisServer';
 import { tempFolder } from '../support/tempFolders';
 import { webChatConversation } from '../support/webChatConversation';
 
@@ -17,35 +17,6 @@ const CANARY_SECRET = String(randomInt(3000, 9999));
 const CANARY_ID = `CANARY${randomInt(1000, 9999)}`;
 const CANARY_NAME = `Canary Display ${randomInt(100000, 999999)}`;
 const wholeSecret = new RegExp(`\\b${CANARY_SECRET}\\b`, 'g');
-
-/** Every key and every value in Redis, read by type, as one text per key. */
-async function everything(redis: RedisClient): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
-    cursor = next;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      const value =
-        type === 'string'
-          ? await redis.get(key)
-          : type === 'list'
-            ? await redis.lrange(key, 0, -1)
-            : type === 'hash'
-              ? await redis.hgetall(key)
-              : type === 'set'
-                ? await redis.smembers(key)
-                : type === 'zset'
-                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-                  : type === 'stream'
-                    ? await redis.xrange(key, '-', '+')
-                    : `(${type})`;
-      found.set(key, `${key} ${JSON.stringify(value)}`);
-    }
-  } while (cursor !== '0');
-  return found;
-}
 
 describe('no secret number outlives its use: Redis, logs and /metrics after each path', () => {
   let redisServer: RedisServer;

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (npm test installs it when missing); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,3 +37,30 @@ export async function launchBrowser(locale: string): Promise<BrowserContext & { 
 
 /** Screenshots and other files a test leaves for people to look at. */
 export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
+
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown }>;
+}
+
+/** axe-core in the page (evaluated through the browser's debugging channel, which the page's CSP allows). */
+export async function seriousViolations(
+  page: Page,
+): Promise<Array<Pick<Violation, 'id' | 'help'> & { where: unknown }>> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      id: violation.id,
+      help: violation.help,
+      where: violation.nodes.map((node) => node.target),
+    }));
+}

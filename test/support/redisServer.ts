@@ -1,3 +1,4 @@
+import type { RedisClient } from '../../src/state/redisConnection';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -100,4 +101,33 @@ export class RedisServer {
     child.kill('SIGKILL');
     await once(child, 'exit');
   }
+}
+
+/** Every key and every value in Redis, read by type, as one text per key. */
+export async function everything(redis: RedisClient): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const type = await redis.type(key);
+      const value =
+        type === 'string'
+          ? await redis.get(key)
+          : type === 'list'
+            ? await redis.lrange(key, 0, -1)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  : type === 'stream'
+                    ? await redis.xrange(key, '-', '+')
+                    : `(${type})`;
+      found.set(key, `${key} ${JSON.stringify(value)}`);
+    }
+  } while (cursor !== '0');
+  return found;
 }

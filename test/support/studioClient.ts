@@ -39,7 +39,8 @@ function routeOf(path: string): string {
   return path
     .replace(/\?.*$/, '')
     .replace(/^\/studio\/api\/texts\/[^/]+\/[^/]+/, '/studio/api/texts/{language}/{key}')
-    .replace(/^\/studio\/api\/versions\/[^/]+\/restore$/, '/studio/api/versions/{version}/restore');
+    .replace(/^\/studio\/api\/versions\/[^/]+\/restore$/, '/studio/api/versions/{version}/restore')
+    .replace(/^\/studio\/api\/inbox\/[^/]+\/(teach|dismiss)$/, '/studio/api/inbox/{id}/$1');
 }
 
 /** The studio's JSON API as a script would use it: a cookie jar of one session and its CSRF token. */

@@ -1,37 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import type { RunningBot } from '../../src/index';
-import { ARTIFACTS, launchBrowser } from '../support/browser';
+import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
 import { content } from '../support/helpers';
 import { EMAILS, germanOpening, openingKey, PASSWORDS, startStudioBot, studioDataDir } from '../support/studioClient';
 
 jest.setTimeout(120_000);
-
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown }>;
-}
-
-/** axe-core in the page (evaluated through the browser's debugging channel, which the page's CSP allows). */
-async function seriousViolations(page: Page): Promise<Array<Pick<Violation, 'id' | 'help'> & { where: unknown }>> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({
-      id: violation.id,
-      help: violation.help,
-      where: violation.nodes.map((node) => node.target),
-    }));
-}
 
 describe('the studio page in Chromium', () => {
   let bot: RunningBot;

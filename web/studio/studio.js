@@ -48,6 +48,7 @@
 
   function showSignIn(message) {
     session = undefined;
+    document.dispatchEvent(new CustomEvent('studio:session', { detail: undefined }));
     $('sign-in').hidden = false;
     $('workspace').hidden = true;
     $('who').hidden = true;
@@ -58,6 +59,7 @@
 
   async function signedIn(data) {
     session = data;
+    document.dispatchEvent(new CustomEvent('studio:session', { detail: data }));
     $('sign-in').hidden = true;
     $('workspace').hidden = false;
     $('who').hidden = false;
@@ -396,6 +398,9 @@
     $('preview-text').value = '';
     await previewTurn({ text });
   });
+
+  // The insights view (insights.js) builds its part of the page with the same helpers and session.
+  window.studioPage = { element, api };
 
   // A page reload keeps the session.
   api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
