@@ -206,12 +206,17 @@ export class HelpdeskBot extends ActivityHandler {
       }
       const trace = outcome.value?.trace;
       if (trace) {
-        this.options.onTurn?.({
-          conversation: activity.conversation?.id ?? '',
-          channel: activity.channelId,
-          ...(typeof activity.text === 'string' ? { text: activity.text } : {}),
-          result: { trace, said: outcome.value?.said ?? [], heard: outcome.value?.heard },
-        });
+        try {
+          this.options.onTurn?.({
+            conversation: activity.conversation?.id ?? '',
+            channel: activity.channelId,
+            ...(typeof activity.text === 'string' ? { text: activity.text } : {}),
+            result: { trace, said: outcome.value?.said ?? [], heard: outcome.value?.heard },
+          });
+        } catch (error) {
+          // The replies are out: what watches the turn cannot make it fail.
+          this.options.logger.warn({ err: { name: (error as Error).name } }, 'turn observer failed');
+        }
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         this.options.metrics?.turnSeconds.observe(seconds);
         this.options.metrics?.turns.inc({ topic: trace.topic, language: trace.locale });

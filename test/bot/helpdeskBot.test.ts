@@ -36,11 +36,17 @@ class Conversation {
       locale?: string;
       logger?: pino.Logger;
       service?: AccountService;
+      onTurn?: () => void;
     } = {},
   ) {
     const bot = engine(options.service ? { service: options.service } : {});
     const runtime = { content: content(), i18n: createTranslator(content()), engine: bot };
-    this.bot = new HelpdeskBot({ runtime: () => runtime, storage, logger: options.logger ?? recordingLogger().logger });
+    this.bot = new HelpdeskBot({
+      runtime: () => runtime,
+      storage,
+      logger: options.logger ?? recordingLogger().logger,
+      ...(options.onTurn ? { onTurn: options.onTurn } : {}),
+    });
     this.adapter = new TestAdapter(async (context) => this.bot.run(context), undefined, true);
     // As the endpoint's adapters do: the bot reads messages without its own @mention.
     this.adapter.use(new RemoveRecipientMention());
@@ -87,6 +93,22 @@ describe('the bot on the Bot Framework', () => {
       name: TRACE_NAME,
       value: { topic: 'menu', state: 'menu', locale: 'fr', expecting: null },
     });
+  });
+
+  it('answers as usual when what watches its turns fails', async () => {
+    const { logger, lines } = recordingLogger();
+    const chat = new Conversation(undefined, {
+      logger,
+      onTurn: () => {
+        throw new Error('observer broke');
+      },
+    });
+    const joined = await chat.join();
+    const replies = await chat.say(english('menu.choice.forgotPassword'));
+    expect(trace(joined).name).toBe('helpdesk.state');
+    expect(trace(replies).value).toMatchObject({ topic: 'forgotPassword' });
+    expect(replies.filter((reply) => reply.type === 'message')).toHaveLength(1);
+    expect(lines.some((line) => line.includes('turn observer failed'))).toBe(true);
   });
 
   it('says nothing when only the bot joins', async () => {
