@@ -197,14 +197,18 @@ async function expectThirdRefused(url: string, first: string, renew: (token: str
   expect((await call(`${url}/api/directline/token`, { method: 'POST' })).status).toBe(429);
 }
 
+/** A bot of its own (the address's count starts afresh) that gives one address three tokens a minute. */
+const threeTokensAMinute = () =>
+  startBot(
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }),
+    createLogger('silent'),
+  );
+
 describe('token refresh', () => {
   let bot: RunningBot;
 
   beforeAll(async () => {
-    bot = await startBot(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }),
-      createLogger('silent'),
-    );
+    bot = await threeTokensAMinute();
   });
   afterAll(() => bot?.close());
 
@@ -245,10 +249,7 @@ describe('reconnecting to a conversation', () => {
   let bot: RunningBot;
 
   beforeAll(async () => {
-    bot = await startBot(
-      loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_BURST: '3', TOKENS_PER_MINUTE: '3' }),
-      createLogger('silent'),
-    );
+    bot = await threeTokensAMinute();
   });
   afterAll(() => bot?.close());
 
