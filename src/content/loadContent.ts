@@ -124,11 +124,18 @@ export function checkContent(root: string): { content?: Content; problems: Conte
 }
 
 /**
- * What the bot can put into a text: the links, the answers forms collect, what actions return, counts, and the
- * site a Teams card's "Open …" button opens.
+ * What the bot can put into a text: the links, the answers forms collect, what actions return, counts, the
+ * site a Teams card's "Open …" button opens, and on the studio's sign-in pages the OpenID provider's name and the
+ * account signed in.
  */
 function knownPlaceholders(dialog: DialogFile): Set<string> {
-  const names = new Set<string>(['count', 'site', ...Object.keys(dialog.links).map((name) => `links.${name}`)]);
+  const names = new Set<string>([
+    'count',
+    'site',
+    'provider',
+    'account',
+    ...Object.keys(dialog.links).map((name) => `links.${name}`),
+  ]);
   for (const node of Object.values(dialog.nodes))
     if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
   for (const action of Object.values(ACCOUNT_CALLS)) for (const name of Object.keys(action.params)) names.add(name);

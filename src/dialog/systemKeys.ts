@@ -68,6 +68,14 @@ export const WEB_KEYS = [
 /** The launcher button another site shows with /webchat/embed.js. */
 export const EMBED_KEYS = ['open', 'close'] as const;
 
+/** The studio's words for signing in with an OpenID provider: its button, and the page that says why not. */
+export const STUDIO_SIGN_IN_KEYS = [
+  'studio.signInWith',
+  ...['title', 'noRole', 'denied', 'expired', 'failed', 'unavailable', 'tooMany', 'back'].map(
+    (key) => `studio.refused.${key}`,
+  ),
+] as const;
+
 /**
  * The Teams app's words in its store listing and command menu (teams/manifest.template.json,
  * npm run teams:package).
@@ -97,7 +105,7 @@ export const TEAMS_CHAT_KEYS = [
 ] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
-  ...[...WEB_KEYS, ...EMBED_KEYS].map((key) => `web:${key}`),
+  ...[...WEB_KEYS, ...EMBED_KEYS, ...STUDIO_SIGN_IN_KEYS].map((key) => `web:${key}`),
   ...Object.values(NOTICES),
   ...Object.values(BUTTONS),
   'common:language.name',

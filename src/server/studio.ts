@@ -4,12 +4,13 @@ import type { Next, Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { isFormNode } from '../content/dialogSchema';
 import { usedKeys } from '../content/loadContent';
-import { LANGUAGES } from '../dialog/languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import type { Logger } from '../logger';
 import type { Insights } from '../insights/insights';
 import { MAX_DAYS } from '../insights/insights';
+import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
 import type { Session, Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
@@ -22,9 +23,14 @@ export interface StudioRouteOptions {
   trustProxy: boolean;
   /** What leads see of how the bot does (absent with INSIGHTS=off). */
   insights?: Insights;
+  /** Signing in with an OpenID provider, beside the local accounts (absent unless STUDIO_OIDC_ variables are set). */
+  oidc?: OidcSignIn;
+  /** The current content's texts, for the pages the studio shows outside its own (sign-in refused). */
+  translate: (language: Language, key: string, values?: Record<string, string>) => string;
 }
 
 const COOKIE = 'studio_session';
+const SESSION_SECONDS = 8 * 3600;
 const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
@@ -44,16 +50,22 @@ function fail(res: Response, status: number, error: string, message: string, ext
   res.send(status, { error, message, ...extra });
 }
 
-function cookieOf(req: Request): string | undefined {
+export function cookieOf(req: Request, cookie = COOKIE): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
+    if (name === cookie) return value.join('=');
   }
   return undefined;
 }
 
+/** The session cookie for the studio's pages and API: HttpOnly, SameSite=Strict, Secure behind TLS. */
+export function sessionCookie(req: Request, id: string): string {
+  const secure = isSecure(req) ? '; Secure' : '';
+  return `${COOKIE}=${id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+}
+
 /** Secure when the browser reached the bot over TLS, directly or through a proxy that says so. */
-function isSecure(req: Request): boolean {
+export function isSecure(req: Request): boolean {
   return req.isSecure() || req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
@@ -138,11 +150,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     const signedIn = await studio.signIn(email, password);
     if (!signedIn) return fail(res, 401, 'wrong_credentials', 'The email address or the password is wrong.');
     await options.signInLimit.succeeded(address, email);
-    const secure = isSecure(req) ? '; Secure' : '';
-    res.setHeader(
-      'set-cookie',
-      `${COOKIE}=${signedIn.id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${8 * 3600}${secure}`,
-    );
+    res.setHeader('set-cookie', sessionCookie(req, signedIn.id));
     res.setHeader('cache-control', 'no-store');
     res.send(200, {
       csrfToken: signedIn.session.csrfToken,

@@ -423,10 +423,19 @@ export class Studio {
       await this.audit(email.toLowerCase(), 'sign-in refused', {});
       return undefined;
     }
+    return this.openSession(user.email, user.role, {});
+  }
+
+  /** A new session for someone whose identity is proven (a password, or an OpenID provider's ID token). */
+  async openSession(
+    email: string,
+    role: Role,
+    details: Record<string, unknown>,
+  ): Promise<{ id: string; session: Session }> {
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { email: user.email, role: user.role, csrfToken: randomBytes(24).toString('base64url') };
+    const session: Session = { email, role, csrfToken: randomBytes(24).toString('base64url') };
     await this.options.store.set(sessionKey(id), JSON.stringify(session), SESSION_SECONDS);
-    await this.audit(user.email, 'sign-in', {});
+    await this.audit(email, 'sign-in', details);
     return { id, session };
   }
 

@@ -402,6 +402,16 @@
   // The insights view (insights.js) builds its part of the page with the same helpers and session.
   window.studioPage = { element, api };
 
+  // Signing in with an OpenID provider, when the bot has one: a link to it, in the page's language.
+  api('GET', `/studio/api/sign-in-options?lang=${encodeURIComponent(document.documentElement.lang)}`).then(
+    ({ status, data }) => {
+      if (status !== 200 || !data.oidc) return;
+      $('sign-in-oidc').textContent = data.oidc.label;
+      $('sign-in-oidc').href = data.oidc.href;
+      $('sign-in-other').hidden = false;
+    },
+  );
+
   // A page reload keeps the session.
   api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
 })();
