@@ -1,14 +1,18 @@
-import { createTranslator } from '../../src/content/i18n';
 import { roleOf } from '../../src/studio/oidc';
 import { FileStudioStore } from '../../src/studio/store';
-import { BotProcess } from '../support/botProcess';
+import type { BotProcess } from '../support/botProcess';
 import { Contract } from '../support/contract';
-import { content } from '../support/helpers';
-import { HttpBrowser, OpenIdProviderProcess, type Hop } from '../support/openIdProviderProcess';
-import { freePort } from '../support/redisServer';
-import { EMAILS, openingKey, PASSWORDS, StudioClient, studioDataDir } from '../support/studioClient';
+import {
+  botWithProvider,
+  signInWords,
+  HttpBrowser,
+  OIDC_CLIENT,
+  OpenIdProviderProcess,
+  type Hop,
+} from '../support/openIdProviderProcess';
+import { EMAILS, openingKey, PASSWORDS, StudioClient } from '../support/studioClient';
 
-const CLIENT_SECRET = 'oidc-client-secret-4b1d9e';
+const CLIENT_SECRET = OIDC_CLIENT.secret;
 const PROVIDER = 'Contoso ID';
 const PEOPLE = {
   pia: { email: 'Pia.Publisher@example.org', name: 'Pia', roles: ['studio.publisher'] },
@@ -20,9 +24,7 @@ const PEOPLE = {
 const shown = (hop: Hop | undefined) =>
   hop!.body.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
 
-const words = createTranslator(content());
-const say = (language: string, key: string, values: Record<string, string> = {}) =>
-  words.getFixedT(language)(`web:${key}`, { provider: PROVIDER, ...values });
+const say = signInWords(PROVIDER);
 
 describe('signing in to the studio with OpenID Connect (the bot and an OpenID provider as processes)', () => {
   let provider: OpenIdProviderProcess;
@@ -31,23 +33,7 @@ describe('signing in to the studio with OpenID Connect (the bot and an OpenID pr
   const callback = (hop: URL) => hop.pathname === '/studio/auth/oidc/callback';
 
   beforeAll(async () => {
-    const port = await freePort();
-    const redirectUri = `http://127.0.0.1:${port}/studio/auth/oidc/callback`;
-    provider = await OpenIdProviderProcess.start({
-      client: { id: 'helpdesk-studio', secret: CLIENT_SECRET, redirectUri },
-      people: PEOPLE,
-    });
-    dataDir = await studioDataDir();
-    bot = await BotProcess.start({
-      PORT: String(port),
-      STUDIO: 'on',
-      STUDIO_DATA_DIR: dataDir,
-      STUDIO_OIDC_ISSUER: provider.issuer,
-      STUDIO_OIDC_CLIENT_ID: 'helpdesk-studio',
-      STUDIO_OIDC_CLIENT_SECRET: CLIENT_SECRET,
-      STUDIO_OIDC_REDIRECT_URL: redirectUri,
-      STUDIO_OIDC_NAME: PROVIDER,
-    });
+    ({ provider, bot, dataDir } = await botWithProvider({ people: PEOPLE, name: PROVIDER }));
   }, 60_000);
   afterAll(async () => {
     await bot?.stop();
@@ -85,7 +71,7 @@ describe('signing in to the studio with OpenID Connect (the bot and an OpenID pr
     const authorize = new URL(start.location!);
     expect(authorize.origin).toBe(provider.issuer);
     expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
-      client_id: 'helpdesk-studio',
+      client_id: OIDC_CLIENT.id,
       response_type: 'code',
       code_challenge_method: 'S256',
       redirect_uri: `${bot.url}/studio/auth/oidc/callback`,

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { ROOT } from './helpers';
+import { createTranslator } from '../../src/content/i18n';
+import { BotProcess } from './botProcess';
+import { content, ROOT } from './helpers';
+import { freePort } from './redisServer';
+import { studioDataDir } from './studioClient';
 
 export interface ProviderSetup {
   client: { id: string; secret: string; redirectUri: string };
@@ -120,4 +124,48 @@ export class HttpBrowser {
     }
     return hops;
   }
+}
+
+export const OIDC_CLIENT = { id: 'helpdesk-studio', secret: 'oidc-client-secret-4b1d9e' };
+
+/**
+ * The test provider and the bot (its own process, studio on, file storage with the two local accounts) set up for
+ * each other. `botHost` is the bot's name in the callback and for the browser: localhost makes the provider
+ * (127.0.0.1) another site, as a real one is.
+ */
+export async function botWithProvider(options: {
+  people: ProviderSetup['people'];
+  name: string;
+  botHost?: 'localhost' | '127.0.0.1';
+}): Promise<{ provider: OpenIdProviderProcess; bot: BotProcess; url: string; dataDir: string }> {
+  const port = await freePort();
+  const url = `http://${options.botHost ?? '127.0.0.1'}:${port}`;
+  const redirectUri = `${url}/studio/auth/oidc/callback`;
+  const provider = await OpenIdProviderProcess.start({
+    client: { ...OIDC_CLIENT, redirectUri },
+    people: options.people,
+  });
+  const dataDir = await studioDataDir();
+  const bot = await BotProcess.start({
+    PORT: String(port),
+    STUDIO: 'on',
+    STUDIO_DATA_DIR: dataDir,
+    STUDIO_OIDC_ISSUER: provider.issuer,
+    STUDIO_OIDC_CLIENT_ID: OIDC_CLIENT.id,
+    STUDIO_OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+    STUDIO_OIDC_REDIRECT_URL: redirectUri,
+    STUDIO_OIDC_NAME: options.name,
+  }).catch(async (error: unknown) => {
+    await provider.stop();
+    throw error;
+  });
+  return { provider, bot, url, dataDir };
+}
+
+/** The sign-in's words as the content has them (web:studio.*), with the provider's name filled in. */
+export function signInWords(
+  provider: string,
+): (language: string, key: string, values?: Record<string, string>) => string {
+  const words = createTranslator(content());
+  return (language, key, values = {}) => words.getFixedT(language)(`web:${key}`, { provider, ...values });
 }
