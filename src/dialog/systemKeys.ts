@@ -71,9 +71,14 @@ export const EMBED_KEYS = ['open', 'close'] as const;
 /** The studio's words for signing in with an OpenID provider: its button, and the page that says why not. */
 export const STUDIO_SIGN_IN_KEYS = [
   'studio.signInWith',
-  ...['title', 'noRole', 'denied', 'expired', 'failed', 'unavailable', 'tooMany', 'back'].map(
-    (key) => `studio.refused.${key}`,
-  ),
+  'studio.refused.title',
+  'studio.refused.noRole',
+  'studio.refused.denied',
+  'studio.refused.expired',
+  'studio.refused.failed',
+  'studio.refused.unavailable',
+  'studio.refused.tooMany',
+  'studio.refused.back',
 ] as const;
 
 /**

@@ -21,12 +21,12 @@ const REFUSALS: Record<Exclude<OidcOutcome['status'], 'signed-in'> | 'tooMany', 
   tooMany: 429,
 };
 const TEXT_OF: Record<keyof typeof REFUSALS, string> = {
-  'no-role': 'noRole',
-  denied: 'denied',
-  expired: 'expired',
-  refused: 'failed',
-  unavailable: 'unavailable',
-  tooMany: 'tooMany',
+  'no-role': 'web:studio.refused.noRole',
+  denied: 'web:studio.refused.denied',
+  expired: 'web:studio.refused.expired',
+  refused: 'web:studio.refused.failed',
+  unavailable: 'web:studio.refused.unavailable',
+  tooMany: 'web:studio.refused.tooMany',
 };
 
 /**
@@ -58,8 +58,8 @@ export function mountOidcSignIn(server: Server, options: StudioRouteOptions): vo
   /** A short page in the browser's language that says why there is no session, with the way back. */
   const refuse = (req: Request, res: Response, why: keyof typeof REFUSALS, values: Record<string, string> = {}) => {
     const language = pageLanguage(req.query?.lang, req.header('accept-language'));
-    const text = (key: string) =>
-      escapeHtml(translate(language, `web:studio.refused.${key}`, { provider: name, ...values }));
+    const text = (key: string) => escapeHtml(translate(language, key, { provider: name, ...values }));
+    const title = text('web:studio.refused.title');
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('cache-control', 'no-store');
     res.setHeader(
@@ -71,10 +71,10 @@ export function mountOidcSignIn(server: Server, options: StudioRouteOptions): vo
     res.writeHead(REFUSALS[why]);
     res.end(
       `<!doctype html>\n<html lang="${language}">\n<head>\n<meta charset="utf-8" />\n` +
-        `<meta name="viewport" content="width=device-width, initial-scale=1" />\n<title>${text('title')}</title>\n` +
+        `<meta name="viewport" content="width=device-width, initial-scale=1" />\n<title>${title}</title>\n` +
         `<link rel="stylesheet" href="/studio/assets/studio.css" />\n</head>\n<body>\n` +
-        `<main class="refusal" data-refusal="${why}">\n<h1>${text('title')}</h1>\n<p>${text(TEXT_OF[why])}</p>\n` +
-        `<p><a href="/studio">${text('back')}</a></p>\n</main>\n</body>\n</html>\n`,
+        `<main class="refusal" data-refusal="${why}">\n<h1>${title}</h1>\n<p>${text(TEXT_OF[why])}</p>\n` +
+        `<p><a href="/studio">${text('web:studio.refused.back')}</a></p>\n</main>\n</body>\n</html>\n`,
     );
   };
   const pendingCookie = (req: Request, value: string, seconds: number) =>
