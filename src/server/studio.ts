@@ -12,7 +12,7 @@ import type { Insights } from '../insights/insights';
 import { MAX_DAYS } from '../insights/insights';
 import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
-import type { Session, Studio } from '../studio/studio';
+import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 
 export interface StudioRouteOptions {
@@ -30,7 +30,6 @@ export interface StudioRouteOptions {
 }
 
 const COOKIE = 'studio_session';
-const SESSION_SECONDS = 8 * 3600;
 const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',

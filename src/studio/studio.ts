@@ -67,7 +67,8 @@ export interface StudioOptions {
   pollMs?: number;
 }
 
-const SESSION_SECONDS = 8 * 3600;
+/** How long a studio session lasts. */
+export const SESSION_SECONDS = 8 * 3600;
 const FILES_AUTHOR = 'files';
 
 /** Adds a local account (or changes its role and password); the password is kept only as its scrypt hash. */

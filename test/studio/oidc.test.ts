@@ -1,4 +1,5 @@
 import { roleOf } from '../../src/studio/oidc';
+import { SIGN_IN_ATTEMPTS } from '../../src/studio/open';
 import { FileStudioStore } from '../../src/studio/store';
 import type { BotProcess } from '../support/botProcess';
 import { Contract } from '../support/contract';
@@ -191,6 +192,16 @@ describe('signing in to the studio with OpenID Connect (the bot and an OpenID pr
     expect(shown(unreachable)).toContain(say('it', 'studio.refused.unavailable'));
     expect(browser.cookie(bot.url, 'studio_session')).toBeUndefined();
     expect((await fetch(`${bot.url}/studio`)).status).toBe(200);
+  });
+
+  it('counts sign-ins started and not completed against the sign-in limit of the address', async () => {
+    const browser = new HttpBrowser();
+    let hop = await browser.request(`${bot.url}/studio/auth/oidc/login`);
+    for (let started = 1; hop.status === 303 && started <= SIGN_IN_ATTEMPTS.perAccount; started++)
+      hop = await browser.request(`${bot.url}/studio/auth/oidc/login`);
+    expect(hop.status).toBe(429);
+    expect(Number(hop.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(shown(hop)).toContain(say('en', 'studio.refused.tooMany'));
   });
 
   it('answers as api/studio.v1.yaml documents', () => {
