@@ -40,13 +40,13 @@ export const THRESHOLDS = {
   /** …and this many of its words known in that language, of which `switchOwnWords` unknown in the current one. */
   switchKnown: 3,
   switchOwnWords: 2,
-  /** A message whose words the five languages know, this share or more, is never "in another language". */
-  knownShare: 0.5,
   /** With no locale from the channel, the first message's language is used when this sure. */
   firstP: 0.6,
   /** A message this long and this surely in another language gets the list of languages the bot speaks. */
   otherWords: 3,
   otherP: 0.7,
+  /** …and this many of its words only other languages use (see `LanguageGuess.foreign`). */
+  otherOwnWords: 1,
 } as const;
 
 /** How a message was read, for the support leads' insights: a button, a command, the model, or not at all. */
