@@ -1,4 +1,5 @@
 import { LANGUAGES } from '../../src/dialog/languages';
+import { interpret } from '../../src/conversation/understand';
 import { languageModelOf } from '../../src/nlu/fromContent';
 import { accuracy, evaluate, overallTopics, readEvalSet, TARGETS, type Understanding } from '../../tools/nluEvaluation';
 import { content } from '../support/helpers';
@@ -6,7 +7,8 @@ import { content } from '../support/helpers';
 /** The README's promise about typed messages the bot never learnt from, held to its targets. */
 describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () => {
   const evalSet = readEvalSet();
-  const evaluation = evaluate(languageModelOf(content()), evalSet);
+  const model = languageModelOf(content());
+  const evaluation = evaluate(model, evalSet);
   const misses = (answers: typeof evaluation.languages.answers) =>
     answers
       .filter(({ expected, got }) => got !== expected)
@@ -47,6 +49,13 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
       expect(accuracy(score)).toBeGreaterThanOrEqual(TARGETS.offTopicRecognised);
     },
   );
+
+  it.each(LANGUAGES)('takes every frustrated request for a person in %s to the person step at once', (language) => {
+    const lines = evalSet.groups.frustrated[language];
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    const decisions = lines.map((text) => ({ text, decision: interpret(model, text) }));
+    expect(decisions.filter(({ decision }) => decision.kind !== 'topic' || decision.node !== 'person')).toEqual([]);
+  });
 
   it.each(LANGUAGES)('keeps a conversation in %s on junk and mixed-language lines', (language) => {
     const score = evaluation.junk[language];
