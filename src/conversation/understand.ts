@@ -3,7 +3,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
 import type { Move } from '../dialog/moves';
-import { fold, withoutScriptLinks, wordsOf } from '../dialog/text';
+import { countWords, fold, withoutScriptLinks, wordsOf } from '../dialog/text';
 import type { LanguageGuess, LanguageModel } from '../nlu/model';
 
 /** The longest message read as an answer; anything longer is politely refused. */
@@ -331,7 +331,7 @@ export function interpret(model: LanguageModel, text: string): Interpretation {
 }
 /** How many words a message has (a guess on two words is never trusted to switch language). */
 export function wordCount(text: string): number {
-  return wordsOf(fold(text)).length;
+  return countWords(wordsOf(fold(text)));
 }
 
 function round(p: number): number {

@@ -4,7 +4,7 @@ import { MOVES, type Move } from '../dialog/moves';
 import type { FeatureSpec } from './features';
 import { NaiveBayesClassifier, type NaiveBayesData } from './naiveBayes';
 import { SoftmaxClassifier, type Labelled, type Ranked, type SoftmaxData } from './softmax';
-import { fold, wordsOf } from '../dialog/text';
+import { countWords, fold, wordsOf } from '../dialog/text';
 
 export interface TrainingData {
   examples: Record<Language, LanguageExamples>;
@@ -169,7 +169,7 @@ export class LanguageModel {
   /** The language a message is written in, with the model's confidence. */
   detectLanguage(text: string): LanguageGuess {
     const distinct = [...new Set(lettered(text))];
-    const words = lettered(text).length;
+    const words = countWords(lettered(text));
     const knownIn = {} as Record<Language, string[]>;
     for (const language of LANGUAGES)
       knownIn[language] = distinct.filter((word) => this.vocabulary[language].has(word));

@@ -6,7 +6,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { MOVES } from '../dialog/moves';
 import { fold, wordsOf } from '../dialog/text';
 import { resolveLanguage } from '../conversation/language';
-import { THRESHOLDS } from '../conversation/understand';
+import { THRESHOLDS, wordCount } from '../conversation/understand';
 
 /**
  * How well the bot understands messages it has never seen, measured on the held-out set in test/nlu/eval.yaml
@@ -127,7 +127,7 @@ export function evaluate(model: Understanding, set: EvalSet): Evaluation {
       (text) => languageAfter(model, text, language),
     );
   const foreign = set.languages.filter(
-    (entry) => entry.language === 'other' && wordsOf(fold(entry.text)).length >= THRESHOLDS.otherWords,
+    (entry) => entry.language === 'other' && wordCount(entry.text) >= THRESHOLDS.otherWords,
   );
   const otherLanguages = score(
     LANGUAGES.flatMap((language) =>
