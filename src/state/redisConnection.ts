@@ -33,6 +33,8 @@ const resilient: RedisOptions = {
   enableOfflineQueue: false,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
   lazyConnect: true,
+  enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands: ['helpdeskCommit'],
 };
 
 export function createRedis(settings: RedisSettings): RedisClient {
