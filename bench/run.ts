@@ -9,6 +9,7 @@
  * runs beside them when that package is installed; it is not a dependency of the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,8 +50,14 @@ interface Server {
   coldStartMs: number;
 }
 
-async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+async function startServer(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  readyPath = '/readyz',
+  port?: number,
+): Promise<Server> {
+  port ??= await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -62,7 +69,7 @@ async function startServer(name: string, args: string[], env: Record<string, str
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     if (performance.now() > deadline) throw new Error(`${name} did not become ready`);
-    const ready = await fetch(`${url}/readyz`).then(
+    const ready = await fetch(`${url}${readyPath}`).then(
       (response) => response.ok,
       () => false,
     );
@@ -192,6 +199,20 @@ interface Bot {
 
 const TSX = ['--disable-warning=DEP0111', '--import', 'tsx'];
 
+/** The reference account service in its own process, on the bench's Redis. */
+async function startAccountService(redisUrl: string): Promise<Server & { token: string }> {
+  const port = await freePort();
+  const token = randomBytes(24).toString('base64url');
+  const server = await startServer(
+    'account service',
+    ['--disable-warning=DEP0111', 'dist/referenceService/app.js'],
+    { ACCOUNT_SERVICE_PORT: String(port), ACCOUNT_SERVICE_TOKEN: token, REDIS_URL: redisUrl },
+    '/healthz',
+    port,
+  );
+  return { ...server, token };
+}
+
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
   // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
@@ -202,10 +223,18 @@ async function main(): Promise<void> {
     ...(withPeer ? [{ name: 'waterfall', args: [...TSX, 'bench/waterfallBot.ts'], prefix: 'waterfall' }] : []),
     { name: 'echo floor', args: [...TSX, 'bench/echoBot.ts'], prefix: 'echo' },
   ];
+  // The account service runs on its own, as it does in production (ACCOUNT_SERVICE_URL): the figures are the
+  // bot's. BENCH_ACCOUNT_SERVICE=embedded measures the bot with the reference service in its own process.
+  const accountService =
+    process.env.BENCH_ACCOUNT_SERVICE === 'embedded' ? undefined : await startAccountService(redis.url);
+  const helpdeskEnv: Record<string, string> = accountService
+    ? { ACCOUNT_SERVICE_URL: accountService.url, ACCOUNT_SERVICE_TOKEN: accountService.token }
+    : {};
   const servers: Server[] = [];
   for (const bot of bots) {
-    const args = bot.name === 'helpdesk' ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
-    servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url }));
+    const helpdesk = bot.name === 'helpdesk';
+    const args = helpdesk ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
+    servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url, ...(helpdesk ? helpdeskEnv : {}) }));
   }
 
   // Warm up all, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
@@ -229,7 +258,10 @@ async function main(): Promise<void> {
   // 1,000 live conversations on fresh instances (the peak runs above leave the heap grown).
   const liveRss: number[] = [];
   for (const bot of bots) {
-    const fresh = await startServer(`${bot.name} (fresh)`, bot.args, { REDIS_URL: redis.url });
+    const fresh = await startServer(`${bot.name} (fresh)`, bot.args, {
+      REDIS_URL: redis.url,
+      ...(bot.name === 'helpdesk' ? helpdeskEnv : {}),
+    });
     for (let start = 0; start < 1000; start += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, n) =>
@@ -341,6 +373,10 @@ async function main(): Promise<void> {
     `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (accountService) {
+    accountService.child.kill('SIGTERM');
+    await once(accountService.child, 'exit');
+  }
   await redis.stop();
 }
 
