@@ -257,19 +257,24 @@ async function main(): Promise<void> {
 
   // 1,000 live conversations on fresh instances (the peak runs above leave the heap grown).
   const liveRss: number[] = [];
+  const liveErrors: number[] = [];
   for (const bot of bots) {
     const fresh = await startServer(`${bot.name} (fresh)`, bot.args, {
       REDIS_URL: redis.url,
       ...(bot.name === 'helpdesk' ? helpdeskEnv : {}),
     });
+    let failed = 0;
     for (let start = 0; start < 1000; start += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, n) =>
-          turn(fresh.url, `live-${start + n}`, 'hi').then(() => turn(fresh.url, `live-${start + n}`, '6')),
+          turn(fresh.url, `live-${start + n}`, 'hi')
+            .then(() => turn(fresh.url, `live-${start + n}`, '6'))
+            .catch(() => (failed += 1)),
         ),
       );
     }
     liveRss.push(memory(fresh.child.pid!).rssMb);
+    liveErrors.push(failed);
     fresh.child.kill('SIGTERM');
     await once(fresh.child, 'exit');
   }
@@ -355,7 +360,8 @@ async function main(): Promise<void> {
       'ms',
       0,
     ),
-    `errors: ${bots.map((bot, index) => `${bot.name} ${peak[index]!.errors + half[index]!.errors}`).join(', ')}`,
+    `errors: ${bots.map((bot, index) => `${bot.name} ${peak[index]!.errors + half[index]!.errors}`).join(', ')}` +
+      ` (1,000 live: ${bots.map((bot, index) => `${bot.name} ${liveErrors[index]}`).join(', ')})`,
     '',
     `peak turns/s by round: ${bots
       .map((bot, index) => `${bot.name} ${peaks[index]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`)
