@@ -8,7 +8,7 @@
  * The waterfall peer (bench/waterfallBot.ts: the same tree written with botbuilder-dialogs, a dev dependency)
  * runs beside them when that package is installed; it is not a dependency of the bot.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,6 +79,16 @@ async function startServer(
   return { name, child, url, coldStartMs: performance.now() - started };
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user and system, milliseconds) the process has used so far. */
+function cpuMs(pid: number): number {
+  // After "pid (name) ", utime and stime are the 12th and 13th fields.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
 function memory(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
@@ -107,6 +117,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 interface Run {
+  turns: number;
   turnsPerSecond: number;
   p50: number;
   p95: number;
@@ -163,6 +174,7 @@ async function fixedRate(server: Server, prefix: string, perSecond: number): Pro
 function summarise(latencies: number[], errors: number, elapsedMs: number): Run {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
+    turns: latencies.length,
     turnsPerSecond: (latencies.length / elapsedMs) * 1000,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
@@ -239,10 +251,20 @@ async function main(): Promise<void> {
 
   // Warm up all, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
   for (const server of servers) await closedLoop(server, 'warm');
+  // CPU per turn: the CPU time each bot's process used over all its peak runs, over the turns it answered. Unlike
+  // turns/s, it hardly depends on what else the machine is running.
   const peaks: Run[][] = servers.map(() => []);
+  const cpu = servers.map(() => ({ ms: 0, turns: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, server] of servers.entries()) peaks[index]!.push(await closedLoop(server, `peak${round}`));
+    for (const [index, server] of servers.entries()) {
+      const before = cpuMs(server.child.pid!);
+      const run = await closedLoop(server, `peak${round}`);
+      cpu[index]!.ms += cpuMs(server.child.pid!) - before;
+      cpu[index]!.turns += run.turns;
+      peaks[index]!.push(run);
+    }
   }
+  const cpuPerTurn = cpu.map(({ ms, turns }) => (turns ? ms / turns : 0));
   const best = (runs: Run[]) => runs.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a));
   const peak = peaks.map(best);
   const halfRate = peak[0]!.turnsPerSecond / 2;
@@ -342,6 +364,7 @@ async function main(): Promise<void> {
       'ms',
       2,
     ),
+    row('CPU per turn (peak runs)', cpuPerTurn, 'ms', 2),
     row('Redis bytes per conversation', bytes, 'B', 0),
     row(
       'peak RSS',
@@ -368,9 +391,11 @@ async function main(): Promise<void> {
       .join('; ')}`,
     '',
     'targets:',
-    `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}`,
+    `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}` +
+      `  (CPU per turn: ${(cpuPerTurn[0]! / cpuPerTurn[floor]!).toFixed(2)} x the floor's)`,
     withPeer
-      ? `  turns/s >= 1.25 x waterfall ... ${peerRatio.toFixed(2)} x  ${met(peerRatio >= 1.25)}`
+      ? `  turns/s >= 1.25 x waterfall ... ${peerRatio.toFixed(2)} x  ${met(peerRatio >= 1.25)}` +
+        `  (CPU per turn: ${(cpuPerTurn[0]! / cpuPerTurn[1]!).toFixed(2)} x the waterfall's)`
       : '  turns/s >= 1.25 x waterfall peer: not measured (botbuilder-dialogs is not installed)',
     `  state <= 1 KB / conversation .. ${bytes[0]!.toFixed(0)} B  ${met(bytes[0]! <= 1024)}`,
     `  p99 <= 50 ms at half peak ..... ${half[0]!.p99.toFixed(1)} ms  ${met(half[0]!.p99 <= 50)}`,
