@@ -3,7 +3,7 @@ import type { TurnResult } from '../conversation/engine';
 import type { Logger } from '../logger';
 import { CountingRules } from './events';
 import { groupIdOf, scrub } from './scrub';
-import { conversationKey, type InboxGroup, type InsightsStore } from './store';
+import { conversationKey, type InboxGroup, type InsightsStore, type TurnRecord } from './store';
 
 export interface InsightsOptions {
   store: InsightsStore;
@@ -56,7 +56,7 @@ const OUTCOMES = [
   'abandoned',
 ] as const;
 
-/** At most this many recordings wait for the store at once; beyond that a turn goes uncounted, never slower. */
+/** At most this many turns wait for the store at once; beyond that a turn goes uncounted, never slower. */
 const MAX_PENDING = 256;
 /** Conversations whose once-a-day marks this instance remembers, so later turns send only what is new. */
 const REMEMBERED = 10_000;
@@ -90,7 +90,10 @@ function understandingOf(counts: Record<string, number>): InsightsReport['unders
 /** What support leads see of how the bot does: counted per turn, the misses kept scrubbed in an inbox. */
 export class Insights {
   private rules: { content: Content; rules: CountingRules } | undefined;
-  private pending = 0;
+  /** Turns seen and not yet sent to the store, oldest first. */
+  private queued: TurnRecord[] = [];
+  /** The write under way, if any. */
+  private writing: Promise<void> | undefined;
   private warned = 0;
   /** `day|conversation` → the once-a-day marks already counted (the store's own check stays the authority). */
   private readonly counted = new Map<string, Set<string>>();
@@ -107,21 +110,14 @@ export class Insights {
     return this.rules.rules;
   }
 
-  /** Counts the turn in the background: the turn never waits for it, and a failure is only logged. */
+  /**
+   * Counts the turn in the background: the turn never waits for it, and a failure is only logged. Turns are sent
+   * to the store together, in the order they were seen: those seen while a write is under way go in the next one.
+   */
   record(turn: SeenTurn): void {
-    if (this.pending >= MAX_PENDING) return;
-    this.pending++;
-    void this.write(turn)
-      .catch((error: Error) => {
-        if (Date.now() - this.warned < WARN_EVERY_MS) return;
-        this.warned = Date.now();
-        this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
-      })
-      .finally(() => this.pending--);
-  }
-
-  private async write({ conversation, channel, text, result }: SeenTurn): Promise<void> {
+    if (this.queued.length >= MAX_PENDING) return;
     const now = this.now();
+    const { conversation, channel, text, result } = turn;
     const { trace, said, heard } = result;
     const counts = this.countingRules().count({
       channel,
@@ -136,16 +132,13 @@ export class Insights {
     const day = dayOf(now);
     const known = this.counted.get(`${day}|${key}`);
     const once = known ? counts.once.filter((field) => !known.has(field)) : counts.once;
-    const writes = [
-      this.options.store
-        .record({ ...counts, once, conversation: key, day, at: now.getTime() })
-        .then(() => this.remember(`${day}|${key}`, once)),
-    ];
+    this.queued.push({ ...counts, once, conversation: key, day, at: now.getTime() });
+    this.writing ??= this.writeQueued();
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
     const missed = heard === 'notUnderstood' || heard === 'clarified';
     const kept = this.options.inbox && missed && text ? scrub(text) : undefined;
     if (kept)
-      writes.push(
+      this.background(
         this.options.store.addToInbox({
           id: groupIdOf(trace.locale, kept),
           text: kept,
@@ -154,7 +147,35 @@ export class Insights {
           keepAfter: this.inboxCutoff(),
         }),
       );
-    await Promise.all(writes);
+  }
+
+  /** Writes the turns queued, then those queued meanwhile, until none is left. */
+  private async writeQueued(): Promise<void> {
+    try {
+      // The turns answered in this moment go together.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queued.length > 0) {
+        const turns = this.queued.splice(0);
+        try {
+          await this.options.store.record(turns);
+          for (const turn of turns) this.remember(`${turn.day}|${turn.conversation}`, turn.once);
+        } catch (error) {
+          this.failed(error as Error);
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private background(write: Promise<void>): void {
+    write.catch((error: Error) => this.failed(error));
+  }
+
+  private failed(error: Error): void {
+    if (Date.now() - this.warned < WARN_EVERY_MS) return;
+    this.warned = Date.now();
+    this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
   }
 
   private remember(key: string, fields: readonly string[]): void {
@@ -241,8 +262,14 @@ export class Insights {
     return this.options.store.takeFromInbox(id);
   }
 
+  /** Resolves once the turns seen so far are in the store (or failed to get there). */
+  async written(): Promise<void> {
+    await this.writing;
+  }
+
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.written();
     await this.options.store.close();
   }
 }

@@ -43,7 +43,8 @@ export interface InboxEntry {
  * until it is over, and the inbox. Redis when configured, else a file in the studio's data folder.
  */
 export interface InsightsStore {
-  record(turn: TurnRecord): Promise<void>;
+  /** Counts turns in the order given (one call for all: a busy instance sends the turns of a moment together). */
+  record(turns: readonly TurnRecord[]): Promise<void>;
   /** Counts the conversations silent since `cutoff` outside a final step as abandoned, each once; how many. */
   sweep(cutoff: number): Promise<number>;
   days(days: readonly string[]): Promise<Array<Record<string, number>>>;
@@ -66,35 +67,44 @@ const ACTIVE = `${PREFIX}active`;
 const INBOX = `${PREFIX}inbox`;
 const INBOX_SEEN = `${PREFIX}inbox:seen`;
 
-/** Counts a turn: once-per-conversation marks, every-turn counts, the problem carried over, the last step. */
+/**
+ * Counts turns, in the order given: for each, once-per-conversation marks, every-turn counts, the problem
+ * carried over, the last step. ARGV[1]: the key prefix, ARGV[2]: how many turns; then each turn's fields as
+ * recordArgs lays them out. The keys of a turn's day are named here, under the one hash tag (as SWEEP does).
+ */
 const RECORD = `
-local conv, at, keepDays, keepSeen = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local problem, state, final, day = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local dayKey, seenKey = KEYS[1], KEYS[2]
-local previous = redis.call('HGET', KEYS[3], conv)
-if problem == '' and previous then problem = string.match(previous, '^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t(.*)$') or '' end
-local i = 9
-local function once(field)
-  if redis.call('SADD', seenKey, conv .. '|' .. field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
-end
-for _ = 1, tonumber(ARGV[i]) do i = i + 1; once(ARGV[i]) end
-i = i + 1
-for _ = 1, tonumber(ARGV[i]) do i = i + 1; redis.call('HINCRBY', dayKey, ARGV[i], 1) end
-i = i + 1
-for _ = 1, tonumber(ARGV[i]) do
+local prefix, turns = ARGV[1], tonumber(ARGV[2])
+local i = 3
+for _ = 1, turns do
+  local conv, at, keepDays, keepSeen = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local problem, state, final, day = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  local dayKey, seenKey = prefix .. 'day:' .. day, prefix .. 'seen:' .. day
+  local previous = redis.call('HGET', KEYS[1], conv)
+  if problem == '' and previous then problem = string.match(previous, '^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t(.*)$') or '' end
+  local function once(field)
+    if redis.call('SADD', seenKey, conv .. '|' .. field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
+  end
+  i = i + 8
+  for _ = 1, tonumber(ARGV[i]) do i = i + 1; once(ARGV[i]) end
   i = i + 1
-  if problem ~= '' then once((string.gsub(ARGV[i], '%*', problem))) end
+  for _ = 1, tonumber(ARGV[i]) do i = i + 1; redis.call('HINCRBY', dayKey, ARGV[i], 1) end
+  i = i + 1
+  for _ = 1, tonumber(ARGV[i]) do
+    i = i + 1
+    if problem ~= '' then once((string.gsub(ARGV[i], '%*', problem))) end
+  end
+  i = i + 1
+  redis.call('EXPIRE', dayKey, keepDays)
+  redis.call('EXPIRE', seenKey, keepSeen)
+  if final == '1' then
+    redis.call('HDEL', KEYS[1], conv)
+    redis.call('ZREM', KEYS[2], conv)
+  else
+    redis.call('HSET', KEYS[1], conv, day .. '\\t' .. state .. '\\t' .. final .. '\\t' .. problem)
+    redis.call('ZADD', KEYS[2], at, conv)
+  end
 end
-redis.call('EXPIRE', dayKey, keepDays)
-redis.call('EXPIRE', seenKey, keepSeen)
-if final == '1' then
-  redis.call('HDEL', KEYS[3], conv)
-  redis.call('ZREM', KEYS[4], conv)
-else
-  redis.call('HSET', KEYS[3], conv, day .. '\\t' .. state .. '\\t' .. final .. '\\t' .. problem)
-  redis.call('ZADD', KEYS[4], at, conv)
-end
-return 1
+return turns
 `;
 
 /**
@@ -197,8 +207,9 @@ export class RedisInsightsStore implements InsightsStore {
     return this.redis.eval(script, keys.length, ...keys, ...args);
   }
 
-  async record(turn: TurnRecord): Promise<void> {
-    await this.run(RECORD, [`${PREFIX}day:${turn.day}`, `${PREFIX}seen:${turn.day}`, LAST, ACTIVE], recordArgs(turn));
+  async record(turns: readonly TurnRecord[]): Promise<void> {
+    if (turns.length === 0) return;
+    await this.run(RECORD, [LAST, ACTIVE], [PREFIX, String(turns.length), ...turns.flatMap(recordArgs)]);
   }
 
   async sweep(cutoff: number): Promise<number> {
@@ -313,7 +324,11 @@ export class FileInsightsStore implements InsightsStore {
     return true;
   }
 
-  async record(turn: TurnRecord): Promise<void> {
+  async record(turns: readonly TurnRecord[]): Promise<void> {
+    for (const turn of turns) this.recordOne(turn);
+  }
+
+  private recordOne(turn: TurnRecord): void {
     const { conversation, day } = turn;
     const problem = turn.problem ?? this.data.last[conversation]?.problem ?? '';
     for (const field of turn.once) this.count(day, conversation, field, true);
