@@ -30,6 +30,7 @@ const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
+  'structure.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
   'chart.umd.min.js': 'text/javascript; charset=utf-8',
 };

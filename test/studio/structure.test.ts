@@ -1,22 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import { isFormNode, type FormNode, type MessageNode } from '../../src/content/dialogSchema';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import type { RunningBot } from '../../src/index';
 import { Contract } from '../support/contract';
+import { newTopic } from '../support/newTopic';
 import { content } from '../support/helpers';
 import { startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 
 jest.setTimeout(120_000);
-
-/** The menu topic a lead adds (test/studio/newTopic.yaml): its texts and examples in five languages. */
-export interface NewTopic {
-  id: string;
-  texts: Record<string, Record<Language, string>>;
-  examples: Record<Language, string[]>;
-}
-export const newTopic = (): NewTopic => parse(readFileSync(path.join(__dirname, 'newTopic.yaml'), 'utf8')) as NewTopic;
 
 type Problem = { field: string; message: string };
 type Structure = {
