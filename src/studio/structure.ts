@@ -83,7 +83,15 @@ function documentOf(files: Snapshot, file: string): Document | undefined {
   return document.errors.length > 0 ? undefined : document;
 }
 
-const write = (document: Document) => document.toString({ lineWidth: 0 });
+/**
+ * The file written back as the files are written: long lines kept whole, `[a, b]` without inner spaces and, when
+ * the file writes them so, `{ a: b }` with them (the YAML library pads both kinds or neither).
+ */
+function write(document: Document, before: string | undefined): string {
+  const text = document.toString({ lineWidth: 0, flowCollectionPadding: false });
+  if (!before || !/^\s*(- |[\w-]+: )\{ /m.test(before)) return text;
+  return text.replace(/^(\s*(?:- |[\w-]+: ))\{([^\s{}][^{}\n]*[^\s{}])\}$/gm, '$1{ $2 }');
+}
 
 /** A step as the dialog file writes it, or undefined. */
 export function stepOf(files: Snapshot, id: string): Record<string, unknown> | undefined {
@@ -267,8 +275,9 @@ export function applyChanges(
     }
     for (const language of LANGUAGES) examplesIn(language).delete(change.id);
   });
-  result[DIALOG_FILE] = write(dialog);
-  for (const [language, document] of examples) result[exampleFileOf(language)] = write(document);
+  result[DIALOG_FILE] = write(dialog, files[DIALOG_FILE]);
+  for (const [language, document] of examples)
+    result[exampleFileOf(language)] = write(document, files[exampleFileOf(language)]);
   return { files: result, problems, topics };
 }
 

@@ -68,7 +68,8 @@ export class StructureEditor {
 
   /** What the changes would bring, without saving them. */
   async check(changes: readonly StructureChange[]): Promise<{ problems: Problem[]; captures: Capture[] }> {
-    return this.evaluate(await this.studio.draftFiles(), changes);
+    const { problems, captures } = await this.evaluate(await this.studio.draftFiles(), changes);
+    return { problems, captures };
   }
 
   async change(
