@@ -4,10 +4,13 @@ import type { RunningBot } from '../../src/index';
 import { LANGUAGES } from '../../src/dialog/languages';
 import { activity } from '../support/activities';
 import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
-import { EMAILS, PASSWORDS, startStudioBot, studioDataDir } from '../support/studioClient';
+import { content } from '../support/helpers';
+import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 import { newTopic } from '../support/newTopic';
 
 jest.setTimeout(180_000);
+
+const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' } as const;
 
 /** One turn over /api/messages, as a channel posts it: the dialog state the bot reports. */
 async function turn(url: string, conversation: string, fields: Record<string, unknown>) {
@@ -53,7 +56,7 @@ describe('structure editing on the studio page in Chromium', () => {
     expect(await name.evaluate((field) => field === document.activeElement)).toBe(true);
     await page.keyboard.type(topic.id);
     for (const language of LANGUAGES) {
-      const called = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' }[language];
+      const called = LANGUAGE_NAMES[language];
       await page.getByLabel(`Menu button in ${called}`).fill(topic.texts[labelKey]![language]);
       await page.getByLabel(`What the step says in ${called}`).fill(topic.texts[bodyKey]![language]);
       await page.getByLabel(`What candidates type in ${called}`).fill(topic.examples[language].join('\n'));
@@ -93,5 +96,57 @@ describe('structure editing on the studio page in Chromium', () => {
     expect(opened?.state).toBeDefined();
     const reached = await turn(bot.url, 'structure-de', { text: topic.examples.de[0] });
     expect(reached).toMatchObject({ topic: topic.id, state: topic.id });
+  });
+
+  it('warns, naming it, when a new topic takes "I can\'t log in to my results account" from a topic', async () => {
+    const message = "I can't log in to my results account";
+    // The message is an example of the topic the draft understands it as (as a lead teaches it from the inbox).
+    const lead = await new StudioClient(bot.url).as('editor');
+    const tried = (await (await lead.call('POST', '/studio/api/try', { text: message })).json()) as {
+      intents: Array<{ intent: string }>;
+    };
+    const owner = tried.intents[0]!.intent.replace(/^topic:/, '');
+    const read = (await (await lead.call('GET', `/studio/api/examples/en/${owner}`)).json()) as {
+      examples: string[];
+      etag: string;
+    };
+    const taught = [...read.examples, message];
+    expect(
+      (await lead.call('PUT', `/studio/api/examples/en/${owner}`, { examples: taught }, { 'if-match': read.etag }))
+        .status,
+    ).toBe(200);
+
+    // A new topic whose examples read like that topic's: its own with a word added, and ways of saying the message.
+    const { examples } = content();
+    const like = (language: (typeof LANGUAGES)[number]) =>
+      examples.byLanguage[language].topics[owner]!.slice(0, 40).map((text) => `${text} ok`);
+    const english = [
+      ...like('en').slice(0, 35),
+      "help, I can't log in to my results account",
+      "I still can't log in to my results account",
+      "why can't I log in to my results account",
+      "can't log in to my results account today",
+      "I can't log in to the results account at all",
+    ];
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(`${bot.url}/studio`);
+    await page.getByRole('heading', { name: 'The conversation' }).waitFor();
+    await page.getByRole('button', { name: 'Add a menu topic' }).click();
+    await page.getByLabel('Name of the new step (letters and digits)').fill('loginTrouble');
+    for (const language of LANGUAGES) {
+      const called = LANGUAGE_NAMES[language];
+      await page.getByLabel(`Menu button in ${called}`).fill(`${owner} ${language} ?`);
+      await page.getByLabel(`What the step says in ${called}`).fill(`${owner} (${language}).`);
+      await page
+        .getByLabel(`What candidates type in ${called}`)
+        .fill((language === 'en' ? english : like(language)).join('\n'));
+    }
+    await page.getByRole('button', { name: 'Check the topic' }).click();
+    const warning = page.locator('#new-topic-result .capture');
+    await warning.waitFor({ timeout: 60_000 });
+    expect(await warning.getAttribute('role')).toBe('alert');
+    await warning.getByText(`“${message}” (English, an example of ${owner}) → loginTrouble`).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studio-capture-warning.png'), fullPage: true });
   });
 });
