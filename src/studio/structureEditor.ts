@@ -76,13 +76,15 @@ export class StructureEditor {
     changes: readonly StructureChange[],
     precondition: Precondition,
     audit: { actor: string; action?: string; details?: Record<string, unknown> },
+    /** Whether to look for messages a changed topic captures (it trains the draft's model; the inbox skips it). */
+    watch = true,
   ): Promise<StructureResult> {
     const result = await this.studio.changeDraft<StructureResult>(async (files) => {
       const etag = etagFor(files, precondition);
       const stale =
         precondition.of === 'new step' ? stepOf(files, precondition.id) !== undefined : etag !== precondition.etag;
       if (stale) return { result: { status: 'conflict', etag } };
-      const { problems, captures, after } = await this.evaluate(files, changes);
+      const { problems, captures, after } = await this.evaluate(files, changes, watch);
       if (problems.length > 0) return { result: { status: 'invalid', problems } };
       const now =
         precondition.of === 'step' && precondition.as ? { ...precondition, id: precondition.as } : precondition;
@@ -100,6 +102,7 @@ export class StructureEditor {
   private async evaluate(
     files: Snapshot,
     changes: readonly StructureChange[],
+    watch = true,
   ): Promise<{ problems: Problem[]; captures: Capture[]; after: Snapshot }> {
     const applied = applyChanges(files, changes);
     if (applied.problems.length > 0) return { problems: applied.problems, captures: [], after: files };
@@ -107,7 +110,7 @@ export class StructureEditor {
     const after = this.studio.checkFiles(applied.files);
     const known = new Set(contentProblems(before.problems).map((each) => `${each.field}|${each.message}`));
     const problems = contentProblems(after.problems).filter((each) => !known.has(`${each.field}|${each.message}`));
-    if (problems.length > 0 || !before.content || !after.content)
+    if (!watch || problems.length > 0 || !before.content || !after.content)
       return { problems, captures: [], after: applied.files };
     const captures = capturesOf(before.content, after.content, applied.topics, this.heldOutSet());
     return { problems, captures, after: applied.files };

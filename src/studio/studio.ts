@@ -365,6 +365,7 @@ export class Studio {
         [{ op: 'setExamples', language, topic, examples }],
         { of: 'examples', language, topic, etag: examplesEtag(files, language, topic) },
         { actor: author, action: 'teach', details: { language, topic } },
+        false,
       );
       // Someone changed the topic's examples meanwhile: add to theirs.
       if (result.status === 'conflict') continue;
