@@ -36,17 +36,24 @@ describe('structure editing on the studio page in Chromium', () => {
     await bot?.close();
   });
 
-  it('adds a menu topic with examples in five languages and publishes it; German typing reaches it', async () => {
-    const topic = newTopic();
-    const labelKey = Object.keys(topic.texts).find((key) => key.includes('.choice.'))!;
-    const bodyKey = Object.keys(topic.texts).find((key) => key !== labelKey)!;
+  /** The studio page, signed in afresh as a publisher. */
+  async function signedIn() {
     const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.context().clearCookies();
     await page.setViewportSize({ width: 1400, height: 1000 });
     await page.goto(`${bot.url}/studio`);
     await page.getByLabel('Email address').fill(EMAILS.publisher);
     await page.getByLabel('Password').fill(PASSWORDS.publisher);
     await page.getByLabel('Password').press('Enter');
     await page.getByRole('heading', { name: 'The conversation' }).waitFor();
+    return page;
+  }
+
+  it('adds a menu topic with examples in five languages and publishes it; German typing reaches it', async () => {
+    const topic = newTopic();
+    const labelKey = Object.keys(topic.texts).find((key) => key.includes('.choice.'))!;
+    const bodyKey = Object.keys(topic.texts).find((key) => key !== labelKey)!;
+    const page = await signedIn();
 
     // With the keyboard: the button that opens the form, then the form's first field has the focus.
     await page.getByRole('button', { name: 'Add a menu topic' }).focus();
@@ -128,9 +135,7 @@ describe('structure editing on the studio page in Chromium', () => {
       "can't log in to my results account today",
       "I can't log in to the results account at all",
     ];
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${bot.url}/studio`);
-    await page.getByRole('heading', { name: 'The conversation' }).waitFor();
+    const page = await signedIn();
     await page.getByRole('button', { name: 'Add a menu topic' }).click();
     await page.getByLabel('Name of the new step (letters and digits)').fill('loginTrouble');
     for (const language of LANGUAGES) {
@@ -148,5 +153,18 @@ describe('structure editing on the studio page in Chromium', () => {
     await warning.getByText(`“${message}” (English, an example of ${owner}) → loginTrouble`).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-capture-warning.png'), fullPage: true });
+
+    // A step's buttons moved with the keyboard: the moved button's "Move down" keeps the focus.
+    const { dialog } = content();
+    const first = (dialog.nodes[dialog.start] as { choices: Array<{ label: string }> }).choices[0]!.label;
+    await page.locator(`button.step[data-step="${dialog.start}"]`).first().click();
+    const down = page.getByRole('button', { name: `Move down: button ${first}` });
+    await down.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#structure li').nth(1).getByText(`Button 2 (${first}) leads to`).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      `Move down: button ${first}`,
+    );
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -150,9 +150,10 @@
   }
 
   function rowButtons(items, index, name, redraw) {
-    const up = element('button', { type: 'button', text: 'Move up', 'aria-label': `Move ${name} up` });
-    const down = element('button', { type: 'button', text: 'Move down', 'aria-label': `Move ${name} down` });
-    const remove = element('button', { type: 'button', text: 'Remove', 'aria-label': `Remove ${name}` });
+    // The visible words begin the accessible name, which says what they act on.
+    const up = element('button', { type: 'button', text: 'Move up', 'aria-label': `Move up: ${name}` });
+    const down = element('button', { type: 'button', text: 'Move down', 'aria-label': `Move down: ${name}` });
+    const remove = element('button', { type: 'button', text: 'Remove', 'aria-label': `Remove: ${name}` });
     up.addEventListener('click', () => moved(items, index, -1) && redraw(index - 1, 'up'));
     down.addEventListener('click', () => moved(items, index, 1) && redraw(index + 1, 'down'));
     remove.addEventListener('click', () => {
