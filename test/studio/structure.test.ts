@@ -142,6 +142,18 @@ describe('structure editing in the studio API', () => {
     const { etag: next } = await json<{ etag: string }>(saved);
     expect((await put({ step }, next)).status).toBe(200);
 
+    // Added on its own, a step nobody can reach is refused (POST /studio/api/structure adds it with its button);
+    // a step that exists cannot be added again.
+    const create = (id: string) =>
+      editor.call('PUT', `/studio/api/steps/${id}`, { step: { ...step, ask } }, { 'if-none-match': '*' });
+    expect((await create(form)).status).toBe(409);
+    const alone = await create('formCopy');
+    expect(alone.status).toBe(422);
+    expect((await json<{ problems: Problem[] }>(alone)).problems).toContainEqual({
+      field: 'nodes.formCopy',
+      message: expect.stringMatching(/nobody can reach it/),
+    });
+
     // The request's own shape: a step that is not an object.
     const malformed = await put({ step: 'a form' }, etag);
     expect(malformed.status).toBe(422);
