@@ -14,6 +14,7 @@ import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
 import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
+import { mountStructure } from './studioStructure';
 
 export interface StudioRouteOptions {
   studio: Studio;
@@ -34,6 +35,7 @@ const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
+  'structure.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
   'chart.umd.min.js': 'text/javascript; charset=utf-8',
 };
@@ -43,8 +45,13 @@ const FROM_PACKAGES: Record<string, string> = {
 };
 
 type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
+/** Wraps a handler for signed-in people; `csrf` for state-changing calls, `publisher` for publishing ones. */
+export type Guarded = (
+  handler: Handler,
+  need?: { csrf?: boolean; publisher?: boolean },
+) => (req: Request, res: Response) => Promise<void>;
 
-function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
+export function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
   res.setHeader('cache-control', 'no-store');
   res.send(status, { error, message, ...extra });
 }
@@ -109,8 +116,8 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   });
 
   /** A route for signed-in people; state-changing ones need the CSRF token, publishing ones the publisher role. */
-  const guarded =
-    (handler: Handler, need: { csrf?: boolean; publisher?: boolean } = {}) =>
+  const guarded: Guarded =
+    (handler, need = {}) =>
     async (req: Request, res: Response) => {
       const sessionId = cookieOf(req);
       const session = sessionId ? await studio.session(sessionId) : undefined;
@@ -334,6 +341,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   );
 
   mountInsights(server, options, guarded, body);
+  mountStructure(server, studio, guarded, body);
 
   server.post(
     '/studio/api/preview',
@@ -366,7 +374,7 @@ function isDay(value: unknown): value is string {
 function mountInsights(
   server: Server,
   options: StudioRouteOptions,
-  guarded: (handler: Handler, need?: { csrf?: boolean }) => (req: Request, res: Response) => Promise<void>,
+  guarded: Guarded,
   body: (req: Request) => Record<string, unknown>,
 ): void {
   const { studio } = options;
