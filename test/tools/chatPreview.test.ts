@@ -22,6 +22,16 @@ describe('the terminal preview (npm run chat)', () => {
     expect(next).toContain('  [1] Prüfen, ob mein Konto gesperrt ist');
   });
 
+  it('shows what a typed message was understood as, and how sure the bot is', async () => {
+    const runtime = buildRuntime(content(), accounts(), { now: () => NOW });
+    const preview = new ChatPreview(() => runtime, 'de');
+    await preview.open();
+    // An example the content teaches for a topic: the bot goes there, and says how it read the message.
+    const [topic, examples] = Object.entries(content().examples.byLanguage.de.topics)[0]!;
+    const shown = await preview.input(examples[0]!);
+    expect(shown).toMatch(new RegExp(`── understood topic:${topic} \\(\\d{1,3} % sure\\)`));
+  });
+
   it('records the session as a conversation test that passes in all five languages', async () => {
     const runtime = buildRuntime(content(), accounts(), { now: () => NOW });
     const preview = new ChatPreview(() => runtime, 'es');
