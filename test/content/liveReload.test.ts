@@ -49,12 +49,11 @@ describe('live reload in npm run dev', () => {
   afterAll(async () => bot.close());
 
   it('swaps in a saved wording change, and a new choice leading to a new node, without a restart', async () => {
-    copy.edit('locales/en/helpdesk.json', (text) =>
-      text.replace(
-        "What's stopping you from getting into your results account?",
-        'How can I help with your results account today?',
-      ),
-    );
+    copy.edit('locales/en/helpdesk.json', (text) => {
+      const json = JSON.parse(text) as { menu: { intro: string } };
+      const intro = 'How can I help with your results account today?';
+      return `${JSON.stringify({ ...json, menu: { ...json.menu, intro } }, null, 2)}\n`;
+    });
     const reply = await until(
       () => say(bot, 'wording', 'menu'),
       (text) => text.includes('How can I help'),

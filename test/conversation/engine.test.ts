@@ -55,17 +55,21 @@ describe('a conversation, turn by turn', () => {
   it('takes a button by its label, its number, or its label in another of the five languages', async () => {
     const byLabel = new Chat(engine());
     await byLabel.open();
-    await byLabel.say("I've been locked out");
+    await byLabel.say(english('menu.choice.lockout'));
     expect(byLabel.last.trace.topic).toBe('lockout');
 
+    // The menu's choices in order, as the content lists them: the number of the one leading to forgotPassword.
+    const menu = content().dialog.nodes[content().dialog.start] as { choices: Array<{ goto: string }> };
     const byNumber = new Chat(engine());
     await byNumber.open();
-    await byNumber.say('3');
+    await byNumber.say(String(menu.choices.findIndex((choice) => choice.goto === 'forgotPassword') + 1));
     expect(byNumber.last.trace.topic).toBe('forgotPassword');
 
+    // French, in lower case and with a typographic apostrophe, as people type it.
+    const french = createTranslator(content()).getFixedT('fr')('menu.choice.centreClosed');
     const byOtherLanguage = new Chat(engine());
     await byOtherLanguage.open();
-    await byOtherLanguage.say('mon centre d’examen est fermé');
+    await byOtherLanguage.say(french.toLowerCase().replace(/'/g, '’'));
     expect(byOtherLanguage.last.trace.topic).toBe('centreClosed');
   });
 

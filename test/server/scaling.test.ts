@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { BotProcess, send, type Reply } from '../support/botProcess';
+import { english } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 
 const run = promisify(execFile);
@@ -229,8 +230,8 @@ describe('a three-node Redis Cluster', () => {
   it('holds whole conversations end to end, account service included', async () => {
     for (let n = 0; n < 5; n++) {
       await send(bot.url, `cluster-${n}`, 'hi');
-      await send(bot.url, `cluster-${n}`, "I've been locked out");
-      await send(bot.url, `cluster-${n}`, 'Check if my account is locked');
+      await send(bot.url, `cluster-${n}`, english('menu.choice.lockout'));
+      await send(bot.url, `cluster-${n}`, english('lockout.choice.check'));
       await send(bot.url, `cluster-${n}`, 'SIR094701');
       const reply = await send(bot.url, `cluster-${n}`, '8482');
       expect(reply.trace?.state).toBe('lockoutLocked');

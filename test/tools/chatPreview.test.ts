@@ -8,18 +8,29 @@ import { parseScript, runScript, stringifyScript } from '../../tools/conversatio
 import { content, NOW, ROOT } from '../support/helpers';
 
 const accounts = () => inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
+const say = (language: string) => createTranslator(content()).getFixedT(language);
+/** The number the preview shows for the main menu's button that leads to a step, as the content orders them. */
+const menuNumber = (goto: string): string => {
+  const { dialog } = content();
+  const menu = dialog.nodes[dialog.start] as { choices: Array<{ goto: string }> };
+  return String(menu.choices.findIndex((choice) => choice.goto === goto) + 1);
+};
+/** The first of the words a command may be typed as, in a language. */
+const command = (language: string, name: string) => say(language)(`common:commands.${name}`).split('|')[0]!;
 
 describe('the terminal preview (npm run chat)', () => {
   it('shows the texts, the buttons as numbers and the dialog state, in the chosen language', async () => {
     const runtime = buildRuntime(content(), accounts(), { now: () => NOW });
     const preview = new ChatPreview(() => runtime, 'de');
     const opening = await preview.open();
-    expect(opening).toContain('Hallo!');
-    expect(opening).toContain('  [2] Mein Konto ist gesperrt');
+    const de = say('de');
+    expect(opening).toContain(de('common:welcome'));
+    expect(opening).toContain(`  [${menuNumber('lockout')}] ${de('menu.choice.lockout')}`);
     expect(opening).toContain('── state menu · topic menu · expecting — · language de');
-    const next = await preview.input('2');
+    const next = await preview.input(menuNumber('lockout'));
     expect(next).toContain('── state lockout · topic lockout');
-    expect(next).toContain('  [1] Prüfen, ob mein Konto gesperrt ist');
+    const lockout = content().dialog.nodes.lockout as { choices: Array<{ label: string }> };
+    expect(next).toContain(`  [1] ${de(lockout.choices[0]!.label)}`);
   });
 
   it('shows what a typed message was understood as, and how sure the bot is', async () => {
@@ -37,15 +48,15 @@ describe('the terminal preview (npm run chat)', () => {
     const preview = new ChatPreview(() => runtime, 'es');
     await preview.open();
     for (const line of [
-      '2',
-      'Comprobar si mi cuenta está bloqueada',
+      menuNumber('lockout'),
+      say('es')('lockout.choice.check'),
       'SIR094701',
-      'atrás',
+      command('es', 'back'),
       'SIR094701',
       '8482',
-      'Deutsch',
-      'menú',
-      '6',
+      say('de')('common:language.name'),
+      command('es', 'menu'),
+      menuNumber('centreClosed'),
       '1',
       'Ana',
     ])
@@ -87,7 +98,7 @@ describe('the terminal preview (npm run chat)', () => {
     const preview = new ChatPreview(() => runtime, 'it');
     await preview.open();
     await preview.input('1');
-    const shown = await preview.input('Risolto, grazie');
+    const shown = await preview.input(say('it')('common:choice.solved'));
     expect(shown).toContain('⚠ missing text for "solved.body" in it: {{mood}} Sono contento');
   });
 });
