@@ -1,5 +1,5 @@
 import { LANGUAGES } from '../../src/dialog/languages';
-import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
+import { accountService, Chat, content, engine, english, menuNumber, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine, type StoredDialog } from '../../src/conversation/engine';
 import { SlotSeal } from '../../src/conversation/sealedSlots';
@@ -58,11 +58,9 @@ describe('a conversation, turn by turn', () => {
     await byLabel.say(english('menu.choice.lockout'));
     expect(byLabel.last.trace.topic).toBe('lockout');
 
-    // The menu's choices in order, as the content lists them: the number of the one leading to forgotPassword.
-    const menu = content().dialog.nodes[content().dialog.start] as { choices: Array<{ goto: string }> };
     const byNumber = new Chat(engine());
     await byNumber.open();
-    await byNumber.say(String(menu.choices.findIndex((choice) => choice.goto === 'forgotPassword') + 1));
+    await byNumber.say(menuNumber('forgotPassword'));
     expect(byNumber.last.trace.topic).toBe('forgotPassword');
 
     // French, in lower case and with a typographic apostrophe, as people type it.

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { BotProcess, send, type Reply } from '../support/botProcess';
-import { english } from '../support/helpers';
+import { english, menuNumber } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The closed-centre form, answered up to the summary: ten turns, each changing the state. */
 const STEPS = (n: number) => [
   'hi',
-  '6',
+  menuNumber('centreClosed'),
   '1',
   `Candidate Number${n}`,
   'B2 First',
@@ -130,8 +130,8 @@ describe('one instance on Redis', () => {
 
   it('acknowledges a redelivered activity without processing it again', async () => {
     await send(bot.url, 'redelivery', 'hi');
-    const first = await send(bot.url, 'redelivery', '2', 'redelivered-activity');
-    const again = await send(bot.url, 'redelivery', '2', 'redelivered-activity');
+    const first = await send(bot.url, 'redelivery', menuNumber('lockout'), 'redelivered-activity');
+    const again = await send(bot.url, 'redelivery', menuNumber('lockout'), 'redelivered-activity');
     expect(first.trace?.state).toBe('lockout');
     expect(again.activities).toEqual([]);
     expect((await send(bot.url, 'redelivery', 'options')).trace?.state).toBe('lockout');

@@ -5,16 +5,10 @@ import { buildRuntime } from '../../src/conversation/runtime';
 import { inMemoryAccounts, loadAccounts } from '../../src/referenceService/referenceAccounts';
 import { ChatPreview } from '../../tools/chatPreview';
 import { parseScript, runScript, stringifyScript } from '../../tools/conversationScript';
-import { content, NOW, ROOT } from '../support/helpers';
+import { content, menuNumber, NOW, ROOT } from '../support/helpers';
 
 const accounts = () => inMemoryAccounts(loadAccounts(path.join(ROOT, 'demo', 'accounts.json')), () => NOW);
 const say = (language: string) => createTranslator(content()).getFixedT(language);
-/** The number the preview shows for the main menu's button that leads to a step, as the content orders them. */
-const menuNumber = (goto: string): string => {
-  const { dialog } = content();
-  const menu = dialog.nodes[dialog.start] as { choices: Array<{ goto: string }> };
-  return String(menu.choices.findIndex((choice) => choice.goto === goto) + 1);
-};
 /** The first of the words a command may be typed as, in a language. */
 const command = (language: string, name: string) => say(language)(`common:commands.${name}`).split('|')[0]!;
 
