@@ -78,10 +78,13 @@ describe('the studio page in Chromium', () => {
     // The history: open the new version's changes, the German text old → new, and nothing else.
     const published = page.locator('#versions > li', { hasText: 'German greeting reworded' });
     await published.getByRole('button', { name: /^Changes in version \d+$/ }).click();
-    const row = published.locator('table.diff-texts tbody tr');
-    await row.first().waitFor();
+    const text = published.locator('table.diff-texts tbody');
+    await text.first().waitFor();
+    expect(await text.count()).toBe(1);
+    expect(await text.getAttribute('data-key')).toBe(key);
+    const row = text.locator('tr.change');
     expect(await row.count()).toBe(1);
-    expect(await row.locator('th, td').allInnerTexts()).toEqual([key, 'German', before, changed]);
+    expect(await row.locator('th, td').allInnerTexts()).toEqual(['German', before, changed]);
     expect(await published.getByRole('button', { name: /^Changes in version/ }).getAttribute('aria-expanded')).toBe(
       'true',
     );

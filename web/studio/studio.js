@@ -376,32 +376,36 @@
           element(
             'tr',
             {},
-            ...['Text', 'Language', 'Before', 'After'].map((name) => element('th', { scope: 'col', text: name })),
+            ...['Language', 'Before', 'After'].map((name) => element('th', { scope: 'col', text: name })),
           ),
         ),
       );
-      const body = element('tbody');
+      // One group of rows per text: its key across the table, then each language that changed, old → new.
       for (const { key, changes } of data.texts)
-        for (const change of changes)
-          body.append(
-            element(
-              'tr',
-              {},
-              element('th', { scope: 'row' }, element('code', { text: key })),
-              element('td', { text: LANGUAGE_NAMES[change.language] }),
+        table.append(
+          element(
+            'tbody',
+            { 'data-key': key },
+            element('tr', {}, element('th', { scope: 'colgroup', colspan: '3' }, element('code', { text: key }))),
+            ...changes.map((change) =>
               element(
-                'td',
-                { lang: change.language },
-                change.before === null ? element('em', { text: 'none' }) : element('del', { text: change.before }),
-              ),
-              element(
-                'td',
-                { lang: change.language },
-                change.after === null ? element('em', { text: 'removed' }) : element('ins', { text: change.after }),
+                'tr',
+                { class: 'change' },
+                element('th', { scope: 'row', text: LANGUAGE_NAMES[change.language] }),
+                element(
+                  'td',
+                  { lang: change.language },
+                  change.before === null ? element('em', { text: 'none' }) : element('del', { text: change.before }),
+                ),
+                element(
+                  'td',
+                  { lang: change.language },
+                  change.after === null ? element('em', { text: 'removed' }) : element('ins', { text: change.after }),
+                ),
               ),
             ),
-          );
-      table.append(body);
+          ),
+        );
       parts.push(table);
     }
     if (data.structure.length > 0)
