@@ -2,6 +2,7 @@ import { isFormNode, type FormNode, type MessageNode } from '../../src/content/d
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import type { RunningBot } from '../../src/index';
 import { Contract } from '../support/contract';
+import { capturingTopic } from '../support/capturingTopic';
 import { newTopic } from '../support/newTopic';
 import { content } from '../support/helpers';
 import { startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
@@ -309,7 +310,6 @@ describe('structure editing in the studio API', () => {
 
   it('warns when a topic starts to capture others’ messages: "I can\'t log in to my results account"', async () => {
     const message = "I can't log in to my results account";
-    const { examples } = content();
     const editor = await new StudioClient(bot.url).as('editor');
     // The message as the draft understands it, taught to that topic (as a lead does from the inbox).
     const tried = await json<{ intents: Array<{ intent: string }> }>(
@@ -330,25 +330,17 @@ describe('structure editing in the studio API', () => {
       ).status,
     ).toBe(200);
 
-    // A new topic whose examples read like the owner's: its own, reworded, and ways of saying the message.
+    // A new topic whose examples read like the owner's: its own with a word added, and ways of saying the message,
+    // as many as the model the content teaches needs to place the message there.
+    const examples = await capturingTopic(owner, message, 'loginTrouble', [...current.examples, message]);
     const start = (await structure(editor)).start;
-    const reworded = (language: Language) =>
-      examples.byLanguage[language].topics[owner]!.slice(0, 20).map((text) => `${text} ok`);
-    const english = [
-      ...reworded('en'),
-      "help, I can't log in to my results account",
-      "I still can't log in to my results account",
-      "why can't I log in to my results account",
-      "can't log in to my results account today",
-      "I can't log in to the results account at all",
-    ];
     const changes = [
       { op: 'setStep', id: 'loginTrouble', step: { topic: 'loginTrouble', say: [await stepText(editor, start)] } },
       ...LANGUAGES.map((language) => ({
         op: 'setExamples',
         language,
         topic: 'loginTrouble',
-        examples: language === 'en' ? english : reworded(language),
+        examples: examples[language],
       })),
     ];
     const checked = await json<{ problems: Problem[]; captures: Capture[] }>(

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RunningBot } from '../../src/index';
 import { LANGUAGES } from '../../src/dialog/languages';
 import { activity } from '../support/activities';
+import { capturingTopic } from '../support/capturingTopic';
 import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
 import { content } from '../support/helpers';
 import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
@@ -123,18 +124,9 @@ describe('structure editing on the studio page in Chromium', () => {
         .status,
     ).toBe(200);
 
-    // A new topic whose examples read like that topic's: its own with a word added, and ways of saying the message.
-    const { examples } = content();
-    const like = (language: (typeof LANGUAGES)[number]) =>
-      examples.byLanguage[language].topics[owner]!.slice(0, 40).map((text) => `${text} ok`);
-    const english = [
-      ...like('en').slice(0, 35),
-      "help, I can't log in to my results account",
-      "I still can't log in to my results account",
-      "why can't I log in to my results account",
-      "can't log in to my results account today",
-      "I can't log in to the results account at all",
-    ];
+    // A new topic whose examples read like that topic's: its own with a word added, and ways of saying the message,
+    // as many as the model the content teaches needs to place the message there.
+    const examples = await capturingTopic(owner, message, 'loginTrouble', taught);
     const page = await signedIn();
     await page.getByRole('button', { name: 'Add a menu topic' }).click();
     await page.getByLabel('Name of the new step (letters and digits)').fill('loginTrouble');
@@ -142,9 +134,7 @@ describe('structure editing on the studio page in Chromium', () => {
       const called = LANGUAGE_NAMES[language];
       await page.getByLabel(`Menu button in ${called}`).fill(`${owner} ${language} ?`);
       await page.getByLabel(`What the step says in ${called}`).fill(`${owner} (${language}).`);
-      await page
-        .getByLabel(`What candidates type in ${called}`)
-        .fill((language === 'en' ? english : like(language)).join('\n'));
+      await page.getByLabel(`What candidates type in ${called}`).fill(examples[language].join('\n'));
     }
     await page.getByRole('button', { name: 'Check the topic' }).click();
     const warning = page.locator('#new-topic-result .capture');
