@@ -4,6 +4,7 @@ import type { Next, Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { isFormNode } from '../content/dialogSchema';
 import { usedKeys } from '../content/loadContent';
+import { dialogGraph, layOut } from '../content/picture';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
@@ -37,6 +38,7 @@ const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
   'structure.js': 'text/javascript; charset=utf-8',
+  'picture.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
   'chart.umd.min.js': 'text/javascript; charset=utf-8',
 };
@@ -212,6 +214,18 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
         topics: await studio.topicsOf('en'),
         ...(content.dialog.offTopic ? { offTopic: content.dialog.offTopic } : {}),
       });
+    }),
+  );
+
+  /** The draft's dialog laid out as a picture: a box per step, an arrow per button or outcome (`?lang=de`). */
+  server.get(
+    '/studio/api/picture',
+    guarded(async (req, res) => {
+      const language = String((req.query as Record<string, unknown>)?.lang ?? 'en');
+      if (!isLanguage(language)) return fail(res, 400, 'bad_request', `lang must be one of ${LANGUAGES.join(', ')}.`);
+      const { content, problems } = await studio.draftContent();
+      if (!content) return fail(res, 422, 'draft_invalid', 'The draft does not load.', { problems });
+      res.send(200, { start: content.dialog.start, language, ...layOut(dialogGraph(content, language)) });
     }),
   );
 

@@ -256,6 +256,47 @@ describe('the studio API over HTTP (file storage)', () => {
     expect((await client.call('POST', '/studio/api/preview', { language: 'xx' })).status).toBe(400);
   });
 
+  it('lays the draft out as a picture: a box per step, an arrow per button and outcome, labelled', async () => {
+    const { dialog } = content();
+    const client = await new StudioClient(bot.url).as('editor');
+    const response = await client.call('GET', '/studio/api/picture?lang=de');
+    expect(response.status).toBe(200);
+    const picture = (await response.json()) as {
+      start: string;
+      width: number;
+      height: number;
+      nodes: Array<{ id: string; x: number; y: number; width: number; height: number }>;
+      edges: Array<{ from: string; to: string; label: string; kind: string; points: unknown[] }>;
+    };
+    expect(picture.start).toBe(dialog.start);
+    expect(picture.nodes.map((node) => node.id).sort()).toEqual(Object.keys(dialog.nodes).sort());
+    for (const node of picture.nodes) {
+      expect(node.x - node.width / 2).toBeGreaterThanOrEqual(0);
+      expect(node.y + node.height / 2).toBeLessThanOrEqual(picture.height);
+    }
+    const arrows = (edges: Array<{ from: string; to: string; kind: string }>) =>
+      edges.map((edge) => `${edge.from} -${edge.kind}-> ${edge.to}`).sort();
+    const expected = Object.entries(dialog.nodes).flatMap(([id, node]) =>
+      'outcomes' in node
+        ? Object.values(node.outcomes).map((to) => ({ from: id, to, kind: 'outcome' }))
+        : [
+            ...node.choices.map((choice) => ({ from: id, to: choice.goto, kind: 'choice' })),
+            ...(node.then ? [{ from: id, to: node.then, kind: 'choice' }] : []),
+          ],
+    );
+    expect(arrows(picture.edges)).toEqual(arrows(expected));
+    expect(picture.edges.every((edge) => edge.points.length >= 2)).toBe(true);
+    // A button's arrow carries its German label, as the draft has it.
+    const [id, node] = Object.entries(dialog.nodes).find(([, each]) => 'choices' in each && each.choices.length)!;
+    const choice = (node as { choices: Array<{ label: string; goto: string }> }).choices[0]!;
+    const german = (await client.getText('de', choice.label)).text;
+    const label = picture.edges.find((edge) => edge.from === id && edge.to === choice.goto)!.label;
+    expect(german.startsWith(label.replace(/…$/, ''))).toBe(true);
+
+    expect((await client.call('GET', '/studio/api/picture?lang=xx')).status).toBe(400);
+    expect((await fetch(`${bot.url}/studio/api/picture`)).status).toBe(401);
+  });
+
   it('limits sign-in attempts', async () => {
     const client = new StudioClient(bot.url);
     const statuses: number[] = [];

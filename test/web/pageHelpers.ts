@@ -54,14 +54,21 @@ export async function send(page: Page, message: string): Promise<void> {
   await box.press('Enter');
 }
 
-/** A bot on port 0 and a Chromium for the tests of a describe block, started before them and stopped after. */
-export function botAndBrowser(locale = 'en-GB'): {
+/**
+ * A bot on port 0 and a Chromium for the tests of a describe block, started before them and stopped after;
+ * `start` starts another bot (with the studio on, for one).
+ */
+export function botAndBrowser(
+  locale = 'en-GB',
+  start: () => Promise<RunningBot> = () =>
+    startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent')),
+): {
   bot: RunningBot;
   browser: Awaited<ReturnType<typeof launchBrowser>>;
 } {
   const running = {} as { bot: RunningBot; browser: Awaited<ReturnType<typeof launchBrowser>> };
   beforeAll(async () => {
-    running.bot = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), createLogger('silent'));
+    running.bot = await start();
     running.browser = await launchBrowser(locale);
   });
   afterAll(async () => {

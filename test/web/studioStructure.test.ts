@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { RunningBot } from '../../src/index';
 import { LANGUAGES } from '../../src/dialog/languages';
 import { activity } from '../support/activities';
 import { capturingTopic } from '../support/capturingTopic';
-import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
+import { ARTIFACTS, seriousViolations } from '../support/browser';
+import { botAndBrowser } from './pageHelpers';
 import { content } from '../support/helpers';
 import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 import { newTopic } from '../support/newTopic';
@@ -26,23 +26,14 @@ async function turn(url: string, conversation: string, fields: Record<string, un
 }
 
 describe('structure editing on the studio page in Chromium', () => {
-  let bot: RunningBot;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  beforeAll(async () => {
-    bot = await startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() });
-    browser = await launchBrowser('en-GB');
-  });
-  afterAll(async () => {
-    await browser?.dispose();
-    await bot?.close();
-  });
+  const running = botAndBrowser('en-GB', async () => startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() }));
 
   /** The studio page, signed in afresh as a publisher. */
   async function signedIn() {
-    const page = browser.pages()[0] ?? (await browser.newPage());
+    const page = running.browser.pages()[0] ?? (await running.browser.newPage());
     await page.context().clearCookies();
     await page.setViewportSize({ width: 1400, height: 1000 });
-    await page.goto(`${bot.url}/studio`);
+    await page.goto(`${running.bot.url}/studio`);
     await page.getByLabel('Email address').fill(EMAILS.publisher);
     await page.getByLabel('Password').fill(PASSWORDS.publisher);
     await page.getByLabel('Password').press('Enter');
@@ -96,20 +87,20 @@ describe('structure editing on the studio page in Chromium', () => {
     await page.getByText(/^Published as version \d+\. It is live now\.$/).waitFor({ timeout: 120_000 });
 
     // A fresh German conversation over /api/messages: typing one of the examples leads to the new step.
-    const opened = await turn(bot.url, 'structure-de', {
+    const opened = await turn(running.bot.url, 'structure-de', {
       type: 'event',
       name: 'webchat/join',
       value: { language: 'de' },
     });
     expect(opened?.state).toBeDefined();
-    const reached = await turn(bot.url, 'structure-de', { text: topic.examples.de[0] });
+    const reached = await turn(running.bot.url, 'structure-de', { text: topic.examples.de[0] });
     expect(reached).toMatchObject({ topic: topic.id, state: topic.id });
   });
 
   it('warns, naming it, when a new topic takes "I can\'t log in to my results account" from a topic', async () => {
     const message = "I can't log in to my results account";
     // The message is an example of the topic the draft understands it as (as a lead teaches it from the inbox).
-    const lead = await new StudioClient(bot.url).as('editor');
+    const lead = await new StudioClient(running.bot.url).as('editor');
     const tried = (await (await lead.call('POST', '/studio/api/try', { text: message })).json()) as {
       intents: Array<{ intent: string }>;
     };

@@ -126,6 +126,7 @@
     const others = data.steps.filter((step) => !shown.has(step.id));
     for (const step of others) tree.append(branch(step.id, 'typed'));
     $('tree').replaceChildren(tree);
+    document.dispatchEvent(new CustomEvent('studio:dialog'));
   }
 
   // A step's texts in five columns
@@ -486,8 +487,16 @@
   });
 
   // The insights view (insights.js) builds its part of the page with the same helpers and session.
-  // So does the structure editing (structure.js), which also redraws the tree after a change.
-  window.studioPage = { element, api, languageNames: LANGUAGE_NAMES, problemList, reloadDialog: () => loadDialog() };
+  // So does the structure editing (structure.js), which also redraws the tree after a change, and the picture
+  // (picture.js), which opens a step as the tree does.
+  window.studioPage = {
+    element,
+    api,
+    languageNames: LANGUAGE_NAMES,
+    problemList,
+    reloadDialog: () => loadDialog(),
+    openStep: (id) => openStep(id),
+  };
 
   // Signing in with an OpenID provider, when the bot has one: a link to it, in the page's language.
   api('GET', `/studio/api/sign-in-options?lang=${encodeURIComponent(document.documentElement.lang)}`).then(
