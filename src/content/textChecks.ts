@@ -49,7 +49,8 @@ export function checkTexts(
   files: LocaleFile[],
   uses: KeyUse[],
   untranslatedAllowed: ReadonlySet<string>,
-  knownPlaceholders: ReadonlySet<string>,
+  /** The placeholders the code can fill in the text with this key. */
+  knownPlaceholders: (id: string) => ReadonlySet<string>,
   problems: ContentProblem[],
 ): void {
   const byLanguage = new Map<string, Map<string, unknown>>();
@@ -75,15 +76,16 @@ export function checkTexts(
         });
       } else {
         checkUrls(value, key, where, problems);
+        const known = knownPlaceholders(id);
         for (const match of value.matchAll(PLACEHOLDER)) {
-          if (match[1] && !knownPlaceholders.has(match[1])) {
+          if (match[1] && !known.has(match[1])) {
             problems.push({
               ...where,
               rule: 'unknown-placeholder',
               severity: 'error',
               message:
                 `"${key}" uses {{${match[1]}}}, which the bot cannot fill; ` +
-                `known: ${[...knownPlaceholders].map((name) => `{{${name}}}`).join(', ')}`,
+                `known: ${[...known].map((name) => `{{${name}}}`).join(', ')}`,
             });
           }
         }
