@@ -36,12 +36,12 @@ describe('the studio page in German', () => {
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   const en = pageWords('en');
   const de = pageWords('de');
-  /** English words of the studio that German says differently (placeholders match anything): none may be shown. */
+  /** English words of the studio that German says differently (a placeholder matches a word): none may be shown. */
   const english = Object.keys(en)
     .filter((key) => en[key] !== de[key])
     .map((key) => {
       const parts = en[key]!.split(/\{\{\s*\w+\s*\}\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      return new RegExp(`^${parts.join('.+')}$`);
+      return new RegExp(`^${parts.join('\\S+')}$`);
     });
   const englishOnPage = async (page: Page) =>
     (await shownTexts(page)).filter((text) => english.some((pattern) => pattern.test(text)));

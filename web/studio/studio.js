@@ -214,6 +214,7 @@
     const step = dialog.steps.find((each) => each.id === id);
     for (const button of document.querySelectorAll('.step'))
       button.setAttribute('aria-current', button.dataset.step === id ? 'true' : 'false');
+    $('editor').dataset.step = id;
     $('editor-title').textContent = studioText('editor.step', { step: id });
     if (!step || step.texts.length === 0) {
       $('texts').replaceChildren(element('p', { text: studioText('editor.noTexts') }));
@@ -278,6 +279,7 @@
       };
       cells[language].check = check;
       area.addEventListener('input', () => {
+        area.dataset.edited = 'true';
         check();
         if (language === 'en') for (const other of LANGUAGES.slice(1)) cells[other]?.check();
       });
@@ -292,6 +294,7 @@
         if (code === 200) {
           state.etag = data.etag;
           state.saved = area.value;
+          delete area.dataset.edited;
           status.textContent = studioText('editor.saved');
         } else if (code === 409) {
           status.textContent = studioText('editor.conflict');
@@ -479,6 +482,9 @@
     await loadWords();
     await signInOptions();
     if (session) await signedIn(session);
+    // The open step is drawn again unless a text in it is being changed (that would be lost).
+    const step = $('editor').dataset.step;
+    if (session && step && !document.querySelector('#texts textarea[data-edited]')) await openStep(step);
     document.dispatchEvent(new CustomEvent('studio:language'));
   });
 
