@@ -28,7 +28,7 @@ describe('the studio API over HTTP (file storage)', () => {
   });
   afterAll(async () => bot?.close());
 
-  it("serves the page's own words without a session, in the chosen language, else the browser's, else English", async () => {
+  it("serves the page's words without a session: the chosen language, else the browser's, else English", async () => {
     const page = (language: string) => content().resources[language as 'de'].web as { studio: { page: object } };
     const flat = (tree: object, prefix = ''): Array<[string, string]> =>
       Object.entries(tree).flatMap(([key, value]) =>
