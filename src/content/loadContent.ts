@@ -14,7 +14,7 @@ import type { Language, Namespace } from '../dialog/languages';
 import { readLocaleFiles, type LocaleFile } from './localeFiles';
 import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
-import { SYSTEM_KEYS } from '../dialog/systemKeys';
+import { STUDIO_PAGE_PLACEHOLDERS, STUDIO_PAGE_PREFIX, SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
 import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
@@ -116,7 +116,11 @@ export function checkContent(root: string): { content?: Content; problems: Conte
     })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
-  checkTexts(localeFiles, uses, allowed, knownPlaceholders(dialog), problems);
+  const botPlaceholders = knownPlaceholders(dialog);
+  const pagePlaceholders = new Set<string>(STUDIO_PAGE_PLACEHOLDERS);
+  // The studio page fills its own words itself; the bot's texts cannot use its placeholders, nor the other way.
+  const placeholdersOf = (id: string) => (id.startsWith(STUDIO_PAGE_PREFIX) ? pagePlaceholders : botPlaceholders);
+  checkTexts(localeFiles, uses, allowed, placeholdersOf, problems);
   checkGlossary(root, localeFiles, problems);
   checkButtonTitles(dialog, localeFiles, problems);
 

@@ -51,8 +51,8 @@ export function checkTexts(
    * checked against each other). */
   uses: KeyUse[] | undefined,
   untranslatedAllowed: ReadonlySet<string>,
-  /** What the bot can fill in; undefined when the dialog does not load. */
-  knownPlaceholders: ReadonlySet<string> | undefined,
+  /** The placeholders the code can fill in the text with this key; undefined when the dialog does not load. */
+  knownPlaceholders: ((id: string) => ReadonlySet<string>) | undefined,
   problems: ContentProblem[],
 ): void {
   const byLanguage = new Map<string, Map<string, unknown>>();
@@ -78,15 +78,16 @@ export function checkTexts(
         });
       } else {
         checkUrls(value, key, where, problems);
+        const known = knownPlaceholders?.(id);
         for (const match of value.matchAll(PLACEHOLDER)) {
-          if (match[1] && knownPlaceholders && !knownPlaceholders.has(match[1])) {
+          if (match[1] && known && !known.has(match[1])) {
             problems.push({
               ...where,
               rule: 'unknown-placeholder',
               severity: 'error',
               message:
                 `"${key}" uses {{${match[1]}}}, which the bot cannot fill; ` +
-                `known: ${[...knownPlaceholders].map((name) => `{{${name}}}`).join(', ')}`,
+                `known: ${[...known].map((name) => `{{${name}}}`).join(', ')}`,
             });
           }
         }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LANGUAGES, type Language } from '../dialog/languages';
+import { STUDIO_PAGE_PREFIX } from '../dialog/systemKeys';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
 import { LanguageModel, type LanguageModelData, type TrainingData } from './model';
@@ -11,8 +12,9 @@ export function trainingDataOf(content: Content): TrainingData {
   const languageTexts = {} as Record<Language, string[]>;
   const languageNames = {} as Record<Language, string[]>;
   for (const language of LANGUAGES) {
-    languageTexts[language] = Object.values(content.resources[language])
-      .flatMap((texts) => flatten(texts))
+    // The studio page's own words are for leads, not what candidates read: they do not shape the language model.
+    languageTexts[language] = Object.entries(content.resources[language])
+      .flatMap(([ns, texts]) => flatten(texts).filter(([key]) => !`${ns}:${key}`.startsWith(STUDIO_PAGE_PREFIX)))
       .map(([, value]) => (typeof value === 'string' ? plain(value) : ''))
       .filter((text) => text.length > 0);
     languageNames[language] = [];

@@ -6,6 +6,7 @@ import { isFormNode } from '../content/dialogSchema';
 import { usedKeys } from '../content/loadContent';
 import { dialogGraph, layOut } from '../content/picture';
 import { LANGUAGES, type Language } from '../dialog/languages';
+import { STUDIO_PAGE_KEYS, STUDIO_PAGE_PREFIX } from '../dialog/systemKeys';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import type { Logger } from '../logger';
@@ -17,6 +18,7 @@ import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountStructure } from './studioStructure';
 import { versionDiff } from '../studio/versionDiff';
+import { pageLanguage } from './webChat';
 
 export interface StudioRouteOptions {
   studio: Studio;
@@ -115,6 +117,14 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     res.setHeader('x-content-type-options', 'nosniff');
     res.writeHead(200);
     res.end(readFileSync(FROM_PACKAGES[file] ?? path.join(folder, file)));
+    return next(false);
+  });
+
+  /** Public, like the sign-in options: the page's own words in one language, before anyone signs in. */
+  server.get('/studio/api/page-texts', (req: Request, res: Response, next: Next) => {
+    const language = pageLanguage(req.query?.lang, req.header('accept-language'));
+    res.setHeader('cache-control', 'no-store');
+    res.send(200, pageTexts(language, options.translate));
     return next(false);
   });
 
@@ -485,4 +495,31 @@ function mountInsights(
       { csrf: true },
     ),
   );
+}
+
+/**
+ * The studio page's words (web:studio.page.*) with their placeholders left for the page to fill, plural forms as
+ * `key_one`, `key_other`…, and the languages' names: each in its own language for the page's language selector, and
+ * in the page's language for everything else.
+ */
+export function pageTexts(language: Language, translate: StudioRouteOptions['translate']) {
+  const texts: Record<string, string> = {};
+  const plurals = new Intl.PluralRules(language).resolvedOptions().pluralCategories;
+  for (const key of STUDIO_PAGE_KEYS) {
+    const full = `${STUDIO_PAGE_PREFIX}${key}`;
+    for (const [name, suffix] of [[key, ''], ...plurals.map((form) => [`${key}_${form}`, `_${form}`])] as const) {
+      const text = translate(language, `${full}${suffix}`);
+      // A text that is not there comes back as its own key (a plural form this language does not need).
+      if (!text.endsWith(`studio.page.${name}`)) texts[name] = text;
+    }
+  }
+  return {
+    language,
+    texts,
+    languages: LANGUAGES.map((each) => ({
+      language: each,
+      ownName: translate(each, 'common:language.name'),
+      name: translate(language, `common:languages.${each}`),
+    })),
+  };
 }

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkContent, ContentError, loadContent, type ContentProblem } from '../../src/content/loadContent';
 import { LANGUAGES } from '../../src/dialog/languages';
+import { STUDIO_PAGE_KEYS, STUDIO_PAGE_PLACEHOLDERS } from '../../src/dialog/systemKeys';
 import type { Rule } from '../../src/content/problems';
 import { parse } from 'yaml';
 import { contentCopy, ROOT } from '../support/helpers';
@@ -426,5 +427,39 @@ describe('reporting', () => {
       JSON.stringify({ keys: ['credentials.choice.missingId'] }),
     );
     expect(problemsOf(copy.root)).toEqual([]);
+  });
+});
+
+describe("the studio page's own words (web:studio.page.*)", () => {
+  const without = (key: string) => (text: string) => {
+    const data = JSON.parse(text) as { studio: { page: Record<string, unknown> } };
+    const parts = key.split('.');
+    let parent = data.studio.page;
+    for (const part of parts.slice(0, -1)) parent = parent[part] as Record<string, unknown>;
+    expect(parent[parts.at(-1)!]).toBeDefined();
+    delete parent[parts.at(-1)!];
+    return `${JSON.stringify(data, null, 2)}\n`;
+  };
+
+  it('flags a page text missing in one language, naming the language and the key', () => {
+    for (const key of [STUDIO_PAGE_KEYS[0], STUDIO_PAGE_KEYS.at(-1)!]) {
+      const copy = contentCopy();
+      copy.edit(locale('de', 'web'), without(key));
+      const problems = checkContent(copy.root).problems.filter((problem) => problem.severity === 'error');
+      expect(problems.map(({ rule, file, text }) => ({ rule, file, text }))).toEqual([
+        { rule: 'missing-text', file: locale('de', 'web'), text: { language: 'de', key: `web:studio.page.${key}` } },
+      ]);
+    }
+  });
+
+  it("keeps the page's placeholders and the bot's apart", () => {
+    const copy = contentCopy();
+    const pagePlaceholder = 'caption';
+    expect(STUDIO_PAGE_PLACEHOLDERS).toContain(pagePlaceholder);
+    copy.edit(locale('en', 'helpdesk'), (text) =>
+      text.replace('"afterWait": "', `"afterWait": "{{${pagePlaceholder}}} `),
+    );
+    const rules = checkContent(copy.root).problems.map((problem) => problem.rule);
+    expect(rules).toContain('unknown-placeholder');
   });
 });

@@ -1,7 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LANGUAGES } from '../../src/dialog/languages';
-import { BUTTONS, COMMANDS, EMBED_KEYS, NOTICES, SYSTEM_KEYS, TEAMS_KEYS, WEB_KEYS } from '../../src/dialog/systemKeys';
+import {
+  BUTTONS,
+  COMMANDS,
+  EMBED_KEYS,
+  NOTICES,
+  STUDIO_PAGE_KEYS,
+  STUDIO_PAGE_PREFIX,
+  SYSTEM_KEYS,
+  TEAMS_KEYS,
+  WEB_KEYS,
+} from '../../src/dialog/systemKeys';
 import { ROOT } from '../support/helpers';
 
 /**
@@ -30,6 +40,7 @@ const code = [...sources, manifest].join('\n');
 const LISTS: Array<{ keys: readonly string[]; usedAs: string }> = [
   { keys: WEB_KEYS.map((key) => `web:${key}`), usedAs: 'WEB_KEYS' },
   { keys: EMBED_KEYS.map((key) => `web:${key}`), usedAs: 'EMBED_KEYS' },
+  { keys: STUDIO_PAGE_KEYS.map((key) => `${STUDIO_PAGE_PREFIX}${key}`), usedAs: 'STUDIO_PAGE_KEYS' },
   { keys: COMMANDS.map((command) => `common:commands.${command}`), usedAs: 'COMMANDS' },
   { keys: LANGUAGES.map((language) => `common:languages.${language}`), usedAs: 'languages.${' },
 ];
@@ -75,5 +86,30 @@ describe('the texts the bot itself says (SYSTEM_KEYS)', () => {
   it('include the Teams listing’s words, which the manifest template names', () => {
     const named = [...manifest.matchAll(/\{\{teams:([\w.]+)\}\}/g)].map((match) => match[1]!);
     expect(new Set(named)).toEqual(new Set(TEAMS_KEYS));
+  });
+});
+
+describe("the studio page's own words (STUDIO_PAGE_KEYS)", () => {
+  const folder = path.join(ROOT, 'web', 'studio');
+  const page = readdirSync(folder)
+    .filter((file) => /\.(js|html)$/.test(file))
+    .map((file) => readFileSync(path.join(folder, file), 'utf8'))
+    .join('\n');
+  /** studioText('a.b') and text('a.b') in the scripts, `insights.stage.${stage}` forms, data-text="a.b" in the HTML. */
+  const said = new Set([
+    ...[...page.matchAll(/\b(?:studioText|text)\('([\w.]+)'/g)].map((match) => match[1]!),
+    ...[...page.matchAll(/data-text(?:-aria-label)?="([\w.]+)"/g)].map((match) => match[1]!),
+    ...[...page.matchAll(/'(insights\.(?:outcome|reading)\.\w+)'/g)].map((match) => match[1]!),
+  ]);
+  const byTemplate = [...page.matchAll(/text\(`([\w.]+)\$\{\w+\}`\)/g)].map((match) => match[1]!);
+
+  it('are each said by the page', () => {
+    const unsaid = STUDIO_PAGE_KEYS.filter((key) => !said.has(key) && !byTemplate.some((head) => key.startsWith(head)));
+    expect(unsaid).toEqual([]);
+  });
+
+  it('include every word the page says', () => {
+    expect(byTemplate).toEqual(['insights.stage.', 'insights.stage.']);
+    expect([...said].filter((key) => !(STUDIO_PAGE_KEYS as readonly string[]).includes(key))).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { loadContent, type Content } from '../../src/content/loadContent';
 import { LANGUAGES } from '../../src/dialog/languages';
-import { languageModelOf } from '../../src/nlu/fromContent';
+import { flatten } from '../../src/content/localeFiles';
+import { languageModelOf, trainingDataOf } from '../../src/nlu/fromContent';
 import { LanguageModel } from '../../src/nlu/model';
 import { ROOT } from '../support/helpers';
 import { tempFolder } from '../support/tempFolders';
@@ -61,5 +62,19 @@ describe('the language model kept in a file', () => {
     expect(train).toHaveBeenCalledTimes(1);
     train.mockRestore();
     expect(readdirSync(folder).filter((name) => name.endsWith('.json'))).toHaveLength(2);
+  });
+});
+
+describe("the language model's samples of each language", () => {
+  it("leave out the studio page's own words (for leads, not candidates), so editing them cannot move the model", () => {
+    const content = loadContent(ROOT);
+    const { languageTexts } = trainingDataOf(content);
+    for (const language of LANGUAGES) {
+      const web = content.resources[language].web as { studio: { page: Record<string, unknown> } };
+      const pageTexts = flatten(web.studio.page).map(([, text]) => String(text));
+      expect(pageTexts.length).toBeGreaterThan(0);
+      expect(languageTexts[language].filter((text) => pageTexts.includes(text) && text.includes(' '))).toEqual([]);
+      expect(languageTexts[language].length).toBeGreaterThan(20);
+    }
   });
 });

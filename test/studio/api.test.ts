@@ -29,6 +29,25 @@ describe('the studio API over HTTP (file storage)', () => {
   });
   afterAll(async () => bot?.close());
 
+  it("serves the page's words without a session: the chosen language, else the browser's, else English", async () => {
+    const page = (language: string) => content().resources[language as 'de'].web as { studio: { page: object } };
+    const flat = (tree: object, prefix = ''): Array<[string, string]> =>
+      Object.entries(tree).flatMap(([key, value]) =>
+        typeof value === 'object' ? flat(value as object, `${prefix}${key}.`) : [[`${prefix}${key}`, value as string]],
+      );
+    const anonymous = new StudioClient(bot.url);
+    const words = async (query: string, headers: Record<string, string> = {}) => {
+      const response = await anonymous.call('GET', `/studio/api/page-texts${query}`, undefined, headers);
+      expect(response.status).toBe(200);
+      return (await response.json()) as { language: string; texts: Record<string, string> };
+    };
+    const german = await words('?lang=de', { 'accept-language': 'fr' });
+    expect(german.language).toBe('de');
+    expect(Object.entries(german.texts).sort()).toEqual(flat(page('de').studio.page).sort());
+    expect((await words('', { 'accept-language': 'it-IT,it;q=0.9' })).language).toBe('it');
+    expect((await words('?lang=xx', { 'accept-language': 'ja' })).language).toBe('en');
+  });
+
   it('signs in with the right password only; the session cookie is HttpOnly and SameSite=Strict', async () => {
     const wrong = new StudioClient(bot.url);
     const refused = await wrong.signIn(EMAILS.editor, 'not-the-password');

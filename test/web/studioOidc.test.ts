@@ -1,5 +1,6 @@
 import type { BotProcess } from '../support/botProcess';
 import { launchBrowser, seriousViolations } from '../support/browser';
+import { content } from '../support/helpers';
 import { botWithProvider, signInWords, type OpenIdProviderProcess } from '../support/openIdProviderProcess';
 
 jest.setTimeout(120_000);
@@ -63,15 +64,16 @@ describe('"Sign in with Microsoft" on the studio page in Chromium', () => {
     try {
       const page = german.pages()[0] ?? (await german.newPage());
       await page.goto(`${url}/studio`);
-      // The page is in English, so is its button; the refusal follows the browser's language.
-      await page.getByRole('link', { name: say('en', 'studio.signInWith') }).click();
+      // The page, its button and the refusal all follow the browser's language.
+      await page.getByRole('link', { name: say('de', 'studio.signInWith') }).click();
       await page.getByLabel('Name').fill('nora');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: say('de', 'studio.refused.title') }).waitFor();
       await page.getByText(say('de', 'studio.refused.noRole', { account: 'nora@example.org' })).waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('link', { name: say('de', 'studio.refused.back') }).click();
-      await page.getByLabel('Email address').waitFor();
+      const studioWords = (content().resources.de.web as { studio: { page: { signIn: { email: string } } } }).studio;
+      await page.getByLabel(studioWords.page.signIn.email).waitFor();
     } finally {
       await german.dispose();
     }

@@ -1,22 +1,29 @@
 'use strict';
 // The studio's insights view: charts (Chart.js, served by the studio itself), tables with CSV export, the inbox.
 (() => {
-  const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' };
-  const OUTCOME_NAMES = {
-    solved: 'Solved',
-    helpdeskRequests: 'Helpdesk request filed',
-    resetsRequested: 'Reset e-mail sent',
-    handovers: 'Asked for a person',
-    abandoned: 'Abandoned',
-    lockChecks: 'Lock checked',
-    offTopic: 'Off-topic question',
-  };
-  const UNDERSTANDING_NAMES = {
-    buttons: 'Buttons',
-    understood: 'Understood',
-    clarified: 'Did you mean',
-    notUnderstood: 'Not understood',
-  };
+  const text = window.studioText;
+  // The names are looked up when drawn, so they follow the page's language.
+  const OUTCOME_NAMES = new Proxy(
+    {
+      solved: 'insights.outcome.solved',
+      helpdeskRequests: 'insights.outcome.helpdeskRequests',
+      resetsRequested: 'insights.outcome.resetsRequested',
+      handovers: 'insights.outcome.handovers',
+      abandoned: 'insights.outcome.abandoned',
+      lockChecks: 'insights.outcome.lockChecks',
+      offTopic: 'insights.outcome.offTopic',
+    },
+    { get: (keys, name) => text(keys[name]) },
+  );
+  const UNDERSTANDING_NAMES = new Proxy(
+    {
+      buttons: 'insights.reading.buttons',
+      understood: 'insights.reading.understood',
+      clarified: 'insights.reading.clarified',
+      notUnderstood: 'insights.reading.notUnderstood',
+    },
+    { get: (keys, name) => text(keys[name]) },
+  );
   const COLOURS = ['#1f5fa8', '#c0392b', '#2e7d32', '#8e44ad', '#b26a00', '#00796b', '#555555'];
   const DAY_MS = 24 * 3600 * 1000;
 
@@ -24,7 +31,17 @@
   const charts = [];
   const $ = (id) => document.getElementById(id);
 
-  const { element, api } = window.studioPage;
+  const { element, api, languageNames: LANGUAGE_NAMES } = window.studioPage;
+  const language = () => document.documentElement.lang;
+  /** A day (YYYY-MM-DD) as people write it in the page's language. */
+  const dayShown = (value) =>
+    new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00Z`));
+  /** A table cell as shown: numbers and days in the page's language; `{ csv, shown }` for a cell CSV keeps apart. */
+  const shown = (value) => {
+    if (typeof value === 'number') return new Intl.NumberFormat(language()).format(value);
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return dayShown(value);
+    return String(value?.shown ?? value);
+  };
 
   const day = (time) => new Date(time).toISOString().slice(0, 10);
 
@@ -45,6 +62,9 @@
   });
   $('view-content').addEventListener('click', () => show('content'));
   $('view-insights').addEventListener('click', () => show('insights'));
+  document.addEventListener('studio:language', () => {
+    if (!$('insights').hidden) show('insights');
+  });
 
   $('range-to').value = day(Date.now());
   $('range-from').value = day(Date.now() - 29 * DAY_MS);
@@ -57,23 +77,23 @@
     const from = $('range-from').value;
     const to = $('range-to').value;
     if (!from || !to || from > to) {
-      $('range-message').textContent = 'Choose a first day that is not after the last day.';
+      $('range-message').textContent = text('insights.badRange');
       return;
     }
-    $('range-message').textContent = 'Loading…';
+    $('range-message').textContent = text('insights.loading');
     const [report, inbox, steps] = await Promise.all([
       api('GET', `/studio/api/insights?from=${from}&to=${to}`),
       api('GET', '/studio/api/inbox'),
       dialog ? Promise.resolve({ status: 200, data: dialog }) : api('GET', '/studio/api/dialog'),
     ]);
     if (report.status !== 200) {
-      $('range-message').textContent = report.data.message || 'The insights could not be loaded.';
+      $('range-message').textContent = report.data.message || text('insights.failed');
       return;
     }
     if (steps.status === 200) dialog = steps.data;
     $('range-message').textContent =
-      `${report.data.conversations} conversations from ${from} to ${to}.` +
-      (report.data.conversations === 0 ? ' Nothing to show yet.' : '');
+      text('insights.summary', { count: report.data.conversations, from: dayShown(from), to: dayShown(to) }) +
+      (report.data.conversations === 0 ? ` ${text('insights.nothingYet')}` : '');
     drawPanels(report.data);
     drawInbox(inbox.status === 200 ? inbox.data : []);
   }
@@ -82,8 +102,8 @@
 
   function csvOf(rows) {
     const cell = (value) => {
-      const text = String(value ?? '');
-      return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+      const written = String(value?.csv ?? value ?? '');
+      return /[",\n\r]/.test(written) ? `"${written.replace(/"/g, '""')}"` : written;
     };
     return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
   }
@@ -107,9 +127,9 @@
     const body = element(
       'tbody',
       {},
-      ...rows.slice(1).map((row) => element('tr', {}, ...row.map((value) => element('td', { text: String(value) })))),
+      ...rows.slice(1).map((row) => element('tr', {}, ...row.map((value) => element('td', { text: shown(value) })))),
     );
-    const button = element('button', { type: 'button', 'data-csv': id, text: `Download "${caption}" as CSV` });
+    const button = element('button', { type: 'button', 'data-csv': id, text: text('insights.download', { caption }) });
     button.addEventListener('click', () => download(`${id}-${$('range-from').value}-${$('range-to').value}.csv`, rows));
     return element(
       'div',
@@ -145,12 +165,17 @@
     backgroundColor: COLOURS[index % COLOURS.length],
     borderColor: COLOURS[index % COLOURS.length],
   });
-  const share = (count, total) => (total ? `${Math.round((count / total) * 1000) / 10} %` : '0 %');
+  const share = (count, total) => ({
+    csv: total ? `${Math.round((count / total) * 1000) / 10} %` : '0 %',
+    shown: new Intl.NumberFormat(language(), { style: 'percent', maximumFractionDigits: 1 }).format(
+      total ? count / total : 0,
+    ),
+  });
 
   function drawPanels(report) {
     while (charts.length) charts.pop();
     for (const existing of Object.values(window.Chart?.instances ?? {})) existing.destroy();
-    const days = report.days.map((each) => each.day);
+    const days = report.days.map((each) => dayShown(each.day));
     const languages = keysOf(report.days.map((each) => each.byLanguage));
     const channels = keysOf(report.days.map((each) => each.byChannel));
     const stacked = {
@@ -158,8 +183,8 @@
     };
 
     const perDay = panel(
-      'Conversations per day',
-      chart('languages', 'Conversations per day by language', {
+      text('insights.perDay'),
+      chart('languages', text('insights.perDayByLanguage'), {
         type: 'bar',
         data: {
           labels: days,
@@ -173,7 +198,7 @@
         },
         options: stacked,
       }),
-      chart('channels', 'Conversations per day by channel', {
+      chart('channels', text('insights.perDayByChannel'), {
         type: 'bar',
         data: {
           labels: days,
@@ -187,8 +212,13 @@
         },
         options: stacked,
       }),
-      table('conversations', 'Conversations per day', [
-        ['Day', 'Conversations', ...languages.map((each) => LANGUAGE_NAMES[each] ?? each), ...channels],
+      table('conversations', text('insights.perDay'), [
+        [
+          text('insights.column.day'),
+          text('insights.column.conversations'),
+          ...languages.map((each) => LANGUAGE_NAMES[each] ?? each),
+          ...channels,
+        ],
         ...report.days.map((each) => [
           each.day,
           each.conversations,
@@ -200,14 +230,14 @@
 
     const outcomes = Object.keys(OUTCOME_NAMES);
     const outcomePanel = panel(
-      'Outcomes',
-      chart('outcomes', 'Outcomes as a share of conversations', {
+      text('insights.outcomes'),
+      chart('outcomes', text('insights.outcomesChart'), {
         type: 'bar',
         data: {
           labels: outcomes.map((each) => OUTCOME_NAMES[each]),
           datasets: [
             dataset(
-              '% of conversations',
+              text('insights.shareOfConversations'),
               outcomes.map((each) => (report.conversations ? (report.outcomes[each] / report.conversations) * 100 : 0)),
               0,
             ),
@@ -215,8 +245,8 @@
         },
         options: { indexAxis: 'y', scales: { x: { beginAtZero: true, max: 100 } } },
       }),
-      table('outcomes', 'Outcomes', [
-        ['Outcome', 'Conversations', 'Share of conversations'],
+      table('outcomes', text('insights.outcomes'), [
+        [text('insights.column.outcome'), text('insights.column.conversations'), text('insights.column.share')],
         ...outcomes.map((each) => [
           OUTCOME_NAMES[each],
           report.outcomes[each],
@@ -231,8 +261,8 @@
     topicRows.sort((a, b) => a[0].localeCompare(b[0]) || b[2] - a[2]);
     const topics = Object.keys(report.byTopic).sort((a, b) => report.byTopic[b] - report.byTopic[a]);
     const topicPanel = panel(
-      'Top topics by language',
-      chart('topics', 'Conversations per topic, by language', {
+      text('insights.topics'),
+      chart('topics', text('insights.topicsChart'), {
         type: 'bar',
         data: {
           labels: topics,
@@ -248,20 +278,23 @@
         },
         options: stacked,
       }),
-      table('topics', 'Top topics by language', [['Language', 'Topic', 'Conversations'], ...topicRows]),
+      table('topics', text('insights.topics'), [
+        [text('insights.column.language'), text('insights.column.topic'), text('insights.column.conversations')],
+        ...topicRows,
+      ]),
     );
 
     const funnelTopics = Object.keys(report.funnel).sort((a, b) => report.funnel[b].entered - report.funnel[a].entered);
     const stages = ['entered', 'answered', 'solved', 'escalated'];
     const funnelPanel = panel(
-      'From question to outcome, per topic',
-      chart('funnel', 'Per topic: conversations that entered, were answered, were solved, were escalated', {
+      text('insights.funnel'),
+      chart('funnel', text('insights.funnelChart'), {
         type: 'bar',
         data: {
           labels: funnelTopics,
           datasets: stages.map((stage, index) =>
             dataset(
-              stage,
+              text(`insights.stage.${stage}`),
               funnelTopics.map((topic) => report.funnel[topic][stage]),
               index,
             ),
@@ -269,21 +302,21 @@
         },
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       }),
-      table('funnel', 'From question to outcome, per topic', [
-        ['Topic', 'Entered', 'Answered', 'Solved', 'Escalated'],
+      table('funnel', text('insights.funnel'), [
+        [text('insights.column.topic'), ...stages.map((stage) => text(`insights.stage.${stage}`))],
         ...funnelTopics.map((topic) => [topic, ...stages.map((stage) => report.funnel[topic][stage])]),
       ]),
     );
 
     const stopPanel = panel(
-      'Where candidates stop',
-      chart('stops', 'The last step before abandoning, ranked', {
+      text('insights.stops'),
+      chart('stops', text('insights.stopsChart'), {
         type: 'bar',
         data: {
           labels: report.stops.map((stop) => stop.step),
           datasets: [
             dataset(
-              'Abandoned here',
+              text('insights.abandonedHere'),
               report.stops.map((stop) => stop.count),
               1,
             ),
@@ -291,16 +324,16 @@
         },
         options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
       }),
-      table('stops', 'Where candidates stop', [
-        ['Step', 'Abandoned there'],
+      table('stops', text('insights.stops'), [
+        [text('insights.column.step'), text('insights.column.abandonedThere')],
         ...report.stops.map((stop) => [stop.step, stop.count]),
       ]),
     );
 
     const kinds = Object.keys(UNDERSTANDING_NAMES);
     const understandingPanel = panel(
-      'Understanding over time',
-      chart('understanding', 'Messages per day by how the bot read them', {
+      text('insights.understanding'),
+      chart('understanding', text('insights.understandingChart'), {
         type: 'line',
         data: {
           labels: days,
@@ -314,8 +347,8 @@
         },
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       }),
-      table('understanding', 'Understanding per day', [
-        ['Day', ...kinds.map((kind) => UNDERSTANDING_NAMES[kind])],
+      table('understanding', text('insights.understandingTable'), [
+        [text('insights.column.day'), ...kinds.map((kind) => UNDERSTANDING_NAMES[kind])],
         ...report.days.map((each) => [each.day, ...kinds.map((kind) => each.understanding[kind])]),
       ]),
     );
@@ -329,7 +362,7 @@
   function drawInbox(groups) {
     const topics = dialog?.topics ?? [];
     const offTopic = dialog?.offTopic;
-    $('inbox-message').textContent = groups.length === 0 ? 'Nothing in the inbox.' : '';
+    $('inbox-message').textContent = groups.length === 0 ? text('inbox.empty') : '';
     $('inbox').replaceChildren(
       ...groups.map((group) => {
         const selectId = `teach-${group.id}`;
@@ -345,32 +378,34 @@
           const answer = await api('POST', `/studio/api/inbox/${encodeURIComponent(group.id)}/${path}`, body);
           if (answer.status >= 300) {
             const problems = (answer.data.problems ?? []).map((problem) => problem.message).join('; ');
-            result.textContent = `${answer.data.message ?? 'That did not work.'}${problems ? ` ${problems}` : ''}`;
+            result.textContent = `${answer.data.message ?? text('inbox.failed')}${problems ? ` ${problems}` : ''}`;
             return;
           }
           result.textContent = done;
           item.classList.add('done');
           for (const button of item.querySelectorAll('button, select')) button.disabled = true;
         };
-        const teach = element('button', { type: 'button', text: 'Teach' });
+        const teach = element('button', { type: 'button', text: text('inbox.teach') });
         teach.addEventListener('click', () =>
-          act('teach', { topic: select.value }, `Taught as "${select.value}" in the draft; publish to apply it.`),
+          act('teach', { topic: select.value }, text('inbox.taught', { topic: select.value })),
         );
-        const off = element('button', { type: 'button', text: 'Mark as off-topic', disabled: !offTopic });
-        off.addEventListener('click', () =>
-          act('teach', { topic: offTopic }, 'Marked as off-topic in the draft; publish to apply it.'),
-        );
-        const dismiss = element('button', { type: 'button', text: 'Dismiss' });
-        dismiss.addEventListener('click', () => act('dismiss', undefined, 'Dismissed.'));
+        const off = element('button', { type: 'button', text: text('inbox.offTopic'), disabled: !offTopic });
+        off.addEventListener('click', () => act('teach', { topic: offTopic }, text('inbox.markedOffTopic')));
+        const dismiss = element('button', { type: 'button', text: text('inbox.dismiss') });
+        dismiss.addEventListener('click', () => act('dismiss', undefined, text('inbox.dismissed')));
         const item = element(
           'li',
           { class: 'inbox-group' },
           element('p', { class: 'inbox-text', lang: group.language, text: group.text }),
           element('p', {
             class: 'hint',
-            text:
-              `${LANGUAGE_NAMES[group.language] ?? group.language} · ${group.count} × · ` +
-              `last seen ${group.lastSeen.slice(0, 16).replace('T', ' ')}`,
+            text: text('inbox.seen', {
+              language: LANGUAGE_NAMES[group.language] ?? group.language,
+              count: group.count,
+              time: new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(
+                new Date(group.lastSeen),
+              ),
+            }),
           }),
           (group.examples ?? []).length > 1
             ? element(
@@ -379,7 +414,7 @@
                 ...group.examples.map((each) => element('li', { lang: group.language, text: each })),
               )
             : undefined,
-          element('label', { for: selectId, text: 'Topic it should have gone to' }),
+          element('label', { for: selectId, text: text('inbox.topicLabel') }),
           select,
           teach,
           off,

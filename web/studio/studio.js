@@ -1,8 +1,9 @@
 'use strict';
 // The studio page: plain DOM, no framework. Every call goes to the studio's JSON API (api/studio.v1.yaml).
 (() => {
-  const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' };
-  const LANGUAGES = Object.keys(LANGUAGE_NAMES);
+  /** The languages' names in the page's language, filled with the page's words. */
+  const LANGUAGE_NAMES = {};
+  const LANGUAGES = ['en', 'es', 'it', 'fr', 'de'];
   /** A translation this much longer than English may not fit a button or a phone screen. */
   const MUCH_LONGER = { ratio: 1.5, extra: 20 };
   const PLACEHOLDER = /\{\{\s*([^},\s]+)[^}]*\}\}/g;
@@ -10,6 +11,47 @@
   let session;
   let dialog;
   const $ = (id) => document.getElementById(id);
+
+  // The page's words are in the content (locales/<language>/web.json, "studio.page"). Any studio script says
+  // studioText('editor.save') or studioText('versions.version', { version: 3 }) (numbers formatted for the page's
+  // language, `_one`/`_other` forms picked by `count`); index.html marks elements with data-text="…" and
+  // data-text-aria-label="…". A new key goes into STUDIO_PAGE_KEYS (src/dialog/systemKeys.ts) and all five files.
+  const LANGUAGE_CHOICE = 'studio.language';
+  let words = {};
+  function studioText(key, values = {}) {
+    const language = document.documentElement.lang;
+    const plural = typeof values.count === 'number' ? new Intl.PluralRules(language).select(values.count) : undefined;
+    const text = (plural && (words[`${key}_${plural}`] ?? words[`${key}_other`])) ?? words[key] ?? key;
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name) => {
+      const value = values[name];
+      if (value === undefined) return whole;
+      return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : String(value);
+    });
+  }
+  window.studioText = studioText;
+
+  /** Fetches the words in the chosen language (else the browser's, else English) and puts them into the page. */
+  async function loadWords() {
+    const chosen = window.localStorage.getItem(LANGUAGE_CHOICE) ?? '';
+    const response = await fetch(`/studio/api/page-texts?lang=${encodeURIComponent(chosen)}`, {
+      credentials: 'same-origin',
+    });
+    const data = await response.json();
+    words = data.texts;
+    document.documentElement.lang = data.language;
+    for (const each of data.languages) LANGUAGE_NAMES[each.language] = each.name;
+    for (const node of document.querySelectorAll('[data-text]')) node.textContent = studioText(node.dataset.text);
+    for (const node of document.querySelectorAll('[data-text-aria-label]'))
+      node.setAttribute('aria-label', studioText(node.dataset.textAriaLabel));
+    const own = (each) => element('option', { value: each.language, lang: each.language, text: each.ownName });
+    $('page-language').replaceChildren(...data.languages.map(own));
+    $('page-language').value = data.language;
+    const preview = $('preview-language').value;
+    $('preview-language').replaceChildren(
+      ...data.languages.map((each) => element('option', { value: each.language, text: each.name })),
+    );
+    if (preview) $('preview-language').value = preview;
+  }
 
   function element(tag, attributes = {}, ...children) {
     const node = document.createElement(tag);
@@ -38,9 +80,9 @@
     try {
       data = text ? JSON.parse(text) : {};
     } catch {
-      data = { message: 'The studio answered something unexpected; reload the page.' };
+      data = { message: studioText('unexpected') };
     }
-    if (response.status === 401 && path !== '/studio/api/session') showSignIn('Your session has ended; sign in again.');
+    if (response.status === 401 && path !== '/studio/api/session') showSignIn(studioText('sessionEnded'));
     return { status: response.status, data };
   }
 
@@ -63,12 +105,13 @@
     $('sign-in').hidden = true;
     $('workspace').hidden = false;
     $('who').hidden = false;
-    $('who').textContent = `${data.email} (${data.role === 'publisher' ? 'publisher' : 'editor'})`;
+    const role = data.role === 'publisher' ? studioText('rolePublisher') : studioText('roleEditor');
+    $('who').textContent = studioText('who', { email: data.email, role });
     $('sign-out').hidden = false;
     const canPublish = data.role === 'publisher';
     $('publish-button').disabled = !canPublish;
     $('publish-message').disabled = !canPublish;
-    if (!canPublish) $('publish-hint').textContent = 'Only publishers can publish; ask one when the draft is ready.';
+    if (!canPublish) $('publish-hint').textContent = studioText('publish.onlyPublishers');
     await Promise.all([loadDialog(), loadVersions()]);
   }
 
@@ -77,18 +120,18 @@
     const email = $('email').value.trim();
     const password = $('password').value;
     if (!email || !password) {
-      $('sign-in-message').textContent = 'Enter your email address and your password.';
+      $('sign-in-message').textContent = studioText('signIn.missing');
       return;
     }
     const { status, data } = await api('POST', '/studio/api/session', { email, password });
     $('password').value = '';
     if (status === 200) await signedIn(data);
-    else $('sign-in-message').textContent = data.message || 'Signing in did not work; try again.';
+    else $('sign-in-message').textContent = data.message || studioText('signIn.failed');
   });
 
   $('sign-out').addEventListener('click', async () => {
     await api('DELETE', '/studio/api/session');
-    showSignIn('You are signed out.');
+    showSignIn(studioText('signIn.signedOut'));
   });
 
   // The conversation as a tree of steps
@@ -124,7 +167,7 @@
     };
     const tree = element('ul', { class: 'tree' }, branch(data.start));
     const others = data.steps.filter((step) => !shown.has(step.id));
-    for (const step of others) tree.append(branch(step.id, 'typed'));
+    for (const step of others) tree.append(branch(step.id, studioText('steps.typed')));
     $('tree').replaceChildren(tree);
     document.dispatchEvent(new CustomEvent('studio:dialog'));
   }
@@ -141,14 +184,14 @@
   /** The flags a translator needs, worked out as they type. */
   function flagsOf(language, text, english) {
     const flags = [];
-    if (!text.trim()) flags.push('Missing: this language has no text yet.');
+    if (!text.trim()) flags.push(studioText('editor.missing'));
     if (language !== 'en' && english && text.trim() && text.trim() === english.trim())
-      flags.push('Same as English: translate it, unless it is a name.');
+      flags.push(studioText('editor.sameAsEnglish'));
     if (language !== 'en' && english && text.length > english.length * MUCH_LONGER.ratio + MUCH_LONGER.extra)
-      flags.push('Much longer than English: it may not fit a button or a phone screen.');
+      flags.push(studioText('editor.muchLonger'));
     if (english !== undefined && placeholders(text) !== placeholders(english)) {
-      const want = placeholders(english) || 'none';
-      flags.push(`Placeholders differ from English: English uses ${want.replace(/(\S+)/g, '{{$1}}')}.`);
+      const want = placeholders(english).replace(/(\S+)/g, '{{$1}}') || studioText('editor.noPlaceholders');
+      flags.push(studioText('editor.placeholders', { placeholders: want }));
     }
     return flags;
   }
@@ -172,16 +215,17 @@
     const step = dialog.steps.find((each) => each.id === id);
     for (const button of document.querySelectorAll('.step'))
       button.setAttribute('aria-current', button.dataset.step === id ? 'true' : 'false');
-    $('editor-title').textContent = `Step "${id}"`;
+    $('editor').dataset.step = id;
+    $('editor-title').textContent = studioText('editor.step', { step: id });
     document.dispatchEvent(new CustomEvent('studio:step', { detail: { id } }));
     if (!step || step.texts.length === 0) {
-      $('texts').replaceChildren(element('p', { text: 'This step has no texts of its own.' }));
+      $('texts').replaceChildren(element('p', { text: studioText('editor.noTexts') }));
       return;
     }
     const keys = step.texts.map((each) => each.key);
     const { data } = await api('GET', `/studio/api/texts?keys=${encodeURIComponent(keys.join(','))}`);
     const table = element('table', { class: 'texts' });
-    const head = element('tr', {}, element('th', { scope: 'col', text: 'Text' }));
+    const head = element('tr', {}, element('th', { scope: 'col', text: studioText('editor.text') }));
     for (const language of LANGUAGES)
       head.append(element('th', { scope: 'col', lang: language, text: LANGUAGE_NAMES[language] }));
     table.append(element('thead', {}, head));
@@ -206,11 +250,11 @@
       const label = element('label', {
         for: id,
         class: 'visually-hidden',
-        text: `${key} in ${LANGUAGE_NAMES[language]}`,
+        text: studioText('editor.label', { key, language: LANGUAGE_NAMES[language] }),
       });
       const flags = element('ul', { id: `${id}-flags`, class: 'flags', 'aria-live': 'polite' });
       const preview = element('div', { class: 'preview' });
-      const save = element('button', { type: 'button', text: 'Save' });
+      const save = element('button', { type: 'button', text: studioText('editor.save') });
       const status = element('p', { class: 'status', role: 'status' });
       const conflict = element('div', { class: 'conflict', hidden: true });
       const cell = element('td', {}, label, area, flags, preview, save, status, conflict);
@@ -237,6 +281,7 @@
       };
       cells[language].check = check;
       area.addEventListener('input', () => {
+        area.dataset.edited = 'true';
         check();
         if (language === 'en') for (const other of LANGUAGES.slice(1)) cells[other]?.check();
       });
@@ -251,31 +296,33 @@
         if (code === 200) {
           state.etag = data.etag;
           state.saved = area.value;
-          status.textContent = 'Saved in the draft.';
+          delete area.dataset.edited;
+          status.textContent = studioText('editor.saved');
         } else if (code === 409) {
-          status.textContent = 'Someone else changed this text since you opened it.';
-          const useTheirs = element('button', { type: 'button', text: 'Use their text' });
-          const keepMine = element('button', { type: 'button', text: 'Save mine over theirs' });
+          status.textContent = studioText('editor.conflict');
+          const useTheirs = element('button', { type: 'button', text: studioText('editor.useTheirs') });
+          const keepMine = element('button', { type: 'button', text: studioText('editor.keepMine') });
           useTheirs.addEventListener('click', () => {
             area.value = data.current.text;
             state.etag = data.current.etag;
             conflict.hidden = true;
-            status.textContent = 'Their text is in the box; it is already saved.';
+            status.textContent = studioText('editor.theirsKept');
             check();
             area.focus();
           });
           keepMine.addEventListener('click', () => put(data.current.etag));
           conflict.replaceChildren(
-            element('p', {}, element('strong', { text: 'Their text: ' }), data.current.text),
-            element('p', {}, element('strong', { text: 'Your text: ' }), data.yours.text),
+            element('p', {}, element('strong', { text: `${studioText('editor.theirText')} ` }), data.current.text),
+            element('p', {}, element('strong', { text: `${studioText('editor.yourText')} ` }), data.yours.text),
             useTheirs,
             keepMine,
           );
           conflict.hidden = false;
           useTheirs.focus();
         } else if (code === 422) {
-          status.textContent = 'Not saved: ' + data.problems.map((problem) => problem.message).join(' ');
-        } else status.textContent = data.message || 'Not saved; try again.';
+          const problems = data.problems.map((problem) => problem.message).join(' ');
+          status.textContent = studioText('editor.notSavedBecause', { problems });
+        } else status.textContent = data.message || studioText('editor.notSaved');
       };
       save.addEventListener('click', () => put(state.etag));
       row.append(cell);
@@ -299,29 +346,29 @@
   $('publish-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     const result = $('publish-result');
-    result.replaceChildren(element('p', { text: 'Checking the draft… this takes a few seconds.' }));
+    result.replaceChildren(element('p', { text: studioText('publish.checking') }));
     $('publish-button').disabled = true;
     const { status, data } = await api('POST', '/studio/api/publish', { message: $('publish-message').value });
     $('publish-button').disabled = false;
     if (status === 201) {
-      result.replaceChildren(element('p', { text: `Published as version ${data.version}. It is live now.` }));
+      result.replaceChildren(element('p', { text: studioText('publish.published', { version: data.version }) }));
       $('publish-message').value = '';
       await loadVersions();
     } else if (status === 422)
-      result.replaceChildren(element('p', { text: 'Not published. Fix these first:' }), problemList(data.problems));
-    else result.replaceChildren(element('p', { text: data.message || 'Not published; try again.' }));
+      result.replaceChildren(element('p', { text: studioText('publish.fixFirst') }), problemList(data.problems));
+    else result.replaceChildren(element('p', { text: data.message || studioText('publish.failed') }));
   });
 
   async function loadVersions() {
     const { status, data } = await api('GET', '/studio/api/versions');
     if (status !== 200) return;
     const items = data.map((version, index) => {
-      const when = new Date(version.time).toLocaleString();
+      const when = new Date(version.time).toLocaleString(document.documentElement.lang);
       const item = element(
         'li',
         {},
-        element('strong', { text: `Version ${version.version}` }),
-        ` — ${version.message} (${version.author}, ${when})`,
+        element('strong', { text: studioText('versions.version', { version: version.version }) }),
+        ` — ${studioText('versions.details', { message: version.message, author: version.author, time: when })}`,
       );
       const changes = element('button', {
         type: 'button',
@@ -338,14 +385,17 @@
       });
       item.append(' ', changes);
       if (index > 0 && session.role === 'publisher') {
-        const restore = element('button', { type: 'button', text: `Restore version ${version.version}` });
+        const restore = element('button', {
+          type: 'button',
+          text: studioText('versions.restore', { version: version.version }),
+        });
         restore.addEventListener('click', async () => {
           const { status: code, data: restored } = await api('POST', `/studio/api/versions/${version.version}/restore`);
           $('publish-result').replaceChildren(
             element('p', {
               text:
                 code === 201
-                  ? `Version ${version.version} is live again, as version ${restored.version}.`
+                  ? studioText('versions.restored', { version: version.version, restored: restored.version })
                   : restored.message,
             }),
           );
@@ -435,43 +485,56 @@
     event.preventDefault();
     const { status, data } = await api('POST', '/studio/api/try', { text: $('try-text').value });
     const result = $('try-result');
-    if (status !== 200) return result.replaceChildren(element('p', { text: data.message || 'Try again.' }));
+    if (status !== 200) return result.replaceChildren(element('p', { text: data.message || studioText('try.again') }));
     if (data.problems) return result.replaceChildren(problemList(data.problems));
-    const percent = (p) => `${Math.round(p * 100)} %`;
+    const percent = (p) =>
+      new Intl.NumberFormat(document.documentElement.lang, { style: 'percent', maximumFractionDigits: 0 }).format(p);
     const [best, ...others] = data.intents;
     const name = (intent) =>
       intent
-        .replace(/^topic:/, 'topic ')
-        .replace(/^move:/, 'command ')
-        .replace(/^none$/, 'nothing it knows');
-    const language = LANGUAGE_NAMES[data.language.language] || 'another language';
+        .replace(/^topic:(.*)$/, (_, topic) => studioText('try.topic', { name: topic }))
+        .replace(/^move:(.*)$/, (_, move) => studioText('try.command', { name: move }))
+        .replace(/^none$/, () => studioText('try.nothing'));
+    const language = LANGUAGE_NAMES[data.language.language] || studioText('try.otherLanguage');
     result.replaceChildren(
-      element('p', { text: `Language: ${language} (${percent(data.language.p)} sure).` }),
-      element('p', { text: `Understood: ${name(best.intent)} (${percent(best.p)} sure).` }),
+      element('p', { text: studioText('try.language', { language, sure: percent(data.language.p) }) }),
+      element('p', { text: studioText('try.understood', { understood: name(best.intent), sure: percent(best.p) }) }),
       element('p', {
-        text: `Did you mean: ${others.map((each) => `${name(each.intent)} (${percent(each.p)})`).join(', ')}.`,
+        text: studioText('try.didYouMean', {
+          others: others.map((each) => `${name(each.intent)} (${percent(each.p)})`).join(', '),
+        }),
       }),
     );
   });
 
   async function previewTurn(body) {
     const log = $('preview-log');
-    if (body.text) log.append(element('li', { class: 'you', text: `You: ${body.text}` }));
+    if (body.text) log.append(element('li', { class: 'you', text: studioText('preview.you', { text: body.text }) }));
     const { status, data } = await api('POST', '/studio/api/preview', {
       language: $('preview-language').value,
       ...body,
     });
-    if (status !== 200) return log.append(element('li', { text: data.message || 'The preview did not answer.' }));
+    if (status !== 200) return log.append(element('li', { text: data.message || studioText('preview.noAnswer') }));
     if (data.problems) return log.append(element('li', {}, problemList(data.problems)));
     for (const message of data.messages) log.append(element('li', { class: 'bot' }, rendered(message)));
     if (data.buttons.length)
-      log.append(element('li', { class: 'buttons', text: `Buttons: ${data.buttons.map((b) => b.title).join(' | ')}` }));
+      log.append(
+        element('li', {
+          class: 'buttons',
+          text: studioText('preview.buttons', { buttons: data.buttons.map((b) => b.title).join(' | ') }),
+        }),
+      );
+    const where = { topic: data.trace.topic, step: data.trace.state };
+    const sure = (p) =>
+      new Intl.NumberFormat(document.documentElement.lang, { style: 'percent', maximumFractionDigits: 0 }).format(p);
     const understood = data.trace.understood
-      ? `, understood ${data.trace.understood.intent} (${Math.round(data.trace.understood.p * 100)} %)`
-      : '';
-    log.append(
-      element('li', { class: 'trace', text: `Topic ${data.trace.topic}, step ${data.trace.state}${understood}` }),
-    );
+      ? studioText('preview.traceUnderstood', {
+          ...where,
+          understood: data.trace.understood.intent,
+          sure: sure(data.trace.understood.p),
+        })
+      : studioText('preview.trace', where);
+    log.append(element('li', { class: 'trace', text: understood }));
   }
 
   $('preview-start').addEventListener('click', async () => {
@@ -499,15 +562,31 @@
   };
 
   // Signing in with an OpenID provider, when the bot has one: a link to it, in the page's language.
-  api('GET', `/studio/api/sign-in-options?lang=${encodeURIComponent(document.documentElement.lang)}`).then(
-    ({ status, data }) => {
-      if (status !== 200 || !data.oidc) return;
-      $('sign-in-oidc').textContent = data.oidc.label;
-      $('sign-in-oidc').href = data.oidc.href;
-      $('sign-in-other').hidden = false;
-    },
-  );
+  const signInOptions = () =>
+    api('GET', `/studio/api/sign-in-options?lang=${encodeURIComponent(document.documentElement.lang)}`).then(
+      ({ status, data }) => {
+        if (status !== 200 || !data.oidc) return;
+        $('sign-in-oidc').textContent = data.oidc.label;
+        $('sign-in-oidc').href = data.oidc.href;
+        $('sign-in-other').hidden = false;
+      },
+    );
 
-  // A page reload keeps the session.
-  api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
+  // Another language: remembered in this browser; what is on screen is drawn again in it.
+  $('page-language').addEventListener('change', async () => {
+    window.localStorage.setItem(LANGUAGE_CHOICE, $('page-language').value);
+    await loadWords();
+    await signInOptions();
+    if (session) await signedIn(session);
+    // The open step is drawn again unless a text in it is being changed (that would be lost).
+    const step = $('editor').dataset.step;
+    if (session && step && !document.querySelector('#texts textarea[data-edited]')) await openStep(step);
+    document.dispatchEvent(new CustomEvent('studio:language'));
+  });
+
+  // The words first; a page reload keeps the session.
+  loadWords().then(() => {
+    void signInOptions();
+    api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
+  });
 })();
