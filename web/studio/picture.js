@@ -2,7 +2,7 @@
 // The draft's conversation as a picture: the server lays it out (GET /studio/api/picture), this draws it as SVG.
 // Every step is a button: a click, Enter or Space opens it in the editor, as the list of steps does.
 (() => {
-  const { element, api, languageNames, openStep } = window.studioPage;
+  const { element, api, languages, languageNames, openStep } = window.studioPage;
   const SVG = 'http://www.w3.org/2000/svg';
   const $ = (id) => document.getElementById(id);
   let current;
@@ -98,12 +98,26 @@
     if (status === 200) draw(data);
   }
 
-  for (const [language, name] of Object.entries(languageNames))
-    $('picture-language').append(element('option', { value: language, text: name }));
+  /** The choices of labels' language and of size, named in the page's language. */
+  function options() {
+    const select = $('picture-language');
+    const chosen = select.value;
+    select.replaceChildren(
+      ...languages.map((language) => element('option', { value: language, text: languageNames[language] })),
+    );
+    select.value = chosen || languages[0];
+    const percent = new Intl.NumberFormat(document.documentElement.lang, { style: 'percent' });
+    for (const option of $('picture-zoom').options) option.textContent = percent.format(Number(option.value));
+  }
+
   $('picture-language').addEventListener('change', load);
   $('picture-zoom').addEventListener('change', zoom);
   // Drawn again whenever the steps are (after signing in and after every change to the structure).
-  document.addEventListener('studio:dialog', load);
+  document.addEventListener('studio:dialog', () => {
+    options();
+    return load();
+  });
+  document.addEventListener('studio:language', options);
   document.addEventListener('studio:step', (event) => {
     current = event.detail.id;
     highlight();

@@ -3,8 +3,8 @@
 // what candidates type for it (its examples per language), and adding a menu topic. Plain DOM, like studio.js;
 // every change goes to the JSON API (api/studio.v1.yaml) with the etag it was read with.
 (() => {
-  const { element, api, languageNames, problemList, reloadDialog } = window.studioPage;
-  const LANGUAGES = Object.keys(languageNames);
+  const { element, api, languages: LANGUAGES, languageNames, problemList, reloadDialog } = window.studioPage;
+  const studioText = window.studioText;
   const $ = (id) => document.getElementById(id);
   const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
@@ -22,7 +22,7 @@
       .map((line) => line.trim())
       .filter(Boolean);
 
-  /** A box per language, labelled "<what> in <language>"; returns the boxes by language. */
+  /** A box per language, labelled by `what(name of the language)`; returns the boxes by language. */
   function fiveBoxes(container, idPrefix, what, { rows = 2, values = {} } = {}) {
     const boxes = {};
     const grid = element('div', { class: 'five' });
@@ -30,40 +30,38 @@
       const id = `${idPrefix}-${language}`;
       const box = element('textarea', { id, lang: language, rows: String(rows) });
       box.value = values[language] ?? '';
-      grid.append(
-        element('div', {}, element('label', { for: id, text: `${what} in ${languageNames[language]}` }), box),
-      );
+      grid.append(element('div', {}, element('label', { for: id, text: what(languageNames[language]) }), box));
       boxes[language] = box;
     }
     container.append(grid);
     return boxes;
   }
 
+  /** One taken message: its words, its language, whether it is an example or a test message, and its topics. */
+  function captured(capture) {
+    const values = {
+      text: capture.text,
+      language: languageNames[capture.language],
+      from: capture.from,
+      topic: capture.topic,
+    };
+    return capture.kind === 'held-out'
+      ? studioText('structure.capturedTest', values)
+      : studioText('structure.capturedExample', values);
+  }
+
   /** The warning for messages a changed topic takes from other topics, each named with its language and topic. */
   function captureWarning(captures) {
-    if (!captures || captures.length === 0) return element('p', { text: 'No messages of other topics are taken.' });
+    if (!captures || captures.length === 0) return element('p', { text: studioText('structure.noCaptures') });
     const shown = captures.slice(0, 30);
     return element(
       'div',
       { class: 'capture', role: 'alert' },
-      element('p', {
-        text:
-          `Warning: the change takes ${captures.length} message(s) the draft understood as other topics. ` +
-          'Candidates typing these would reach the wrong step; reword the examples or remove the ones that pull them:',
-      }),
-      element(
-        'ul',
-        {},
-        ...shown.map((capture) =>
-          element(
-            'li',
-            { lang: capture.language },
-            `“${capture.text}” (${languageNames[capture.language]}, ` +
-              `${capture.kind === 'held-out' ? 'a test message' : 'an example'} of ${capture.from}) → ${capture.topic}`,
-          ),
-        ),
-      ),
-      captures.length > shown.length ? element('p', { text: `…and ${captures.length - shown.length} more.` }) : null,
+      element('p', { text: studioText('structure.captures', { count: captures.length }) }),
+      element('ul', {}, ...shown.map((capture) => element('li', { lang: capture.language, text: captured(capture) }))),
+      captures.length > shown.length
+        ? element('p', { text: studioText('structure.moreCaptures', { count: captures.length - shown.length }) })
+        : null,
     );
   }
 
@@ -71,15 +69,10 @@
   function outcome(target, status, data, saved) {
     if (status === 200 || status === 201)
       target.replaceChildren(element('p', { text: saved }), captureWarning(data.captures));
-    else if (status === 409)
-      target.replaceChildren(
-        element('p', {
-          text: 'Someone else changed this since you opened it. It is shown again as it is now; redo your change.',
-        }),
-      );
+    else if (status === 409) target.replaceChildren(element('p', { text: studioText('structure.conflict') }));
     else if (status === 422)
-      target.replaceChildren(element('p', { text: 'Not saved. Fix these first:' }), problemList(data.problems));
-    else target.replaceChildren(element('p', { text: data.message || 'Not saved; try again.' }));
+      target.replaceChildren(element('p', { text: studioText('structure.fixFirst') }), problemList(data.problems));
+    else target.replaceChildren(element('p', { text: data.message || studioText('editor.notSaved') }));
   }
 
   function targetSelect(id, label, value, { none } = {}) {
@@ -92,16 +85,20 @@
 
   // A step's structure
 
+  /** The step whose structure is shown, and the page's language it is drawn in. */
+  let shownStep = { id: undefined, language: undefined };
+
   async function openStructure(id) {
     const panel = $('structure');
     panel.hidden = false;
+    shownStep = { id, language: document.documentElement.lang };
     await loadStructure();
     const entry = structure.steps[id];
     if (!entry) return panel.replaceChildren();
     const step = JSON.parse(JSON.stringify(entry.step));
     const isForm = Array.isArray(step.ask);
     const texts = {};
-    const heading = element('h3', { id: 'structure-title', text: `Structure of "${id}"` });
+    const heading = element('h3', { id: 'structure-title', text: studioText('structure.title', { step: id }) });
 
     const save = async () => {
       const { status, data } = await api(
@@ -115,21 +112,18 @@
         await openStructure(id);
         $('structure-title').focus();
       }
-      outcome($('structure-result'), status, data, 'Saved in the draft.');
+      outcome($('structure-result'), status, data, studioText('editor.saved'));
     };
 
     const list = isForm ? questionList(step, texts) : choiceList(id, step, texts);
-    const saveButton = element('button', { type: 'button', text: 'Save the structure' });
+    const saveButton = element('button', { type: 'button', text: studioText('structure.save') });
     saveButton.addEventListener('click', save);
 
     panel.replaceChildren(
       heading,
       element('p', {
         class: 'hint',
-        text: isForm
-          ? 'The questions this form asks, in order, and how each answer is checked.'
-          : 'The buttons this step offers, in order, and which one a typed yes or no picks. ' +
-            'Back and Main menu are added.',
+        text: isForm ? studioText('structure.formHint') : studioText('structure.choicesHint'),
       }),
       list,
       isForm ? null : yesNo(step),
@@ -151,9 +145,10 @@
 
   function rowButtons(items, index, name, redraw) {
     // The visible words begin the accessible name, which says what they act on.
-    const up = element('button', { type: 'button', text: 'Move up', 'aria-label': `Move up: ${name}` });
-    const down = element('button', { type: 'button', text: 'Move down', 'aria-label': `Move down: ${name}` });
-    const remove = element('button', { type: 'button', text: 'Remove', 'aria-label': `Remove: ${name}` });
+    const button = (text, label) => element('button', { type: 'button', text, 'aria-label': label });
+    const up = button(studioText('structure.moveUp'), studioText('structure.moveUpLabel', { name }));
+    const down = button(studioText('structure.moveDown'), studioText('structure.moveDownLabel', { name }));
+    const remove = button(studioText('structure.remove'), studioText('structure.removeLabel', { name }));
     up.addEventListener('click', () => moved(items, index, -1) && redraw(index - 1, 'up'));
     down.addEventListener('click', () => moved(items, index, 1) && redraw(index + 1, 'down'));
     remove.addEventListener('click', () => {
@@ -169,12 +164,14 @@
     const draw = (focusIndex, which) => {
       const rows = step.choices.map((choice, index) => {
         const selectId = `choice-goto-${index}`;
-        const [label, select] = targetSelect(selectId, `Button ${index + 1} (${choice.label}) leads to`, choice.goto);
+        const leadsTo = studioText('structure.leadsTo', { number: index + 1, label: choice.label });
+        const [label, select] = targetSelect(selectId, leadsTo, choice.goto);
         select.addEventListener('change', () => (choice.goto = select.value));
-        return element('li', {}, label, select, ...rowButtons(step.choices, index, `button ${choice.label}`, draw));
+        const name = studioText('structure.buttonName', { label: choice.label });
+        return element('li', {}, label, select, ...rowButtons(step.choices, index, name, draw));
       });
       box.replaceChildren(
-        element('h4', { text: 'Buttons' }),
+        element('h4', { text: studioText('structure.buttons') }),
         element('ol', {}, ...rows),
         addChoice(id, step, texts, () => draw(step.choices.length - 1, 'up')),
       );
@@ -186,11 +183,13 @@
   }
 
   function addChoice(id, step, texts, added) {
-    const form = element('fieldset', {}, element('legend', { text: 'Add a button' }));
-    const [label, select] = targetSelect(`new-choice-goto-${id}`, 'It leads to', '');
+    const form = element('fieldset', {}, element('legend', { text: studioText('structure.addButton') }));
+    const [label, select] = targetSelect(`new-choice-goto-${id}`, studioText('structure.newLeadsTo'), '');
     form.append(label, select);
-    const boxes = fiveBoxes(form, `new-choice-${id}`, 'The button', { rows: 1 });
-    const add = element('button', { type: 'button', text: 'Add the button' });
+    const boxes = fiveBoxes(form, `new-choice-${id}`, (language) => studioText('structure.newButtonIn', { language }), {
+      rows: 1,
+    });
+    const add = element('button', { type: 'button', text: studioText('structure.addTheButton') });
     add.addEventListener('click', () => {
       const key = `${id}.choice.${select.value}`;
       texts[key] = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
@@ -203,9 +202,10 @@
 
   function yesNo(step) {
     const box = element('div', { class: 'yes-no' });
+    const picks = { yes: studioText('structure.typedYes'), no: studioText('structure.typedNo') };
     for (const answer of ['yes', 'no']) {
-      const [label, select] = targetSelect(`typed-${answer}`, `A typed "${answer}" picks the button to`, step[answer], {
-        none: 'nothing (asks again)',
+      const [label, select] = targetSelect(`typed-${answer}`, picks[answer], step[answer], {
+        none: studioText('structure.asksAgain'),
       });
       select.addEventListener('change', () => {
         if (select.value) step[answer] = select.value;
@@ -231,13 +231,13 @@
           {},
           element('code', { text: question.slot }),
           ' ',
-          element('label', { for: selectId, text: `Answer to ${question.slot} checked as` }),
+          element('label', { for: selectId, text: studioText('structure.checkedAsFor', { slot: question.slot }) }),
           select,
-          ...rowButtons(step.ask, index, `question ${question.slot}`, draw),
+          ...rowButtons(step.ask, index, studioText('structure.questionName', { slot: question.slot }), draw),
         );
       });
       box.replaceChildren(
-        element('h4', { text: 'Questions' }),
+        element('h4', { text: studioText('structure.questions') }),
         element('ol', {}, ...rows),
         addQuestion(step, texts, draw),
       );
@@ -248,19 +248,21 @@
   }
 
   function addQuestion(step, texts, redraw) {
-    const form = element('fieldset', {}, element('legend', { text: 'Add a question' }));
+    const form = element('fieldset', {}, element('legend', { text: studioText('structure.addQuestion') }));
     const slot = element('input', { id: 'new-question-slot', type: 'text' });
     const validator = element('select', { id: 'new-question-validator' });
     for (const name of Object.keys(structure.validators))
       validator.append(element('option', { value: name, text: name }));
     form.append(
-      element('label', { for: 'new-question-slot', text: 'The answer is named' }),
+      element('label', { for: 'new-question-slot', text: studioText('structure.answerNamed') }),
       slot,
-      element('label', { for: 'new-question-validator', text: 'Checked as' }),
+      element('label', { for: 'new-question-validator', text: studioText('structure.checkedAs') }),
       validator,
     );
-    const boxes = fiveBoxes(form, 'new-question', 'The question', { rows: 2 });
-    const add = element('button', { type: 'button', text: 'Add the question' });
+    const boxes = fiveBoxes(form, 'new-question', (language) => studioText('structure.newQuestionIn', { language }), {
+      rows: 2,
+    });
+    const add = element('button', { type: 'button', text: studioText('structure.addTheQuestion') });
     add.addEventListener('click', () => {
       const key = `ask.${slot.value.trim()}`;
       texts[key] = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
@@ -272,15 +274,15 @@
   }
 
   function renameAndRemove(id, entry) {
-    const form = element('fieldset', {}, element('legend', { text: 'Rename or remove the step' }));
+    const form = element('fieldset', {}, element('legend', { text: studioText('structure.renameOrRemove') }));
     const name = element('input', { id: 'rename-to', type: 'text', value: id });
-    const rename = element('button', { type: 'button', text: 'Rename' });
-    const remove = element('button', { type: 'button', text: `Remove the step "${id}"` });
+    const rename = element('button', { type: 'button', text: studioText('structure.rename') });
+    const remove = element('button', { type: 'button', text: studioText('structure.removeStep', { step: id }) });
     const result = element('div', { role: 'status', 'aria-live': 'polite' });
     rename.addEventListener('click', async () => {
       const to = name.value.trim();
       const { status, data } = await api('POST', `/studio/api/steps/${id}/rename`, { to }, { 'if-match': entry.etag });
-      outcome(result, status, data, `Renamed to "${to}" everywhere it is named.`);
+      outcome(result, status, data, studioText('structure.renamed', { step: to }));
       if (status === 200) {
         await reloadDialog();
         await openStructure(to);
@@ -288,13 +290,19 @@
     });
     remove.addEventListener('click', async () => {
       const { status, data } = await api('DELETE', `/studio/api/steps/${id}`, undefined, { 'if-match': entry.etag });
-      outcome(result, status, data, `The step "${id}" is removed from the draft, with its buttons and examples.`);
+      outcome(result, status, data, studioText('structure.removed', { step: id }));
       if (status === 200) {
         await reloadDialog();
         $('structure').hidden = true;
       }
     });
-    form.append(element('label', { for: 'rename-to', text: 'New name' }), name, rename, remove, result);
+    form.append(
+      element('label', { for: 'rename-to', text: studioText('structure.newName') }),
+      name,
+      rename,
+      remove,
+      result,
+    );
     return form;
   }
 
@@ -302,16 +310,13 @@
     const box = element(
       'fieldset',
       {},
-      element('legend', { text: 'What candidates type for this step' }),
-      element('p', {
-        class: 'hint',
-        text:
-          'One message per line, the way candidates write. ' +
-          'A menu topic needs 40 in every language, other steps 15.',
-      }),
+      element('legend', { text: studioText('structure.examples') }),
+      element('p', { class: 'hint', text: studioText('structure.examplesHint') }),
     );
     const result = element('div', { role: 'status', 'aria-live': 'polite' });
-    const boxes = fiveBoxes(box, `examples-${topic}`, 'Examples', { rows: 6 });
+    const boxes = fiveBoxes(box, `examples-${topic}`, (language) => studioText('structure.examplesIn', { language }), {
+      rows: 6,
+    });
     const etags = {};
     for (const language of LANGUAGES)
       api('GET', `/studio/api/examples/${language}/${topic}`).then(({ status, data }) => {
@@ -319,7 +324,7 @@
         boxes[language].value = data.examples.join('\n');
         etags[language] = data.etag;
       });
-    const save = element('button', { type: 'button', text: 'Save the examples' });
+    const save = element('button', { type: 'button', text: studioText('structure.saveExamples') });
     save.addEventListener('click', async () => {
       const captures = [];
       for (const language of LANGUAGES) {
@@ -333,7 +338,7 @@
         etags[language] = data.etag;
         captures.push(...data.captures);
       }
-      outcome(result, 200, { captures }, 'The examples are saved in the draft.');
+      outcome(result, 200, { captures }, studioText('structure.examplesSaved'));
     });
     box.append(save, result);
     return box;
@@ -341,21 +346,31 @@
 
   // A new menu topic
 
-  async function openNewTopic() {
+  /** The form for a new menu topic; `kept` holds what was typed into it before it was drawn again. */
+  async function openNewTopic(kept = {}) {
     await loadStructure();
     const panel = $('new-topic');
     panel.hidden = false;
     const form = element('form', { id: 'new-topic-form', novalidate: true });
-    const name = element('input', { id: 'new-topic-name', type: 'text', required: true });
-    form.append(element('label', { for: 'new-topic-name', text: 'Name of the new step (letters and digits)' }), name);
-    const label = fiveBoxes(form, 'new-topic-label', 'Menu button', { rows: 1 });
-    const says = fiveBoxes(form, 'new-topic-says', 'What the step says', { rows: 3 });
-    form.append(
-      element('p', { class: 'hint', text: 'What candidates type: one message per line, at least 40 per language.' }),
+    const name = element('input', { id: 'new-topic-name', type: 'text', required: true, value: kept.name });
+    form.append(element('label', { for: 'new-topic-name', text: studioText('newTopic.name') }), name);
+    const label = fiveBoxes(form, 'new-topic-label', (language) => studioText('newTopic.buttonIn', { language }), {
+      rows: 1,
+      values: kept.label,
+    });
+    const says = fiveBoxes(form, 'new-topic-says', (language) => studioText('newTopic.saysIn', { language }), {
+      rows: 3,
+      values: kept.says,
+    });
+    form.append(element('p', { class: 'hint', text: studioText('newTopic.examplesHint') }));
+    const examples = fiveBoxes(
+      form,
+      'new-topic-examples',
+      (language) => studioText('newTopic.examplesIn', { language }),
+      { rows: 6, values: kept.examples },
     );
-    const examples = fiveBoxes(form, 'new-topic-examples', 'What candidates type', { rows: 6 });
-    const check = element('button', { type: 'button', text: 'Check the topic' });
-    const add = element('button', { type: 'submit', text: 'Add the topic to the draft' });
+    const check = element('button', { type: 'button', text: studioText('newTopic.check') });
+    const add = element('button', { type: 'submit', text: studioText('newTopic.add') });
     const result = element('div', { id: 'new-topic-result', role: 'status', 'aria-live': 'polite' });
     form.append(check, add, result);
 
@@ -386,27 +401,27 @@
     const named = () => {
       if (NAME.test(name.value.trim())) return true;
       result.replaceChildren(
-        problemList([{ field: 'name', message: 'must be letters and digits, starting with a letter' }]),
+        problemList([{ field: studioText('newTopic.nameField'), message: studioText('newTopic.badName') }]),
       );
       name.focus();
       return false;
     };
     check.addEventListener('click', async () => {
       if (!named()) return;
-      result.replaceChildren(element('p', { text: 'Checking… the draft’s model learns the examples, a few seconds.' }));
+      result.replaceChildren(element('p', { text: studioText('newTopic.checking') }));
       const { status, data } = await api('POST', '/studio/api/structure/check', { changes: changes() });
       if (status !== 200) return outcome(result, status, data, '');
       result.replaceChildren(
         data.problems.length
-          ? element('div', {}, element('p', { text: 'Fix these before adding it:' }), problemList(data.problems))
-          : element('p', { text: 'No problems: the topic can be added.' }),
+          ? element('div', {}, element('p', { text: studioText('newTopic.fixFirst') }), problemList(data.problems))
+          : element('p', { text: studioText('newTopic.noProblems') }),
         captureWarning(data.captures),
       );
     });
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!named()) return;
-      result.replaceChildren(element('p', { text: 'Adding… the draft’s model learns the examples, a few seconds.' }));
+      result.replaceChildren(element('p', { text: studioText('newTopic.adding') }));
       const { status, data } = await api(
         'POST',
         '/studio/api/structure',
@@ -415,25 +430,29 @@
           'if-match': structure.etag,
         },
       );
-      outcome(
-        result,
-        status,
-        data,
-        `The topic "${name.value.trim()}" is on the menu of the draft. Publish to make it live.`,
-      );
+      outcome(result, status, data, studioText('newTopic.added', { topic: name.value.trim() }));
       await loadStructure();
       if (status === 200) await reloadDialog();
     });
-    panel.replaceChildren(element('h2', { id: 'new-topic-title', text: 'Add a menu topic' }), form);
-    name.focus();
+    panel.replaceChildren(element('h2', { id: 'new-topic-title', text: studioText('newTopic.title') }), form);
+    if (!kept.name) name.focus();
+    const typed = (boxes) => Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value]));
+    newTopicTyped = () => ({ name: name.value, label: typed(label), says: typed(says), examples: typed(examples) });
   }
+  let newTopicTyped = () => ({});
 
   document.addEventListener('studio:step', (event) => {
+    if (event.detail.again) return; // drawn again on 'studio:language'
     $('new-topic').hidden = true;
     openStructure(event.detail.id);
   });
   $('add-topic').addEventListener('click', () => {
     $('structure').hidden = true;
     openNewTopic();
+  });
+  // Another language for the page: what is open is drawn again in it, with what was typed into a new topic kept.
+  document.addEventListener('studio:language', () => {
+    if (!$('structure').hidden && shownStep.language !== document.documentElement.lang) openStructure(shownStep.id);
+    if (!$('new-topic').hidden) openNewTopic(newTopicTyped());
   });
 })();

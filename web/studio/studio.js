@@ -211,13 +211,14 @@
     return out;
   }
 
-  async function openStep(id) {
+  /** Opens a step's texts; `again` when it is drawn again in another language rather than chosen. */
+  async function openStep(id, again = false) {
     const step = dialog.steps.find((each) => each.id === id);
     for (const button of document.querySelectorAll('.step'))
       button.setAttribute('aria-current', button.dataset.step === id ? 'true' : 'false');
     $('editor').dataset.step = id;
     $('editor-title').textContent = studioText('editor.step', { step: id });
-    document.dispatchEvent(new CustomEvent('studio:step', { detail: { id } }));
+    document.dispatchEvent(new CustomEvent('studio:step', { detail: { id, again } }));
     if (!step || step.texts.length === 0) {
       $('texts').replaceChildren(element('p', { text: studioText('editor.noTexts') }));
       return;
@@ -374,7 +375,7 @@
         type: 'button',
         'aria-expanded': 'false',
         'aria-controls': `diff-${version.version}`,
-        text: `Changes in version ${version.version}`,
+        text: studioText('versions.changes', { version: version.version }),
       });
       const panel = element('div', { id: `diff-${version.version}`, class: 'diff', hidden: true });
       changes.addEventListener('click', async () => {
@@ -412,23 +413,27 @@
   /** What a version changed against the one before: each text by language, old → new, and the structure. */
   async function versionChanges(number) {
     const { status, data } = await api('GET', `/studio/api/versions/${number}/diff`);
-    if (status !== 200) return [element('p', { text: data.message || 'The changes could not be shown; try again.' })];
-    if (data.against === null) return [element('p', { text: 'The first version: there is nothing before it.' })];
-    const parts = [element('p', { text: `Compared with version ${data.against}.` })];
+    if (status !== 200) return [element('p', { text: data.message || studioText('versions.diff.failed') })];
+    if (data.against === null) return [element('p', { text: studioText('versions.diff.first') })];
+    const parts = [element('p', { text: studioText('versions.diff.against', { version: data.against }) })];
     if (data.texts.length === 0 && data.structure.length === 0)
-      parts.push(element('p', { text: 'Nothing changed: the same content as that version.' }));
+      parts.push(element('p', { text: studioText('versions.diff.same') }));
     if (data.texts.length > 0) {
       const table = element(
         'table',
         { class: 'diff-texts' },
-        element('caption', { text: 'Texts' }),
+        element('caption', { text: studioText('versions.diff.texts') }),
         element(
           'thead',
           {},
           element(
             'tr',
             {},
-            ...['Language', 'Before', 'After'].map((name) => element('th', { scope: 'col', text: name })),
+            ...[
+              studioText('versions.diff.language'),
+              studioText('versions.diff.before'),
+              studioText('versions.diff.after'),
+            ].map((name) => element('th', { scope: 'col', text: name })),
           ),
         ),
       );
@@ -447,12 +452,16 @@
                 element(
                   'td',
                   { lang: change.language },
-                  change.before === null ? element('em', { text: 'none' }) : element('del', { text: change.before }),
+                  change.before === null
+                    ? element('em', { text: studioText('versions.diff.none') })
+                    : element('del', { text: change.before }),
                 ),
                 element(
                   'td',
                   { lang: change.language },
-                  change.after === null ? element('em', { text: 'removed' }) : element('ins', { text: change.after }),
+                  change.after === null
+                    ? element('em', { text: studioText('versions.diff.removed') })
+                    : element('ins', { text: change.after }),
                 ),
               ),
             ),
@@ -462,7 +471,7 @@
     }
     if (data.structure.length > 0)
       parts.push(
-        element('h3', { text: 'Structure' }),
+        element('h3', { text: studioText('versions.diff.structure') }),
         element(
           'ul',
           { class: 'diff-structure' },
@@ -555,6 +564,7 @@
   window.studioPage = {
     element,
     api,
+    languages: LANGUAGES,
     languageNames: LANGUAGE_NAMES,
     problemList,
     reloadDialog: () => loadDialog(),
@@ -580,7 +590,7 @@
     if (session) await signedIn(session);
     // The open step is drawn again unless a text in it is being changed (that would be lost).
     const step = $('editor').dataset.step;
-    if (session && step && !document.querySelector('#texts textarea[data-edited]')) await openStep(step);
+    if (session && step && !document.querySelector('#texts textarea[data-edited]')) await openStep(step, true);
     document.dispatchEvent(new CustomEvent('studio:language'));
   });
 
