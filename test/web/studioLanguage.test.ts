@@ -2,20 +2,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningBot } from '../../src/index';
-import { flatten } from '../../src/content/localeFiles';
 import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
 import { content } from '../support/helpers';
 import { EMAILS, openingKey, PASSWORDS, startStudioBot, studioDataDir } from '../support/studioClient';
+import { fill, pageWords, studioSays } from '../support/studioWords';
 
 jest.setTimeout(120_000);
-
-/** The studio page's words in one language (web:studio.page.*), as the content has them. */
-function pageWords(language: 'en' | 'de'): Record<string, string> {
-  const web = content().resources[language].web as { studio: { page: Record<string, unknown> } };
-  return Object.fromEntries(flatten(web.studio.page)) as Record<string, string>;
-}
-const fill = (text: string, values: Record<string, string>) =>
-  text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
 
 /** Every text node, aria-label and title the page shows, trimmed. */
 const shownTexts = (page: Page) =>
@@ -87,6 +79,29 @@ describe('the studio page in German', () => {
     expect(await seriousViolations(page)).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-german.png'), fullPage: true });
+
+    // The step's structure, the picture's options and the form for a new menu topic, in German too; a change
+    // of language draws what is open again in the other language, keeping what was typed.
+    const [inGerman, inEnglish] = [studioSays('de'), studioSays('en')];
+    const start = content().dialog.start;
+    await page.getByRole('heading', { name: inGerman('structure.title', { step: start }) }).waitFor();
+    const pictureLanguages = await page.locator('#picture-language option').allTextContents();
+    expect(pictureLanguages).toEqual(['en', 'es', 'it', 'fr', 'de'].map((each) => languages.languages[each]));
+    expect(await englishOnPage(page)).toEqual([]);
+    await page.getByLabel(de['pageLanguage']!).selectOption('en');
+    await page.getByRole('heading', { name: inEnglish('structure.title', { step: start }) }).waitFor();
+    await page.getByRole('button', { name: inEnglish('newTopic.title') }).click();
+    await page.getByLabel(inEnglish('newTopic.name')).fill('websiteDown');
+    const says = (language: 'en' | 'de') => inEnglish('newTopic.saysIn', { language: inEnglish.language(language) });
+    await page.getByLabel(says('de')).fill('Die Website lädt nicht.');
+    await page.getByLabel(en['pageLanguage']!).selectOption('de');
+    await page.getByRole('heading', { name: inGerman('newTopic.title') }).waitFor();
+    expect(await page.getByLabel(inGerman('newTopic.name')).inputValue()).toBe('websiteDown');
+    const saysGerman = inGerman('newTopic.saysIn', { language: inGerman.language('de') });
+    expect(await page.getByLabel(saysGerman).inputValue()).toBe('Die Website lädt nicht.');
+    expect(await englishOnPage(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studio-german-new-topic.png'), fullPage: true });
 
     await page.getByRole('button', { name: de['viewInsights'], exact: true }).click();
     await page.getByRole('heading', { name: de['insights.outcomes'], exact: true }).waitFor();

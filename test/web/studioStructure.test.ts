@@ -8,10 +8,12 @@ import { botAndBrowser } from './pageHelpers';
 import { content } from '../support/helpers';
 import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 import { newTopic } from '../support/newTopic';
+import { studioSays } from '../support/studioWords';
 
 jest.setTimeout(180_000);
 
-const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' } as const;
+/** The page's English words, from the content: a lead's rewording does not break the test. */
+const say = studioSays('en');
 
 /** One turn over /api/messages, as a channel posts it: the dialog state the bot reports. */
 async function turn(url: string, conversation: string, fields: Record<string, unknown>) {
@@ -34,10 +36,10 @@ describe('structure editing on the studio page in Chromium', () => {
     await page.context().clearCookies();
     await page.setViewportSize({ width: 1400, height: 1000 });
     await page.goto(`${running.bot.url}/studio`);
-    await page.getByLabel('Email address').fill(EMAILS.publisher);
-    await page.getByLabel('Password').fill(PASSWORDS.publisher);
-    await page.getByLabel('Password').press('Enter');
-    await page.getByRole('heading', { name: 'The conversation' }).waitFor();
+    await page.getByLabel(say('signIn.email')).fill(EMAILS.publisher);
+    await page.getByLabel(say('signIn.password')).fill(PASSWORDS.publisher);
+    await page.getByLabel(say('signIn.password')).press('Enter');
+    await page.getByRole('heading', { name: say('steps.title') }).waitFor();
     return page;
   }
 
@@ -48,31 +50,31 @@ describe('structure editing on the studio page in Chromium', () => {
     const page = await signedIn();
 
     // With the keyboard: the button that opens the form, then the form's first field has the focus.
-    await page.getByRole('button', { name: 'Add a menu topic' }).focus();
+    await page.getByRole('button', { name: say('newTopic.title') }).focus();
     await page.keyboard.press('Enter');
-    const name = page.getByLabel('Name of the new step (letters and digits)');
+    const name = page.getByLabel(say('newTopic.name'));
     await name.waitFor();
     expect(await name.evaluate((field) => field === document.activeElement)).toBe(true);
     await page.keyboard.type(topic.id);
     for (const language of LANGUAGES) {
-      const called = LANGUAGE_NAMES[language];
-      await page.getByLabel(`Menu button in ${called}`).fill(topic.texts[labelKey]![language]);
-      await page.getByLabel(`What the step says in ${called}`).fill(topic.texts[bodyKey]![language]);
-      await page.getByLabel(`What candidates type in ${called}`).fill(topic.examples[language].join('\n'));
+      const called = { language: say.language(language) };
+      await page.getByLabel(say('newTopic.buttonIn', called)).fill(topic.texts[labelKey]![language]);
+      await page.getByLabel(say('newTopic.saysIn', called)).fill(topic.texts[bodyKey]![language]);
+      await page.getByLabel(say('newTopic.examplesIn', called)).fill(topic.examples[language].join('\n'));
     }
-    await page.getByRole('button', { name: 'Check the topic' }).click();
-    await page.getByText('No problems: the topic can be added.').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: say('newTopic.check') }).click();
+    await page.getByText(say('newTopic.noProblems')).waitFor({ timeout: 60_000 });
     expect(await seriousViolations(page)).toEqual([]);
 
-    await page.getByRole('button', { name: 'Add the topic to the draft' }).click();
-    await page.getByText(`The topic "${topic.id}" is on the menu of the draft.`).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: say('newTopic.add') }).click();
+    await page.getByText(say('newTopic.added', { topic: topic.id })).waitFor({ timeout: 60_000 });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-new-topic.png'), fullPage: true });
 
     // The new step is in the tree; its structure and examples open beside its texts.
     await page.locator(`button.step[data-step="${topic.id}"]`).first().click();
-    await page.getByRole('heading', { name: `Structure of "${topic.id}"` }).waitFor();
-    await page.getByLabel('Examples in German').waitFor();
+    await page.getByRole('heading', { name: say('structure.title', { step: topic.id }) }).waitFor();
+    await page.getByLabel(say('structure.examplesIn', { language: say.language('de') })).waitFor();
     await page.waitForFunction(
       ([id, count]) =>
         (document.getElementById(`examples-${id}-de`) as HTMLTextAreaElement | null)?.value.split('\n').length ===
@@ -82,9 +84,9 @@ describe('structure editing on the studio page in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-structure.png'), fullPage: true });
 
-    await page.getByLabel('What changed').fill('A menu topic: the website does not load');
-    await page.getByRole('button', { name: 'Publish the draft' }).click();
-    await page.getByText(/^Published as version \d+\. It is live now\.$/).waitFor({ timeout: 120_000 });
+    await page.getByLabel(say('publish.message')).fill('A menu topic: the website does not load');
+    await page.getByRole('button', { name: say('publish.button') }).click();
+    await page.getByText(say.pattern('publish.published')).waitFor({ timeout: 120_000 });
 
     // A fresh German conversation over /api/messages: typing one of the examples leads to the new step.
     const opened = await turn(running.bot.url, 'structure-de', {
@@ -119,19 +121,28 @@ describe('structure editing on the studio page in Chromium', () => {
     // as many as the model the content teaches needs to place the message there.
     const examples = await capturingTopic(owner, message, 'loginTrouble', taught);
     const page = await signedIn();
-    await page.getByRole('button', { name: 'Add a menu topic' }).click();
-    await page.getByLabel('Name of the new step (letters and digits)').fill('loginTrouble');
+    await page.getByRole('button', { name: say('newTopic.title') }).click();
+    await page.getByLabel(say('newTopic.name')).fill('loginTrouble');
     for (const language of LANGUAGES) {
-      const called = LANGUAGE_NAMES[language];
-      await page.getByLabel(`Menu button in ${called}`).fill(`${owner} ${language} ?`);
-      await page.getByLabel(`What the step says in ${called}`).fill(`${owner} (${language}).`);
-      await page.getByLabel(`What candidates type in ${called}`).fill(examples[language].join('\n'));
+      const called = { language: say.language(language) };
+      await page.getByLabel(say('newTopic.buttonIn', called)).fill(`${owner} ${language} ?`);
+      await page.getByLabel(say('newTopic.saysIn', called)).fill(`${owner} (${language}).`);
+      await page.getByLabel(say('newTopic.examplesIn', called)).fill(examples[language].join('\n'));
     }
-    await page.getByRole('button', { name: 'Check the topic' }).click();
+    await page.getByRole('button', { name: say('newTopic.check') }).click();
     const warning = page.locator('#new-topic-result .capture');
     await warning.waitFor({ timeout: 60_000 });
     expect(await warning.getAttribute('role')).toBe('alert');
-    await warning.getByText(`“${message}” (English, an example of ${owner}) → loginTrouble`).waitFor();
+    await warning
+      .getByText(
+        say('structure.capturedExample', {
+          text: message,
+          language: say.language('en'),
+          from: owner,
+          topic: 'loginTrouble',
+        }),
+      )
+      .waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-capture-warning.png'), fullPage: true });
 
@@ -139,13 +150,16 @@ describe('structure editing on the studio page in Chromium', () => {
     const { dialog } = content();
     const first = (dialog.nodes[dialog.start] as { choices: Array<{ label: string }> }).choices[0]!.label;
     await page.locator(`button.step[data-step="${dialog.start}"]`).first().click();
-    const down = page.getByRole('button', { name: `Move down: button ${first}` });
+    const moveDown = say('structure.moveDownLabel', { name: say('structure.buttonName', { label: first }) });
+    const down = page.getByRole('button', { name: moveDown });
     await down.focus();
     await page.keyboard.press('Enter');
-    await page.locator('#structure li').nth(1).getByText(`Button 2 (${first}) leads to`).waitFor();
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-      `Move down: button ${first}`,
-    );
+    await page
+      .locator('#structure li')
+      .nth(1)
+      .getByText(say('structure.leadsTo', { number: 2, label: first }))
+      .waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(moveDown);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });
