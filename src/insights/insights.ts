@@ -3,7 +3,7 @@ import type { TurnResult } from '../conversation/engine';
 import type { Logger } from '../logger';
 import { CountingRules } from './events';
 import { groupIdOf, scrub } from './scrub';
-import { conversationKey, type InboxGroup, type InsightsStore } from './store';
+import { conversationKey, SEEN_SECONDS, type InboxGroup, type InsightsStore } from './store';
 
 export interface InsightsOptions {
   store: InsightsStore;
@@ -90,10 +90,11 @@ function understandingOf(counts: Record<string, number>): InsightsReport['unders
 /** What support leads see of how the bot does: counted per turn, the misses kept scrubbed in an inbox. */
 export class Insights {
   private rules: { content: Content; rules: CountingRules } | undefined;
-  private pending = 0;
+  /** The recordings still waiting for the store. */
+  private readonly pending = new Set<Promise<void>>();
   private warned = 0;
-  /** `day|conversation` → the once-a-day marks already counted (the store's own check stays the authority). */
-  private readonly counted = new Map<string, Set<string>>();
+  /** Conversation → the once-a-conversation marks already counted (the store's own check stays the authority). */
+  private readonly counted = new Map<string, { at: number; marks: Set<string> }>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
@@ -109,15 +110,20 @@ export class Insights {
 
   /** Counts the turn in the background: the turn never waits for it, and a failure is only logged. */
   record(turn: SeenTurn): void {
-    if (this.pending >= MAX_PENDING) return;
-    this.pending++;
-    void this.write(turn)
+    if (this.pending.size >= MAX_PENDING) return;
+    const written: Promise<void> = this.write(turn)
       .catch((error: Error) => {
         if (Date.now() - this.warned < WARN_EVERY_MS) return;
         this.warned = Date.now();
         this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
       })
-      .finally(() => this.pending--);
+      .finally(() => this.pending.delete(written));
+    this.pending.add(written);
+  }
+
+  /** Resolves once every turn recorded so far is in the store (or failed and was logged). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   private async write({ conversation, channel, text, result }: SeenTurn): Promise<void> {
@@ -134,12 +140,15 @@ export class Insights {
     });
     const key = conversationKey(conversation);
     const day = dayOf(now);
-    const known = this.counted.get(`${day}|${key}`);
-    const once = known ? counts.once.filter((field) => !known.has(field)) : counts.once;
+    const known = this.counted.get(key);
+    // Silent longer than the store remembers: a new conversation to the store, so to this instance too.
+    if (known && known.at < now.getTime() - SEEN_SECONDS * 1000) this.counted.delete(key);
+    const marks = this.counted.get(key)?.marks;
+    const once = marks ? counts.once.filter((field) => !marks.has(field)) : counts.once;
     const writes = [
       this.options.store
         .record({ ...counts, once, conversation: key, day, at: now.getTime() })
-        .then(() => this.remember(`${day}|${key}`, once)),
+        .then(() => this.remember(key, once, now.getTime())),
     ];
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
     const missed = heard === 'notUnderstood' || heard === 'clarified';
@@ -147,9 +156,9 @@ export class Insights {
     if (kept)
       writes.push(
         this.options.store.addToInbox({
-          id: groupIdOf(trace.locale, kept),
+          id: groupIdOf(counts.language, kept),
           text: kept,
-          language: trace.locale,
+          language: counts.language,
           at: now.getTime(),
           keepAfter: this.inboxCutoff(),
         }),
@@ -157,13 +166,14 @@ export class Insights {
     await Promise.all(writes);
   }
 
-  private remember(key: string, fields: readonly string[]): void {
-    let marks = this.counted.get(key);
-    if (!marks) {
+  private remember(key: string, fields: readonly string[], at: number): void {
+    let known = this.counted.get(key);
+    if (!known) {
       if (this.counted.size >= REMEMBERED) this.counted.delete(this.counted.keys().next().value!);
-      this.counted.set(key, (marks = new Set()));
+      this.counted.set(key, (known = { at, marks: new Set() }));
     }
-    for (const field of fields) marks.add(field);
+    known.at = at;
+    for (const field of fields) known.marks.add(field);
   }
 
   private inboxCutoff(): number {

@@ -408,8 +408,15 @@ function mountInsights(
         if (typeof topic !== 'string' || !topic) return fail(res, 400, 'bad_request', 'Send { "topic": "…" }.');
         const id = String(req.params?.id ?? '');
         const group = (await insights.inbox()).find((each) => each.id === id);
-        if (!group || !isLanguage(group.language))
+        if (!group)
           return fail(res, 404, 'not_found', 'There is no such message in the inbox (taught or dismissed already?).');
+        if (!isLanguage(group.language))
+          return fail(
+            res,
+            422,
+            'unsupported_language',
+            'The message is in a language the bot does not speak: there is nothing to teach it to; dismiss it.',
+          );
         const result = await studio.teach(group.language, topic, group.text, session.email);
         if (result.status === 'unknown')
           return fail(res, 422, 'unknown_topic', `There is no topic "${topic}"; one of: ${result.topics.join(', ')}.`);

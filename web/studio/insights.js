@@ -1,7 +1,15 @@
 'use strict';
 // The studio's insights view: charts (Chart.js, served by the studio itself), tables with CSV export, the inbox.
 (() => {
-  const LANGUAGE_NAMES = { en: 'English', es: 'Spanish', it: 'Italian', fr: 'French', de: 'German' };
+  const LANGUAGE_NAMES = {
+    en: 'English',
+    es: 'Spanish',
+    it: 'Italian',
+    fr: 'French',
+    de: 'German',
+    // Messages in a language the bot does not speak (answered in English with the five to choose from).
+    other: 'Other language',
+  };
   const OUTCOME_NAMES = {
     solved: 'Solved',
     helpdeskRequests: 'Helpdesk request filed',
@@ -352,11 +360,14 @@
           item.classList.add('done');
           for (const button of item.querySelectorAll('button, select')) button.disabled = true;
         };
-        const teach = element('button', { type: 'button', text: 'Teach' });
+        // A language the bot does not speak: there is no understanding file to teach it to, only Dismiss.
+        const teachable = group.language in LANGUAGE_NAMES && group.language !== 'other';
+        select.disabled = !teachable;
+        const teach = element('button', { type: 'button', text: 'Teach', disabled: !teachable });
         teach.addEventListener('click', () =>
           act('teach', { topic: select.value }, `Taught as "${select.value}" in the draft; publish to apply it.`),
         );
-        const off = element('button', { type: 'button', text: 'Mark as off-topic', disabled: !offTopic });
+        const off = element('button', { type: 'button', text: 'Mark as off-topic', disabled: !offTopic || !teachable });
         off.addEventListener('click', () =>
           act('teach', { topic: offTopic }, 'Marked as off-topic in the draft; publish to apply it.'),
         );
@@ -365,18 +376,26 @@
         const item = element(
           'li',
           { class: 'inbox-group' },
-          element('p', { class: 'inbox-text', lang: group.language, text: group.text }),
+          element('p', { class: 'inbox-text', lang: teachable ? group.language : undefined, text: group.text }),
           element('p', {
             class: 'hint',
             text:
               `${LANGUAGE_NAMES[group.language] ?? group.language} · ${group.count} × · ` +
               `last seen ${group.lastSeen.slice(0, 16).replace('T', ' ')}`,
           }),
+          teachable
+            ? undefined
+            : element('p', {
+                class: 'hint',
+                text: 'Written in a language the bot does not speak: it answered with the languages it speaks.',
+              }),
           (group.examples ?? []).length > 1
             ? element(
                 'ul',
                 { class: 'examples' },
-                ...group.examples.map((each) => element('li', { lang: group.language, text: each })),
+                ...group.examples.map((each) =>
+                  element('li', { lang: teachable ? group.language : undefined, text: each }),
+                ),
               )
             : undefined,
           element('label', { for: selectId, text: 'Topic it should have gone to' }),
