@@ -7,6 +7,9 @@
  *
  * The waterfall peer (bench/waterfallBot.ts: the same tree written with botbuilder-dialogs, a dev dependency)
  * runs beside them when that package is installed; it is not a dependency of the bot.
+ *
+ * Then the cost of recording insights: the helpdesk bot with insights on and off, side by side, and the ratio
+ * (BENCH_ONLY=insights runs only that).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -192,8 +195,53 @@ interface Bot {
 
 const TSX = ['--disable-warning=DEP0111', '--import', 'tsx'];
 
+/**
+ * The cost of recording insights: the helpdesk bot with insights on (as it runs by default) and with
+ * INSIGHTS=off, each its own process on the same Redis, peak runs alternating, the best of ROUNDS kept.
+ */
+async function insightsCost(redisUrl: string): Promise<string[]> {
+  const variants: Array<{ name: string; env: Record<string, string> }> = [
+    { name: 'insights on', env: {} },
+    { name: 'insights off', env: { INSIGHTS: 'off' } },
+  ];
+  const servers: Server[] = [];
+  for (const variant of variants)
+    servers.push(
+      await startServer(variant.name, ['--disable-warning=DEP0111', 'dist/index.js'], {
+        REDIS_URL: redisUrl,
+        ...variant.env,
+      }),
+    );
+  for (const [index, server] of servers.entries()) await closedLoop(server, `warm-insights-${index}`);
+  const runs: Run[][] = servers.map(() => []);
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [index, server] of servers.entries())
+      runs[index]!.push(await closedLoop(server, `insights-${index}-${round}`));
+  for (const server of servers) {
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+  }
+  const [on, off] = runs.map(
+    (each) => each.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a)).turnsPerSecond,
+  ) as [number, number];
+  const cost = 1 - on / off;
+  return [
+    `insights: peak turns/s with recording ${on.toFixed(1)} /s, without ${off.toFixed(1)} /s, ` +
+      `ratio ${(on / off).toFixed(3)}`,
+    `  by round: on ${runs[0]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}; ` +
+      `off ${runs[1]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`,
+    `  recording costs <= 5 % turns/s . ${(cost * 100).toFixed(1)} %  ${cost <= 0.05 ? 'met' : 'MISSED'}`,
+  ];
+}
+
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
+  // BENCH_ONLY=insights: only the cost of recording insights (on and off side by side).
+  if (process.env.BENCH_ONLY === 'insights') {
+    process.stdout.write(`${(await insightsCost(redis.url)).join('\n')}\n`);
+    await redis.stop();
+    return;
+  }
   // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
   const withPeer = existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'));
@@ -340,6 +388,7 @@ async function main(): Promise<void> {
       met(liveRss[0]! - liveRss[floor]! <= 40),
     `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
+  lines.push('', ...(await insightsCost(redis.url)));
   process.stdout.write(`${lines.join('\n')}\n`);
   await redis.stop();
 }
