@@ -13,6 +13,7 @@ import { MAX_DAYS } from '../insights/insights';
 import type { SignInLimit } from '../studio/open';
 import type { Session, Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
+import { mountPreviewChannel, PreviewChannel } from './studioPreview';
 
 export interface StudioRouteOptions {
   studio: Studio;
@@ -73,7 +74,9 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     res.setHeader('cache-control', 'no-store');
     res.setHeader(
       'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+      // Web Chat (the preview pane) styles itself with inline <style> elements; its stream is on this origin.
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     );
     res.setHeader('referrer-policy', 'no-referrer');
@@ -327,6 +330,13 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   );
 
   mountInsights(server, options, guarded, body);
+  // The preview as a Web Chat pane: a Direct Line endpoint of its own, answered by the draft.
+  const preview = new PreviewChannel(studio);
+  const closePreviewStreams = mountPreviewChannel(server, preview, guarded, options.logger, options.trustProxy);
+  server.server.on('close', () => {
+    closePreviewStreams();
+    void preview.close();
+  });
 
   server.post(
     '/studio/api/preview',

@@ -342,7 +342,7 @@
     $('versions').replaceChildren(...items);
   }
 
-  // Try a message, preview
+  // Try a message (the preview is preview.js)
 
   $('try-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -367,40 +367,8 @@
     );
   });
 
-  async function previewTurn(body) {
-    const log = $('preview-log');
-    if (body.text) log.append(element('li', { class: 'you', text: `You: ${body.text}` }));
-    const { status, data } = await api('POST', '/studio/api/preview', {
-      language: $('preview-language').value,
-      ...body,
-    });
-    if (status !== 200) return log.append(element('li', { text: data.message || 'The preview did not answer.' }));
-    if (data.problems) return log.append(element('li', {}, problemList(data.problems)));
-    for (const message of data.messages) log.append(element('li', { class: 'bot' }, rendered(message)));
-    if (data.buttons.length)
-      log.append(element('li', { class: 'buttons', text: `Buttons: ${data.buttons.map((b) => b.title).join(' | ')}` }));
-    const understood = data.trace.understood
-      ? `, understood ${data.trace.understood.intent} (${Math.round(data.trace.understood.p * 100)} %)`
-      : '';
-    log.append(
-      element('li', { class: 'trace', text: `Topic ${data.trace.topic}, step ${data.trace.state}${understood}` }),
-    );
-  }
-
-  $('preview-start').addEventListener('click', async () => {
-    $('preview-log').replaceChildren();
-    await previewTurn({ restart: true });
-  });
-  $('preview-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = $('preview-text').value;
-    if (!text.trim()) return;
-    $('preview-text').value = '';
-    await previewTurn({ text });
-  });
-
   // The insights view (insights.js) builds its part of the page with the same helpers and session.
-  window.studioPage = { element, api };
+  window.studioPage = { element, api, rendered, problemList };
 
   // A page reload keeps the session.
   api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));
