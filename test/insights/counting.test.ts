@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import { isFormNode } from '../../src/content/dialogSchema';
@@ -252,5 +252,31 @@ describe('the Redis scripts of insights (Redis Cluster: one slot, every key decl
     }
     expect(problems).toEqual([]);
     await insights.close();
+  });
+});
+
+describe('the data folder store, two processes on one folder by mistake', () => {
+  it('never leaves a half-written file: the last to write wins, whole', async () => {
+    const folder = tempFolder('insights-shared-');
+    const clock = new Clock(new Date('2026-05-04T10:00:00Z'));
+    const [first, second] = [new FileInsightsStore(folder), new FileInsightsStore(folder)];
+    for (const [store, id] of [
+      [first, 'first'],
+      [second, 'second'],
+    ] as const) {
+      const insights = insightsOn(store, clock);
+      const chat = new RecordedChat(insights, id);
+      await chat.seen(chat.open());
+      await chat.chose(id === 'first' ? 'lockout' : 'forgotPassword');
+    }
+    await first.close();
+    await second.close();
+    // Only the file itself is left (no temporary file), and it reads: the second's counts, written last.
+    expect(readdirSync(folder)).toEqual(['insights.json']);
+    const kept = new FileInsightsStore(folder);
+    const [counts] = await kept.days(['2026-05-04']);
+    expect(counts).toMatchObject({ conversations: 1, 'topic:forgotPassword': 1 });
+    expect(counts!['topic:lockout']).toBeUndefined();
+    await kept.close();
   });
 });
