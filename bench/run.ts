@@ -11,7 +11,8 @@
  * Then the cost of recording insights: the helpdesk bot with insights on and off, side by side, and the ratio
  * (BENCH_ONLY=insights runs only that).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,8 +53,14 @@ interface Server {
   coldStartMs: number;
 }
 
-async function startServer(name: string, args: string[], env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+async function startServer(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  readyPath = '/readyz',
+  port?: number,
+): Promise<Server> {
+  port ??= await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -65,7 +72,7 @@ async function startServer(name: string, args: string[], env: Record<string, str
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     if (performance.now() > deadline) throw new Error(`${name} did not become ready`);
-    const ready = await fetch(`${url}/readyz`).then(
+    const ready = await fetch(`${url}${readyPath}`).then(
       (response) => response.ok,
       () => false,
     );
@@ -73,6 +80,16 @@ async function startServer(name: string, args: string[], env: Record<string, str
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   return { name, child, url, coldStartMs: performance.now() - started };
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user and system, milliseconds) the process has used so far. */
+function cpuMs(pid: number): number {
+  // After "pid (name) ", utime and stime are the 12th and 13th fields.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 function memory(pid: number): { rssMb: number; peakMb: number } {
@@ -103,6 +120,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 interface Run {
+  turns: number;
   turnsPerSecond: number;
   p50: number;
   p95: number;
@@ -159,6 +177,7 @@ async function fixedRate(server: Server, prefix: string, perSecond: number): Pro
 function summarise(latencies: number[], errors: number, elapsedMs: number): Run {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
+    turns: latencies.length,
     turnsPerSecond: (latencies.length / elapsedMs) * 1000,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
@@ -195,11 +214,26 @@ interface Bot {
 
 const TSX = ['--disable-warning=DEP0111', '--import', 'tsx'];
 
+/** The reference account service in its own process, on the bench's Redis. */
+async function startAccountService(redisUrl: string): Promise<Server & { token: string }> {
+  const port = await freePort();
+  const token = randomBytes(24).toString('base64url');
+  const server = await startServer(
+    'account service',
+    ['--disable-warning=DEP0111', 'dist/referenceService/app.js'],
+    { ACCOUNT_SERVICE_PORT: String(port), ACCOUNT_SERVICE_TOKEN: token, REDIS_URL: redisUrl },
+    '/healthz',
+    port,
+  );
+  return { ...server, token };
+}
+
 /**
  * The cost of recording insights: the helpdesk bot with insights on (as it runs by default) and with
- * INSIGHTS=off, each its own process on the same Redis, peak runs alternating, the best of ROUNDS kept.
+ * INSIGHTS=off, each its own process on the same Redis (and account service), peak runs alternating, the best
+ * of ROUNDS kept; CPU per turn over all the peak runs beside it.
  */
-async function insightsCost(redisUrl: string): Promise<string[]> {
+async function insightsCost(redisUrl: string, helpdeskEnv: Record<string, string>): Promise<string[]> {
   const variants: Array<{ name: string; env: Record<string, string> }> = [
     { name: 'insights on', env: {} },
     { name: 'insights off', env: { INSIGHTS: 'off' } },
@@ -209,14 +243,21 @@ async function insightsCost(redisUrl: string): Promise<string[]> {
     servers.push(
       await startServer(variant.name, ['--disable-warning=DEP0111', 'dist/index.js'], {
         REDIS_URL: redisUrl,
+        ...helpdeskEnv,
         ...variant.env,
       }),
     );
   for (const [index, server] of servers.entries()) await closedLoop(server, `warm-insights-${index}`);
   const runs: Run[][] = servers.map(() => []);
+  const cpu = servers.map(() => ({ ms: 0, turns: 0 }));
   for (let round = 0; round < ROUNDS; round++)
-    for (const [index, server] of servers.entries())
-      runs[index]!.push(await closedLoop(server, `insights-${index}-${round}`));
+    for (const [index, server] of servers.entries()) {
+      const before = cpuMs(server.child.pid!);
+      const run = await closedLoop(server, `insights-${index}-${round}`);
+      cpu[index]!.ms += cpuMs(server.child.pid!) - before;
+      cpu[index]!.turns += run.turns;
+      runs[index]!.push(run);
+    }
   for (const server of servers) {
     server.child.kill('SIGTERM');
     await once(server.child, 'exit');
@@ -224,10 +265,12 @@ async function insightsCost(redisUrl: string): Promise<string[]> {
   const [on, off] = runs.map(
     (each) => each.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a)).turnsPerSecond,
   ) as [number, number];
+  const [cpuOn, cpuOff] = cpu.map(({ ms, turns }) => (turns ? ms / turns : 0)) as [number, number];
   const cost = 1 - on / off;
   return [
     `insights: peak turns/s with recording ${on.toFixed(1)} /s, without ${off.toFixed(1)} /s, ` +
       `ratio ${(on / off).toFixed(3)}`,
+    `  CPU per turn (peak runs): with recording ${cpuOn.toFixed(2)} ms, without ${cpuOff.toFixed(2)} ms`,
     `  by round: on ${runs[0]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}; ` +
       `off ${runs[1]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`,
     `  recording costs <= 5 % turns/s . ${(cost * 100).toFixed(1)} %  ${cost <= 0.05 ? 'met' : 'MISSED'}`,
@@ -236,12 +279,6 @@ async function insightsCost(redisUrl: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
-  // BENCH_ONLY=insights: only the cost of recording insights (on and off side by side).
-  if (process.env.BENCH_ONLY === 'insights') {
-    process.stdout.write(`${(await insightsCost(redis.url)).join('\n')}\n`);
-    await redis.stop();
-    return;
-  }
   // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
   const withPeer = existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'));
@@ -250,18 +287,49 @@ async function main(): Promise<void> {
     ...(withPeer ? [{ name: 'waterfall', args: [...TSX, 'bench/waterfallBot.ts'], prefix: 'waterfall' }] : []),
     { name: 'echo floor', args: [...TSX, 'bench/echoBot.ts'], prefix: 'echo' },
   ];
+  // The account service runs on its own, as it does in production (ACCOUNT_SERVICE_URL): the figures are the
+  // bot's. BENCH_ACCOUNT_SERVICE=embedded measures the bot with the reference service in its own process.
+  const accountService =
+    process.env.BENCH_ACCOUNT_SERVICE === 'embedded' ? undefined : await startAccountService(redis.url);
+  const helpdeskEnv: Record<string, string> = accountService
+    ? { ACCOUNT_SERVICE_URL: accountService.url, ACCOUNT_SERVICE_TOKEN: accountService.token }
+    : {};
+  const stop = async () => {
+    if (accountService) {
+      accountService.child.kill('SIGTERM');
+      await once(accountService.child, 'exit');
+    }
+    await redis.stop();
+  };
+  // BENCH_ONLY=insights: only the cost of recording insights (on and off side by side).
+  if (process.env.BENCH_ONLY === 'insights') {
+    process.stdout.write(`${(await insightsCost(redis.url, helpdeskEnv)).join('\n')}\n`);
+    await stop();
+    return;
+  }
   const servers: Server[] = [];
   for (const bot of bots) {
-    const args = bot.name === 'helpdesk' ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
-    servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url }));
+    const helpdesk = bot.name === 'helpdesk';
+    const args = helpdesk ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
+    servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url, ...(helpdesk ? helpdeskEnv : {}) }));
   }
 
   // Warm up all, then measure peak throughput side by side, alternating, ROUNDS times; the best round of each.
   for (const server of servers) await closedLoop(server, 'warm');
+  // CPU per turn: the CPU time each bot's process used over all its peak runs, over the turns it answered. Unlike
+  // turns/s, it hardly depends on what else the machine is running.
   const peaks: Run[][] = servers.map(() => []);
+  const cpu = servers.map(() => ({ ms: 0, turns: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, server] of servers.entries()) peaks[index]!.push(await closedLoop(server, `peak${round}`));
+    for (const [index, server] of servers.entries()) {
+      const before = cpuMs(server.child.pid!);
+      const run = await closedLoop(server, `peak${round}`);
+      cpu[index]!.ms += cpuMs(server.child.pid!) - before;
+      cpu[index]!.turns += run.turns;
+      peaks[index]!.push(run);
+    }
   }
+  const cpuPerTurn = cpu.map(({ ms, turns }) => (turns ? ms / turns : 0));
   const best = (runs: Run[]) => runs.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a));
   const peak = peaks.map(best);
   const halfRate = peak[0]!.turnsPerSecond / 2;
@@ -276,16 +344,24 @@ async function main(): Promise<void> {
 
   // 1,000 live conversations on fresh instances (the peak runs above leave the heap grown).
   const liveRss: number[] = [];
+  const liveErrors: number[] = [];
   for (const bot of bots) {
-    const fresh = await startServer(`${bot.name} (fresh)`, bot.args, { REDIS_URL: redis.url });
+    const fresh = await startServer(`${bot.name} (fresh)`, bot.args, {
+      REDIS_URL: redis.url,
+      ...(bot.name === 'helpdesk' ? helpdeskEnv : {}),
+    });
+    let failed = 0;
     for (let start = 0; start < 1000; start += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, n) =>
-          turn(fresh.url, `live-${start + n}`, 'hi').then(() => turn(fresh.url, `live-${start + n}`, '6')),
+          turn(fresh.url, `live-${start + n}`, 'hi')
+            .then(() => turn(fresh.url, `live-${start + n}`, '6'))
+            .catch(() => (failed += 1)),
         ),
       );
     }
     liveRss.push(memory(fresh.child.pid!).rssMb);
+    liveErrors.push(failed);
     fresh.child.kill('SIGTERM');
     await once(fresh.child, 'exit');
   }
@@ -353,6 +429,7 @@ async function main(): Promise<void> {
       'ms',
       2,
     ),
+    row('CPU per turn (peak runs)', cpuPerTurn, 'ms', 2),
     row('Redis bytes per conversation', bytes, 'B', 0),
     row(
       'peak RSS',
@@ -371,16 +448,19 @@ async function main(): Promise<void> {
       'ms',
       0,
     ),
-    `errors: ${bots.map((bot, index) => `${bot.name} ${peak[index]!.errors + half[index]!.errors}`).join(', ')}`,
+    `errors: ${bots.map((bot, index) => `${bot.name} ${peak[index]!.errors + half[index]!.errors}`).join(', ')}` +
+      ` (1,000 live: ${bots.map((bot, index) => `${bot.name} ${liveErrors[index]}`).join(', ')})`,
     '',
     `peak turns/s by round: ${bots
       .map((bot, index) => `${bot.name} ${peaks[index]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`)
       .join('; ')}`,
     '',
     'targets:',
-    `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}`,
+    `  turns/s >= 0.9 x floor ........ ${turnsRatio.toFixed(2)} x  ${met(turnsRatio >= 0.9)}` +
+      `  (CPU per turn: ${(cpuPerTurn[0]! / cpuPerTurn[floor]!).toFixed(2)} x the floor's)`,
     withPeer
-      ? `  turns/s >= 1.25 x waterfall ... ${peerRatio.toFixed(2)} x  ${met(peerRatio >= 1.25)}`
+      ? `  turns/s >= 1.25 x waterfall ... ${peerRatio.toFixed(2)} x  ${met(peerRatio >= 1.25)}` +
+        `  (CPU per turn: ${(cpuPerTurn[0]! / cpuPerTurn[1]!).toFixed(2)} x the waterfall's)`
       : '  turns/s >= 1.25 x waterfall peer: not measured (botbuilder-dialogs is not installed)',
     `  state <= 1 KB / conversation .. ${bytes[0]!.toFixed(0)} B  ${met(bytes[0]! <= 1024)}`,
     `  p99 <= 50 ms at half peak ..... ${half[0]!.p99.toFixed(1)} ms  ${met(half[0]!.p99 <= 50)}`,
@@ -388,9 +468,9 @@ async function main(): Promise<void> {
       met(liveRss[0]! - liveRss[floor]! <= 40),
     `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
-  lines.push('', ...(await insightsCost(redis.url)));
+  lines.push('', ...(await insightsCost(redis.url, helpdeskEnv)));
   process.stdout.write(`${lines.join('\n')}\n`);
-  await redis.stop();
+  await stop();
 }
 
 main().catch((error: Error) => {

@@ -1,6 +1,7 @@
 /**
- * `npm run build` ends here: trains the language model of the configured content (CONTENT_DIR) and keeps it in
- * its file, so the bot's first start loads it instead of training. Nothing to do when the file is there.
+ * `npm run build` ends here: checks the configured content (CONTENT_DIR) and trains its language model, keeping
+ * both in their files, so the bot's first start reads them instead of checking and training. Nothing to do when
+ * the files are there.
  */
 import { loadConfig } from './config';
 import { loadContent } from './content/loadContent';

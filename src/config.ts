@@ -76,6 +76,15 @@ const schema = z.object({
   // The bot's own process turns it on unless STUDIO=off (src/index.ts); code that builds a config itself opts in.
   STUDIO: z.enum(['on', 'off', 'true', 'false', '']).default('off'),
   STUDIO_DATA_DIR: optionalText,
+  // Signing in to the studio with OpenID Connect (e.g. Microsoft Entra ID), beside the local accounts.
+  STUDIO_OIDC_ISSUER: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STUDIO_OIDC_CLIENT_ID: optionalText,
+  STUDIO_OIDC_CLIENT_SECRET: optionalText,
+  STUDIO_OIDC_REDIRECT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  STUDIO_OIDC_NAME: optionalText,
+  STUDIO_OIDC_ROLE_CLAIM: optionalText,
+  STUDIO_OIDC_EDITOR_ROLE: optionalText,
+  STUDIO_OIDC_PUBLISHER_ROLE: optionalText,
   // Insights for the studio: counts per turn and the inbox of missed messages (see README, Privacy).
   INSIGHTS: z.enum(['on', 'off', 'true', 'false', '']).default('on'),
   INSIGHTS_INBOX: z.enum(['on', 'off', 'true', 'false', '']).default('on'),
@@ -132,9 +141,32 @@ export interface Config {
     frameAncestors: string;
   };
   /** The content studio at /studio; its data in Redis when set, else in this folder. Undefined: STUDIO=off. */
-  studio?: { dataDir: string };
+  studio?: { dataDir: string; oidc?: OidcSettings };
   /** What leads see in the studio; undefined with INSIGHTS=off or without the studio. */
   insights?: { inbox: boolean; inboxDays: number; abandonSeconds: number };
+}
+
+/** Signing in to the studio with an OpenID provider; roles come from a claim of the ID token. */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The callback as the provider knows it: https://<public host>/studio/auth/oidc/callback. */
+  redirectUrl: string;
+  /** The provider's name on the button ("Sign in with Microsoft"). */
+  name: string;
+  /** The claim that holds the roles (Entra ID app roles: roles; groups: groups). */
+  roleClaim: string;
+  /** The claim values that make an editor and a publisher. */
+  editorRole: string;
+  publisherRole: string;
+}
+
+export const OIDC_CALLBACK_PATH = '/studio/auth/oidc/callback';
+
+/** Loopback addresses: the only ones an OpenID provider or its callback may be reached over plain HTTP. */
+export function isLoopbackUrl(url: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
 
 export class ConfigError extends Error {
@@ -211,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'turns is stored encrypted and every instance can read it',
     );
   }
+  const oidc = oidcSettings(values);
   return {
     port: values.PORT,
     ...(values.HOST ? { host: values.HOST } : {}),
@@ -248,7 +281,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ...(values.STUDIO !== 'on' && values.STUDIO !== 'true'
       ? {}
-      : { studio: { dataDir: path.resolve(values.STUDIO_DATA_DIR ?? path.join(PROJECT_ROOT, 'data', 'studio')) } }),
+      : {
+          studio: {
+            dataDir: path.resolve(values.STUDIO_DATA_DIR ?? path.join(PROJECT_ROOT, 'data', 'studio')),
+            ...(oidc ? { oidc } : {}),
+          },
+        }),
     ...((values.STUDIO === 'on' || values.STUDIO === 'true') && values.INSIGHTS !== 'off' && values.INSIGHTS !== 'false'
       ? {
           insights: {
@@ -258,6 +296,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
         }
       : {}),
+  };
+}
+
+/** The OpenID Connect sign-in when any of its variables is set; each missing or wrong one named. */
+function oidcSettings(values: z.infer<typeof schema>): OidcSettings | undefined {
+  const required = {
+    STUDIO_OIDC_ISSUER: values.STUDIO_OIDC_ISSUER,
+    STUDIO_OIDC_CLIENT_ID: values.STUDIO_OIDC_CLIENT_ID,
+    STUDIO_OIDC_CLIENT_SECRET: values.STUDIO_OIDC_CLIENT_SECRET,
+    STUDIO_OIDC_REDIRECT_URL: values.STUDIO_OIDC_REDIRECT_URL,
+  };
+  if (Object.values(required).every((value) => value === undefined)) return undefined;
+  const problems = Object.entries(required)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => `  ${name}: required when any STUDIO_OIDC_ variable is set`);
+  const { STUDIO_OIDC_ISSUER: issuer, STUDIO_OIDC_REDIRECT_URL: redirectUrl } = required;
+  if (issuer && !issuer.startsWith('https:') && !isLoopbackUrl(issuer))
+    problems.push('  STUDIO_OIDC_ISSUER: must be an https URL (plain http only on 127.0.0.1 or localhost)');
+  if (redirectUrl && new URL(redirectUrl).pathname !== OIDC_CALLBACK_PATH)
+    problems.push(
+      `  STUDIO_OIDC_REDIRECT_URL: must end in ${OIDC_CALLBACK_PATH}, ` +
+        `e.g. https://helpdesk.example.org${OIDC_CALLBACK_PATH}`,
+    );
+  else if (redirectUrl && !redirectUrl.startsWith('https:') && !isLoopbackUrl(redirectUrl))
+    problems.push('  STUDIO_OIDC_REDIRECT_URL: must be an https URL (plain http only on 127.0.0.1 or localhost)');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return {
+    issuer: issuer!,
+    clientId: required.STUDIO_OIDC_CLIENT_ID!,
+    clientSecret: required.STUDIO_OIDC_CLIENT_SECRET!,
+    redirectUrl: redirectUrl!,
+    name: values.STUDIO_OIDC_NAME ?? 'Microsoft',
+    roleClaim: values.STUDIO_OIDC_ROLE_CLAIM ?? 'roles',
+    editorRole: values.STUDIO_OIDC_EDITOR_ROLE ?? 'studio.editor',
+    publisherRole: values.STUDIO_OIDC_PUBLISHER_ROLE ?? 'studio.publisher',
   };
 }
 
@@ -308,6 +381,11 @@ export function describeConfig(config: Config, env: NodeJS.ProcessEnv = process.
     STUDIO: config.studio
       ? `on at /studio, data in ${config.redis ? 'Redis' : config.studio.dataDir}`
       : 'off (STUDIO=off)',
+    STUDIO_OIDC: config.studio?.oidc
+      ? `${config.studio.oidc.issuer}, client ${config.studio.oidc.clientId}, secret [set], ` +
+        `callback ${config.studio.oidc.redirectUrl}, roles from the claim "${config.studio.oidc.roleClaim}" ` +
+        `(${config.studio.oidc.editorRole}: editor, ${config.studio.oidc.publisherRole}: publisher)`
+      : 'not set: local accounts only',
     INSIGHTS: config.insights
       ? `on; inbox ${config.insights.inbox ? `kept ${config.insights.inboxDays} days` : 'off'}; ` +
         `abandoned after ${config.insights.abandonSeconds} s`

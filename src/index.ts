@@ -195,7 +195,14 @@ export async function startBot(
     },
     ...(directLine ? { directLine: { hub: directLine, connectorPath } } : {}),
     ...(studio
-      ? { studio: { ...studio, trustProxy: config.webChat.trustProxy, ...(insights ? { insights } : {}) } }
+      ? {
+          studio: {
+            ...studio,
+            trustProxy: config.webChat.trustProxy,
+            translate: (language, key, values) => runtime.i18n.getFixedT(language)(key, values),
+            ...(insights ? { insights } : {}),
+          },
+        }
       : {}),
     ready,
   });

@@ -131,4 +131,69 @@ describe('configuration', () => {
     expect(described).toContain('"MicrosoftAppPassword":"[set]"');
     expect(described).toContain('"PORT":"4000 (environment)"');
   });
+
+  describe('signing in to the studio with OpenID Connect', () => {
+    const entra = {
+      STUDIO: 'on',
+      STUDIO_OIDC_ISSUER: 'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+      STUDIO_OIDC_CLIENT_ID: 'studio-client-id',
+      STUDIO_OIDC_CLIENT_SECRET: 'oidc-client-secret-value',
+      STUDIO_OIDC_REDIRECT_URL: 'https://helpdesk.example.org/studio/auth/oidc/callback',
+    };
+
+    it('is off without its variables, and takes Entra ID app roles by default', () => {
+      expect(loadConfig({ STUDIO: 'on' }).studio?.oidc).toBeUndefined();
+      expect(loadConfig(entra).studio?.oidc).toEqual({
+        issuer: entra.STUDIO_OIDC_ISSUER,
+        clientId: 'studio-client-id',
+        clientSecret: 'oidc-client-secret-value',
+        redirectUrl: entra.STUDIO_OIDC_REDIRECT_URL,
+        name: 'Microsoft',
+        roleClaim: 'roles',
+        editorRole: 'studio.editor',
+        publisherRole: 'studio.publisher',
+      });
+      const groups = loadConfig({
+        ...entra,
+        STUDIO_OIDC_NAME: 'Contoso',
+        STUDIO_OIDC_ROLE_CLAIM: 'groups',
+        STUDIO_OIDC_EDITOR_ROLE: 'group-a',
+        STUDIO_OIDC_PUBLISHER_ROLE: 'group-b',
+      }).studio?.oidc;
+      expect(groups).toMatchObject({
+        name: 'Contoso',
+        roleClaim: 'groups',
+        editorRole: 'group-a',
+        publisherRole: 'group-b',
+      });
+    });
+
+    it('names every missing or wrong variable', () => {
+      expect(() => loadConfig({ STUDIO: 'on', STUDIO_OIDC_CLIENT_ID: 'id' })).toThrow(
+        /STUDIO_OIDC_ISSUER: required[\s\S]*STUDIO_OIDC_CLIENT_SECRET: required[\s\S]*STUDIO_OIDC_REDIRECT_URL: required/,
+      );
+      expect(() => loadConfig({ ...entra, STUDIO_OIDC_ISSUER: 'http://login.example.org/v2.0' })).toThrow(
+        /STUDIO_OIDC_ISSUER: must be an https URL/,
+      );
+      expect(() =>
+        loadConfig({ ...entra, STUDIO_OIDC_REDIRECT_URL: 'https://helpdesk.example.org/studio/callback' }),
+      ).toThrow(/STUDIO_OIDC_REDIRECT_URL: must end in \/studio\/auth\/oidc\/callback/);
+      expect(() => loadConfig({ ...entra, STUDIO_OIDC_ISSUER: 'not a url' })).toThrow(/STUDIO_OIDC_ISSUER/);
+      // A provider on this machine (a test or a local one) may use plain HTTP.
+      expect(
+        loadConfig({
+          ...entra,
+          STUDIO_OIDC_ISSUER: 'http://127.0.0.1:4000',
+          STUDIO_OIDC_REDIRECT_URL: 'http://localhost:3978/studio/auth/oidc/callback',
+        }).studio?.oidc?.issuer,
+      ).toBe('http://127.0.0.1:4000');
+    });
+
+    it('describes itself without the client secret', () => {
+      const described = JSON.stringify(describeConfig(loadConfig(entra), entra));
+      expect(described).not.toContain('oidc-client-secret-value');
+      expect(described).toContain('studio-client-id');
+      expect(described).toContain('secret [set]');
+    });
+  });
 });

@@ -112,21 +112,33 @@ out.push('');
 // Junk and mixed-language lines must leave the conversation in its language.
 out.push(
   'Junk and mixed-language lines: the conversation stays in its language (target: no switch); ' +
-    'and how many get the "I only speak …" reply:',
+    'and none gets the "I only speak …" reply:',
 );
 let junkMet = true;
 for (const language of LANGUAGES) {
   const score = evaluation.junk[language];
   const switched = score.answers.filter(({ got }) => got.startsWith('switched')).length;
   const unsupported = score.answers.filter(({ got }) => got.endsWith('(unsupported)')).length;
-  junkMet &&= switched === 0;
+  junkMet &&= switched === 0 && unsupported === 0;
   out.push(
     `  ${language}  switched ${switched}/${score.total}, "I only speak …" ${unsupported}/${score.total}  ` +
-      verdict(switched === 0),
+      verdict(switched === 0 && unsupported === 0),
     ...score.answers.filter(({ expected, got }) => got !== expected).map(({ text, got }) => `      ${got}: ${text}`),
   );
 }
 out.push('');
+
+// Messages in other languages get the "I only speak …" reply, in a conversation in any of the five.
+const otherLanguagesMet = accuracy(evaluation.otherLanguages) >= TARGETS.otherLanguageRecognised;
+out.push(
+  `Messages in other languages answered with "I only speak …" (each in a conversation in each of the five; ` +
+    `target ≥ ${TARGETS.otherLanguageRecognised * 100} %): ${counts(evaluation.otherLanguages).trim()}  ` +
+    verdict(otherLanguagesMet),
+  ...evaluation.otherLanguages.answers
+    .filter(({ expected, got }) => got !== expected)
+    .map(({ text, got }) => `      ${got}: ${text}`),
+  '',
+);
 
 // Language detection without a locale, on messages of four words or more.
 const languageMet = accuracy(evaluation.languages) >= TARGETS.languageAccuracy;
@@ -163,4 +175,4 @@ out.push(
     `(target ≤ ${TARGETS.msPerMessage} ms)  ${verdict(mean <= TARGETS.msPerMessage)}`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
-process.exitCode = allTopicsMet && languageMet && offTopicMet && junkMet ? 0 : 1;
+process.exitCode = allTopicsMet && languageMet && offTopicMet && junkMet && otherLanguagesMet ? 0 : 1;

@@ -2,7 +2,7 @@ import {
   type Activity,
   ActivityTypes,
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthentication,
   type ConversationReference,
   DeliveryModes,
   TurnContext,
@@ -21,6 +21,7 @@ import type { TurnGate } from '../state/turnGate';
 import { CLIENT_ADDRESS, HelpdeskBot, type HelpdeskBotOptions, type PendingReminder } from './helpdeskBot';
 import { refuseActivity, refuseServiceUrl } from './incomingActivity';
 import { RemoveRecipientMention } from './mentions';
+import { ReusedClientsAuthentication } from './reusedClients';
 import { TypingIndicator } from './typing';
 
 export interface BotAuth {
@@ -72,7 +73,8 @@ export interface BotEndpoint {
 
 export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const { auth, logger } = options;
-  const authentication = new ConfigurationBotFrameworkAuthentication({
+  // The clients botbuilder makes for each turn are made once per channel address and reused.
+  const authentication = new ReusedClientsAuthentication({
     MicrosoftAppId: auth.appId ?? '',
     MicrosoftAppPassword: auth.appPassword ?? '',
     MicrosoftAppType: auth.appType,
@@ -80,7 +82,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   });
   const adapter = new AuthenticatedAdapter(authentication);
   // The local Direct Line endpoint talks to the bot in-process, never with Bot Framework tokens.
-  const localAdapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const localAdapter = new CloudAdapter(new ReusedClientsAuthentication({}));
   const typing = new TypingIndicator();
   const mentions = new RemoveRecipientMention();
   for (const each of [adapter, localAdapter]) {

@@ -19,6 +19,7 @@ import { checkTexts, type KeyUse } from './textChecks';
 import { readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
 import { checkButtonTitles } from './buttonChecks';
+import { CHECKED_CONTENT_DIR, checkedName, keepChecked, readChecked } from './checkedCache';
 import { compileValidator, type SlotValidator } from './validators';
 import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
@@ -46,10 +47,18 @@ export interface Content {
 /** Keys listed in locales/untranslated-allowed.json may read the same as in English (names, brands). */
 export const UNTRANSLATED_ALLOWED_FILE = path.join('locales', 'untranslated-allowed.json');
 
-/** Loads and checks the content under `root`; throws ContentError when there is any error. */
-export function loadContent(root: string): Content {
+/**
+ * Loads and checks the content under `root`; throws ContentError when there is any error. Content that passed
+ * the checks is kept under the hash of its files and of the checking code, so a start with the same content
+ * reads it back instead of parsing and checking it all again (`npm run build` checks the current content).
+ */
+export function loadContent(root: string, cacheDir: string = CHECKED_CONTENT_DIR): Content {
+  const name = checkedName(root);
+  const kept = readChecked(cacheDir, name);
+  if (kept) return kept;
   const { content, problems } = checkContent(root);
   if (!content) throw new ContentError(problems);
+  keepChecked(cacheDir, name, content);
   return content;
 }
 
@@ -124,11 +133,18 @@ export function checkContent(root: string): { content?: Content; problems: Conte
 }
 
 /**
- * What the bot can put into a text: the links, the answers forms collect, what actions return, counts, and the
- * site a Teams card's "Open …" button opens.
+ * What the bot can put into a text: the links, the answers forms collect, what actions return, counts, the
+ * site a Teams card's "Open …" button opens, and on the studio's sign-in pages the OpenID provider's name and the
+ * account signed in.
  */
 function knownPlaceholders(dialog: DialogFile): Set<string> {
-  const names = new Set<string>(['count', 'site', ...Object.keys(dialog.links).map((name) => `links.${name}`)]);
+  const names = new Set<string>([
+    'count',
+    'site',
+    'provider',
+    'account',
+    ...Object.keys(dialog.links).map((name) => `links.${name}`),
+  ]);
   for (const node of Object.values(dialog.nodes))
     if (isFormNode(node)) for (const question of node.ask) names.add(question.slot);
   for (const action of Object.values(ACCOUNT_CALLS)) for (const name of Object.keys(action.params)) names.add(name);

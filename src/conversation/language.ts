@@ -37,7 +37,7 @@ export function resolveLanguage(signals: LanguageSignals): ResolvedLanguage {
     written.words >= THRESHOLDS.otherWords &&
     written.p >= THRESHOLDS.otherP &&
     !signals.answering &&
-    !madeOfTheFive(written);
+    inAnotherLanguage(written);
   const writtenIn = written && written.language !== 'other' ? written.language : undefined;
   const locales = typeof signals.locale === 'string' ? [signals.locale] : (signals.locale ?? []);
   const known = signals.preferred ?? locales.map(languageOf).find((language) => language !== undefined);
@@ -68,9 +68,10 @@ function clearlyIn(written: LanguageGuess, language: Language, current: Language
   );
 }
 
-/** Most of the message's words are words of the five languages (mixed, or nonsense made of them). */
-function madeOfTheFive(written: LanguageGuess): boolean {
-  if (!written.knownIn || written.words === 0) return false;
-  const known = new Set(Object.values(written.knownIn).flat());
-  return known.size / written.words >= THRESHOLDS.knownShare;
+/**
+ * Positive evidence the message is in another language: some of its words only other languages use. Nonsense or
+ * a mix made of words of the five ("kindergarten sauerkraut pizza tapas") has none.
+ */
+function inAnotherLanguage(written: LanguageGuess): boolean {
+  return !written.foreign || written.foreign.length >= THRESHOLDS.otherOwnWords;
 }

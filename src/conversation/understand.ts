@@ -3,7 +3,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
 import type { Move } from '../dialog/moves';
-import { fold, withoutScriptLinks, wordsOf } from '../dialog/text';
+import { countWords, fold, withoutScriptLinks, wordsOf } from '../dialog/text';
 import type { LanguageGuess, LanguageModel } from '../nlu/model';
 
 /** The longest message read as an answer; anything longer is politely refused. */
@@ -40,13 +40,13 @@ export const THRESHOLDS = {
   /** …and this many of its words known in that language, of which `switchOwnWords` unknown in the current one. */
   switchKnown: 3,
   switchOwnWords: 2,
-  /** A message whose words the five languages know, this share or more, is never "in another language". */
-  knownShare: 0.5,
   /** With no locale from the channel, the first message's language is used when this sure. */
   firstP: 0.6,
   /** A message this long and this surely in another language gets the list of languages the bot speaks. */
   otherWords: 3,
   otherP: 0.7,
+  /** …and this many of its words only other languages use (see `LanguageGuess.foreign`). */
+  otherOwnWords: 1,
 } as const;
 
 /** How a message was read, for the support leads' insights: a button, a command, the model, or not at all. */
@@ -331,7 +331,7 @@ export function interpret(model: LanguageModel, text: string): Interpretation {
 }
 /** How many words a message has (a guess on two words is never trusted to switch language). */
 export function wordCount(text: string): number {
-  return wordsOf(fold(text)).length;
+  return countWords(wordsOf(fold(text)));
 }
 
 function round(p: number): number {

@@ -70,6 +70,19 @@ export const WEB_KEYS = [
 /** The launcher button another site shows with /webchat/embed.js. */
 export const EMBED_KEYS = ['open', 'close'] as const;
 
+/** The studio's words for signing in with an OpenID provider: its button, and the page that says why not. */
+export const STUDIO_SIGN_IN_KEYS = [
+  'studio.signInWith',
+  'studio.refused.title',
+  'studio.refused.noRole',
+  'studio.refused.denied',
+  'studio.refused.expired',
+  'studio.refused.failed',
+  'studio.refused.unavailable',
+  'studio.refused.tooMany',
+  'studio.refused.back',
+] as const;
+
 /**
  * The Teams app's words in its store listing and command menu (teams/manifest.template.json,
  * npm run teams:package).
@@ -99,7 +112,7 @@ export const TEAMS_CHAT_KEYS = [
 ] as const;
 
 export const SYSTEM_KEYS: readonly string[] = [
-  ...[...WEB_KEYS, ...EMBED_KEYS].map((key) => `web:${key}`),
+  ...[...WEB_KEYS, ...EMBED_KEYS, ...STUDIO_SIGN_IN_KEYS].map((key) => `web:${key}`),
   ...Object.values(NOTICES),
   ...Object.values(BUTTONS),
   'common:language.name',

@@ -7,6 +7,21 @@ export function fold(text: string, options: { keepPunctuation?: boolean } = {}):
   return plain.replace(options.keepPunctuation ? /\s+/gu : /[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
+/** Scripts written without spaces between words: each of their letters counts as a word. */
+const UNSPACED_SCRIPTS = ['Han', 'Hiragana', 'Katakana', 'Thai', 'Lao', 'Khmer', 'Myanmar'];
+const UNSPACED = new RegExp(`[${UNSPACED_SCRIPTS.map((name) => `\\p{Script=${name}}`).join('')}]`, 'gu');
+
+/**
+ * How many words these are, as a measure of how much a message says: in scripts written without spaces (Chinese,
+ * Japanese, Thai…) each letter counts as one, so "我忘记了密码" is a sentence, not a word.
+ */
+export function countWords(words: readonly string[]): number {
+  return words.reduce((total, word) => {
+    const unspaced = word.match(UNSPACED)?.length ?? 0;
+    return total + (unspaced === 0 ? 1 : unspaced + (word.replace(UNSPACED, '') ? 1 : 0));
+  }, 0);
+}
+
 /** The words of a folded text, with every digit read as 0 so that "SIR094701" and "ABC123456" look alike. */
 export function wordsOf(folded: string): string[] {
   return folded ? folded.replace(/\d/g, '0').split(' ') : [];

@@ -3,7 +3,7 @@ import type { TurnResult } from '../conversation/engine';
 import type { Logger } from '../logger';
 import { CountingRules } from './events';
 import { groupIdOf, scrub } from './scrub';
-import { conversationKey, SEEN_SECONDS, type InboxGroup, type InsightsStore } from './store';
+import { conversationKey, SEEN_SECONDS, type InboxGroup, type InsightsStore, type TurnRecord } from './store';
 
 export interface InsightsOptions {
   store: InsightsStore;
@@ -56,9 +56,9 @@ const OUTCOMES = [
   'abandoned',
 ] as const;
 
-/** At most this many recordings wait for the store at once; beyond that a turn goes uncounted, never slower. */
+/** At most this many turns wait for the store at once; beyond that a turn goes uncounted, never slower. */
 const MAX_PENDING = 256;
-/** Conversations whose once-a-day marks this instance remembers, so later turns send only what is new. */
+/** Conversations whose once-a-conversation marks this instance remembers, so later turns send only what is new. */
 const REMEMBERED = 10_000;
 /** A store that fails is reported at most this often, not at every turn. */
 const WARN_EVERY_MS = 60_000;
@@ -90,8 +90,12 @@ function understandingOf(counts: Record<string, number>): InsightsReport['unders
 /** What support leads see of how the bot does: counted per turn, the misses kept scrubbed in an inbox. */
 export class Insights {
   private rules: { content: Content; rules: CountingRules } | undefined;
-  /** The recordings still waiting for the store. */
-  private readonly pending = new Set<Promise<void>>();
+  /** Turns seen and not yet sent to the store, oldest first. */
+  private queued: TurnRecord[] = [];
+  /** The write under way, if any. */
+  private writing: Promise<void> | undefined;
+  /** The inbox writes under way. */
+  private readonly filing = new Set<Promise<void>>();
   private warned = 0;
   /** Conversation → the once-a-conversation marks already counted (the store's own check stays the authority). */
   private readonly counted = new Map<string, { at: number; marks: Set<string> }>();
@@ -108,26 +112,14 @@ export class Insights {
     return this.rules.rules;
   }
 
-  /** Counts the turn in the background: the turn never waits for it, and a failure is only logged. */
+  /**
+   * Counts the turn in the background: the turn never waits for it, and a failure is only logged. Turns are sent
+   * to the store together, in the order they were seen: those seen while a write is under way go in the next one.
+   */
   record(turn: SeenTurn): void {
-    if (this.pending.size >= MAX_PENDING) return;
-    const written: Promise<void> = this.write(turn)
-      .catch((error: Error) => {
-        if (Date.now() - this.warned < WARN_EVERY_MS) return;
-        this.warned = Date.now();
-        this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
-      })
-      .finally(() => this.pending.delete(written));
-    this.pending.add(written);
-  }
-
-  /** Resolves once every turn recorded so far is in the store (or failed and was logged). */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  private async write({ conversation, channel, text, result }: SeenTurn): Promise<void> {
+    if (this.queued.length >= MAX_PENDING) return;
     const now = this.now();
+    const { conversation, channel, text, result } = turn;
     const { trace, said, heard } = result;
     const counts = this.countingRules().count({
       channel,
@@ -145,16 +137,13 @@ export class Insights {
     if (known && known.at < now.getTime() - SEEN_SECONDS * 1000) this.counted.delete(key);
     const marks = this.counted.get(key)?.marks;
     const once = marks ? counts.once.filter((field) => !marks.has(field)) : counts.once;
-    const writes = [
-      this.options.store
-        .record({ ...counts, once, conversation: key, day, at: now.getTime() })
-        .then(() => this.remember(key, once, now.getTime())),
-    ];
+    this.queued.push({ ...counts, once, conversation: key, day, at: now.getTime() });
+    this.writing ??= this.writeQueued();
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
     const missed = heard === 'notUnderstood' || heard === 'clarified';
     const kept = this.options.inbox && missed && text ? scrub(text) : undefined;
     if (kept)
-      writes.push(
+      this.background(
         this.options.store.addToInbox({
           id: groupIdOf(counts.language, kept),
           text: kept,
@@ -163,7 +152,38 @@ export class Insights {
           keepAfter: this.inboxCutoff(),
         }),
       );
-    await Promise.all(writes);
+  }
+
+  /** Writes the turns queued, then those queued meanwhile, until none is left. */
+  private async writeQueued(): Promise<void> {
+    try {
+      // The turns answered in this moment go together.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queued.length > 0) {
+        const turns = this.queued.splice(0);
+        try {
+          await this.options.store.record(turns);
+          for (const turn of turns) this.remember(turn.conversation, turn.once, turn.at);
+        } catch (error) {
+          this.failed(error as Error);
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private background(write: Promise<void>): void {
+    const filed: Promise<void> = write
+      .catch((error: Error) => this.failed(error))
+      .finally(() => this.filing.delete(filed));
+    this.filing.add(filed);
+  }
+
+  private failed(error: Error): void {
+    if (Date.now() - this.warned < WARN_EVERY_MS) return;
+    this.warned = Date.now();
+    this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
   }
 
   private remember(key: string, fields: readonly string[], at: number): void {
@@ -251,8 +271,14 @@ export class Insights {
     return this.options.store.takeFromInbox(id);
   }
 
+  /** Resolves once every turn recorded so far is in the store, counts and inbox (or failed and was logged). */
+  async settled(): Promise<void> {
+    while (this.writing || this.filing.size > 0) await Promise.all([this.writing, ...this.filing]);
+  }
+
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.settled();
     await this.options.store.close();
   }
 }

@@ -46,7 +46,8 @@ export interface InboxEntry {
  * until it is over, and the inbox. Redis when configured, else a file in the studio's data folder.
  */
 export interface InsightsStore {
-  record(turn: TurnRecord): Promise<void>;
+  /** Counts turns in the order given (one call for all: a busy instance sends the turns of a moment together). */
+  record(turns: readonly TurnRecord[]): Promise<void>;
   /** Counts the conversations silent since `cutoff` outside a final step as abandoned, each once; how many. */
   sweep(cutoff: number): Promise<number>;
   days(days: readonly string[]): Promise<Array<Record<string, number>>>;
@@ -75,37 +76,44 @@ const seenKey = (conversation: string) => `${PREFIX}seen:${conversation}`;
 const SWEEP_BATCH = 200;
 
 /**
- * Counts a turn on its day: once-per-conversation marks (in the conversation's own set), every-turn counts, the
- * problem carried over, the last step. KEYS: the day's counts, the conversation's marks, last steps, active set.
+ * Counts turns, in the order given: for each, once-per-conversation marks (in the conversation's own set),
+ * every-turn counts, the problem carried over, the last step. ARGV[1]: how many turns; then each turn's fields as
+ * recordArgs lays them out. Every key touched is declared: KEYS are last steps, the active set, then for each turn
+ * in order its day's counts and its conversation's marks (all under the one hash tag).
  */
 const RECORD = `
-local conv, at, keepDays, keepSeen = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local problem, state, final, day = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local dayKey, seenKey = KEYS[1], KEYS[2]
-local previous = redis.call('HGET', KEYS[3], conv)
-if problem == '' and previous then problem = string.match(previous, '^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t(.*)$') or '' end
-local i = 9
-local function once(field)
-  if redis.call('SADD', seenKey, field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
-end
-for _ = 1, tonumber(ARGV[i]) do i = i + 1; once(ARGV[i]) end
-i = i + 1
-for _ = 1, tonumber(ARGV[i]) do i = i + 1; redis.call('HINCRBY', dayKey, ARGV[i], 1) end
-i = i + 1
-for _ = 1, tonumber(ARGV[i]) do
+local turns = tonumber(ARGV[1])
+local i = 2
+for t = 1, turns do
+  local conv, at, keepDays, keepSeen = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local problem, state, final, day = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  local dayKey, seenKey = KEYS[2 * t + 1], KEYS[2 * t + 2]
+  local previous = redis.call('HGET', KEYS[1], conv)
+  if problem == '' and previous then problem = string.match(previous, '^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t(.*)$') or '' end
+  local function once(field)
+    if redis.call('SADD', seenKey, field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
+  end
+  i = i + 8
+  for _ = 1, tonumber(ARGV[i]) do i = i + 1; once(ARGV[i]) end
   i = i + 1
-  if problem ~= '' then once((string.gsub(ARGV[i], '%*', problem))) end
+  for _ = 1, tonumber(ARGV[i]) do i = i + 1; redis.call('HINCRBY', dayKey, ARGV[i], 1) end
+  i = i + 1
+  for _ = 1, tonumber(ARGV[i]) do
+    i = i + 1
+    if problem ~= '' then once((string.gsub(ARGV[i], '%*', problem))) end
+  end
+  i = i + 1
+  redis.call('EXPIRE', dayKey, keepDays)
+  redis.call('EXPIRE', seenKey, keepSeen)
+  if final == '1' then
+    redis.call('HDEL', KEYS[1], conv)
+    redis.call('ZREM', KEYS[2], conv)
+  else
+    redis.call('HSET', KEYS[1], conv, day .. '\\t' .. state .. '\\t' .. final .. '\\t' .. problem)
+    redis.call('ZADD', KEYS[2], at, conv)
+  end
 end
-redis.call('EXPIRE', dayKey, keepDays)
-redis.call('EXPIRE', seenKey, keepSeen)
-if final == '1' then
-  redis.call('HDEL', KEYS[3], conv)
-  redis.call('ZREM', KEYS[4], conv)
-else
-  redis.call('HSET', KEYS[3], conv, day .. '\\t' .. state .. '\\t' .. final .. '\\t' .. problem)
-  redis.call('ZADD', KEYS[4], at, conv)
-end
-return 1
+return turns
 `;
 
 /**
@@ -205,8 +213,10 @@ export class RedisInsightsStore implements InsightsStore {
     return this.redis.eval(script, keys.length, ...keys, ...args);
   }
 
-  async record(turn: TurnRecord): Promise<void> {
-    await this.run(RECORD, [dayKey(turn.day), seenKey(turn.conversation), LAST, ACTIVE], recordArgs(turn));
+  async record(turns: readonly TurnRecord[]): Promise<void> {
+    if (turns.length === 0) return;
+    const keys = turns.flatMap((turn) => [dayKey(turn.day), seenKey(turn.conversation)]);
+    await this.run(RECORD, [LAST, ACTIVE, ...keys], [String(turns.length), ...turns.flatMap(recordArgs)]);
   }
 
   async sweep(cutoff: number): Promise<number> {
@@ -342,7 +352,11 @@ export class FileInsightsStore implements InsightsStore {
     return true;
   }
 
-  async record(turn: TurnRecord): Promise<void> {
+  async record(turns: readonly TurnRecord[]): Promise<void> {
+    for (const turn of turns) this.recordOne(turn);
+  }
+
+  private recordOne(turn: TurnRecord): void {
     const { conversation, day } = turn;
     const problem = turn.problem ?? this.data.last[conversation]?.problem ?? '';
     this.latest = Math.max(this.latest, turn.at);

@@ -4,7 +4,7 @@ import { MOVES, type Move } from '../dialog/moves';
 import type { FeatureSpec } from './features';
 import { NaiveBayesClassifier, type NaiveBayesData } from './naiveBayes';
 import { SoftmaxClassifier, type Labelled, type Ranked, type SoftmaxData } from './softmax';
-import { fold, wordsOf } from '../dialog/text';
+import { countWords, fold, wordsOf } from '../dialog/text';
 
 export interface TrainingData {
   examples: Record<Language, LanguageExamples>;
@@ -27,6 +27,12 @@ export interface LanguageGuess {
   words: number;
   /** The message's words each language's examples and texts use: the evidence a switch of language needs. */
   knownIn?: Record<Language, string[]>;
+  /**
+   * The message's words only other languages use, as typed: words of the messages in other languages that none of
+   * the five uses, and words with a letter none of the five writes ("mogę", "não"). The evidence a message is in
+   * another language needs; nonsense made of words of the five ("kindergarten pizza tapas") has none.
+   */
+  foreign?: string[];
 }
 
 const INTENT_FEATURES: FeatureSpec = { words: true, bigrams: true, charLengths: [3, 5] };
@@ -61,8 +67,12 @@ export interface LanguageModelData {
   intents: SoftmaxData;
   languages: NaiveBayesData;
   names: Array<[string, Language]>;
-  /** The words of each language seen in the examples. */
+  /** The words of each language seen in the examples and the texts. */
   vocabulary: Record<Language, string[]>;
+  /** The words of the messages in other languages that none of the five uses. */
+  otherWords?: string[];
+  /** Every letter the five languages' examples and texts are written with. */
+  letters?: string;
 }
 
 /**
@@ -75,6 +85,8 @@ export class LanguageModel {
     private readonly languages: NaiveBayesClassifier,
     private readonly names: Map<string, Language>,
     private readonly vocabulary: Record<Language, ReadonlySet<string>>,
+    private readonly otherWords: ReadonlySet<string>,
+    private readonly letters: ReadonlySet<string>,
   ) {}
 
   static train(data: TrainingData): LanguageModel {
@@ -97,8 +109,14 @@ export class LanguageModel {
 
     const vocabulary = {} as Record<Language, Set<string>>;
     for (const language of LANGUAGES) vocabulary[language] = new Set();
-    for (const { text, label } of languageExamples)
-      if (label !== 'other') for (const word of lettered(text)) vocabulary[label as Language].add(word);
+    const letters = new Set<string>();
+    for (const { text, label } of languageExamples) {
+      if (label === 'other') continue;
+      for (const word of lettered(text)) vocabulary[label as Language].add(word);
+      for (const letter of lettersOf(text)) letters.add(letter);
+    }
+    const ours = (word: string) => LANGUAGES.some((language) => vocabulary[language].has(word));
+    const otherWords = new Set(data.unsupported.flatMap(lettered).filter((word) => !ours(word)));
     const names = new Map<string, Language>();
     for (const language of LANGUAGES) for (const name of data.languageNames[language]) names.set(fold(name), language);
     return new LanguageModel(
@@ -106,6 +124,8 @@ export class LanguageModel {
       NaiveBayesClassifier.train(languageExamples, LANGUAGE_FEATURES),
       names,
       vocabulary,
+      otherWords,
+      letters,
     );
   }
 
@@ -113,7 +133,14 @@ export class LanguageModel {
   toData(): LanguageModelData {
     const vocabulary = {} as Record<Language, string[]>;
     for (const language of LANGUAGES) vocabulary[language] = [...this.vocabulary[language]];
-    return { intents: this.intents.toData(), languages: this.languages.toData(), names: [...this.names], vocabulary };
+    return {
+      intents: this.intents.toData(),
+      languages: this.languages.toData(),
+      names: [...this.names],
+      vocabulary,
+      otherWords: [...this.otherWords],
+      letters: [...this.letters].join(''),
+    };
   }
 
   static fromData(data: LanguageModelData): LanguageModel {
@@ -124,6 +151,8 @@ export class LanguageModel {
       NaiveBayesClassifier.fromData(data.languages),
       new Map(data.names),
       vocabulary,
+      new Set(data.otherWords ?? []),
+      new Set(data.letters ?? ''),
     );
   }
 
@@ -140,13 +169,28 @@ export class LanguageModel {
   /** The language a message is written in, with the model's confidence. */
   detectLanguage(text: string): LanguageGuess {
     const distinct = [...new Set(lettered(text))];
-    const words = lettered(text).length;
+    const words = countWords(lettered(text));
     const knownIn = {} as Record<Language, string[]>;
     for (const language of LANGUAGES)
       knownIn[language] = distinct.filter((word) => this.vocabulary[language].has(word));
-    if (OTHER_SCRIPTS.test(text)) return { language: 'other', p: 1, words, knownIn };
+    const foreign = this.foreignWords(text);
+    if (OTHER_SCRIPTS.test(text)) return { language: 'other', p: 1, words, knownIn, foreign };
     const [best] = this.languages.rank(text);
-    return { language: best!.label as Language | 'other', p: best!.p, words, knownIn };
+    return { language: best!.label as Language | 'other', p: best!.p, words, knownIn, foreign };
+  }
+
+  /** The words of a message, as typed, that only other languages use (see `LanguageGuess.foreign`). */
+  private foreignWords(text: string): string[] {
+    const foreign: string[] = [];
+    for (const typed of typedWords(text)) {
+      const folded = lettered(typed);
+      if (folded.some((word) => LANGUAGES.some((language) => this.vocabulary[language].has(word)))) continue;
+      const theirs =
+        folded.some((word) => this.otherWords.has(word)) ||
+        lettersOf(typed).some((letter) => !this.letters.has(letter));
+      if (theirs && !foreign.includes(typed)) foreign.push(typed);
+    }
+    return foreign;
   }
 
   /** The languages a message names ("auf Englisch bitte" → en), in the order they appear. */
@@ -165,6 +209,20 @@ export class LanguageModel {
       if (name.length >= 5 && word.startsWith(name.slice(0, -1))) return language;
     return undefined;
   }
+}
+
+/** The words of a text as typed (lower case, accents kept) that have letters in them. */
+function typedWords(text: string): string[] {
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
+    .filter((word) => /\p{L}/u.test(word));
+}
+
+/** The letters of a text as typed, lower case, accents kept ("ß", "ñ", "ę"). */
+function lettersOf(text: string): string[] {
+  return [...text.normalize('NFC').toLowerCase()].filter((char) => /\p{L}/u.test(char));
 }
 
 /** The words of a text that have letters in them ("84" is not a word of any language). */

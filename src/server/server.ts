@@ -6,6 +6,7 @@ import type { LocalDirectLine } from '../directLine/localDirectLine';
 import { mountDirectLine } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import { mountStudio, type StudioRouteOptions } from './studio';
+import { mountOidcSignIn } from './studioOidc';
 import { mountWebChat, type WebChatOptions } from './webChat';
 
 export interface ServerOptions {
@@ -89,7 +90,10 @@ export function createServer(options: ServerOptions): HelpdeskServer {
       )
     : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
-  if (options.studio) mountStudio(server, { ...options.studio, logger: options.logger });
+  if (options.studio) {
+    mountStudio(server, { ...options.studio, logger: options.logger });
+    mountOidcSignIn(server, { ...options.studio, logger: options.logger });
+  }
 
   server.on('restifyError', (req: Request, _res: Response, error: Error, callback: () => void) => {
     // The path only: a query may hold a stream token, and the connector path is a secret of its own.

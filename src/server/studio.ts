@@ -4,16 +4,18 @@ import type { Next, Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { isFormNode } from '../content/dialogSchema';
 import { usedKeys } from '../content/loadContent';
-import { LANGUAGES } from '../dialog/languages';
+import { LANGUAGES, type Language } from '../dialog/languages';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import type { Logger } from '../logger';
 import type { Insights } from '../insights/insights';
 import { MAX_DAYS } from '../insights/insights';
+import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
-import type { Session, Studio } from '../studio/studio';
+import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountPreviewChannel, PreviewChannel } from './studioPreview';
+import { mountStructure } from './studioStructure';
 
 export interface StudioRouteOptions {
   studio: Studio;
@@ -23,6 +25,10 @@ export interface StudioRouteOptions {
   trustProxy: boolean;
   /** What leads see of how the bot does (absent with INSIGHTS=off). */
   insights?: Insights;
+  /** Signing in with an OpenID provider, beside the local accounts (absent unless STUDIO_OIDC_ variables are set). */
+  oidc?: OidcSignIn;
+  /** The current content's texts, for the pages the studio shows outside its own (sign-in refused). */
+  translate: (language: Language, key: string, values?: Record<string, string>) => string;
 }
 
 const COOKIE = 'studio_session';
@@ -30,6 +36,7 @@ const BODY_LIMIT = 256 * 1024;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
+  'structure.js': 'text/javascript; charset=utf-8',
   'studio.css': 'text/css; charset=utf-8',
   'chart.umd.min.js': 'text/javascript; charset=utf-8',
 };
@@ -39,22 +46,33 @@ const FROM_PACKAGES: Record<string, string> = {
 };
 
 type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
+/** Wraps a handler for signed-in people; `csrf` for state-changing calls, `publisher` for publishing ones. */
+export type Guarded = (
+  handler: Handler,
+  need?: { csrf?: boolean; publisher?: boolean },
+) => (req: Request, res: Response) => Promise<void>;
 
-function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
+export function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
   res.setHeader('cache-control', 'no-store');
   res.send(status, { error, message, ...extra });
 }
 
-function cookieOf(req: Request): string | undefined {
+export function cookieOf(req: Request, cookie = COOKIE): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return value.join('=');
+    if (name === cookie) return value.join('=');
   }
   return undefined;
 }
 
+/** The session cookie for the studio's pages and API: HttpOnly, SameSite=Strict, Secure behind TLS. */
+export function sessionCookie(req: Request, id: string): string {
+  const secure = isSecure(req) ? '; Secure' : '';
+  return `${COOKIE}=${id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+}
+
 /** Secure when the browser reached the bot over TLS, directly or through a proxy that says so. */
-function isSecure(req: Request): boolean {
+export function isSecure(req: Request): boolean {
   return req.isSecure() || req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
@@ -101,8 +119,8 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   });
 
   /** A route for signed-in people; state-changing ones need the CSRF token, publishing ones the publisher role. */
-  const guarded =
-    (handler: Handler, need: { csrf?: boolean; publisher?: boolean } = {}) =>
+  const guarded: Guarded =
+    (handler, need = {}) =>
     async (req: Request, res: Response) => {
       const sessionId = cookieOf(req);
       const session = sessionId ? await studio.session(sessionId) : undefined;
@@ -141,11 +159,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     const signedIn = await studio.signIn(email, password);
     if (!signedIn) return fail(res, 401, 'wrong_credentials', 'The email address or the password is wrong.');
     await options.signInLimit.succeeded(address, email);
-    const secure = isSecure(req) ? '; Secure' : '';
-    res.setHeader(
-      'set-cookie',
-      `${COOKIE}=${signedIn.id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${8 * 3600}${secure}`,
-    );
+    res.setHeader('set-cookie', sessionCookie(req, signedIn.id));
     res.setHeader('cache-control', 'no-store');
     res.send(200, {
       csrfToken: signedIn.session.csrfToken,
@@ -337,6 +351,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     closePreviewStreams();
     void preview.close();
   });
+  mountStructure(server, studio, guarded, body);
 
   server.post(
     '/studio/api/preview',
@@ -369,7 +384,7 @@ function isDay(value: unknown): value is string {
 function mountInsights(
   server: Server,
   options: StudioRouteOptions,
-  guarded: (handler: Handler, need?: { csrf?: boolean }) => (req: Request, res: Response) => Promise<void>,
+  guarded: Guarded,
   body: (req: Request) => Record<string, unknown>,
 ): void {
   const { studio } = options;

@@ -138,7 +138,7 @@ export function pageLanguage(query: unknown, acceptLanguage: string | undefined)
   return resolveLanguage({ locale: [typeof query === 'string' ? query : undefined, ...accepted] }).language;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

@@ -33,6 +33,10 @@ const resilient: RedisOptions = {
   enableOfflineQueue: false,
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
   lazyConnect: true,
+  // Commands issued in the same turn of the event loop go out in one socket write, at its end. Not the fenced
+  // state write: it carries a deadline, and a process busy before its next turn would send it too late to run.
+  enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands: ['helpdeskCommit'],
 };
 
 export function createRedis(settings: RedisSettings): RedisClient {

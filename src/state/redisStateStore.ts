@@ -10,7 +10,7 @@ import {
   type TurnFence,
   type Versioned,
 } from './stateStore';
-import { activityDigest, HAND_OVER, NOW_MS, REMEMBER, SEEN_SECONDS } from './turnScripts';
+import { HAND_OVER, NOW_MS, REMEMBER, SEEN_SECONDS } from './turnScripts';
 
 export interface RedisStateOptions {
   prefix?: string;
@@ -143,7 +143,7 @@ export class RedisStateStore implements StateStore {
 
   private async commit(items: Item[], fence?: TurnFence, end?: TurnEnd): Promise<Record<string, string>> {
     if (items.length === 0 && !end) return {};
-    const eTags = items.map(() => randomBytes(9).toString('base64url'));
+    const eTags = items.map(() => newETag());
     const keys = [...(fence ? [fence.serving, fence.lease] : []), ...items.map((item) => this.redisKey(item.key))];
     const args = items.flatMap((item, index) => [
       item.expected && item.expected !== '*' ? item.expected : '*',
@@ -161,7 +161,7 @@ export class RedisStateStore implements StateStore {
         ...keys,
         deadline,
         fence ? String(fence.ticket) : '',
-        end?.activity ? activityDigest(end.activity) : '',
+        end?.digest ?? '',
         SEEN_SECONDS,
         end?.release ? '1' : '',
         ...args,
@@ -195,6 +195,15 @@ export class RedisStateStore implements StateStore {
       throw new StateUnavailableError(`Redis state unavailable: ${(error as Error).message}`);
     }
   }
+}
+
+/** This process's eTags: a random prefix, so no other process makes the same, and a counter. */
+const ETAG_PREFIX = randomBytes(9).toString('base64url');
+let eTags = 0;
+
+/** An eTag no write has used before. */
+function newETag(): string {
+  return `${ETAG_PREFIX}${(++eTags).toString(36)}`;
 }
 
 /** The part of a key that picks its Cluster slot: the first non-empty {…}, else the whole key. */

@@ -30,8 +30,8 @@ export interface TurnFence {
 
 /** What the write that ends a turn does besides saving: remember the activity as handled, let the next turn in. */
 export interface TurnEnd {
-  /** The activity's id, remembered so that a redelivery is skipped. */
-  activity?: string;
+  /** The activity's digest (activityDigest of its id), remembered so that a redelivery is skipped. */
+  digest?: string;
   /** Hands the conversation to the next turn in the same call. */
   release: boolean;
 }

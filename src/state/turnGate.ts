@@ -258,7 +258,7 @@ export class RedisTurnGate implements TurnGate {
         io = {
           items,
           finish: async (changes, release) => {
-            await store.write(changes, fence, { ...(activityId ? { activity: activityId } : {}), release });
+            await store.write(changes, fence, { ...(digest ? { digest } : {}), release });
             ended = release ? 'released' : 'remembered';
           },
         };

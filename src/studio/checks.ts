@@ -33,6 +33,9 @@ export interface PublishChecks {
 export function fieldOf(problem: ContentProblem): string {
   if (problem.text) return `${problem.text.language}/${problem.text.key}`;
   const place = /^([\w.[\]-]+): /.exec(problem.message);
+  // The examples of a language: "examples.de.topics.lockout[3]".
+  const examples = /^dialogs\/understanding\/(\w+)\.yaml$/.exec(problem.file.replace(/\\/g, '/'));
+  if (place && examples) return `examples.${examples[1]}.${place[1]}`;
   return place ? place[1]! : problem.file;
 }
 

@@ -6,6 +6,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { MOVES } from '../dialog/moves';
 import { fold, wordsOf } from '../dialog/text';
 import { resolveLanguage } from '../conversation/language';
+import { THRESHOLDS, wordCount } from '../conversation/understand';
 
 /**
  * How well the bot understands messages it has never seen, measured on the held-out set in test/nlu/eval.yaml
@@ -22,6 +23,8 @@ export const TARGETS = {
   languageMinWords: 4,
   /** Off-topic questions (results dates, certificates, fees…) recognised as such, in every language. */
   offTopicRecognised: 0.9,
+  /** Messages in languages the bot does not speak (`otherWords` words or more) answered with the five it speaks. */
+  otherLanguageRecognised: 0.9,
   /** Everything the bot does with one message's text (intent, decision, language), on average. */
   msPerMessage: 1,
 };
@@ -78,6 +81,11 @@ export interface Evaluation {
   groups: Record<Group, Record<Language, Score>>;
   /** The language each junk line leaves the conversation in; right when it stays in its language. */
   junk: Record<Language, Score>;
+  /**
+   * The messages in other languages (`other` in the languages set) long enough for the "I only speak …" reply, in a
+   * conversation in each of the five: right when they get it without a switch.
+   */
+  otherLanguages: Score;
 }
 
 export function evaluate(model: Understanding, set: EvalSet): Evaluation {
@@ -118,7 +126,16 @@ export function evaluate(model: Understanding, set: EvalSet): Evaluation {
       (set.junk[language] ?? []).map((text) => ({ text, expected: language })),
       (text) => languageAfter(model, text, language),
     );
-  return { topics, moves, languages, groups, junk };
+  const foreign = set.languages.filter(
+    (entry) => entry.language === 'other' && wordCount(entry.text) >= THRESHOLDS.otherWords,
+  );
+  const otherLanguages = score(
+    LANGUAGES.flatMap((language) =>
+      foreign.map((entry) => ({ text: entry.text, expected: `${language} (unsupported)`, language })),
+    ),
+    (text, { language }) => languageAfter(model, text, language),
+  );
+  return { topics, moves, languages, groups, junk, otherLanguages };
 }
 
 /**
@@ -147,7 +164,10 @@ function intentOf(name: string): string {
   return name === 'none' ? 'none' : `topic:${name}`;
 }
 
-function score(cases: Array<{ text: string; expected: string }>, answer: (text: string) => string): Score {
-  const answers = cases.map(({ text, expected }) => ({ text, expected, got: answer(text) }));
+function score<Case extends { text: string; expected: string }>(
+  cases: Case[],
+  answer: (text: string, each: Case) => string,
+): Score {
+  const answers = cases.map((each) => ({ text: each.text, expected: each.expected, got: answer(each.text, each) }));
   return { right: answers.filter((each) => each.got === each.expected).length, total: answers.length, answers };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { MemoryWindowCounter, RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
 import { EVAL_FILE } from './nluEvaluation';
+import { OidcSignIn } from './oidc';
 import { FileStudioStore, RedisStudioStore, type StudioStore } from './store';
 import { Studio } from './studio';
 
@@ -46,7 +47,7 @@ export async function openStudio(
   redis: RedisClient | undefined,
   logger: Logger,
   onLive: (content: Content, version: number) => void,
-): Promise<{ studio: Studio; signInLimit: SignInLimit }> {
+): Promise<{ studio: Studio; signInLimit: SignInLimit; oidc?: OidcSignIn }> {
   const store: StudioStore = redis ? new RedisStudioStore(redis) : new FileStudioStore(config.studio!.dataDir);
   const studio = await Studio.open(
     {
@@ -67,5 +68,10 @@ export async function openStudio(
   const signInLimit = new SignInLimit(
     redis ? new RedisWindowCounter(redis, '{studio}:signin') : new MemoryWindowCounter(),
   );
-  return { studio, signInLimit };
+  const oidc = config.studio!.oidc;
+  return {
+    studio,
+    signInLimit,
+    ...(oidc ? { oidc: new OidcSignIn(oidc, studio, store, logger.child({ component: 'studio' })) } : {}),
+  };
 }

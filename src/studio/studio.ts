@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
 import type { Content } from '../content/loadContent';
 import { createTranslator } from '../content/i18n';
 import { Conversation } from '../conversation/conversation';
@@ -14,6 +14,8 @@ import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { rebase } from './rebase';
 import { checkSnapshot, hashOf, readSnapshot, type Snapshot } from './snapshot';
 import type { StudioStore } from './store';
+import { exampleFileOf, examplesEtag, examplesOf } from './structure';
+import { StructureEditor } from './structureEditor';
 import { etagOf, isKnownKey, readText, withText, type TextRef } from './texts';
 
 export type Role = 'editor' | 'publisher';
@@ -67,7 +69,8 @@ export interface StudioOptions {
   pollMs?: number;
 }
 
-const SESSION_SECONDS = 8 * 3600;
+/** How long a studio session lasts. */
+export const SESSION_SECONDS = 8 * 3600;
 const FILES_AUTHOR = 'files';
 
 /** Adds a local account (or changes its role and password); the password is kept only as its scrypt hash. */
@@ -86,9 +89,6 @@ export async function saveUser(
   );
 }
 
-/** The file of example messages for a language, as the studio's versions name it. */
-const exampleFileOf = (language: Language) => `dialogs/understanding/${language}.yaml`;
-
 const sessionKey = (id: string) => `session:${createHash('sha256').update(id).digest('hex')}`;
 
 /**
@@ -104,10 +104,15 @@ export class Studio {
     { content: Content; engine: ConversationEngine; conversation: Conversation }
   >();
 
+  /** Steps, choices, questions, menu topics and their examples (structure.ts). */
+  readonly structure: StructureEditor;
+
   private constructor(
     private readonly options: StudioOptions,
     private live: Content,
-  ) {}
+  ) {
+    this.structure = new StructureEditor(this, options.checks.evalFile);
+  }
 
   static async open(options: StudioOptions, filesContent: Content): Promise<Studio> {
     const studio = new Studio(options, filesContent);
@@ -278,6 +283,25 @@ export class Studio {
     await this.options.store.set('draft', JSON.stringify(draft));
   }
 
+  /**
+   * Changes the draft's files under the draft's lock: `change` sees them and returns new files to keep (or none)
+   * with its result; undefined when there is no draft.
+   */
+  async changeDraft<T>(change: (files: Snapshot) => Promise<{ files?: Snapshot; result: T }>): Promise<T | undefined> {
+    return this.options.store.locked('draft', async () => {
+      const draft = await this.draft();
+      if (!draft) return undefined;
+      const { files, result } = await change(draft.files);
+      if (files) await this.saveDraft({ ...draft, files });
+      return result;
+    });
+  }
+
+  /** Every content check on some files (the same as content:check), remembered for the last few. */
+  checkFiles(files: Snapshot): ReturnType<typeof checkSnapshot> {
+    return this.check(files);
+  }
+
   async draftFiles(): Promise<Snapshot> {
     return (await this.draft())?.files ?? {};
   }
@@ -329,27 +353,30 @@ export class Studio {
   }
 
   /**
-   * Adds a message as an example of a topic in the draft (the inbox's Teach), with the file's comments kept;
-   * refused when it brings a problem (an example that echoes another topic's). Publishing makes it live.
+   * Adds a message as an example of a topic in the draft (the inbox's Teach), as a structure change of that topic's
+   * examples: refused when it brings a problem (an example that echoes another topic's). Publishing makes it live.
    */
   async teach(language: Language, topic: string, example: string, author: string): Promise<TeachResult> {
-    return this.options.store.locked('draft', async () => {
-      const draft = await this.draft();
-      const file = exampleFileOf(language);
-      const text = draft?.files[file];
-      const document = text === undefined ? undefined : parseDocument(text);
-      const examples = document?.getIn(['topics', topic]);
-      if (!draft || !document || !isSeq(examples))
-        return { status: 'unknown' as const, topics: await this.topicsOf(language) };
-      examples.add(document.createNode(example));
-      const files = { ...draft.files, [file]: document.toString({ lineWidth: 0 }) };
-      const known = new Set(contentProblems(this.check(draft.files).problems).map((each) => each.message));
-      const problems = contentProblems(this.check(files).problems).filter((each) => !known.has(each.message));
-      if (problems.length > 0) return { status: 'invalid' as const, problems };
-      await this.saveDraft({ ...draft, files });
-      await this.audit(author, 'teach', { language, topic });
-      return { status: 'taught' as const };
-    });
+    const topics = await this.topicsOf(language);
+    if (!topics.includes(topic)) return { status: 'unknown', topics };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const files = await this.draftFiles();
+      const examples = [...examplesOf(files, language, topic), example];
+      const result = await this.structure.change(
+        [{ op: 'setExamples', language, topic, examples }],
+        { of: 'examples', language, topic, etag: examplesEtag(files, language, topic) },
+        { actor: author, action: 'teach', details: { language, topic } },
+        false,
+      );
+      // Someone changed the topic's examples meanwhile: add to theirs.
+      if (result.status === 'conflict') continue;
+      if (result.status === 'invalid') return { status: 'invalid', problems: result.problems };
+      return result.status === 'saved' ? { status: 'taught' } : { status: 'unknown', topics };
+    }
+    return {
+      status: 'invalid',
+      problems: [{ field: `examples.${language}.topics.${topic}`, message: 'busy; try again' }],
+    };
   }
 
   /** What the draft's model makes of a message: the language, and the topics it ranks first with how sure it is. */
@@ -423,10 +450,19 @@ export class Studio {
       await this.audit(email.toLowerCase(), 'sign-in refused', {});
       return undefined;
     }
+    return this.openSession(user.email, user.role, {});
+  }
+
+  /** A new session for someone whose identity is proven (a password, or an OpenID provider's ID token). */
+  async openSession(
+    email: string,
+    role: Role,
+    details: Record<string, unknown>,
+  ): Promise<{ id: string; session: Session }> {
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { email: user.email, role: user.role, csrfToken: randomBytes(24).toString('base64url') };
+    const session: Session = { email, role, csrfToken: randomBytes(24).toString('base64url') };
     await this.options.store.set(sessionKey(id), JSON.stringify(session), SESSION_SECONDS);
-    await this.audit(user.email, 'sign-in', {});
+    await this.audit(email, 'sign-in', details);
     return { id, session };
   }
 

@@ -59,4 +59,14 @@ describe('the language of a reply', () => {
     const few = { language: 'other' as const, p: 0.99, words: THRESHOLDS.otherWords - 1 };
     expect(resolveLanguage({ locale: 'it-IT', written: few }).unsupported).toBe(false);
   });
+
+  it('says it does not speak the language only on positive evidence: a word only other languages use', () => {
+    const guess = (foreign: string[]) => ({ ...sure('other'), foreign });
+    expect(resolveLanguage({ locale: 'de-DE', written: guess([]) })).toEqual({
+      language: 'de',
+      unsupported: false,
+      fromText: false,
+    });
+    expect(resolveLanguage({ locale: 'de-DE', written: guess(['mogę']) }).unsupported).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import { LANGUAGES, LOCALES, languageOf } from '../../src/dialog/languages';
-import { fold, withoutScriptLinks, wordsOf } from '../../src/dialog/text';
+import { countWords, fold, withoutScriptLinks, wordsOf } from '../../src/dialog/text';
 
 describe('folding text as people type it', () => {
   it('drops case, accents, punctuation and emoji, so spellings of one word compare equal', () => {
@@ -18,6 +18,14 @@ describe('folding text as people type it', () => {
     expect(wordsOf(fold('my id SIR094701'))).toEqual(['my', 'id', 'sir000000']);
     expect(wordsOf(fold('4701'))).toEqual(wordsOf(fold('1234')));
     expect(wordsOf('')).toEqual([]);
+  });
+
+  it('counts each letter of a script written without spaces as a word, so a Chinese sentence is not one word', () => {
+    expect(countWords(wordsOf(fold('I forgot my password')))).toBe(4);
+    expect(countWords(wordsOf(fold('我忘记了密码，怎么办')))).toBe(9);
+    expect(countWords(wordsOf(fold('パスワード')))).toBeGreaterThanOrEqual(4);
+    expect(countWords(wordsOf(fold('ID号码')))).toBe(3);
+    expect(countWords([])).toBe(0);
   });
 });
 

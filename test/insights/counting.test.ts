@@ -225,6 +225,12 @@ describe('the Redis scripts of insights (Redis Cluster: one slot, every key decl
     await chat.chose('forgotPassword');
     clock.set('2026-05-05T01:00:00Z');
     expect(await insights.sweep()).toBe(1);
+    // Turns of several conversations answered in the same moment go to the store in one script call.
+    const together = ['first', 'second', 'third'].map((id) => new RecordedChat(insights, `together-${id}`));
+    for (const each of together) await each.open();
+    for (const each of together)
+      insights.record({ conversation: each.conversationId, channel: 'msteams', result: each.last });
+    await insights.settled();
     // The monitor reports asynchronously: a last command marks the end.
     const ended = new Promise<void>((resolve) =>
       monitor.on('monitor', (_time: string, args: string[]) => {
@@ -251,6 +257,8 @@ describe('the Redis scripts of insights (Redis Cluster: one slot, every key decl
         if (!declared.includes(key)) problems.push(`${args[0]} ${key}: not in KEYS [${declared.join(', ')}]`);
     }
     expect(problems).toEqual([]);
+    // The call with the three turns: the shared keys, then a day and a conversation's marks for each turn.
+    expect(scripts.map((args) => Number(args[2]))).toContain(2 + 3 * 2);
     await insights.close();
   });
 });

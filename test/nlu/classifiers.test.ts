@@ -1,3 +1,4 @@
+import { LanguageModel, type LanguageModelData } from '../../src/nlu/model';
 import { featuresOf, type FeatureSpec } from '../../src/nlu/features';
 import { NaiveBayesClassifier } from '../../src/nlu/naiveBayes';
 import { SoftmaxClassifier, type Labelled, type Ranked } from '../../src/nlu/softmax';
@@ -142,5 +143,39 @@ describe('the naive Bayes classifier (languages)', () => {
     const again = NaiveBayesClassifier.train(LANGUAGE_SAMPLES, LETTERS);
     for (const text of ['the centre is closed', 'das Passwort', 'zzz'])
       expect(again.rank(text)).toEqual(model.rank(text));
+  });
+});
+
+describe("the language model's evidence that a message is in another language", () => {
+  const speak = (sentences: string[]) => ({ topics: { help: sentences }, moves: {}, none: [] });
+  const model = LanguageModel.train({
+    examples: {
+      en: speak(['i cannot log in to my account', 'i forgot my password']),
+      es: speak(['no puedo entrar en mi cuenta', 'olvidé mi contraseña, mañana']),
+      it: speak(['non riesco ad accedere al mio account', 'ho dimenticato la password']),
+      fr: speak(["je n'arrive pas à me connecter", "j'ai oublié mon mot de passe"]),
+      de: speak(['ich kann mich nicht anmelden', 'ich habe mein Passwort vergessen']),
+    },
+    unsupported: ['não consigo entrar na minha conta', 'ik kan niet inloggen op mijn account'],
+    languageTexts: { en: ['the pizza'], es: [], it: [], fr: [], de: [] },
+    languageNames: { en: [], es: [], it: [], fr: [], de: [] },
+  });
+
+  it('is the words only messages in other languages use, and words with a letter the five do not write', () => {
+    expect(model.detectLanguage('ik kan echt niet inloggen').foreign).toEqual(['ik', 'kan', 'niet', 'inloggen']);
+    expect(model.detectLanguage('Não, minha conta!').foreign).toEqual(['não', 'minha', 'conta']);
+    expect(model.detectLanguage('nie mogę się zalogować').foreign).toEqual(['mogę', 'się', 'zalogować']);
+    expect(model.detectLanguage('我不能登录').foreign).toEqual(['我不能登录']);
+  });
+
+  it('is nothing in a message of words of the five, nor in words no language the model knows uses', () => {
+    expect(model.detectLanguage('kindergarten sauerkraut pizza tapas').foreign).toEqual([]);
+    expect(model.detectLanguage('olvidé mañana account passwort').foreign).toEqual([]);
+  });
+
+  it('is kept in the model file', () => {
+    const loaded = LanguageModel.fromData(JSON.parse(JSON.stringify(model.toData())) as LanguageModelData);
+    for (const text of ['ik kan niet inloggen', 'nie mogę się zalogować', 'kindergarten sauerkraut'])
+      expect(loaded.detectLanguage(text)).toEqual(model.detectLanguage(text));
   });
 });

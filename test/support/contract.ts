@@ -10,7 +10,7 @@ type Operation = {
     string,
     {
       $ref?: string;
-      content?: { 'application/json': { schema: object } };
+      content?: { 'application/json'?: { schema: object } };
       headers?: Record<string, { required?: boolean }>;
     }
   >;
@@ -41,7 +41,8 @@ export class Contract {
     for (const [name, header] of Object.entries(response.headers ?? {})) {
       if (header.required && !headers.get(name)) problems.push(`${status} must carry ${name}`);
     }
-    const schema = response.content?.['application/json'].schema as { $ref?: string } | undefined;
+    // Only JSON bodies are checked; a page (text/html) is documented as such.
+    const schema = response.content?.['application/json']?.schema as { $ref?: string } | undefined;
     if (schema) {
       const validate = this.ajv.compile({ $ref: `contract${schema.$ref}` });
       if (!validate(body))

@@ -52,7 +52,9 @@ function routeOf(path: string): string {
     .replace(/\?.*$/, '')
     .replace(/^\/studio\/api\/texts\/[^/]+\/[^/]+/, '/studio/api/texts/{language}/{key}')
     .replace(/^\/studio\/api\/versions\/[^/]+\/restore$/, '/studio/api/versions/{version}/restore')
-    .replace(/^\/studio\/api\/inbox\/[^/]+\/(teach|dismiss)$/, '/studio/api/inbox/{id}/$1');
+    .replace(/^\/studio\/api\/inbox\/[^/]+\/(teach|dismiss)$/, '/studio/api/inbox/{id}/$1')
+    .replace(/^\/studio\/api\/steps\/[^/]+/, '/studio/api/steps/{id}')
+    .replace(/^\/studio\/api\/examples\/[^/]+\/[^/]+$/, '/studio/api/examples/{language}/{topic}');
 }
 
 /** The studio's JSON API as a script would use it: a cookie jar of one session and its CSRF token. */

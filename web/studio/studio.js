@@ -172,6 +172,7 @@
     for (const button of document.querySelectorAll('.step'))
       button.setAttribute('aria-current', button.dataset.step === id ? 'true' : 'false');
     $('editor-title').textContent = `Step "${id}"`;
+    document.dispatchEvent(new CustomEvent('studio:step', { detail: { id } }));
     if (!step || step.texts.length === 0) {
       $('texts').replaceChildren(element('p', { text: 'This step has no texts of its own.' }));
       return;
@@ -368,7 +369,19 @@
   });
 
   // The insights view (insights.js) builds its part of the page with the same helpers and session.
-  window.studioPage = { element, api, rendered, problemList };
+  // So do the preview pane (preview.js) and the structure editing (structure.js), which also redraws the tree after
+  // a change.
+  window.studioPage = { element, api, languageNames: LANGUAGE_NAMES, problemList, reloadDialog: () => loadDialog() };
+
+  // Signing in with an OpenID provider, when the bot has one: a link to it, in the page's language.
+  api('GET', `/studio/api/sign-in-options?lang=${encodeURIComponent(document.documentElement.lang)}`).then(
+    ({ status, data }) => {
+      if (status !== 200 || !data.oidc) return;
+      $('sign-in-oidc').textContent = data.oidc.label;
+      $('sign-in-oidc').href = data.oidc.href;
+      $('sign-in-other').hidden = false;
+    },
+  );
 
   // A page reload keeps the session.
   api('GET', '/studio/api/session').then(({ status, data }) => (status === 200 ? signedIn(data) : showSignIn('')));

@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from 'yaml';
+import { z } from 'zod';
+import type { Content } from '../content/loadContent';
+import { LANGUAGES, type Language } from '../dialog/languages';
+import { languageModelOf } from '../nlu/fromContent';
+import type { Problem } from './checks';
+import type { EvalSet } from './nluEvaluation';
+import type { Snapshot } from './snapshot';
+import { withText } from './texts';
+
+/** The dialog file and the files of examples, as the studio's versions name them. */
+export const DIALOG_FILE = 'dialogs/helpdesk.yaml';
+export const exampleFileOf = (language: Language) => `dialogs/understanding/${language}.yaml`;
+
+const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+const TEXT_KEY = /^(common:)?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
+
+/** One change to the dialog's structure or to what candidates type, as the API takes it. */
+export type StructureChange =
+  | {
+      op: 'setStep';
+      id: string;
+      step: Record<string, unknown>;
+      texts?: Record<string, Partial<Record<Language, string>>>;
+    }
+  | { op: 'renameStep'; id: string; to: string }
+  | { op: 'removeStep'; id: string }
+  | { op: 'setExamples'; language: Language; topic: string; examples: string[] };
+
+const name = z.string().regex(NAME, 'must be a name made of letters and digits, starting with a letter');
+const changeSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('setStep'),
+    id: name,
+    step: z.record(z.string(), z.unknown(), { error: "must be the step's fields, as CONTENT.md describes them" }),
+    texts: z
+      .record(
+        z.string().regex(TEXT_KEY, 'must be a text key such as "lockout.body"'),
+        z.partialRecord(z.enum(LANGUAGES), z.string().max(5000)),
+      )
+      .optional(),
+  }),
+  z.strictObject({ op: z.literal('renameStep'), id: name, to: name }),
+  z.strictObject({ op: z.literal('removeStep'), id: name }),
+  z.strictObject({
+    op: z.literal('setExamples'),
+    language: z.enum(LANGUAGES),
+    topic: name,
+    examples: z
+      .array(z.string({ error: 'must be a message, as a candidate would type it' }).max(500), {
+        error: 'must be a list of messages',
+      })
+      .max(1000),
+  }),
+]);
+
+/** The changes a request sends, or what is wrong with them, each problem naming its field. */
+export function parseChanges(value: unknown): { changes: StructureChange[] } | { problems: Problem[] } {
+  const parsed = z.array(changeSchema).min(1, 'send at least one change').max(200).safeParse(value);
+  if (parsed.success) return { changes: parsed.data as StructureChange[] };
+  return {
+    problems: parsed.error.issues.map((issue) => ({
+      field: ['changes', ...issue.path]
+        .map((part, index) =>
+          typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+        )
+        .join(''),
+      message: issue.message,
+    })),
+  };
+}
+
+function hash(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
+}
+
+function documentOf(files: Snapshot, file: string): Document | undefined {
+  const text = files[file];
+  if (text === undefined) return undefined;
+  const document = parseDocument(text);
+  return document.errors.length > 0 ? undefined : document;
+}
+
+/**
+ * The file written back as the files are written: long lines kept whole, `[a, b]` without inner spaces and, when
+ * the file writes them so, `{ a: b }` with them (the YAML library pads both kinds or neither).
+ */
+function write(document: Document, before: string | undefined): string {
+  const text = document.toString({ lineWidth: 0, flowCollectionPadding: false });
+  if (!before || !/^\s*(- |[\w-]+: )\{ /m.test(before)) return text;
+  return text.replace(/^(\s*(?:- |[\w-]+: ))\{([^\s{}][^{}\n]*[^\s{}])\}$/gm, '$1{ $2 }');
+}
+
+/** A step as the dialog file writes it, or undefined. */
+export function stepOf(files: Snapshot, id: string): Record<string, unknown> | undefined {
+  const node = documentOf(files, DIALOG_FILE)?.getIn(['nodes', id]);
+  return isMap(node) ? (node.toJSON() as Record<string, unknown>) : undefined;
+}
+
+export function examplesOf(files: Snapshot, language: Language, topic: string): string[] {
+  const list = documentOf(files, exampleFileOf(language))?.getIn(['topics', topic]);
+  return isSeq(list) ? (list.toJSON() as unknown[]).map(String) : [];
+}
+
+/** Changes when the step changes (or appears, or goes). */
+export const stepEtag = (files: Snapshot, id: string) => hash('step', id, JSON.stringify(stepOf(files, id) ?? null));
+
+export const examplesEtag = (files: Snapshot, language: Language, topic: string) =>
+  hash('examples', language, topic, JSON.stringify(examplesOf(files, language, topic)));
+
+/** Changes with any change to the dialog file or the files of examples. */
+export const structureEtag = (files: Snapshot) =>
+  hash('structure', files[DIALOG_FILE] ?? '', ...LANGUAGES.map((language) => files[exampleFileOf(language)] ?? ''));
+
+/** The whole structure, for the page: steps as written, validators, the menu, and how many examples each topic has. */
+export function structureOf(files: Snapshot) {
+  const dialog = (documentOf(files, DIALOG_FILE)?.toJSON() ?? {}) as {
+    start?: string;
+    handover?: string;
+    offTopic?: string;
+    validators?: Record<string, { kind?: string }>;
+    nodes?: Record<string, Record<string, unknown>>;
+  };
+  const nodes = dialog.nodes ?? {};
+  const start = nodes[dialog.start ?? ''];
+  const examples: Record<string, Partial<Record<Language, number>>> = {};
+  for (const language of LANGUAGES) {
+    const topics = documentOf(files, exampleFileOf(language))?.get('topics');
+    if (!isMap(topics)) continue;
+    for (const item of topics.items) {
+      const topic = String(isScalar(item.key) ? item.key.value : item.key);
+      (examples[topic] ??= {})[language] = isSeq(item.value) ? item.value.items.length : 0;
+    }
+  }
+  return {
+    start: dialog.start,
+    handover: dialog.handover,
+    offTopic: dialog.offTopic,
+    menu: Array.isArray(start?.choices) ? (start.choices as Array<{ goto?: string }>).map((choice) => choice.goto) : [],
+    validators: Object.fromEntries(Object.entries(dialog.validators ?? {}).map(([id, spec]) => [id, spec.kind])),
+    steps: Object.fromEntries(Object.entries(nodes).map(([id, step]) => [id, { step, etag: stepEtag(files, id) }])),
+    examples,
+    etag: structureEtag(files),
+  };
+}
+
+/** Renames every field of a step that names another step: choices, yes/no, then, a form's outcomes and way-outs. */
+function renameIn(step: YAMLMap, from: string, to: string): void {
+  // The scalar is changed in place, so a comment beside it stays.
+  const swap = (value: unknown) => {
+    if (isScalar(value) && value.value === from) value.value = to;
+  };
+  for (const field of ['yes', 'no', 'then', 'goto']) swap(step.get(field, true));
+  const choices = step.get('choices');
+  if (isSeq(choices)) for (const choice of choices.items) if (isMap(choice)) renameIn(choice, from, to);
+  const outcomes = step.get('outcomes');
+  if (isMap(outcomes)) for (const pair of outcomes.items) swap(pair.value);
+  const ask = step.get('ask');
+  if (isSeq(ask))
+    for (const question of ask.items) {
+      const missing = isMap(question) ? question.get('missing') : undefined;
+      if (isMap(missing)) renameIn(missing, from, to);
+    }
+}
+
+/** A step's fields set to `step`, in its order, keeping the comments of the fields that did not change. */
+function setStep(document: Document, nodes: YAMLMap, id: string, step: Record<string, unknown>): void {
+  const existing = nodes.get(id);
+  if (!isMap(existing)) {
+    const pair = document.createPair(id, step);
+    (pair.key as Scalar).spaceBefore = true;
+    nodes.items.push(pair as never);
+    return;
+  }
+  const pairs = new Map(existing.items.map((pair) => [String(isScalar(pair.key) ? pair.key.value : pair.key), pair]));
+  existing.items = Object.entries(step).map(([field, value]) => {
+    const pair = pairs.get(field);
+    const before = pair?.value as { toJSON?: () => unknown } | undefined;
+    if (pair && isDeepStrictEqual(before?.toJSON ? before.toJSON() : before, value)) return pair;
+    const made = document.createPair(field, value);
+    if (pair) made.key = pair.key as typeof made.key;
+    return made as (typeof existing.items)[number];
+  });
+}
+
+/** The examples written as the files write them: a block list of double-quoted lines. */
+function exampleList(document: Document, examples: string[]) {
+  const list = document.createNode(examples.map((text) => text.trim()).filter(Boolean));
+  if (isSeq(list)) for (const item of list.items) if (isScalar(item)) item.type = Scalar.QUOTE_DOUBLE;
+  return list;
+}
+
+/**
+ * The files with the changes made, the comments and layout of everything else kept; the problems are with the
+ * request itself (a step that is not there), never content rules (the content checks say those).
+ */
+export function applyChanges(
+  files: Snapshot,
+  changes: readonly StructureChange[],
+): { files: Snapshot; problems: Problem[]; topics: Set<string> } {
+  let result = { ...files };
+  const problems: Problem[] = [];
+  const topics = new Set<string>();
+  const dialog = documentOf(result, DIALOG_FILE);
+  const nodes = dialog?.get('nodes');
+  if (!dialog || !isMap(nodes))
+    return { files, problems: [{ field: 'dialog', message: 'the dialog file does not load' }], topics };
+  const examples = new Map<Language, Document>();
+  const examplesIn = (language: Language) => {
+    let document = examples.get(language);
+    if (!document) {
+      document = documentOf(result, exampleFileOf(language)) ?? parseDocument('topics: {}\n');
+      examples.set(language, document);
+    }
+    if (!isMap(document.get('topics'))) document.set('topics', document.createNode({}));
+    return document.get('topics') as YAMLMap;
+  };
+
+  changes.forEach((change, index) => {
+    const field = `changes[${index}]`;
+    if (change.op === 'setStep') {
+      setStep(dialog, nodes, change.id, change.step);
+      topics.add(change.id);
+      for (const [key, byLanguage] of Object.entries(change.texts ?? {}))
+        for (const [language, text] of Object.entries(byLanguage))
+          result = withText(result, { language: language as Language, key }, text);
+      return;
+    }
+    if (change.op === 'setExamples') {
+      const list = examplesIn(change.language);
+      const document = examples.get(change.language)!;
+      if (change.examples.some((text) => text.trim())) list.set(change.topic, exampleList(document, change.examples));
+      else list.delete(change.topic);
+      topics.add(change.topic);
+      return;
+    }
+    if (!isMap(nodes.get(change.id))) {
+      problems.push({ field: `${field}.id`, message: `there is no step named "${change.id}"` });
+      return;
+    }
+    if (change.op === 'renameStep') {
+      if (nodes.has(change.to)) {
+        problems.push({
+          field: `${field}.to`,
+          message: `there is already a step named "${change.to}"; choose another name`,
+        });
+        return;
+      }
+      const pair = nodes.items.find((item) => isScalar(item.key) && item.key.value === change.id)!;
+      (pair.key as Scalar).value = change.to;
+      for (const top of ['start', 'handover', 'offTopic']) {
+        const value = dialog.get(top, true);
+        if (isScalar(value) && value.value === change.id) value.value = change.to;
+      }
+      for (const item of nodes.items) if (isMap(item.value)) renameIn(item.value, change.id, change.to);
+      for (const language of LANGUAGES) {
+        const list = examplesIn(language);
+        const entry = list.items.find((item) => isScalar(item.key) && item.key.value === change.id);
+        if (entry) (entry.key as Scalar).value = change.to;
+      }
+      topics.add(change.to);
+      return;
+    }
+    // Removing a step removes the buttons that lead to it and its examples; anything else that names it is reported.
+    nodes.delete(change.id);
+    for (const item of nodes.items) {
+      const step = item.value;
+      if (!isMap(step)) continue;
+      const choices = step.get('choices');
+      if (isSeq(choices))
+        choices.items = choices.items.filter((choice) => !(isMap(choice) && choice.get('goto') === change.id));
+      for (const answer of ['yes', 'no']) if (step.get(answer) === change.id) step.delete(answer);
+    }
+    for (const language of LANGUAGES) examplesIn(language).delete(change.id);
+  });
+  result[DIALOG_FILE] = write(dialog, files[DIALOG_FILE]);
+  for (const [language, document] of examples)
+    result[exampleFileOf(language)] = write(document, files[exampleFileOf(language)]);
+  return { files: result, problems, topics };
+}
+
+/** A message that went to its own topic before a change and to a changed topic after it. */
+export interface Capture {
+  /** The changed topic that now takes the message. */
+  topic: string;
+  /** The topic the message belongs to. */
+  from: string;
+  language: Language;
+  text: string;
+  /** "example": one of the other topic's examples; "held-out": a message of the understanding check. */
+  kind: 'example' | 'held-out';
+}
+
+/**
+ * The messages a change of topics starts to capture: other topics' examples and the held-out messages that the
+ * draft's model placed right before the change and now places in one of the changed topics.
+ */
+export function capturesOf(before: Content, after: Content, topics: ReadonlySet<string>, heldOut?: EvalSet): Capture[] {
+  if (topics.size === 0) return [];
+  const was = languageModelOf(before);
+  const is = languageModelOf(after);
+  const captures: Capture[] = [];
+  const seen = new Set<string>();
+  const consider = (language: Language, from: string, text: string, kind: Capture['kind']) => {
+    if (topics.has(from) || seen.has(`${language}\0${text}`)) return;
+    seen.add(`${language}\0${text}`);
+    const now = is.rankIntents(text)[0]?.label.replace(/^topic:/, '');
+    if (!now || now === from || !topics.has(now)) return;
+    if (was.rankIntents(text)[0]?.label !== `topic:${from}`) return;
+    captures.push({ topic: now, from, language, text, kind });
+  };
+  for (const language of LANGUAGES) {
+    for (const [from, texts] of Object.entries(heldOut?.topics[language] ?? {}))
+      for (const text of texts) consider(language, from, text, 'held-out');
+    for (const [from, texts] of Object.entries(after.examples.byLanguage[language].topics))
+      for (const text of texts) consider(language, from, text, 'example');
+  }
+  return captures;
+}
