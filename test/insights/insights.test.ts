@@ -16,6 +16,9 @@ import { everything, RedisServer } from '../support/redisServer';
 import { startStudioBot, StudioClient, studioDataDir, studioRedis } from '../support/studioClient';
 import { tempFolder } from '../support/tempFolders';
 
+// Publishing runs every conversation script in five languages: it takes long on a busy machine.
+jest.setTimeout(120_000);
+
 // Canaries: values that appear nowhere else, so any copy of them kept by insights is a leak.
 const CANARY_SECRET = String(randomInt(3000, 9999));
 const CANARY_ID = `CAN${randomInt(100000, 999999)}`;
@@ -248,7 +251,7 @@ describe('insights: two instances sharing Redis count scripted conversations exa
         inAnswers: false,
       });
     }
-  }, 60_000);
+  });
 
   it('teach and mark as off-topic → publish → the same messages are understood; dismiss drops one', async () => {
     const { dialog } = content();
@@ -307,8 +310,7 @@ describe('insights: two instances sharing Redis count scripted conversations exa
     expect(answered.activities.map((each) => each.text ?? '').join('\n')).toContain(
       englishText(offTopic.say[0]!).slice(0, 30),
     );
-    // Publishing runs every conversation test in five languages: slow on a busy machine.
-  }, 60_000);
+  });
 });
 
 describe('insights without Redis: the studio data folder', () => {

@@ -19,6 +19,9 @@ import {
   studioDataDir,
 } from '../support/studioClient';
 
+// Publishing runs every conversation script in five languages: it takes long on a busy machine.
+jest.setTimeout(120_000);
+
 describe('the studio API over HTTP (file storage)', () => {
   let dataDir: string;
   let bot: RunningBot;

@@ -5,6 +5,9 @@ import { ROOT } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 import { germanOpening, openingKey, startStudioBot, StudioClient } from '../support/studioClient';
 
+// Publishing runs every conversation script in five languages: it takes long on a busy machine.
+jest.setTimeout(120_000);
+
 /** `npm run studio:user`, as an operator runs it, with the password on standard input. */
 function studioUser(args: string[], password: string, env: Record<string, string>) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
