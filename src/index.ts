@@ -37,6 +37,8 @@ export interface RunningBot {
 /** Parts a caller may supply instead of the embedded defaults. */
 export interface Parts {
   storage?: Storage;
+  /** Where `npm run dev` prints content problems for the person editing, as plain lines (standard error). */
+  tell?: (text: string) => void;
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -111,6 +113,7 @@ export async function startBot(
   // One key for every reload of the content, so a form half-way keeps its secret answers readable.
   const seal = new SlotSeal(config.stateKey);
   let runtime: Runtime = buildRuntime(content, accountService, { seal });
+  const tell = parts.tell ?? ((text: string) => process.stderr.write(text));
   const watcher = config.watchContent
     ? watchContent(
         config.contentDir,
@@ -119,9 +122,12 @@ export async function startBot(
           logger.info({ content: next.version }, 'content reloaded');
         },
         (problems) => {
-          logger.error(
-            { errors: problems.length },
-            `content not reloaded, the previous content stays live:\n${problems.map(formatProblem).join('\n')}`,
+          const errors = problems.filter((problem) => problem.severity === 'error').length;
+          logger.error({ errors }, 'content not reloaded, the previous content stays live');
+          tell(
+            `Content not reloaded; the previous content stays live. Fix these and save again:\n` +
+              `${problems.map(formatProblem).join('\n')}\n` +
+              `${errors} error(s), ${problems.length - errors} warning(s).\n`,
           );
         },
       )

@@ -95,6 +95,10 @@ export class ChatPreview {
     result.buttons.forEach((button, index) => lines.push(`  [${index + 1}] ${button.title}`));
     const { topic, state, expecting, locale } = result.trace;
     lines.push(style.dim(`── state ${state} · topic ${topic} · expecting ${expecting ?? '—'} · language ${locale}`));
+    // What the bot made of a typed message, when it had to read it, and how sure it was.
+    const { understood } = result.trace;
+    if (understood)
+      lines.push(style.dim(`── understood ${understood.intent} (${Math.round(understood.p * 100)} % sure)`));
     return lines.join('\n');
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/config';
@@ -30,6 +30,26 @@ export function diagramFiles(content: Content, language: Language): Record<strin
     `<!doctype html>\n<html lang="${language}"><head><meta charset="utf-8">` +
     `<title>Helpdesk dialog (${language})</title></head>\n<body style="margin:0">\n${svg}\n</body></html>\n`;
   return { [`${base}.mmd`]: mermaid, [`${base}.svg`]: `${svg}\n`, [`${base}.md`]: markdown, [`${base}.html`]: html };
+}
+
+/**
+ * The picture's steps and arrows without the texts in them (a step's words, a button's label): what must match
+ * the content for the picture to be right. An action a form calls and the results it leads by stay.
+ */
+export function diagramShape(mermaid: string): string[] {
+  return mermaid
+    .split('\n')
+    .map((line) => line.replace(/<br\/>(?!⚙)[^<"]*/g, '').replace(/ -- "[^"]*" --> /, ' -- "" --> '))
+    .filter((line) => line.trim());
+}
+
+/** Whether docs/dialog.* under `projectRoot` shows the content under `contentRoot`: as is, in older words, or not. */
+export function diagramStatus(contentRoot: string, projectRoot: string): 'current' | 'wording' | 'outdated' {
+  const file = path.join(projectRoot, 'docs', 'dialog.mmd');
+  const drawn = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const fresh = diagramFiles(loadContent(contentRoot), 'en')['dialog.mmd']!;
+  if (drawn === fresh) return 'current';
+  return JSON.stringify(diagramShape(drawn)) === JSON.stringify(diagramShape(fresh)) ? 'wording' : 'outdated';
 }
 
 if (require.main === module) {

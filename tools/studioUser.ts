@@ -1,9 +1,8 @@
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config';
-import { connectOnce, createRedis } from '../src/state/redisConnection';
-import { FileStudioStore, RedisStudioStore } from '../src/studio/store';
 import { ROLES, saveUser, type Role } from '../src/studio/studio';
+import { reportFailure, withStudioStore } from './studioStore';
 
 /**
  * `npm run studio:user -- add <email> --role editor|publisher --password-stdin`: adds a studio account (or
@@ -22,20 +21,10 @@ async function main(): Promise<void> {
   if (!values['password-stdin']) throw new ConfigError(`give the password on standard input\n${usage}`);
   const password = (await text(process.stdin)).replace(/\r?\n$/, '');
   if (password.length < 12) throw new ConfigError('the password needs at least 12 characters');
-  const config = loadConfig();
-  if (!config.studio) throw new ConfigError('the studio is off (STUDIO=off)');
-  const redis = config.redis ? createRedis(config.redis) : undefined;
-  try {
-    if (redis) await connectOnce(redis);
-    const store = redis ? new RedisStudioStore(redis) : new FileStudioStore(config.studio.dataDir);
+  await withStudioStore(loadConfig(), async (store) => {
     await saveUser(store, email, values.role as Role, password, 'studio:user command');
     process.stdout.write(`${email.toLowerCase()} can sign in to the studio as ${values.role}.\n`);
-  } finally {
-    await redis?.quit().catch(() => redis.disconnect());
-  }
+  });
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`${error.name === 'ConfigError' ? error.message : (error.stack ?? String(error))}\n`);
-  process.exitCode = 1;
-});
+main().catch(reportFailure);

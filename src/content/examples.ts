@@ -58,11 +58,7 @@ export interface Examples {
  */
 export function readExamples(root: string, dialog: DialogFile, problems: ContentProblem[]): Examples | undefined {
   const before = problems.length;
-  const files = new Map<Language, NonNullable<ReturnType<typeof parseYaml<typeof examplesSchema>>>>();
-  for (const language of LANGUAGES) {
-    const parsed = parseYaml(root, path.join(EXAMPLES_DIR, `${language}.yaml`), examplesSchema, problems);
-    if (parsed) files.set(language, parsed);
-  }
+  const files = readExampleFiles(root, problems);
   const menu = new Set(menuTopics(dialog));
   const topics = new Set([...menu, ...[...files.values()].flatMap(({ data }) => Object.keys(data.topics))]);
   const byLanguage = {} as Record<Language, LanguageExamples>;
@@ -186,6 +182,21 @@ function menuTopics(dialog: DialogFile): string[] {
           return node !== undefined && !isFormNode(node);
         })
     : [];
+}
+
+/** Each language's file of examples that reads and has the expected shape; the others are problems. */
+function readExampleFiles(root: string, problems: ContentProblem[]) {
+  const files = new Map<Language, NonNullable<ReturnType<typeof parseYaml<typeof examplesSchema>>>>();
+  for (const language of LANGUAGES) {
+    const parsed = parseYaml(root, path.join(EXAMPLES_DIR, `${language}.yaml`), examplesSchema, problems);
+    if (parsed) files.set(language, parsed);
+  }
+  return files;
+}
+
+/** The example files' own checks (syntax and shape), for when the dialog they point into does not load. */
+export function checkExampleFiles(root: string, problems: ContentProblem[]): void {
+  readExampleFiles(root, problems);
 }
 
 function parseYaml<T extends z.ZodType>(root: string, file: string, schema: T, problems: ContentProblem[]) {

@@ -16,7 +16,7 @@ import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { SYSTEM_KEYS } from '../dialog/systemKeys';
 import { checkTexts, type KeyUse } from './textChecks';
-import { readExamples, type Examples } from './examples';
+import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
 import { checkButtonTitles } from './buttonChecks';
 import { CHECKED_CONTENT_DIR, checkedName, keepChecked, readChecked } from './checkedCache';
@@ -68,11 +68,15 @@ export function checkContent(root: string): { content?: Content; problems: Conte
   const localeFiles = readLocaleFiles(root, problems);
   const allowed = readAllowlist(root, problems);
   const parsed = readYamlFile(root, DIALOG_FILE, 'the dialog file is missing', problems);
-  if (!parsed) return { problems };
-
+  const dialog = parsed ? parseDialog(parsed.document.toJS(), parsed.at, problems) : undefined;
+  if (!parsed || !dialog) {
+    // The dialog does not load: the checks that do not need it still run, so every mistake shows at once.
+    checkTexts(localeFiles, undefined, allowed, undefined, problems);
+    checkGlossary(root, localeFiles, problems);
+    checkExampleFiles(root, problems);
+    return { problems };
+  }
   const { at } = parsed;
-  const dialog = parseDialog(parsed.document.toJS(), at, problems);
-  if (!dialog) return { problems };
 
   const validators: Record<string, SlotValidator> = {};
   for (const [name, spec] of Object.entries(dialog.validators)) {

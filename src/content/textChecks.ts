@@ -47,9 +47,12 @@ function hasWords(text: string): boolean {
  */
 export function checkTexts(
   files: LocaleFile[],
-  uses: KeyUse[],
+  /** The texts the dialog and the bot use; undefined when the dialog does not load (the texts are then only
+   * checked against each other). */
+  uses: KeyUse[] | undefined,
   untranslatedAllowed: ReadonlySet<string>,
-  knownPlaceholders: ReadonlySet<string>,
+  /** What the bot can fill in; undefined when the dialog does not load. */
+  knownPlaceholders: ReadonlySet<string> | undefined,
   problems: ContentProblem[],
 ): void {
   const byLanguage = new Map<string, Map<string, unknown>>();
@@ -76,7 +79,7 @@ export function checkTexts(
       } else {
         checkUrls(value, key, where, problems);
         for (const match of value.matchAll(PLACEHOLDER)) {
-          if (match[1] && !knownPlaceholders.has(match[1])) {
+          if (match[1] && knownPlaceholders && !knownPlaceholders.has(match[1])) {
             problems.push({
               ...where,
               rule: 'unknown-placeholder',
@@ -111,7 +114,7 @@ export function checkTexts(
   };
 
   // Every text used exists in every language.
-  for (const use of uses) {
+  for (const use of uses ?? []) {
     const missing = LANGUAGES.filter(
       (language) => !exists(language, use.key) && !reported.has(`${language}|${use.key}`),
     );
@@ -191,6 +194,7 @@ export function checkTexts(
   }
 
   // Every text defined is used.
+  if (!uses) return;
   const used = new Set(uses.map((use) => use.key));
   for (const id of english.keys()) {
     if (!used.has(id.replace(PLURAL_SUFFIX, '').replace(VARIANT_SUFFIX, ''))) {

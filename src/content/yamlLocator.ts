@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import type { ContentProblem, Rule } from './problems';
 
@@ -54,12 +54,82 @@ export function readYamlFile(
     problems.push({ file, rule: 'missing-file', severity: 'error', message: ifMissing });
     return undefined;
   }
-  const parsed = parseWithPositions(file, readFileSync(absolute, 'utf8'));
-  for (const error of parsed.document.errors) {
-    const message = `not valid YAML: ${error.message.split('\n')[0]}`;
-    problems.push({ file, ...parsed.positionAt(error.pos[0]), rule: 'yaml-syntax', severity: 'error', message });
+  const text = readFileSync(absolute, 'utf8');
+  const parsed = parseWithPositions(file, text);
+  // The first mistake, in plain words: the parser's later complaints are mostly echoes of it.
+  const [error] = parsed.document.errors;
+  if (!error) return parsed;
+  const lines = text.split(/\r?\n/);
+  const noticed = parsed.positionAt(error.pos[0]);
+  const position = openedAt(lines, error, noticed.line) ?? noticed;
+  const line = lines[position.line - 1]?.trim();
+  const reads = line ? ` (line ${position.line} reads: ${line.length > 60 ? `${line.slice(0, 57)}...` : line})` : '';
+  problems.push({
+    file,
+    ...position,
+    rule: 'yaml-syntax',
+    severity: 'error',
+    message: `not valid YAML: ${plainYamlError(error)}${reads}`,
+  });
+  return undefined;
+}
+
+/**
+ * A "[" or "{" left open is noticed where the next entry starts, often lines later: the line that opened it
+ * (the nearest one before with more openings than closings) is where the mistake is.
+ */
+function openedAt(lines: string[], error: YAMLError, noticed: number): Position | undefined {
+  const bracket = /end with a ([\]}])/.exec(error.message)?.[1];
+  if (error.code !== 'BAD_INDENT' || !bracket) return undefined;
+  const open = bracket === ']' ? '[' : '{';
+  const count = (line: string, char: string) => line.split(char).length - 1;
+  for (let index = Math.min(noticed, lines.length) - 1; index >= 0; index--) {
+    const line = lines[index]!.replace(/\s#.*$/, '');
+    if (count(line, open) > count(line, bracket)) return { line: index + 1, column: line.lastIndexOf(open) + 1 };
   }
-  return parsed.document.errors.length > 0 ? undefined : parsed;
+  return undefined;
+}
+
+/** What a YAML syntax error means for someone editing the file, and what to do about it. */
+export function plainYamlError(error: YAMLError): string {
+  const said = error.message.split('\n')[0] ?? '';
+  switch (error.code) {
+    case 'BAD_INDENT':
+      if (/end with a \]/.test(said)) return 'a list opened with "[" is not closed with "]" on the same line';
+      if (/end with a \}/.test(said)) return 'a group opened with "{" is not closed with "}" on the same line';
+      return 'this line is indented differently from the lines around it; line up entries of the same list with spaces';
+    case 'TAB_AS_INDENT':
+      return 'this line is indented with a tab; indent with spaces only';
+    case 'DUPLICATE_KEY':
+      return 'this name is written twice in the same group; remove or rename one of them';
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return (
+        'a value contains ": " (put the whole text in double quotes), or the next line is indented further than ' +
+        'it should be'
+      );
+    case 'MISSING_CHAR':
+      if (/quote/.test(said)) return 'a text in quotes has no closing quote';
+      if (/map values/.test(said)) return 'a line has a name but no ":" after it (write name: value, or - item)';
+      return 'a closing character is missing here: a quote, "]" or "}"';
+    case 'BAD_SCALAR_START':
+      return (
+        'a text starts with a character YAML keeps for itself (such as @, `, %, *, &, !); ' +
+        'put the text in double quotes'
+      );
+    case 'BAD_DQ_ESCAPE':
+      return (
+        'a text in double quotes has a backslash that is not allowed; ' +
+        'write \\\\ for a backslash, or use single quotes'
+      );
+    case 'UNEXPECTED_TOKEN':
+      return (
+        'something here does not fit: a stray "]", "}" or ":", or a list item ("- ") next to a "name: value" line ' +
+        'at the same indentation'
+      );
+    default:
+      return 'the file cannot be read from here on; check the indentation, the quotes and the brackets';
+  }
 }
 
 function locator(file: string, positionOf: PositionedFile['positionOf']): At {

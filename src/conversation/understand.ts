@@ -4,7 +4,7 @@ import { COMMANDS, type Command } from '../dialog/systemKeys';
 import type { MissReason, StateMeta } from '../machine/types';
 import type { Move } from '../dialog/moves';
 import { countWords, fold, withoutScriptLinks, wordsOf } from '../dialog/text';
-import type { LanguageGuess, LanguageModel } from '../nlu/model';
+import type { Intent, LanguageGuess, LanguageModel } from '../nlu/model';
 
 /** The longest message read as an answer; anything longer is politely refused. */
 export const MAX_TEXT_LENGTH = 2000;
@@ -311,11 +311,10 @@ export class Understanding {
 /** What the model makes of a message: act on it, ask "did you mean", or admit not understanding. */
 export function interpret(model: LanguageModel, text: string): Interpretation {
   if (model.familiarity(text) < THRESHOLDS.familiar) return { kind: 'none', p: 0 };
-  const ranked = model.rankIntents(text);
-  const [best, second] = ranked;
+  const ranked = withoutLeadingGreeting(model, text, model.rankIntents(text));
+  const [best] = ranked;
   if (!best) return { kind: 'none', p: 0 };
-  const sure = best.p >= THRESHOLDS.act && best.p - (second?.p ?? 0) >= THRESHOLDS.margin;
-  if (sure) {
+  if (surely(ranked, best.label)) {
     if (best.label.startsWith('topic:')) return { kind: 'topic', node: best.label.slice('topic:'.length), p: best.p };
     if (best.label.startsWith('move:'))
       return { kind: 'move', move: best.label.slice('move:'.length) as Move, p: best.p };
@@ -329,6 +328,38 @@ export function interpret(model: LanguageModel, text: string): Interpretation {
   }
   return { kind: 'none', p: best.p };
 }
+
+const GREETING: Intent = 'move:greeting';
+
+/** Every intent with its probability, most likely first. */
+type RankedIntents = ReturnType<LanguageModel['rankIntents']>;
+
+/** The most words a greeting that opens a message has ("hi", "guten tag", "buenos días"). */
+const GREETING_WORDS = 2;
+
+/**
+ * "Hi, I cannot log in" is the problem, not a greeting: when a message opens with a greeting (its first word or two,
+ * read alone, are surely one) and is, on the whole, about something else, the greeting is set aside and the other
+ * intents are weighed without it (their probabilities scaled to add up to 1 again): the part of the message that
+ * made a greeting likely is accounted for by its opening and takes no confidence away from what follows.
+ */
+function withoutLeadingGreeting(model: LanguageModel, text: string, ranked: RankedIntents): RankedIntents {
+  if (!ranked[0] || ranked[0].label === GREETING) return ranked;
+  const words = wordsOf(fold(text));
+  const longest = Math.min(GREETING_WORDS, words.length - 1);
+  const opens = Array.from({ length: Math.max(longest, 0) }, (_, index) => words.slice(0, index + 1).join(' '));
+  if (!opens.some((opening) => surely(model.rankIntents(opening), GREETING))) return ranked;
+  const rest = ranked.filter((entry) => entry.label !== GREETING);
+  const total = rest.reduce((sum, entry) => sum + entry.p, 0);
+  return total > 0 ? rest.map((entry) => ({ ...entry, p: entry.p / total })) : ranked;
+}
+
+/** Whether the model is sure enough of `label` to act on it. */
+function surely(ranked: RankedIntents, label: Intent): boolean {
+  const [best, second] = ranked;
+  return best?.label === label && best.p >= THRESHOLDS.act && best.p - (second?.p ?? 0) >= THRESHOLDS.margin;
+}
+
 /** How many words a message has (a guess on two words is never trusted to switch language). */
 export function wordCount(text: string): number {
   return countWords(wordsOf(fold(text)));

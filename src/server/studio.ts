@@ -16,6 +16,7 @@ import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountPreviewChannel, PreviewChannel } from './studioPreview';
 import { mountStructure } from './studioStructure';
+import { versionDiff } from '../studio/versionDiff';
 
 export interface StudioRouteOptions {
   studio: Studio;
@@ -311,6 +312,27 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     '/studio/api/versions',
     guarded(async (_req, res) => {
       res.send(200, await studio.versions());
+    }),
+  );
+
+  /** What a version changed: against the version before it, or `?against=` another one. */
+  server.get(
+    '/studio/api/versions/:version/diff',
+    guarded(async (req, res) => {
+      const version = Number(req.params?.version);
+      const against = (req.query as Record<string, unknown> | undefined)?.against;
+      const other = against === undefined ? undefined : Number(against);
+      if (other !== undefined && !(Number.isInteger(other) && other > 0))
+        return fail(res, 400, 'bad_request', 'Send ?against= with a version number, or leave it out.');
+      const diff = Number.isInteger(version) ? await versionDiff(studio, version, other) : undefined;
+      if (!diff)
+        return fail(
+          res,
+          404,
+          'not_found',
+          `There is no version ${String(req.params?.version)}${other === undefined ? '' : ` or ${other}`}.`,
+        );
+      res.send(200, diff);
     }),
   );
 

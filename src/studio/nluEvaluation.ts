@@ -94,13 +94,13 @@ export function evaluate(model: Understanding, set: EvalSet): Evaluation {
   const moves = {} as Record<Language, Score>;
   for (const language of LANGUAGES) {
     topics[language] = score(
-      Object.entries(set.topics[language]).flatMap(([topic, texts]) =>
+      Object.entries(set.topics[language] ?? {}).flatMap(([topic, texts]) =>
         texts.map((text) => ({ text, expected: `topic:${topic}` })),
       ),
       best,
     );
     moves[language] = score(
-      Object.entries(set.moves[language]).flatMap(([name, texts]) =>
+      Object.entries(set.moves[language] ?? {}).flatMap(([name, texts]) =>
         texts.map((text) => ({ text, expected: intentOf(name) })),
       ),
       best,
@@ -116,7 +116,7 @@ export function evaluate(model: Understanding, set: EvalSet): Evaluation {
     groups[group] = {} as Record<Language, Score>;
     for (const language of LANGUAGES)
       groups[group][language] = score(
-        (set.groups[group][language] ?? []).map((text) => ({ text, expected: GROUPS[group] })),
+        (set.groups[group]?.[language] ?? []).map((text) => ({ text, expected: GROUPS[group] })),
         best,
       );
   }
@@ -146,6 +146,27 @@ function languageAfter(model: Understanding, text: string, language: Language): 
   const resolved = resolveLanguage({ preferred: language, written: model.detectLanguage(text) });
   if (resolved.language !== language) return `switched to ${resolved.language}`;
   return resolved.unsupported ? `${language} (unsupported)` : language;
+}
+
+/**
+ * The content's topics (those it gives examples of) that have no held-out message in a language: under
+ * `topics:`, under `moves:` by the topic's name ("person"), or in a group read as that topic.
+ */
+export function unevaluatedTopics(
+  set: EvalSet,
+  contentTopics: Record<Language, readonly string[]>,
+): Array<{ topic: string; languages: Language[] }> {
+  const byTopic = new Map<string, Language[]>();
+  for (const language of LANGUAGES)
+    for (const topic of contentTopics[language]) {
+      const groups = (Object.keys(GROUPS) as Group[]).filter((group) => GROUPS[group] === `topic:${topic}`);
+      const held =
+        (set.topics[language]?.[topic]?.length ?? 0) +
+        (set.moves[language]?.[topic]?.length ?? 0) +
+        groups.reduce((sum, group) => sum + (set.groups[group]?.[language]?.length ?? 0), 0);
+      if (held === 0) byTopic.set(topic, [...(byTopic.get(topic) ?? []), language]);
+    }
+  return [...byTopic.entries()].map(([topic, languages]) => ({ topic, languages }));
 }
 
 export function accuracy(score: Pick<Score, 'right' | 'total'>): number {

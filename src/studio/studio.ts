@@ -89,6 +89,23 @@ export async function saveUser(
   );
 }
 
+/** The number of the published version in a store; undefined before the first start. */
+export async function liveVersionOf(store: StudioStore): Promise<number | undefined> {
+  return Number(await store.get('live')) || undefined;
+}
+
+/** Who published a version, when and why. */
+export async function versionInfoOf(store: StudioStore, version: number): Promise<VersionInfo | undefined> {
+  const text = await store.get(`version:${version}`);
+  return text ? (JSON.parse(text) as VersionInfo) : undefined;
+}
+
+/** A version's content files, as it holds them. */
+export async function versionFilesOf(store: StudioStore, version: number): Promise<Snapshot | undefined> {
+  const text = await store.get(`version:${version}:files`);
+  return text ? (JSON.parse(text) as Snapshot) : undefined;
+}
+
 const sessionKey = (id: string) => `session:${createHash('sha256').update(id).digest('hex')}`;
 
 /**
@@ -141,7 +158,8 @@ export class Studio {
 
   /**
    * The files are version 1 at first start; a deploy whose files differ from the last ones seen becomes a new
-   * version "from files". The draft is carried over text by text (see rebase); the deploy wins where both changed.
+   * version "from files" (files exported from the published version are that version, not a new one). The draft
+   * is carried over text by text (see rebase); the deploy wins where both changed.
    */
   private async adoptFiles(): Promise<void> {
     const { store, contentDir } = this.options;
@@ -149,7 +167,15 @@ export class Studio {
     const hash = hashOf(files);
     await store.locked('draft', async () => {
       if ((await store.get('files:hash')) === hash) return;
-      const first = (await store.get('live')) === undefined;
+      // Files exported from the published version (npm run content:export) and deployed: nothing new.
+      const live = await liveVersionOf(store);
+      const liveFiles = live ? await this.versionFiles(live) : undefined;
+      if (live && liveFiles && hashOf(liveFiles) === hash) {
+        await store.set('files:hash', hash);
+        await this.audit(FILES_AUTHOR, 'files', { version: live, same: true });
+        return;
+      }
+      const first = live === undefined;
       const version = await this.addVersion(files, {
         author: FILES_AUTHOR,
         message: first ? 'The content in the files, at first start' : 'From files: a deploy changed the content files',
@@ -218,8 +244,7 @@ export class Studio {
   }
 
   async versionFiles(version: number): Promise<Snapshot | undefined> {
-    const text = await this.options.store.get(`version:${version}:files`);
-    return text ? (JSON.parse(text) as Snapshot) : undefined;
+    return versionFilesOf(this.options.store, version);
   }
 
   /** Every version, newest first. */
@@ -227,8 +252,8 @@ export class Studio {
     const count = Number((await this.options.store.get('versions')) ?? '0');
     const infos: VersionInfo[] = [];
     for (let version = count; version >= 1; version--) {
-      const text = await this.options.store.get(`version:${version}`);
-      if (text) infos.push(JSON.parse(text) as VersionInfo);
+      const info = await versionInfoOf(this.options.store, version);
+      if (info) infos.push(info);
     }
     return infos;
   }

@@ -1,10 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { parseDocument } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
-import { contentCopy } from '../support/helpers';
+import { content, contentCopy, ROOT } from '../support/helpers';
 import { activity } from '../support/activities';
 
 async function say(bot: RunningBot, conversation: string, text: string): Promise<string> {
@@ -34,22 +37,23 @@ describe('live reload in npm run dev', () => {
     { level: 'info' },
     new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
   );
+  const told: string[] = [];
   let bot: RunningBot;
   beforeAll(async () => {
     bot = await startBot(
       loadConfig({ PORT: '0', HOST: '127.0.0.1', CONTENT_DIR: copy.root, CONTENT_WATCH: 'true' }),
       logger,
+      { tell: (text) => told.push(text) },
     );
   });
   afterAll(async () => bot.close());
 
   it('swaps in a saved wording change, and a new choice leading to a new node, without a restart', async () => {
-    copy.edit('locales/en/helpdesk.json', (text) =>
-      text.replace(
-        "What's stopping you from getting into your results account?",
-        'How can I help with your results account today?',
-      ),
-    );
+    copy.edit('locales/en/helpdesk.json', (text) => {
+      const json = JSON.parse(text) as { menu: { intro: string } };
+      const intro = 'How can I help with your results account today?';
+      return `${JSON.stringify({ ...json, menu: { ...json.menu, intro } }, null, 2)}\n`;
+    });
     const reply = await until(
       () => say(bot, 'wording', 'menu'),
       (text) => text.includes('How can I help'),
@@ -90,12 +94,11 @@ describe('live reload in npm run dev', () => {
   it('keeps the previous content live when an edit is invalid, and prints the errors', async () => {
     copy.edit('dialogs/helpdesk.yaml', (text) => text.replace('goto: missingId', 'goto: missingID'));
     await until(
-      async () => lines.join(''),
-      (log) => log.includes('content not reloaded'),
+      async () => told.join(''),
+      (printed) => printed.includes('Content not reloaded'),
     );
-    const log = lines.join('');
-    expect(log).toContain('content not reloaded, the previous content stays live');
-    expect(log).toContain('[unknown-target] nodes.credentials.choices[2].goto: leads to \\"missingID\\"');
+    expect(lines.join('')).toContain('content not reloaded, the previous content stays live');
+    expect(told.join('')).toMatch(/^ {2}dialogs\/helpdesk\.yaml:\d+:\d+ {2}\[unknown-target\] .*"missingID"/m);
     const reply = await say(bot, 'after-bad-edit', 'menu');
     expect(reply).toContain('How can I help with your results account today?');
   });
@@ -118,4 +121,62 @@ describe('live reload in npm run dev', () => {
       expect(reply).toContain(`Atomic save number ${round}: how can I help?`);
     }
   });
+});
+
+describe('npm run dev, as the person editing sees it', () => {
+  const copy = contentCopy();
+  let child: ChildProcess | undefined;
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('prints an invalid edit as plain lines: a YAML mistake in plain words, the other checks too', async () => {
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'index.ts')], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        CONTENT_DIR: copy.root,
+        CONTENT_WATCH: 'true',
+        STUDIO: 'off',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const waitFor = async (done: () => boolean) => {
+      for (let attempt = 0; attempt < 300 && !done() && child!.exitCode === null; attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(done()).toBe(true);
+    };
+    await waitFor(() => stderr.includes('The helpdesk chat page is at'));
+
+    // Two mistakes at once: a list left open in the dialog, and an empty German text.
+    const dialog = 'dialogs/helpdesk.yaml';
+    const start = `start: ${content().dialog.start}`;
+    copy.edit(dialog, (text) => text.replace(start, `${start}\nbroken: [open`));
+    const [key] = Object.keys(content().resources.de.common);
+    copy.edit('locales/de/common.json', (text) => {
+      const data = JSON.parse(text) as Record<string, unknown>;
+      return `${JSON.stringify({ ...data, [key!]: '' }, null, 2)}\n`;
+    });
+    await waitFor(() => /content not reloaded[\s\S]*\n\d+ error\(s\)/i.test(stderr));
+
+    const lines = stderr.split('\n');
+    const yaml = lines.find((line) => line.includes('[yaml-syntax]'));
+    expect(yaml).toMatch(new RegExp(`^  ${dialog}:\\d+:\\d+  \\[yaml-syntax\\] `));
+    // Plain words, not the parser's: the parser's own message for this text is not what is printed.
+    const parser = parseDocument(readFileSync(path.join(copy.root, dialog), 'utf8'), { prettyErrors: false });
+    for (const error of parser.errors) expect(yaml).not.toContain(error.message.split('\n')[0]);
+    expect(yaml).not.toMatch(/\bat \S+:\d+:\d+\)|Error:/);
+    // The other checks ran too: the empty German text is named.
+    expect(lines.some((line) => /^ {2}locales\/de\/common\.json:\d+:\d+ {2}\[empty-text\] /.test(line))).toBe(true);
+    // Nothing of it is written as JSON for the person reading.
+    expect(stdout).not.toContain('[yaml-syntax]');
+    expect(stderr).not.toMatch(/^\{/m);
+  }, 120_000);
 });

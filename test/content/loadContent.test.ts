@@ -3,6 +3,7 @@ import path from 'node:path';
 import { checkContent, ContentError, loadContent, type ContentProblem } from '../../src/content/loadContent';
 import { LANGUAGES } from '../../src/dialog/languages';
 import type { Rule } from '../../src/content/problems';
+import { parse } from 'yaml';
 import { contentCopy, ROOT } from '../support/helpers';
 
 const DIALOG = path.join('dialogs', 'helpdesk.yaml');
@@ -38,7 +39,8 @@ const fixtures: Fixture[] = [
   {
     rule: 'yaml-syntax',
     breakIt: (copy) => copy.edit(DIALOG, (t) => t.replace('    say: [menu.intro]', '    say: [menu.intro')),
-    expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, 'offerLanguages: true') }),
+    // The line that opened the list, not the later one where the parser noticed it was never closed.
+    expect: (root) => ({ file: DIALOG, line: lineIn(root, DIALOG, '    say: [menu.intro') }),
   },
   {
     rule: 'json-syntax',
@@ -379,6 +381,23 @@ describe('reporting', () => {
     expect(messages).toContain('"nowhere"');
     expect(messages).toContain('"exams"');
     expect(messages).toContain('forgotPassword.spam');
+  });
+
+  it('explains a YAML mistake in plain words, and still runs the checks that do not need the dialog', () => {
+    const copy = contentCopy();
+    const start = `start: ${String((parse(readFileSync(path.join(ROOT, DIALOG), 'utf8')) as { start: string }).start)}`;
+    copy.edit(DIALOG, (text) => text.replace(start, `${start}\nbroken: [open`));
+    const [key] = Object.keys(JSON.parse(readFileSync(path.join(ROOT, locale('fr', 'common')), 'utf8')) as object);
+    copy.edit(locale('fr', 'common'), (text) => text.replace(new RegExp(`("${key}": )"[^"]*"`), '$1""'));
+    const problems = problemsOf(copy.root);
+    const syntax = problems.filter((problem) => problem.rule === 'yaml-syntax');
+    expect(syntax).toHaveLength(1);
+    expect(syntax[0]).toMatchObject({ file: DIALOG, line: lineIn(copy.root, DIALOG, 'broken: [open') });
+    expect(syntax[0]!.message).toMatch(/^not valid YAML: a list opened with "\[" is not closed/);
+    expect(syntax[0]!.message).toContain('broken: [open');
+    expect(problems).toContainEqual(expect.objectContaining({ file: locale('fr', 'common'), rule: 'empty-text' }));
+    // Without the dialog nothing is known to be used: no text is called unused.
+    expect(problems.filter((problem) => problem.rule === 'unused-text')).toEqual([]);
   });
 
   it('refuses to load, with one line per problem as file:line:column [rule] message', () => {

@@ -1,6 +1,6 @@
 import { LANGUAGES } from '../../src/dialog/languages';
 import { NOTICES } from '../../src/dialog/systemKeys';
-import { accountService, Chat, content, engine, english, NOW } from '../support/helpers';
+import { accountService, Chat, content, engine, english, menuNumber, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine, type StoredDialog } from '../../src/conversation/engine';
 import { SlotSeal } from '../../src/conversation/sealedSlots';
@@ -56,17 +56,19 @@ describe('a conversation, turn by turn', () => {
   it('takes a button by its label, its number, or its label in another of the five languages', async () => {
     const byLabel = new Chat(engine());
     await byLabel.open();
-    await byLabel.say("I've been locked out");
+    await byLabel.say(english('menu.choice.lockout'));
     expect(byLabel.last.trace.topic).toBe('lockout');
 
     const byNumber = new Chat(engine());
     await byNumber.open();
-    await byNumber.say('3');
+    await byNumber.say(menuNumber('forgotPassword'));
     expect(byNumber.last.trace.topic).toBe('forgotPassword');
 
+    // French, in lower case and with a typographic apostrophe, as people type it.
+    const french = createTranslator(content()).getFixedT('fr')('menu.choice.centreClosed');
     const byOtherLanguage = new Chat(engine());
     await byOtherLanguage.open();
-    await byOtherLanguage.say('mon centre d’examen est fermé');
+    await byOtherLanguage.say(french.toLowerCase().replace(/'/g, '’'));
     expect(byOtherLanguage.last.trace.topic).toBe('centreClosed');
   });
 

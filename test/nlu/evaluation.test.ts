@@ -1,7 +1,15 @@
 import { LANGUAGES } from '../../src/dialog/languages';
 import { interpret } from '../../src/conversation/understand';
 import { languageModelOf } from '../../src/nlu/fromContent';
-import { accuracy, evaluate, overallTopics, readEvalSet, TARGETS, type Understanding } from '../../tools/nluEvaluation';
+import {
+  accuracy,
+  evaluate,
+  GROUPS,
+  overallTopics,
+  readEvalSet,
+  TARGETS,
+  type Understanding,
+} from '../../tools/nluEvaluation';
 import { content } from '../support/helpers';
 
 /** The README's promise about typed messages the bot never learnt from, held to its targets. */
@@ -55,6 +63,21 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
     expect(lines.length).toBeGreaterThanOrEqual(5);
     const decisions = lines.map((text) => ({ text, decision: interpret(model, text) }));
     expect(decisions.filter(({ decision }) => decision.kind !== 'topic' || decision.node !== 'person')).toEqual([]);
+  });
+
+  it.each(LANGUAGES)('acts at once on every greeting followed by the problem in %s, as that topic', (language) => {
+    const lines = evalSet.groups.greetingProblem[language];
+    expect(lines.length).toBeGreaterThan(0);
+    const topic = GROUPS.greetingProblem.slice('topic:'.length);
+    const decisions = lines.map((text) => ({ text, decision: interpret(model, text) }));
+    expect(decisions.filter(({ decision }) => decision.kind !== 'topic' || decision.node !== topic)).toEqual([]);
+  });
+
+  it.each(LANGUAGES)('never takes a greeting in %s for a topic', (language) => {
+    const lines = evalSet.groups.greeting[language];
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    const decisions = lines.map((text) => ({ text, decision: interpret(model, text) }));
+    expect(decisions.filter(({ decision }) => decision.kind === 'topic' || decision.kind === 'clarify')).toEqual([]);
   });
 
   it.each(LANGUAGES)('keeps a conversation in %s on junk and mixed-language lines', (language) => {

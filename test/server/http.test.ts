@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { ROOT } from '../support/helpers';
+import { content, ROOT } from '../support/helpers';
 import { activity, postToBot as post } from '../support/activities';
 import { DEMO_LOCK_MINUTES, expectMinutesLeft, readLockMessage } from '../support/lockMessage';
 
@@ -81,8 +81,11 @@ describe('the bot over real HTTP', () => {
     expect(reply.trace).toMatchObject({ state: 'lockoutLocked', locale: 'de' });
   });
 
-  it('reaches all six topics from the menu by clicking, in every language', async () => {
-    const topics = ['credentials', 'lockout', 'forgotPassword', 'lostEmail', 'findCentre', 'centreClosed'];
+  it('reaches every topic of the menu by clicking, in every language', async () => {
+    // The menu as the content has it: each button's step and that step's topic, in the content's order.
+    const { dialog } = content();
+    const menu = dialog.nodes[dialog.start] as { choices: Array<{ goto: string }> };
+    const topics = menu.choices.map((choice) => dialog.nodes[choice.goto]!.topic);
     for (const locale of ['en-GB', 'es-ES', 'it-IT', 'fr-FR', 'de-DE']) {
       for (const [index, topic] of topics.entries()) {
         const conversation = `topics-${locale}-${topic}`;

@@ -3,6 +3,7 @@ import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
 import { BotProcess, send } from '../support/botProcess';
+import { english } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 
 jest.setTimeout(90_000);
@@ -10,7 +11,8 @@ jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A demo account of demo/accounts.json, locked at start-up: the right numbers find it locked. */
-const LOCK_CHECK = ['hi', "I've been locked out", 'Check if my account is locked', 'SIR094701', '8482'];
+/** The lock check, clicking by the buttons' English labels as the content words them. */
+const LOCK_CHECK = ['hi', english('menu.choice.lockout'), english('lockout.choice.check'), 'SIR094701', '8482'];
 
 /** The state a fresh conversation reaches with the demo account's right ID and secret number. */
 async function lockCheck(url: string, conversation: string): Promise<string | undefined> {

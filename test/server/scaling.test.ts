@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { BotProcess, send, type Reply } from '../support/botProcess';
+import { english, menuNumber } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
 
 const run = promisify(execFile);
@@ -12,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The closed-centre form, answered up to the summary: ten turns, each changing the state. */
 const STEPS = (n: number) => [
   'hi',
-  '6',
+  menuNumber('centreClosed'),
   '1',
   `Candidate Number${n}`,
   'B2 First',
@@ -129,8 +130,8 @@ describe('one instance on Redis', () => {
 
   it('acknowledges a redelivered activity without processing it again', async () => {
     await send(bot.url, 'redelivery', 'hi');
-    const first = await send(bot.url, 'redelivery', '2', 'redelivered-activity');
-    const again = await send(bot.url, 'redelivery', '2', 'redelivered-activity');
+    const first = await send(bot.url, 'redelivery', menuNumber('lockout'), 'redelivered-activity');
+    const again = await send(bot.url, 'redelivery', menuNumber('lockout'), 'redelivered-activity');
     expect(first.trace?.state).toBe('lockout');
     expect(again.activities).toEqual([]);
     expect((await send(bot.url, 'redelivery', 'options')).trace?.state).toBe('lockout');
@@ -229,8 +230,8 @@ describe('a three-node Redis Cluster', () => {
   it('holds whole conversations end to end, account service included', async () => {
     for (let n = 0; n < 5; n++) {
       await send(bot.url, `cluster-${n}`, 'hi');
-      await send(bot.url, `cluster-${n}`, "I've been locked out");
-      await send(bot.url, `cluster-${n}`, 'Check if my account is locked');
+      await send(bot.url, `cluster-${n}`, english('menu.choice.lockout'));
+      await send(bot.url, `cluster-${n}`, english('lockout.choice.check'));
       await send(bot.url, `cluster-${n}`, 'SIR094701');
       const reply = await send(bot.url, `cluster-${n}`, '8482');
       expect(reply.trace?.state).toBe('lockoutLocked');

@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import type { RunningBot } from '../../src/index';
-import { readSnapshot, writeSnapshot } from '../../src/studio/snapshot';
 import { FileStudioStore } from '../../src/studio/store';
+import type { VersionDiff } from '../../src/studio/versionDiff';
 import { Contract } from '../support/contract';
 import { content, ROOT } from '../support/helpers';
 import { languageModelOf } from '../../src/nlu/fromContent';
-import { tempFolder } from '../support/tempFolders';
 import {
   EMAILS,
   germanOpening,
@@ -19,8 +18,7 @@ import {
   studioDataDir,
 } from '../support/studioClient';
 
-// Publishing runs every conversation script in five languages: it takes long on a busy machine.
-jest.setTimeout(120_000);
+jest.setTimeout(120_000); // Publishing runs every check, the conversation tests in five languages among them.
 
 describe('the studio API over HTTP (file storage)', () => {
   let dataDir: string;
@@ -151,6 +149,29 @@ describe('the studio API over HTTP (file storage)', () => {
     expect((await editor.getText('de', key)).text).toBe(text);
     expect((await publisher.call('POST', '/studio/api/versions/999/restore')).status).toBe(404);
 
+    // The history shows what each version changed, by text and language: the German text, and nothing else.
+    const diff = async (path: string) => {
+      const response = await editor.call('GET', path);
+      return { status: response.status, body: (await response.json()) as VersionDiff };
+    };
+    const ofPublish = await diff(`/studio/api/versions/${version}/diff`);
+    expect(ofPublish.status).toBe(200);
+    expect(ofPublish.body).toMatchObject({
+      version: { version, author: EMAILS.publisher, message: 'German greeting' },
+      against: version - 1,
+      texts: [{ key, changes: [{ language: 'de', before: text, after: changed }] }],
+      structure: [],
+    });
+    // The restore undoes it, old → new the other way round.
+    const undone = await diff(`/studio/api/versions/${version + 1}/diff`);
+    expect(undone.body.texts).toEqual([{ key, changes: [{ language: 'de', before: changed, after: text }] }]);
+    const across = await diff(`/studio/api/versions/${version + 1}/diff?against=1`);
+    expect(across.body).toMatchObject({ against: 1, texts: [], structure: [] });
+    expect((await diff('/studio/api/versions/1/diff')).body).toMatchObject({ against: null, texts: [] });
+    expect((await diff('/studio/api/versions/999/diff')).status).toBe(404);
+    expect((await diff(`/studio/api/versions/${version}/diff?against=999`)).status).toBe(404);
+    expect((await diff(`/studio/api/versions/${version}/diff?against=first`)).status).toBe(400);
+
     // The audit log has every change, with who made it, and never a password.
     const audit = (await new FileStudioStore(dataDir).lines('audit')).join('\n');
     expect(audit).toContain(`"actor":"${EMAILS.editor}","action":"edit text"`);
@@ -280,32 +301,6 @@ describe('the studio turned off', () => {
     try {
       expect((await fetch(`${bot.url}/studio`)).status).toBe(404);
       expect((await new StudioClient(bot.url).signIn(EMAILS.editor, PASSWORDS.editor)).status).toBe(404);
-    } finally {
-      await bot.close();
-    }
-  });
-});
-
-describe('a deploy with changed files', () => {
-  it('becomes a new version "from files"', async () => {
-    const dataDir = await studioDataDir();
-    const contentDir = tempFolder('studio-content-');
-    const files = readSnapshot(ROOT);
-    writeSnapshot(files, contentDir);
-    let bot = await startStudioBot({ STUDIO_DATA_DIR: dataDir, CONTENT_DIR: contentDir });
-    await bot.close();
-    const key = openingKey();
-    const file = path.join(contentDir, 'locales', 'es', 'helpdesk.json');
-    const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const [group, leaf] = [key.split('.')[0]!, key.split('.').slice(1).join('.')];
-    (data[group] as Record<string, string>)[leaf] = `${(data[group] as Record<string, string>)[leaf]} (desplegado)`;
-    writeSnapshot({ 'locales/es/helpdesk.json': `${JSON.stringify(data, null, 2)}\n` }, contentDir);
-    bot = await startStudioBot({ STUDIO_DATA_DIR: dataDir, CONTENT_DIR: contentDir });
-    try {
-      const client = await new StudioClient(bot.url).as('editor');
-      const versions = (await (await client.call('GET', '/studio/api/versions')).json()) as Array<{ author: string }>;
-      expect(versions.map((each) => each.author)).toEqual(['files', 'files']);
-      expect((await client.getText('es', key)).text).toMatch(/\(desplegado\)$/);
     } finally {
       await bot.close();
     }

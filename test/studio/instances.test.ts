@@ -1,27 +1,19 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { RunningBot } from '../../src/index';
-import { ROOT } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
+import { runTool } from '../support/runTool';
+import { tempFolder } from '../support/tempFolders';
+import { readSnapshot } from '../../src/studio/snapshot';
+import { readText } from '../../src/studio/texts';
 import { germanOpening, openingKey, startStudioBot, StudioClient } from '../support/studioClient';
 
 // Publishing runs every conversation script in five languages: it takes long on a busy machine.
 jest.setTimeout(120_000);
 
 /** `npm run studio:user`, as an operator runs it, with the password on standard input. */
-function studioUser(args: string[], password: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'tools', 'studioUser.ts'), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.stdin.end(`${password}\n`);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+const studioUser = (args: string[], password: string, env: Record<string, string>) =>
+  runTool('studioUser.ts', args, env, `${password}\n`);
+
+jest.setTimeout(120_000); // Publishing runs every check, the conversation tests in five languages among them.
 
 describe('two bot instances sharing Redis', () => {
   let redis: RedisServer;
@@ -91,5 +83,11 @@ describe('two bot instances sharing Redis', () => {
     expect(await (await again.call('GET', '/studio/api/versions')).json()).toEqual(versions);
     const live = (await again.getText('de', openingKey())).text;
     expect(await germanOpening(second.url, 'after-restart')).toContain(live);
+
+    // npm run content:export reads the published version from the same Redis.
+    const out = tempFolder('studio-export-');
+    const exported = await runTool('contentExport.ts', ['--out', out], { REDIS_URL: redis.url, STUDIO: 'on' });
+    expect(exported.code).toBe(0);
+    expect(readText(readSnapshot(out), { language: 'de', key: openingKey() })).toBe(live);
   });
 });

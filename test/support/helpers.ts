@@ -144,3 +144,12 @@ export function english(key: string, params: Record<string, unknown> = {}): stri
 
 /** The closed-centre request's answers before the ID and secret numbers, valid for every question. */
 export const REQUEST_ANSWERS = ['Ana García', 'B2 First', '14/06/2025', 'Centro Madrid', 'ana@example.org'] as const;
+
+/** The number a channel shows for the main menu's button that leads to a step, as the content orders them. */
+export function menuNumber(goto: string): string {
+  const { dialog } = content();
+  const menu = dialog.nodes[dialog.start] as { choices?: Array<{ goto: string }> };
+  const index = (menu.choices ?? []).findIndex((choice) => choice.goto === goto);
+  if (index < 0) throw new Error(`the main menu has no button leading to "${goto}"`);
+  return String(index + 1);
+}

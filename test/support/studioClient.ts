@@ -51,7 +51,7 @@ function routeOf(path: string): string {
   return path
     .replace(/\?.*$/, '')
     .replace(/^\/studio\/api\/texts\/[^/]+\/[^/]+/, '/studio/api/texts/{language}/{key}')
-    .replace(/^\/studio\/api\/versions\/[^/]+\/restore$/, '/studio/api/versions/{version}/restore')
+    .replace(/^\/studio\/api\/versions\/[^/]+\/(restore|diff)$/, '/studio/api/versions/{version}/$1')
     .replace(/^\/studio\/api\/inbox\/[^/]+\/(teach|dismiss)$/, '/studio/api/inbox/{id}/$1')
     .replace(/^\/studio\/api\/steps\/[^/]+/, '/studio/api/steps/{id}')
     .replace(/^\/studio\/api\/examples\/[^/]+\/[^/]+$/, '/studio/api/examples/{language}/{topic}');

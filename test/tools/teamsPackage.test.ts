@@ -4,6 +4,11 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { ROOT } from '../support/helpers';
 
+/** The app's short name in a language, as locales/<language>/teams.json has it. */
+const shortName = (language: string): string =>
+  (JSON.parse(readFileSync(path.join(ROOT, 'locales', language, 'teams.json'), 'utf8')) as { name: { short: string } })
+    .name.short;
+
 const NAME = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
 /** A version of its own, so the test never touches a package someone built for real. */
 const VERSION = '0.0.9';
@@ -67,9 +72,9 @@ describe('npm run teams:package', () => {
       id: ENV.MicrosoftAppId,
       version: VERSION,
       bots: [{ botId: ENV.MicrosoftAppId }],
-      name: { short: 'Results Helpdesk' },
+      name: { short: shortName('en') },
     });
-    expect(JSON.parse(await archive.file('de.json')!.async('string'))['name.short']).toBe('Ergebnis-Helpdesk');
+    expect(JSON.parse(await archive.file('de.json')!.async('string'))['name.short']).toBe(shortName('de'));
   });
 
   it('refuses without MicrosoftAppId, naming it, and writes nothing', async () => {

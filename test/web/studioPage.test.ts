@@ -114,6 +114,20 @@ describe('the studio page in Chromium', () => {
     await page.getByRole('button', { name: 'Publish the draft' }).click();
     await page.getByText(/^Published as version \d+\. It is live now\.$/).waitFor({ timeout: 60_000 });
     await page.locator('#versions').getByText('German greeting reworded').waitFor();
+
+    // The history: open the new version's changes, the German text old → new, and nothing else.
+    const published = page.locator('#versions > li', { hasText: 'German greeting reworded' });
+    await published.getByRole('button', { name: /^Changes in version \d+$/ }).click();
+    const texts = published.locator('table.diff-texts tbody');
+    await texts.first().waitFor();
+    expect(await texts.count()).toBe(1);
+    expect(await texts.getAttribute('data-key')).toBe(key);
+    const row = texts.locator('tr.change');
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('th, td').allInnerTexts()).toEqual(['German', before, changed]);
+    expect(await published.getByRole('button', { name: /^Changes in version/ }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-published.png'), fullPage: true });
 

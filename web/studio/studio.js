@@ -322,6 +322,20 @@
         element('strong', { text: `Version ${version.version}` }),
         ` — ${version.message} (${version.author}, ${when})`,
       );
+      const changes = element('button', {
+        type: 'button',
+        'aria-expanded': 'false',
+        'aria-controls': `diff-${version.version}`,
+        text: `Changes in version ${version.version}`,
+      });
+      const panel = element('div', { id: `diff-${version.version}`, class: 'diff', hidden: true });
+      changes.addEventListener('click', async () => {
+        const open = changes.getAttribute('aria-expanded') !== 'true';
+        changes.setAttribute('aria-expanded', String(open));
+        panel.hidden = !open;
+        if (open) panel.replaceChildren(...(await versionChanges(version.version)));
+      });
+      item.append(' ', changes);
       if (index > 0 && session.role === 'publisher') {
         const restore = element('button', { type: 'button', text: `Restore version ${version.version}` });
         restore.addEventListener('click', async () => {
@@ -338,9 +352,80 @@
         });
         item.append(' ', restore);
       }
+      item.append(panel);
       return item;
     });
     $('versions').replaceChildren(...items);
+  }
+
+  /** What a version changed against the one before: each text by language, old → new, and the structure. */
+  async function versionChanges(number) {
+    const { status, data } = await api('GET', `/studio/api/versions/${number}/diff`);
+    if (status !== 200) return [element('p', { text: data.message || 'The changes could not be shown; try again.' })];
+    if (data.against === null) return [element('p', { text: 'The first version: there is nothing before it.' })];
+    const parts = [element('p', { text: `Compared with version ${data.against}.` })];
+    if (data.texts.length === 0 && data.structure.length === 0)
+      parts.push(element('p', { text: 'Nothing changed: the same content as that version.' }));
+    if (data.texts.length > 0) {
+      const table = element(
+        'table',
+        { class: 'diff-texts' },
+        element('caption', { text: 'Texts' }),
+        element(
+          'thead',
+          {},
+          element(
+            'tr',
+            {},
+            ...['Language', 'Before', 'After'].map((name) => element('th', { scope: 'col', text: name })),
+          ),
+        ),
+      );
+      // One group of rows per text: its key across the table, then each language that changed, old → new.
+      for (const { key, changes } of data.texts)
+        table.append(
+          element(
+            'tbody',
+            { 'data-key': key },
+            element('tr', {}, element('th', { scope: 'colgroup', colspan: '3' }, element('code', { text: key }))),
+            ...changes.map((change) =>
+              element(
+                'tr',
+                { class: 'change' },
+                element('th', { scope: 'row', text: LANGUAGE_NAMES[change.language] }),
+                element(
+                  'td',
+                  { lang: change.language },
+                  change.before === null ? element('em', { text: 'none' }) : element('del', { text: change.before }),
+                ),
+                element(
+                  'td',
+                  { lang: change.language },
+                  change.after === null ? element('em', { text: 'removed' }) : element('ins', { text: change.after }),
+                ),
+              ),
+            ),
+          ),
+        );
+      parts.push(table);
+    }
+    if (data.structure.length > 0)
+      parts.push(
+        element('h3', { text: 'Structure' }),
+        element(
+          'ul',
+          { class: 'diff-structure' },
+          ...data.structure.map((change) =>
+            element(
+              'li',
+              {},
+              element('code', { text: change.where ? `${change.file} · ${change.where}` : change.file }),
+              `: ${change.summary}`,
+            ),
+          ),
+        ),
+      );
+    return parts;
   }
 
   // Try a message (the preview is preview.js)

@@ -1,0 +1,175 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
+import { LANGUAGES, NAMESPACES, type Language } from '../dialog/languages';
+import type { Snapshot } from './snapshot';
+import type { Studio, VersionInfo } from './studio';
+import { textsOf } from './texts';
+
+/** One text in one language: what it was and what it became (null where it did not exist). */
+export interface TextChange {
+  language: Language;
+  before: string | null;
+  after: string | null;
+}
+
+/** A change of the structure (steps, choices, validators, links, glossary, examples), in plain words. */
+export interface StructureChange {
+  /** The file it is in, as in the content folders ("dialogs/helpdesk.yaml"). */
+  file: string;
+  /** Where in the file: "nodes.lockout", "topics.lockout", or "" for the whole file. */
+  where: string;
+  summary: string;
+  /** Examples (or other list entries) that came in and went out, for the example files. */
+  added?: string[];
+  removed?: string[];
+}
+
+export interface SnapshotDiff {
+  /** Every text that changed, by key, with the languages it changed in. */
+  texts: Array<{ key: string; changes: TextChange[] }>;
+  structure: StructureChange[];
+}
+
+const LOCALE_FILE = new RegExp(`^locales/(${LANGUAGES.join('|')})/(${NAMESPACES.join('|')})\\.json$`);
+const EXAMPLE_FILE = /^dialogs\/understanding\/[^/]+\.ya?ml$/;
+
+function textDiff(before: Snapshot, after: Snapshot): SnapshotDiff['texts'] {
+  const byKey = new Map<string, TextChange[]>();
+  for (const language of LANGUAGES) {
+    const old = textsOf(before, language);
+    const now = textsOf(after, language);
+    for (const key of new Set([...old.keys(), ...now.keys()])) {
+      const [was, is] = [old.get(key) ?? null, now.get(key) ?? null];
+      if (was === is) continue;
+      byKey.set(key, [...(byKey.get(key) ?? []), { language, before: was, after: is }]);
+    }
+  }
+  return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, changes]) => ({ key, changes }));
+}
+
+function parsed(file: string, text: string): unknown {
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
+
+const shown = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+const quoted = (items: string[]): string => items.map((item) => `"${item}"`).join(', ');
+
+/** The examples of each topic, move and `none` in an understanding file: what came in and what went out. */
+function exampleChanges(file: string, before: unknown, after: unknown): StructureChange[] {
+  const lists = (data: unknown): Map<string, string[]> => {
+    const found = new Map<string, string[]>();
+    if (!isRecord(data)) return found;
+    for (const [section, value] of Object.entries(data)) {
+      if (Array.isArray(value)) found.set(section, value.map(shown));
+      else if (isRecord(value))
+        for (const [name, examples] of Object.entries(value))
+          found.set(`${section}.${name}`, Array.isArray(examples) ? examples.map(shown) : [shown(examples)]);
+    }
+    return found;
+  };
+  const [old, now] = [lists(before), lists(after)];
+  const changes: StructureChange[] = [];
+  for (const where of new Set([...old.keys(), ...now.keys()])) {
+    const [was, is] = [old.get(where), now.get(where)];
+    const added = (is ?? []).filter((example) => !(was ?? []).includes(example));
+    const removed = (was ?? []).filter((example) => !(is ?? []).includes(example));
+    if (!was) changes.push({ file, where, summary: `new, with ${added.length} examples`, added, removed: [] });
+    else if (!is)
+      changes.push({ file, where, summary: `removed, with its ${removed.length} examples`, added: [], removed });
+    else if (added.length || removed.length) {
+      const parts = [
+        added.length ? `${added.length} added: ${quoted(added)}` : '',
+        removed.length ? `${removed.length} removed: ${quoted(removed)}` : '',
+      ].filter(Boolean);
+      changes.push({ file, where, summary: `examples ${parts.join('; ')}`, added, removed });
+    }
+  }
+  return changes;
+}
+
+/** The names of the fields that differ between two entries, for "nodes.lockout: choices, prompt changed". */
+function changedFields(before: unknown, after: unknown): string[] {
+  if (!isRecord(before) || !isRecord(after)) return [];
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (field) => !isDeepStrictEqual(before[field], after[field]),
+  );
+}
+
+/** A dialog, glossary or other file: each top-level field, and each entry of a top-level map (steps, validators…). */
+function fieldChanges(file: string, before: unknown, after: unknown): StructureChange[] {
+  if (!isRecord(before) || !isRecord(after)) return [{ file, where: '', summary: 'changed (it does not load)' }];
+  const changes: StructureChange[] = [];
+  for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const [was, is] = [before[field], after[field]];
+    if (isDeepStrictEqual(was, is)) continue;
+    if (was === undefined) changes.push({ file, where: field, summary: 'added' });
+    else if (is === undefined) changes.push({ file, where: field, summary: 'removed' });
+    else if (isRecord(was) && isRecord(is))
+      for (const name of new Set([...Object.keys(was), ...Object.keys(is)])) {
+        const [old, now] = [was[name], is[name]];
+        const where = `${field}.${name}`;
+        if (isDeepStrictEqual(old, now)) continue;
+        if (old === undefined) changes.push({ file, where, summary: 'added' });
+        else if (now === undefined) changes.push({ file, where, summary: 'removed' });
+        else {
+          const fields = changedFields(old, now);
+          changes.push({
+            file,
+            where,
+            summary: fields.length ? `${fields.join(', ')} changed` : `${shown(old)} → ${shown(now)}`,
+          });
+        }
+      }
+    else changes.push({ file, where: field, summary: `${shown(was)} → ${shown(is)}` });
+  }
+  return changes;
+}
+
+/** What changed from one snapshot to the next: texts by key and language, and the structure in plain words. */
+export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
+  const structure: StructureChange[] = [];
+  for (const file of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const [was, is] = [before[file], after[file]];
+    if (was === is || LOCALE_FILE.test(file)) continue;
+    if (was === undefined) structure.push({ file, where: '', summary: 'file added' });
+    else if (is === undefined) structure.push({ file, where: '', summary: 'file removed' });
+    else {
+      const [old, now] = [parsed(file, was), parsed(file, is)];
+      const changes = EXAMPLE_FILE.test(file) ? exampleChanges(file, old, now) : fieldChanges(file, old, now);
+      // Only comments or layout changed: say so, so no change goes unlisted.
+      structure.push(...(changes.length ? changes : [{ file, where: '', summary: 'comments or layout changed' }]));
+    }
+  }
+  return { texts: textDiff(before, after), structure };
+}
+
+/** A version with what it changed, for the history. */
+export interface VersionDiff extends SnapshotDiff {
+  version: VersionInfo;
+  /** The version it is compared with: the one before it unless another was asked for; null for the first. */
+  against: number | null;
+}
+
+/** What a version changed against the one before it (or `against`); undefined when either does not exist. */
+export async function versionDiff(
+  studio: Pick<Studio, 'versions' | 'versionFiles'>,
+  version: number,
+  against?: number,
+): Promise<VersionDiff | undefined> {
+  const versions = await studio.versions();
+  const info = versions.find((each) => each.version === version);
+  const base = against ?? versions.find((each) => each.version < version)?.version;
+  if (!info || (against !== undefined && !versions.some((each) => each.version === against))) return undefined;
+  const files = await studio.versionFiles(version);
+  const previous = base === undefined ? files : await studio.versionFiles(base);
+  if (!files || !previous) return undefined;
+  return { version: info, against: base ?? null, ...diffSnapshots(previous, files) };
+}

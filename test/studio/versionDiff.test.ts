@@ -1,0 +1,84 @@
+import { parseDocument } from 'yaml';
+import { readSnapshot } from '../../src/studio/snapshot';
+import { textsOf, withText } from '../../src/studio/texts';
+import { diffSnapshots } from '../../src/studio/versionDiff';
+import { content, ROOT } from '../support/helpers';
+
+/** The content as it is in the files, its start step and a topic of the Spanish examples. */
+function setting() {
+  const files = readSnapshot(ROOT);
+  const { dialog } = content();
+  const examples = parseDocument(files['dialogs/understanding/es.yaml']!);
+  const topic = String((examples.get('topics') as { items: Array<{ key: { value: string } }> }).items[0]!.key.value);
+  return { files, start: dialog.start, topic };
+}
+
+describe('what a version changed', () => {
+  it('is nothing between the same files', () => {
+    const { files } = setting();
+    expect(diffSnapshots(files, files)).toEqual({ texts: [], structure: [] });
+  });
+
+  it('lists a changed text by key and language, old → new, and a text only one language has', () => {
+    const { files } = setting();
+    const [key] = [...textsOf(files, 'en').keys()];
+    const spanish = textsOf(files, 'es').get(key!)!;
+    let changed = withText(files, { language: 'es', key: key! }, `${spanish} (cambiado)`);
+    changed = withText(changed, { language: 'de', key: 'brandNew.text' }, 'Neu');
+    const { texts, structure } = diffSnapshots(files, changed);
+    expect(structure).toEqual([]);
+    expect(texts).toEqual([
+      { key: 'brandNew.text', changes: [{ language: 'de', before: null, after: 'Neu' }] },
+      { key, changes: [{ language: 'es', before: spanish, after: `${spanish} (cambiado)` }] },
+    ]);
+  });
+
+  it('summarises structure: a step added, a choice changed, a link, examples in and out', () => {
+    const { files, start, topic } = setting();
+    const dialog = parseDocument(files['dialogs/helpdesk.yaml']!);
+    dialog.setIn(['nodes', 'resultsCopy'], { topic: 'lostEmail', say: ['resultsCopy.body'] });
+    dialog.setIn(['nodes', start, 'choices', 0, 'goto'], 'resultsCopy');
+    dialog.setIn(['links', 'login'], 'https://example.org/login');
+    const examples = parseDocument(files['dialogs/understanding/es.yaml']!);
+    const first = String(examples.getIn(['topics', topic, 0]));
+    examples.deleteIn(['topics', topic, 0]);
+    (examples.getIn(['topics', topic]) as { add: (value: unknown) => void }).add('no me deja entrar nunca');
+    const changed = {
+      ...files,
+      'dialogs/helpdesk.yaml': String(dialog),
+      'dialogs/understanding/es.yaml': String(examples),
+    };
+    const { texts, structure } = diffSnapshots(files, changed);
+    expect(texts).toEqual([]);
+    expect(structure).toEqual(
+      expect.arrayContaining([
+        { file: 'dialogs/helpdesk.yaml', where: 'nodes.resultsCopy', summary: 'added' },
+        { file: 'dialogs/helpdesk.yaml', where: `nodes.${start}`, summary: 'choices changed' },
+        {
+          file: 'dialogs/helpdesk.yaml',
+          where: 'links.login',
+          summary: expect.stringContaining('→ https://example.org/login'),
+        },
+        {
+          file: 'dialogs/understanding/es.yaml',
+          where: `topics.${topic}`,
+          summary: expect.stringMatching(/^examples 1 added: .*; 1 removed: /),
+          added: ['no me deja entrar nunca'],
+          removed: [first],
+        },
+      ]),
+    );
+    expect(structure).toHaveLength(4);
+  });
+
+  it('names a comment-only change and a file added or removed, so nothing goes unlisted', () => {
+    const { files } = setting();
+    const { 'dialogs/glossary.yaml': glossary, ...withoutGlossary } = files;
+    const changed = { ...withoutGlossary, 'dialogs/helpdesk.yaml': `# a note\n${files['dialogs/helpdesk.yaml']}` };
+    expect(diffSnapshots(files, changed).structure).toEqual([
+      { file: 'dialogs/glossary.yaml', where: '', summary: 'file removed' },
+      { file: 'dialogs/helpdesk.yaml', where: '', summary: 'comments or layout changed' },
+    ]);
+    expect(glossary).toBeDefined();
+  });
+});
