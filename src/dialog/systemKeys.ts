@@ -13,6 +13,8 @@ export const NOTICES = {
   attachment: 'common:attachment',
   tooLong: 'common:tooLong',
   staleButton: 'common:staleButton',
+  /** A publish removed the step the conversation was in: it is back at the menu. */
+  stepGone: 'common:stepGone',
   nothingToGoBack: 'common:nothingToGoBack',
   restarted: 'common:restarted',
   cancelled: 'common:cancelled',
@@ -227,6 +229,8 @@ export const STUDIO_PAGE_KEYS = [
   'inbox.dismissed',
   'inbox.seen',
   'inbox.topicLabel',
+  'inbox.otherLanguage',
+  'inbox.otherLanguageHint',
 ] as const;
 
 /** What the studio page puts into its own words (web:studio.page.*), and nowhere else. */
