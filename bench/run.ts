@@ -7,6 +7,9 @@
  *
  * The waterfall peer (bench/waterfallBot.ts: the same tree written with botbuilder-dialogs, a dev dependency)
  * runs beside them when that package is installed; it is not a dependency of the bot.
+ *
+ * Then the cost of recording insights: the helpdesk bot with insights on and off, side by side, and the ratio
+ * (BENCH_ONLY=insights runs only that).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -225,6 +228,55 @@ async function startAccountService(redisUrl: string): Promise<Server & { token: 
   return { ...server, token };
 }
 
+/**
+ * The cost of recording insights: the helpdesk bot with insights on (as it runs by default) and with
+ * INSIGHTS=off, each its own process on the same Redis (and account service), peak runs alternating, the best
+ * of ROUNDS kept; CPU per turn over all the peak runs beside it.
+ */
+async function insightsCost(redisUrl: string, helpdeskEnv: Record<string, string>): Promise<string[]> {
+  const variants: Array<{ name: string; env: Record<string, string> }> = [
+    { name: 'insights on', env: {} },
+    { name: 'insights off', env: { INSIGHTS: 'off' } },
+  ];
+  const servers: Server[] = [];
+  for (const variant of variants)
+    servers.push(
+      await startServer(variant.name, ['--disable-warning=DEP0111', 'dist/index.js'], {
+        REDIS_URL: redisUrl,
+        ...helpdeskEnv,
+        ...variant.env,
+      }),
+    );
+  for (const [index, server] of servers.entries()) await closedLoop(server, `warm-insights-${index}`);
+  const runs: Run[][] = servers.map(() => []);
+  const cpu = servers.map(() => ({ ms: 0, turns: 0 }));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [index, server] of servers.entries()) {
+      const before = cpuMs(server.child.pid!);
+      const run = await closedLoop(server, `insights-${index}-${round}`);
+      cpu[index]!.ms += cpuMs(server.child.pid!) - before;
+      cpu[index]!.turns += run.turns;
+      runs[index]!.push(run);
+    }
+  for (const server of servers) {
+    server.child.kill('SIGTERM');
+    await once(server.child, 'exit');
+  }
+  const [on, off] = runs.map(
+    (each) => each.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a)).turnsPerSecond,
+  ) as [number, number];
+  const [cpuOn, cpuOff] = cpu.map(({ ms, turns }) => (turns ? ms / turns : 0)) as [number, number];
+  const cost = 1 - on / off;
+  return [
+    `insights: peak turns/s with recording ${on.toFixed(1)} /s, without ${off.toFixed(1)} /s, ` +
+      `ratio ${(on / off).toFixed(3)}`,
+    `  CPU per turn (peak runs): with recording ${cpuOn.toFixed(2)} ms, without ${cpuOff.toFixed(2)} ms`,
+    `  by round: on ${runs[0]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}; ` +
+      `off ${runs[1]!.map((run) => run.turnsPerSecond.toFixed(0)).join(', ')}`,
+    `  recording costs <= 5 % turns/s . ${(cost * 100).toFixed(1)} %  ${cost <= 0.05 ? 'met' : 'MISSED'}`,
+  ];
+}
+
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
   // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
@@ -242,6 +294,19 @@ async function main(): Promise<void> {
   const helpdeskEnv: Record<string, string> = accountService
     ? { ACCOUNT_SERVICE_URL: accountService.url, ACCOUNT_SERVICE_TOKEN: accountService.token }
     : {};
+  const stop = async () => {
+    if (accountService) {
+      accountService.child.kill('SIGTERM');
+      await once(accountService.child, 'exit');
+    }
+    await redis.stop();
+  };
+  // BENCH_ONLY=insights: only the cost of recording insights (on and off side by side).
+  if (process.env.BENCH_ONLY === 'insights') {
+    process.stdout.write(`${(await insightsCost(redis.url, helpdeskEnv)).join('\n')}\n`);
+    await stop();
+    return;
+  }
   const servers: Server[] = [];
   for (const bot of bots) {
     const helpdesk = bot.name === 'helpdesk';
@@ -403,12 +468,9 @@ async function main(): Promise<void> {
       met(liveRss[0]! - liveRss[floor]! <= 40),
     `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
+  lines.push('', ...(await insightsCost(redis.url, helpdeskEnv)));
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (accountService) {
-    accountService.child.kill('SIGTERM');
-    await once(accountService.child, 'exit');
-  }
-  await redis.stop();
+  await stop();
 }
 
 main().catch((error: Error) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { newToken, startAccountService, type RunningAccountService } from './referenceService/app';
+import type { RunningAccountService } from './referenceService/app';
 import { createBotEndpoint } from './bot/endpoint';
 import { createMemoryStorage, StateStoreStorage, type Storage } from './bot/storage';
 import { describeConfig, loadConfig, TOKEN_KEY_FILE, type Config } from './config';
@@ -19,8 +19,6 @@ import { MemoryReminderStore, RedisReminderStore, Reminders } from './reminders/
 import { connectOnce, createRedis, type RedisClient } from './state/redisConnection';
 import { RedisStateStore } from './state/redisStateStore';
 import { InProcessTurnGate, RedisTurnGate, type TurnGate } from './state/turnGate';
-import { openStudio } from './studio/open';
-import { openInsights } from './insights/open';
 
 export interface RunningBot {
   url: string;
@@ -43,6 +41,14 @@ export interface Parts {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+// Parts only some starts use are loaded when used, so a start without them does not pay for loading their code:
+// the embedded reference account service (no ACCOUNT_SERVICE_URL), the studio and the insights.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const referenceService = () => require('./referenceService/app') as typeof import('./referenceService/app');
+const studioModule = () => require('./studio/open') as typeof import('./studio/open');
+const insightsModule = () => require('./insights/open') as typeof import('./insights/open');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** Composition root: read configuration and content, build the parts, listen. */
 export async function startBot(
   config: Config = loadConfig(),
@@ -62,19 +68,21 @@ export async function startBot(
 
   const embedded = config.accountService
     ? undefined
-    : await startAccountService(
-        {
-          port: 0,
-          host: '127.0.0.1',
-          token: newToken(),
-          accountsFile: config.accountsFile,
-          ...(redis ? { redis } : {}),
-        },
-        logger.child({ component: 'account-service' }),
-      ).catch(async (error: Error) => {
-        redis?.disconnect();
-        throw error;
-      });
+    : await referenceService()
+        .startAccountService(
+          {
+            port: 0,
+            host: '127.0.0.1',
+            token: referenceService().newToken(),
+            accountsFile: config.accountsFile,
+            ...(redis ? { redis } : {}),
+          },
+          logger.child({ component: 'account-service' }),
+        )
+        .catch(async (error: Error) => {
+          redis?.disconnect();
+          throw error;
+        });
   if (embedded)
     logger.warn(
       { url: embedded.url },
@@ -134,13 +142,13 @@ export async function startBot(
     : undefined;
   // The studio's published version is the live content; it swaps the runtime as a content reload does.
   const studio = config.studio
-    ? await openStudio(config, content, redis, logger, (next, version) => {
+    ? await studioModule().openStudio(config, content, redis, logger, (next, version) => {
         runtime = buildRuntime(next, accountService, { seal });
         logger.info({ content: next.version, studioVersion: version }, 'content published in the studio is live');
       })
     : undefined;
   const insights = config.insights
-    ? openInsights(config.insights, redis, config.studio!.dataDir, () => runtime.content, logger)
+    ? insightsModule().openInsights(config.insights, redis, config.studio!.dataDir, () => runtime.content, logger)
     : undefined;
   // With Redis, a reminder survives a restart and is sent by whichever instance sees it due first.
   const reminders = new Reminders(

@@ -126,6 +126,8 @@ type DialogSnapshot = SnapshotFrom<DialogMachine>;
 interface Restored {
   snapshot: DialogSnapshot;
   lost: string[];
+  /** The step it rested in is gone from the content now live: it is taken back to the menu, with a notice. */
+  stepGone?: true;
 }
 
 /** What the turn worked out before rendering: the reply's language, and what the model made of the message. */
@@ -258,6 +260,11 @@ export class ConversationEngine {
       await send({ ...understood, ...meta() });
     };
 
+    if (restored?.stepGone) {
+      // The message was meant for a step that is gone: the menu, after a notice; a form on hold stays on hold.
+      await send({ type: 'STEP_GONE', ...meta() });
+      return step;
+    }
     if (restored && restored.lost.length > 0) {
       // The secret answers are gone: ask for them again; the message was meant for a step that needs them.
       await send({ type: 'SECRETS_LOST', slots: restored.lost, ...meta() });
@@ -455,18 +462,26 @@ export class ConversationEngine {
   private restore(stored: StoredDialog | StoredDialogVersion1 | undefined, conversation: string): Restored | undefined {
     const parts = partsOf(stored);
     if (!parts || !isContext(parts.context)) return undefined;
-    if (!stateExists(this.machine.root, parts.value)) return undefined;
+    // Its step removed by a publish since: back to the menu (with a notice), what else it had kept.
+    const changed = parts.content !== this.options.content.version;
+    const stepGone = !stateExists(this.machine.root, parts.value);
+    if (stepGone && !changed) return undefined;
     // Stored only between turns, never mid-call; a dialog caught there resumes at the form's failure step.
-    const value = statePath(parts.value).endsWith('.run') ? replaceLeaf(parts.value, 'failed') : parts.value;
+    const value = stepGone
+      ? this.options.content.dialog.start
+      : statePath(parts.value).endsWith('.run')
+        ? replaceLeaf(parts.value, 'failed')
+        : parts.value;
     const context = { ...parts.context };
     const sealed = stored && 'sealed' in stored && isSealedSlots(stored.sealed) ? stored.sealed : undefined;
     const opened = sealed && this.seal.unseal(sealed, conversation);
     if (opened) context.slots = { ...context.slots, ...opened };
     // Stored under other content: carry on where the state still exists, forgetting the nodes that do not.
-    const current = parts.content === this.options.content.version ? context : this.withoutRemovedNodes(context);
+    const current = changed ? this.withoutRemovedNodes(context) : context;
     return {
       snapshot: this.machine.resolveState({ value: value as StateValue, context: current }),
       lost: sealed && !opened ? sealed.slots : [],
+      ...(stepGone ? { stepGone: true as const } : {}),
     };
   }
 

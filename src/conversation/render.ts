@@ -24,17 +24,15 @@ export function escapeMarkdown(text: string): string {
 
 /** Turns what the dialog said into text in the user's language. */
 export class Renderer {
-  private readonly translators = new Map<Language, ReturnType<i18n['getFixedT']>>();
-
   constructor(private readonly i18n: i18n) {}
 
+  /**
+   * A text in a language. Straight to `t` with the language among the options: i18next's fixed-language `t`
+   * copies all of its settings into a fresh object at every call, the largest cost of rendering a turn.
+   */
   private t(language: Language) {
-    let t = this.translators.get(language);
-    if (!t) {
-      t = this.i18n.getFixedT(language);
-      this.translators.set(language, t);
-    }
-    return t;
+    return (key: string, options: Record<string, unknown> = {}): string =>
+      this.i18n.t(key, { ...options, lng: language }) as string;
   }
 
   render(said: readonly Say[], options: RenderOptions): string[] {

@@ -132,7 +132,10 @@ const MOVE_EVENTS: Record<Exclude<Move, 'yes' | 'no' | 'language'>, Understood['
 export class Understanding {
   private readonly commands = new Map<string, Command>();
   private readonly languageNames = new Map<string, Language>();
-  private readonly labels = new Map<string, string>();
+  /** Per language: each button text's key → the text folded. */
+  private readonly labels = new Map<Language, Map<string, string>>();
+  /** Per language: a topic's folded button title → the topic (the first with that title). */
+  private readonly titles = new Map<Language, Map<string, string>>();
   private readonly i18n: i18n;
 
   constructor(private readonly options: UnderstandingOptions) {
@@ -153,20 +156,28 @@ export class Understanding {
 
   /** A button's text in a language, folded for matching what people type or click; cached per language and key. */
   private foldedLabel(language: Language, key: string): string {
-    const cacheKey = `${language}|${key}`;
-    let folded = this.labels.get(cacheKey);
+    let labels = this.labels.get(language);
+    if (!labels) this.labels.set(language, (labels = new Map()));
+    let folded = labels.get(key);
     if (folded === undefined) {
       folded = fold(this.i18n.getFixedT(language)(key));
-      this.labels.set(cacheKey, folded);
+      labels.set(key, folded);
     }
     return folded;
   }
 
   /** The node whose button title (in `language`) the folded text is, if any. */
   private titled(language: Language, folded: string): string | undefined {
-    for (const [node, label] of this.options.titles)
-      if (this.options.nodes.has(node) && this.foldedLabel(language, label) === folded) return node;
-    return undefined;
+    let titles = this.titles.get(language);
+    if (!titles) {
+      titles = new Map();
+      for (const [node, label] of this.options.titles) {
+        const title = this.foldedLabel(language, label);
+        if (this.options.nodes.has(node) && !titles.has(title)) titles.set(title, node);
+      }
+      this.titles.set(language, titles);
+    }
+    return titles.get(folded);
   }
 
   /** The language a message is written in, as the model guesses it. */

@@ -49,6 +49,7 @@ function streamUrl(
   conversationId: string,
   token: string,
   watermark?: string,
+  basePath = DIRECT_LINE_PATH,
 ): string {
   const secure = req.isSecure() || (trustProxy && req.header('x-forwarded-proto') === 'https');
   const named = ((trustProxy && req.header('x-forwarded-host')?.split(',')[0]?.trim()) || req.header('host')) ?? '';
@@ -59,7 +60,7 @@ function streamUrl(
       ? `${named}:${port}`
       : named;
   const query = new URLSearchParams({ t: token, ...(watermark ? { watermark } : {}) });
-  const path = `${DIRECT_LINE_PATH}/conversations/${encodeURIComponent(conversationId)}/stream`;
+  const path = `${basePath}/conversations/${encodeURIComponent(conversationId)}/stream`;
   return `${secure ? 'wss' : 'ws'}://${host}${path}?${query}`;
 }
 
@@ -67,14 +68,16 @@ function streamUrl(
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
  * stream, token refresh) and the Bot Connector routes the bot's replies arrive on. A refresh or a reconnect is a
  * token like a new one: it counts against `tokenLimiter`, the page's token endpoint's per-address limit.
+ * `basePath` puts a second endpoint beside the page's (the studio's preview, whose replies need no connector).
  */
 export function mountDirectLine(
   server: Server,
   directLine: LocalDirectLine,
-  connectorPath: string,
+  connectorPath: string | undefined,
   logger: Logger,
   trustProxy = false,
   tokenLimiter?: RateLimiter,
+  basePath = DIRECT_LINE_PATH,
 ): { closeStreams(): void } {
   const json = readJsonBody(256 * 1024);
   /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
@@ -108,7 +111,7 @@ export function mountDirectLine(
   };
 
   server.post(
-    `${DIRECT_LINE_PATH}/tokens/refresh`,
+    `${basePath}/tokens/refresh`,
     route(200, async (req) => {
       // A token that would be refused anyway is refused before it uses up the address's allowance.
       const refreshed = directLine.refresh(bearer(req));
@@ -117,70 +120,100 @@ export function mountDirectLine(
     }),
   );
   server.post(
-    `${DIRECT_LINE_PATH}/conversations`,
+    `${basePath}/conversations`,
     route(201, async (req) => {
       const info = await directLine.start(bearer(req));
-      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token) };
+      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, undefined, basePath) };
     }),
   );
   server.get(
-    `${DIRECT_LINE_PATH}/conversations/:conversationId`,
+    `${basePath}/conversations/:conversationId`,
     route(200, async (req, conversationId) => {
       const info = await directLine.reconnect(bearer(req), conversationId);
       await countToken(req);
-      return { ...info, streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req)) };
+      return {
+        ...info,
+        streamUrl: streamUrl(req, trustProxy, info.conversationId, info.token, watermarkOf(req), basePath),
+      };
     }),
   );
   server.get(
-    `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
+    `${basePath}/conversations/:conversationId/activities`,
     route(200, (req, conversationId) => directLine.read(bearer(req), conversationId, watermarkOf(req))),
   );
   server.post(
-    `${DIRECT_LINE_PATH}/conversations/:conversationId/activities`,
+    `${basePath}/conversations/:conversationId/activities`,
     json,
     route(200, async (req, conversationId) => ({
       id: await directLine.post(bearer(req), conversationId, req.body, { address: clientAddress(req, trustProxy) }),
     })),
   );
-  server.post(`${DIRECT_LINE_PATH}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
+  server.post(`${basePath}/conversations/:conversationId/upload`, async (_req: Request, res: Response) => {
     res.send(415, {
       error: { code: 'BadArgument', message: 'This bot does not accept file uploads; type your message instead.' },
     });
   });
 
   // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
-  const reply = route(200, async (req, conversationId) => ({ id: await directLine.fromBot(conversationId, req.body) }));
-  server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
-  server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
-  server.put(
-    `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
-    json,
-    route(200, async (req, conversationId) => ({
-      id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body),
-    })),
-  );
+  if (connectorPath !== undefined) {
+    const reply = route(200, async (req, conversationId) => ({
+      id: await directLine.fromBot(conversationId, req.body),
+    }));
+    server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
+    server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
+    server.put(
+      `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
+      json,
+      route(200, async (req, conversationId) => ({
+        id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body),
+      })),
+    );
+  }
 
-  return { closeStreams: attachStream(server, directLine, logger) };
+  return { closeStreams: attachStream(server, directLine, logger, basePath) };
+}
+
+type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
+
+/** The streams of every endpoint on a server, tried in turn by one 'upgrade' listener: none refuses another's. */
+const upgrades = new WeakMap<Server, Upgrade[]>();
+
+function onUpgrade(server: Server, handler: Upgrade): void {
+  let handlers = upgrades.get(server);
+  if (!handlers) {
+    const all: Upgrade[] = (handlers = []);
+    upgrades.set(server, all);
+    server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Nothing here may throw: an error in an 'upgrade' listener would take the process down.
+      socket.on('error', () => socket.destroy());
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        return socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      }
+      if (!all.some((each) => each(req, socket, head, url)))
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    });
+  }
+  handlers.push(handler);
 }
 
 /** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
-function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger): () => void {
+function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger, basePath: string): () => void {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const pattern = new RegExp(`^${DIRECT_LINE_PATH}/conversations/([^/?]+)/stream$`);
+  const pattern = new RegExp(`^${basePath}/conversations/([^/?]+)/stream$`);
   const refuse = (socket: Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 
-  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Nothing here may throw: an error in an 'upgrade' listener would take the process down.
-    socket.on('error', () => socket.destroy());
+  onUpgrade(server, (req, socket, head, url) => {
+    const match = pattern.exec(url.pathname);
+    if (!match) return false;
     let conversationId: string;
-    let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-      const match = pattern.exec(url.pathname);
-      if (!match) return refuse(socket, '404 Not Found');
       conversationId = decodeURIComponent(match[1]!);
     } catch {
-      return refuse(socket, '400 Bad Request');
+      refuse(socket, '400 Bad Request');
+      return true;
     }
     const token = url.searchParams.get('t') ?? bearer(req);
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
@@ -218,6 +251,7 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
           },
         );
     });
+    return true;
   });
   // Streams never end on their own: shutting down closes them (clients reconnect elsewhere).
   return () => {

@@ -1,7 +1,7 @@
 import { isFormNode, type DialogFile } from '../content/dialogSchema';
 import type { Heard } from '../conversation/understand';
 import type { AccountCall } from '../dialog/accountCalls';
-import { BUTTONS } from '../dialog/systemKeys';
+import { BUTTONS, NOTICES } from '../dialog/systemKeys';
 
 /** The label of the button that says "it works now": the steps it leads to are where a problem ends solved. */
 const SOLVED_LABEL = BUTTONS.solved;
@@ -23,13 +23,18 @@ export function bandOf(p: number): 'high' | 'medium' | 'low' {
   return p >= 0.85 ? 'high' : p >= 0.5 ? 'medium' : 'low';
 }
 
-/** What one turn adds to the day's counters. */
+/** The language a message the bot does not speak is counted and filed in (never as the English it is answered in). */
+export const OTHER_LANGUAGE = 'other';
+
+/** What one turn adds to the counters of the day it happens on. */
 export interface TurnCounts {
-  /** Counted once per conversation and day. */
+  /** The turn's language: one of the five, or `other` for a message in a language the bot does not speak. */
+  language: string;
+  /** Counted once per conversation (the first time it happens, on that day). */
   once: string[];
   /** Counted at every turn. */
   always: string[];
-  /** Counted once per conversation and day, `*` standing for the problem the conversation is about. */
+  /** Counted once per conversation, `*` standing for the problem the conversation is about. */
   attributed: string[];
   /** The problem (topic) this turn is about, when it is one. */
   problem?: string;
@@ -57,7 +62,8 @@ export class CountingRules {
   private readonly reached = new Map<string, string[]>();
   private readonly saidMarks = new Map<string, string[]>();
   private readonly finals = new Set<string>();
-  private readonly answers = new Set<string>();
+  /** The message steps, each with the texts that show it: a topic is answered when one of them is said. */
+  private readonly answers = new Map<string, ReadonlySet<string>>();
   /** Topics that are not a problem of their own: the menu, a person, off-topic questions. */
   private readonly notProblems = new Set<string>();
 
@@ -70,7 +76,7 @@ export class CountingRules {
         for (const [outcome, target] of Object.entries(node.outcomes)) add(target, ...(counted[outcome] ?? []));
         continue;
       }
-      this.answers.add(id);
+      this.answers.set(id, new Set(node.say));
       if (node.final || (node.choices.length === 0 && !node.then)) this.finals.add(id);
     }
     const solved = new Set(
@@ -91,11 +97,15 @@ export class CountingRules {
     const node = turn.state.split('.')[0]!;
     const problem = this.notProblems.has(turn.topic) ? undefined : turn.topic;
     const channel = /^[a-z0-9-]{1,40}$/i.test(turn.channel) ? turn.channel : 'other';
-    const once = ['conversations', `language:${turn.language}`, `channel:${channel}`];
+    // Answered in English, but not written in it: counted (and filed in the inbox) as a language of its own.
+    const language = turn.said.includes(NOTICES.unsupportedLanguage) ? OTHER_LANGUAGE : turn.language;
+    const once = ['conversations', `language:${language}`, `channel:${channel}`];
     const attributed: string[] = [];
     if (problem) {
-      once.push(`topic:${problem}`, `topicByLanguage:${turn.language}:${problem}`, `funnel:${problem}:entered`);
-      if (this.answers.has(node)) once.push(`funnel:${problem}:answered`);
+      once.push(`topic:${problem}`, `topicByLanguage:${language}:${problem}`, `funnel:${problem}:entered`);
+      // Answered: a message step of the topic was shown (its texts said), not merely rested in or asked from.
+      const shows = this.answers.get(node);
+      if (shows && turn.said.some((key) => shows.has(key))) once.push(`funnel:${problem}:answered`);
     }
     const marks = [...(this.reached.get(node) ?? []), ...turn.said.flatMap((key) => this.saidMarks.get(key) ?? [])];
     for (const mark of marks) (mark.includes('*') ? attributed : once).push(mark);
@@ -103,6 +113,7 @@ export class CountingRules {
       ? [turn.heard === 'model' && turn.p !== undefined ? `heard:model:${bandOf(turn.p)}` : `heard:${turn.heard}`]
       : [];
     return {
+      language,
       once,
       always,
       attributed,

@@ -3,7 +3,7 @@ import type { TurnResult } from '../conversation/engine';
 import type { Logger } from '../logger';
 import { CountingRules } from './events';
 import { groupIdOf, scrub } from './scrub';
-import { conversationKey, type InboxGroup, type InsightsStore, type TurnRecord } from './store';
+import { conversationKey, SEEN_SECONDS, type InboxGroup, type InsightsStore, type TurnRecord } from './store';
 
 export interface InsightsOptions {
   store: InsightsStore;
@@ -58,7 +58,7 @@ const OUTCOMES = [
 
 /** At most this many turns wait for the store at once; beyond that a turn goes uncounted, never slower. */
 const MAX_PENDING = 256;
-/** Conversations whose once-a-day marks this instance remembers, so later turns send only what is new. */
+/** Conversations whose once-a-conversation marks this instance remembers, so later turns send only what is new. */
 const REMEMBERED = 10_000;
 /** A store that fails is reported at most this often, not at every turn. */
 const WARN_EVERY_MS = 60_000;
@@ -94,9 +94,11 @@ export class Insights {
   private queued: TurnRecord[] = [];
   /** The write under way, if any. */
   private writing: Promise<void> | undefined;
+  /** The inbox writes under way. */
+  private readonly filing = new Set<Promise<void>>();
   private warned = 0;
-  /** `day|conversation` → the once-a-day marks already counted (the store's own check stays the authority). */
-  private readonly counted = new Map<string, Set<string>>();
+  /** Conversation → the once-a-conversation marks already counted (the store's own check stays the authority). */
+  private readonly counted = new Map<string, { at: number; marks: Set<string> }>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => Date;
 
@@ -130,8 +132,11 @@ export class Insights {
     });
     const key = conversationKey(conversation);
     const day = dayOf(now);
-    const known = this.counted.get(`${day}|${key}`);
-    const once = known ? counts.once.filter((field) => !known.has(field)) : counts.once;
+    const known = this.counted.get(key);
+    // Silent longer than the store remembers: a new conversation to the store, so to this instance too.
+    if (known && known.at < now.getTime() - SEEN_SECONDS * 1000) this.counted.delete(key);
+    const marks = this.counted.get(key)?.marks;
+    const once = marks ? counts.once.filter((field) => !marks.has(field)) : counts.once;
     this.queued.push({ ...counts, once, conversation: key, day, at: now.getTime() });
     this.writing ??= this.writeQueued();
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
@@ -140,9 +145,9 @@ export class Insights {
     if (kept)
       this.background(
         this.options.store.addToInbox({
-          id: groupIdOf(trace.locale, kept),
+          id: groupIdOf(counts.language, kept),
           text: kept,
-          language: trace.locale,
+          language: counts.language,
           at: now.getTime(),
           keepAfter: this.inboxCutoff(),
         }),
@@ -158,7 +163,7 @@ export class Insights {
         const turns = this.queued.splice(0);
         try {
           await this.options.store.record(turns);
-          for (const turn of turns) this.remember(`${turn.day}|${turn.conversation}`, turn.once);
+          for (const turn of turns) this.remember(turn.conversation, turn.once, turn.at);
         } catch (error) {
           this.failed(error as Error);
         }
@@ -169,7 +174,10 @@ export class Insights {
   }
 
   private background(write: Promise<void>): void {
-    write.catch((error: Error) => this.failed(error));
+    const filed: Promise<void> = write
+      .catch((error: Error) => this.failed(error))
+      .finally(() => this.filing.delete(filed));
+    this.filing.add(filed);
   }
 
   private failed(error: Error): void {
@@ -178,13 +186,14 @@ export class Insights {
     this.options.logger.warn({ error: error.message }, 'insights: turns are not being counted');
   }
 
-  private remember(key: string, fields: readonly string[]): void {
-    let marks = this.counted.get(key);
-    if (!marks) {
+  private remember(key: string, fields: readonly string[], at: number): void {
+    let known = this.counted.get(key);
+    if (!known) {
       if (this.counted.size >= REMEMBERED) this.counted.delete(this.counted.keys().next().value!);
-      this.counted.set(key, (marks = new Set()));
+      this.counted.set(key, (known = { at, marks: new Set() }));
     }
-    for (const field of fields) marks.add(field);
+    known.at = at;
+    for (const field of fields) known.marks.add(field);
   }
 
   private inboxCutoff(): number {
@@ -262,14 +271,14 @@ export class Insights {
     return this.options.store.takeFromInbox(id);
   }
 
-  /** Resolves once the turns seen so far are in the store (or failed to get there). */
-  async written(): Promise<void> {
-    await this.writing;
+  /** Resolves once every turn recorded so far is in the store, counts and inbox (or failed and was logged). */
+  async settled(): Promise<void> {
+    while (this.writing || this.filing.size > 0) await Promise.all([this.writing, ...this.filing]);
   }
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.written();
+    await this.settled();
     await this.options.store.close();
   }
 }

@@ -6,8 +6,11 @@ import type { TurnCounts } from './events';
 
 /** Counts are kept this long. */
 export const KEEP_DAYS = 400;
-/** "Counted once per conversation" is remembered for a day and a bit: a day's counts are then settled. */
-const SEEN_SECONDS = 2 * 24 * 3600;
+/**
+ * "Counted once per conversation" is remembered this long after the conversation's last message: one silent for
+ * longer counts as a new conversation when it resumes.
+ */
+export const SEEN_SECONDS = 2 * 24 * 3600;
 /** The inbox keeps at most this many groups; the ones seen longest ago go first. */
 export const INBOX_CAP = 500;
 /** Examples kept per group: different writings that fold alike. */
@@ -66,23 +69,29 @@ const LAST = `${PREFIX}last`;
 const ACTIVE = `${PREFIX}active`;
 const INBOX = `${PREFIX}inbox`;
 const INBOX_SEEN = `${PREFIX}inbox:seen`;
+const dayKey = (day: string) => `${PREFIX}day:${day}`;
+/** A conversation's once-counted marks, kept while it goes on (and two days after). */
+const seenKey = (conversation: string) => `${PREFIX}seen:${conversation}`;
+/** Conversations claimed per sweep; the rest wait for the next. */
+const SWEEP_BATCH = 200;
 
 /**
- * Counts turns, in the order given: for each, once-per-conversation marks, every-turn counts, the problem
- * carried over, the last step. ARGV[1]: the key prefix, ARGV[2]: how many turns; then each turn's fields as
- * recordArgs lays them out. The keys of a turn's day are named here, under the one hash tag (as SWEEP does).
+ * Counts turns, in the order given: for each, once-per-conversation marks (in the conversation's own set),
+ * every-turn counts, the problem carried over, the last step. ARGV[1]: how many turns; then each turn's fields as
+ * recordArgs lays them out. Every key touched is declared: KEYS are last steps, the active set, then for each turn
+ * in order its day's counts and its conversation's marks (all under the one hash tag).
  */
 const RECORD = `
-local prefix, turns = ARGV[1], tonumber(ARGV[2])
-local i = 3
-for _ = 1, turns do
+local turns = tonumber(ARGV[1])
+local i = 2
+for t = 1, turns do
   local conv, at, keepDays, keepSeen = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local problem, state, final, day = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-  local dayKey, seenKey = prefix .. 'day:' .. day, prefix .. 'seen:' .. day
+  local dayKey, seenKey = KEYS[2 * t + 1], KEYS[2 * t + 2]
   local previous = redis.call('HGET', KEYS[1], conv)
   if problem == '' and previous then problem = string.match(previous, '^[^\\t]*\\t[^\\t]*\\t[^\\t]*\\t(.*)$') or '' end
   local function once(field)
-    if redis.call('SADD', seenKey, conv .. '|' .. field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
+    if redis.call('SADD', seenKey, field) == 1 then redis.call('HINCRBY', dayKey, field, 1) end
   end
   i = i + 8
   for _ = 1, tonumber(ARGV[i]) do i = i + 1; once(ARGV[i]) end
@@ -108,31 +117,28 @@ return turns
 `;
 
 /**
- * Claims the conversations silent since the cutoff (removing each from the set is the claim: one script at a
- * time, so one instance) and counts each once as abandoned on its last day, with the step it stopped at.
+ * Claims one conversation silent since the cutoff (removing it from the active set is the claim: one script at a
+ * time, so one instance) and counts it once as abandoned on its last day, with the step it stopped at. Every key
+ * it touches is declared: KEYS are the active set, last steps, the conversation's marks and its last day's counts
+ * (the day as read before; a conversation that spoke since is no longer due and is left alone).
  */
 const SWEEP = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
-local counted = 0
-for _, conv in ipairs(due) do
-  redis.call('ZREM', KEYS[1], conv)
-  local last = redis.call('HGET', KEYS[2], conv)
-  redis.call('HDEL', KEYS[2], conv)
-  if last then
-    local day, state = string.match(last, '^([^\\t]*)\\t([^\\t]*)')
-    -- Keys of one day, named here as the record script names them: all under the one hash tag.
-    local dayKey, seenKey = ARGV[2] .. 'day:' .. day, ARGV[2] .. 'seen:' .. day
-    local first = redis.call('SADD', seenKey, conv .. '|outcome:abandoned') == 1
-    redis.call('EXPIRE', seenKey, ARGV[4])
-    if first then
-      redis.call('HINCRBY', dayKey, 'outcome:abandoned', 1)
-      redis.call('HINCRBY', dayKey, 'stop:' .. state, 1)
-      redis.call('EXPIRE', dayKey, ARGV[3])
-      counted = counted + 1
-    end
-  end
-end
-return counted
+local conv, cutoff, day = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local score = redis.call('ZSCORE', KEYS[1], conv)
+if not score or tonumber(score) > cutoff then return 0 end
+local last = redis.call('HGET', KEYS[2], conv)
+local lastDay, state = '', ''
+if last then lastDay, state = string.match(last, '^([^\\t]*)\\t([^\\t]*)') end
+if last and lastDay ~= day then return 0 end
+redis.call('ZREM', KEYS[1], conv)
+redis.call('HDEL', KEYS[2], conv)
+if not last then return 0 end
+if redis.call('SADD', KEYS[3], 'outcome:abandoned') == 0 then return 0 end
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+redis.call('HINCRBY', KEYS[4], 'outcome:abandoned', 1)
+redis.call('HINCRBY', KEYS[4], 'stop:' .. state, 1)
+redis.call('EXPIRE', KEYS[4], ARGV[4])
+return 1
 `;
 
 /** Adds a message to its group (or starts one), forgets groups older than the window, keeps the cap. */
@@ -209,22 +215,31 @@ export class RedisInsightsStore implements InsightsStore {
 
   async record(turns: readonly TurnRecord[]): Promise<void> {
     if (turns.length === 0) return;
-    await this.run(RECORD, [LAST, ACTIVE], [PREFIX, String(turns.length), ...turns.flatMap(recordArgs)]);
+    const keys = turns.flatMap((turn) => [dayKey(turn.day), seenKey(turn.conversation)]);
+    await this.run(RECORD, [LAST, ACTIVE, ...keys], [String(turns.length), ...turns.flatMap(recordArgs)]);
   }
 
   async sweep(cutoff: number): Promise<number> {
-    return Number(
-      await this.run(
-        SWEEP,
-        [ACTIVE, LAST],
-        [String(cutoff), PREFIX, String(KEEP_DAYS * 24 * 3600), String(SEEN_SECONDS)],
-      ),
-    );
+    const due = await this.redis.zrangebyscore(ACTIVE, '-inf', cutoff, 'LIMIT', 0, SWEEP_BATCH);
+    if (due.length === 0) return 0;
+    const lasts = await this.redis.hmget(LAST, ...due);
+    let counted = 0;
+    for (const [index, conversation] of due.entries()) {
+      const day = lasts[index]?.split('\t')[0] ?? '';
+      counted += Number(
+        await this.run(
+          SWEEP,
+          [ACTIVE, LAST, seenKey(conversation), dayKey(day)],
+          [conversation, String(cutoff), day, String(KEEP_DAYS * 24 * 3600), String(SEEN_SECONDS)],
+        ),
+      );
+    }
+    return counted;
   }
 
   async days(days: readonly string[]): Promise<Array<Record<string, number>>> {
     const pipeline = this.redis.pipeline();
-    for (const day of days) pipeline.hgetall(`${PREFIX}day:${day}`);
+    for (const day of days) pipeline.hgetall(dayKey(day));
     const results = (await pipeline.exec()) ?? [];
     return results.map(([error, value]) => {
       if (error) throw error;
@@ -272,16 +287,23 @@ export class RedisInsightsStore implements InsightsStore {
 
 interface FileData {
   days: Record<string, Record<string, number>>;
-  seen: Record<string, string[]>;
+  /** Per conversation: its once-counted marks and when it last spoke. */
+  seen: Record<string, { at: number; marks: string[] }>;
   last: Record<string, { at: number; day: string; state: string; problem: string }>;
   inbox: Record<string, Omit<InboxGroup, 'lastSeen'> & { lastSeen: number }>;
 }
 
-/** One instance without Redis: the same counting in memory, written to a file in the data folder now and then. */
+/**
+ * One instance without Redis: the same counting in memory, written to a file in the data folder now and then.
+ * The file is written whole to a temporary file and renamed over the old one, so it is never half written;
+ * two processes on one folder do not corrupt it, but each keeps its own counts and the last to write wins.
+ */
 export class FileInsightsStore implements InsightsStore {
   private readonly file: string;
   private readonly data: FileData;
-  private readonly seen = new Map<string, Set<string>>();
+  private readonly seen = new Map<string, { at: number; marks: Set<string> }>();
+  /** The newest turn counted: marks of conversations silent long before it are forgotten. */
+  private latest = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(dir: string) {
@@ -290,7 +312,12 @@ export class FileInsightsStore implements InsightsStore {
     this.data = existsSync(this.file)
       ? (JSON.parse(readFileSync(this.file, 'utf8')) as FileData)
       : { days: {}, seen: {}, last: {}, inbox: {} };
-    for (const [day, marks] of Object.entries(this.data.seen)) this.seen.set(day, new Set(marks));
+    for (const [conversation, seen] of Object.entries(this.data.seen ?? {}))
+      // (A file from before marks were kept per conversation has lists per day: those are let go.)
+      if (!Array.isArray(seen)) {
+        this.seen.set(conversation, { at: seen.at, marks: new Set(seen.marks) });
+        this.latest = Math.max(this.latest, seen.at);
+      }
   }
 
   private changed(): void {
@@ -302,10 +329,12 @@ export class FileInsightsStore implements InsightsStore {
     this.timer = undefined;
     const today = Date.now();
     const oldest = new Date(today - KEEP_DAYS * 24 * 3600 * 1000).toISOString().slice(0, 10);
-    const recent = new Date(today - SEEN_SECONDS * 1000).toISOString().slice(0, 10);
     for (const day of Object.keys(this.data.days)) if (day < oldest) delete this.data.days[day];
-    for (const day of [...this.seen.keys()]) if (day < recent) this.seen.delete(day);
-    this.data.seen = Object.fromEntries([...this.seen].map(([day, marks]) => [day, [...marks]]));
+    for (const [conversation, seen] of this.seen)
+      if (seen.at < this.latest - SEEN_SECONDS * 1000) this.seen.delete(conversation);
+    this.data.seen = Object.fromEntries(
+      [...this.seen].map(([conversation, { at, marks }]) => [conversation, { at, marks: [...marks] }]),
+    );
     const temporary = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(temporary, JSON.stringify(this.data), { mode: 0o600 });
     renameSync(temporary, this.file);
@@ -313,11 +342,10 @@ export class FileInsightsStore implements InsightsStore {
 
   private count(day: string, conversation: string, field: string, once: boolean): boolean {
     if (once) {
-      let marks = this.seen.get(day);
-      if (!marks) this.seen.set(day, (marks = new Set()));
-      const mark = `${conversation}|${field}`;
-      if (marks.has(mark)) return false;
-      marks.add(mark);
+      let seen = this.seen.get(conversation);
+      if (!seen) this.seen.set(conversation, (seen = { at: this.latest, marks: new Set() }));
+      if (seen.marks.has(field)) return false;
+      seen.marks.add(field);
     }
     const counts = (this.data.days[day] ??= {});
     counts[field] = (counts[field] ?? 0) + 1;
@@ -331,9 +359,15 @@ export class FileInsightsStore implements InsightsStore {
   private recordOne(turn: TurnRecord): void {
     const { conversation, day } = turn;
     const problem = turn.problem ?? this.data.last[conversation]?.problem ?? '';
+    this.latest = Math.max(this.latest, turn.at);
+    const seen = this.seen.get(conversation);
+    if (seen && seen.at < turn.at - SEEN_SECONDS * 1000) this.seen.delete(conversation);
     for (const field of turn.once) this.count(day, conversation, field, true);
     for (const field of turn.always) this.count(day, conversation, field, false);
     if (problem) for (const field of turn.attributed) this.count(day, conversation, field.replace('*', problem), true);
+    const marks = this.seen.get(conversation);
+    if (marks) marks.at = turn.at;
+    else this.seen.set(conversation, { at: turn.at, marks: new Set() });
     if (turn.final) delete this.data.last[conversation];
     else this.data.last[conversation] = { at: turn.at, day, state: turn.state, problem };
     this.changed();

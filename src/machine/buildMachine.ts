@@ -252,6 +252,7 @@ export function buildMachine(content: Content, options: BuildOptions = {}) {
       DECLINE: { actions: [say(NOTICES.noProblem), say(NOTICES.choicesAgain)] },
       START: { actions: [say(NOTICES.welcome), ...full] },
       MENU: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
+      STEP_GONE: { target: `#${start}`, reenter: true, actions: [say(NOTICES.stepGone), 'clearTrailOnly'] },
       CANCEL: { target: `#${start}`, reenter: true, actions: ['clearTrail'] },
       RESTART: { target: `#${start}`, reenter: true, actions: ['clearAll', say(NOTICES.restarted)] },
       HELP: { actions: [say(NOTICES.help), ...reprompt] },

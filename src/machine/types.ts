@@ -33,7 +33,9 @@ export type DialogEvent =
   | ({ type: 'CLARIFY'; nodes: string[] } & TurnMeta)
   | ({ type: 'UNKNOWN'; reason: MissReason } & TurnMeta)
   /** Secret answers the conversation kept encrypted could not be read back (another key): ask for them again. */
-  | ({ type: 'SECRETS_LOST'; slots: string[] } & TurnMeta);
+  | ({ type: 'SECRETS_LOST'; slots: string[] } & TurnMeta)
+  /** The step the conversation rested in was removed by a publish: the menu, with a notice; a form on hold kept. */
+  | ({ type: 'STEP_GONE' } & TurnMeta);
 
 /** A value shown in a text: plain, a calendar date (YYYY-MM-DD) or a moment in time (ISO 8601). */
 export type Param = string | number | { date: string } | { instant: string };

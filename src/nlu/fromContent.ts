@@ -5,7 +5,8 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import { STUDIO_PAGE_PREFIX } from '../dialog/systemKeys';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
-import { LanguageModel, type LanguageModelData, type TrainingData } from './model';
+import { LanguageModel, type TrainingData } from './model';
+import { modelBytes, modelFromBytes } from './modelFile';
 
 /** The training data the content holds: its examples, and its own texts as samples of each language. */
 export function trainingDataOf(content: Content): TrainingData {
@@ -41,15 +42,15 @@ export function trainingDataOf(content: Content): TrainingData {
 const trained = new WeakMap<Content, LanguageModel>();
 
 /**
- * The language model the content teaches; trained once per loaded content. A trained model is kept in a file
- * named by the hash of its training data and of the code that trains it (`npm run build` makes it), so a start
- * with the same content and code loads it in milliseconds instead of training again.
+ * The language model the content teaches; trained once per loaded content. A trained model is kept in a binary
+ * file (`modelFile.ts`) named by the hash of its training data and of the code that trains it (`npm run build`
+ * makes it), so a start with the same content and code loads it in milliseconds instead of training again.
  */
 export function languageModelOf(content: Content, cacheDir: string = MODEL_CACHE_DIR): LanguageModel {
   let model = trained.get(content);
   if (!model) {
     const data = trainingDataOf(content);
-    const file = path.join(cacheDir, `${modelHash(data)}.json`);
+    const file = path.join(cacheDir, `${modelHash(data)}.bin`);
     model = readModel(file) ?? keep(LanguageModel.train(data), file);
     trained.set(content, model);
   }
@@ -73,7 +74,7 @@ function modelHash(data: TrainingData): string {
 
 function readModel(file: string): LanguageModel | undefined {
   try {
-    return LanguageModel.fromData(JSON.parse(readFileSync(file, 'utf8')) as LanguageModelData);
+    return modelFromBytes(readFileSync(file));
   } catch {
     return undefined;
   }
@@ -84,7 +85,7 @@ function keep(model: LanguageModel, file: string): LanguageModel {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, JSON.stringify(model.toData()));
+    writeFileSync(partial, modelBytes(model));
     renameSync(partial, file);
   } catch {
     // Read-only or missing folder: the model still works, it is trained again on the next start.

@@ -2,8 +2,8 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import type { LanguageExamples } from '../content/examples';
 import { MOVES, type Move } from '../dialog/moves';
 import type { FeatureSpec } from './features';
-import { NaiveBayesClassifier, type NaiveBayesData } from './naiveBayes';
-import { SoftmaxClassifier, type Labelled, type Ranked, type SoftmaxData } from './softmax';
+import { NaiveBayesClassifier, type NaiveBayesData, type NaiveBayesParts } from './naiveBayes';
+import { SoftmaxClassifier, type Labelled, type Ranked, type SoftmaxData, type SoftmaxParts } from './softmax';
 import { countWords, fold, wordsOf } from '../dialog/text';
 
 export interface TrainingData {
@@ -75,6 +75,16 @@ export interface LanguageModelData {
   letters?: string;
 }
 
+/** A trained model as its parts, the classifiers' numbers as typed arrays. */
+export interface LanguageModelParts {
+  intents: SoftmaxParts;
+  languages: NaiveBayesParts;
+  names: Array<[string, Language]>;
+  vocabulary: Record<Language, string[]>;
+  otherWords: string[];
+  letters: string;
+}
+
 /**
  * The trained model of free text: which topic or move a message is, and which language it is in.
  * Trained from the content's examples when the content loads (a few hundred milliseconds), entirely offline.
@@ -129,13 +139,36 @@ export class LanguageModel {
     );
   }
 
-  /** The trained model as plain data, to keep in a model file and load without training. */
+  /** The trained model as its parts, numbers as typed arrays: what the binary model file keeps (`modelFile.ts`). */
+  toParts(): LanguageModelParts {
+    return { ...this.plainParts(), intents: this.intents.toParts(), languages: this.languages.toParts() };
+  }
+
+  static fromParts(parts: LanguageModelParts): LanguageModel {
+    return LanguageModel.of(
+      SoftmaxClassifier.fromParts(parts.intents),
+      NaiveBayesClassifier.fromParts(parts.languages),
+      parts,
+    );
+  }
+
+  /** The trained model as plain data (JSON). */
   toData(): LanguageModelData {
+    return { ...this.plainParts(), intents: this.intents.toData(), languages: this.languages.toData() };
+  }
+
+  static fromData(data: LanguageModelData): LanguageModel {
+    return LanguageModel.of(
+      SoftmaxClassifier.fromData(data.intents),
+      NaiveBayesClassifier.fromData(data.languages),
+      data,
+    );
+  }
+
+  private plainParts(): Omit<LanguageModelParts, 'intents' | 'languages'> {
     const vocabulary = {} as Record<Language, string[]>;
     for (const language of LANGUAGES) vocabulary[language] = [...this.vocabulary[language]];
     return {
-      intents: this.intents.toData(),
-      languages: this.languages.toData(),
       names: [...this.names],
       vocabulary,
       otherWords: [...this.otherWords],
@@ -143,12 +176,16 @@ export class LanguageModel {
     };
   }
 
-  static fromData(data: LanguageModelData): LanguageModel {
+  private static of(
+    intents: SoftmaxClassifier,
+    languages: NaiveBayesClassifier,
+    data: Pick<LanguageModelData, 'names' | 'vocabulary' | 'otherWords' | 'letters'>,
+  ): LanguageModel {
     const vocabulary = {} as Record<Language, ReadonlySet<string>>;
     for (const language of LANGUAGES) vocabulary[language] = new Set(data.vocabulary?.[language] ?? []);
     return new LanguageModel(
-      SoftmaxClassifier.fromData(data.intents),
-      NaiveBayesClassifier.fromData(data.languages),
+      intents,
+      languages,
       new Map(data.names),
       vocabulary,
       new Set(data.otherWords ?? []),

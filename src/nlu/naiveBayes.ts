@@ -10,6 +10,11 @@ export interface NaiveBayesData {
   temperature: number;
 }
 
+/** A trained classifier's parts, its log likelihoods as one typed array. */
+export interface NaiveBayesParts extends Omit<NaiveBayesData, 'table'> {
+  table: Float64Array;
+}
+
 /**
  * A multinomial naive Bayes classifier over text features: training is counting, so it learns from
  * thousands of texts in milliseconds. It is the classic model for telling languages apart by their
@@ -59,28 +64,32 @@ export class NaiveBayesClassifier {
     return new NaiveBayesClassifier(labels, spec, logLikelihood, options.temperature ?? 4);
   }
 
-  /** The trained classifier as plain data, for a model file (see `fromData`). */
-  toData(): NaiveBayesData {
+  /** The trained classifier as its parts: the log likelihoods, feature-major, in one typed array. */
+  toParts(): NaiveBayesParts {
     const features = [...this.logLikelihood.keys()];
     const k = this.labels.length;
     const table = new Float64Array(features.length * k);
     features.forEach((feature, index) => table.set(this.logLikelihood.get(feature)!, index * k));
-    return {
-      labels: [...this.labels],
-      spec: this.spec,
-      features,
-      table: base64Of(table),
-      temperature: this.temperature,
-    };
+    return { labels: [...this.labels], spec: this.spec, features, table, temperature: this.temperature };
+  }
+
+  static fromParts(parts: NaiveBayesParts): NaiveBayesClassifier {
+    const k = parts.labels.length;
+    const { table } = parts;
+    const logLikelihood = new Map(
+      parts.features.map((feature, index) => [feature, table.subarray(index * k, (index + 1) * k)]),
+    );
+    return new NaiveBayesClassifier(parts.labels, parts.spec, logLikelihood, parts.temperature);
+  }
+
+  /** The trained classifier as plain data (JSON, see `fromData`). */
+  toData(): NaiveBayesData {
+    const { table, ...rest } = this.toParts();
+    return { ...rest, table: base64Of(table) };
   }
 
   static fromData(data: NaiveBayesData): NaiveBayesClassifier {
-    const k = data.labels.length;
-    const table = new Float64Array(bytesOf(data.table));
-    const logLikelihood = new Map(
-      data.features.map((feature, index) => [feature, table.subarray(index * k, (index + 1) * k)]),
-    );
-    return new NaiveBayesClassifier(data.labels, data.spec, logLikelihood, data.temperature);
+    return NaiveBayesClassifier.fromParts({ ...data, table: new Float64Array(bytesOf(data.table)) });
   }
 
   /** Every label with its probability, most likely first; features never seen in training are ignored. */

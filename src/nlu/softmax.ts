@@ -35,6 +35,17 @@ export interface SoftmaxData {
   bias: string;
 }
 
+/** A trained classifier's parts, its numbers as typed arrays. */
+export interface SoftmaxParts {
+  labels: string[];
+  spec: FeatureSpec;
+  /** The features, in the order of their index. */
+  vocabulary: string[];
+  featureWeights: Float32Array;
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
 /** A typed array's bytes in base64. */
 export function base64Of(array: Float32Array | Float64Array): string {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
@@ -140,27 +151,42 @@ export class SoftmaxClassifier {
     return new SoftmaxClassifier(labels, spec, vocabulary, featureWeights, weights, bias);
   }
 
-  /** The trained classifier as plain data, for a model file (see `fromData`). */
-  toData(): SoftmaxData {
+  /** The trained classifier as its parts: typed arrays as in memory, for the binary model file. */
+  toParts(): SoftmaxParts {
     return {
       labels: [...this.labels],
       spec: this.spec,
       vocabulary: [...this.vocabulary.keys()],
-      featureWeights: base64Of(this.featureWeights),
-      weights: base64Of(this.weights),
-      bias: base64Of(this.bias),
+      featureWeights: this.featureWeights,
+      weights: this.weights,
+      bias: this.bias,
     };
   }
 
-  static fromData(data: SoftmaxData): SoftmaxClassifier {
+  static fromParts(parts: SoftmaxParts): SoftmaxClassifier {
     return new SoftmaxClassifier(
-      data.labels,
-      data.spec,
-      new Map(data.vocabulary.map((feature, index) => [feature, index])),
-      new Float32Array(bytesOf(data.featureWeights)),
-      new Float32Array(bytesOf(data.weights)),
-      new Float32Array(bytesOf(data.bias)),
+      parts.labels,
+      parts.spec,
+      new Map(parts.vocabulary.map((feature, index) => [feature, index])),
+      parts.featureWeights,
+      parts.weights,
+      parts.bias,
     );
+  }
+
+  /** The trained classifier as plain data (JSON, see `fromData`). */
+  toData(): SoftmaxData {
+    const { featureWeights, weights, bias, ...rest } = this.toParts();
+    return { ...rest, featureWeights: base64Of(featureWeights), weights: base64Of(weights), bias: base64Of(bias) };
+  }
+
+  static fromData(data: SoftmaxData): SoftmaxClassifier {
+    return SoftmaxClassifier.fromParts({
+      ...data,
+      featureWeights: new Float32Array(bytesOf(data.featureWeights)),
+      weights: new Float32Array(bytesOf(data.weights)),
+      bias: new Float32Array(bytesOf(data.bias)),
+    });
   }
 
   /** Every label with its probability, most likely first. */

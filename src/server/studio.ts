@@ -16,6 +16,7 @@ import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
 import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
+import { mountPreviewChannel, PreviewChannel } from './studioPreview';
 import { mountStructure } from './studioStructure';
 import { versionDiff } from '../studio/versionDiff';
 import { pageLanguage } from './webChat';
@@ -96,7 +97,9 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     res.setHeader('cache-control', 'no-store');
     res.setHeader(
       'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+      // Web Chat (the preview pane) styles itself with inline <style> elements; its stream is on this origin.
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+        "connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     );
     res.setHeader('referrer-policy', 'no-referrer');
@@ -387,6 +390,13 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   );
 
   mountInsights(server, options, guarded, body);
+  // The preview as a Web Chat pane: a Direct Line endpoint of its own, answered by the draft.
+  const preview = new PreviewChannel(studio);
+  const closePreviewStreams = mountPreviewChannel(server, preview, guarded, options.logger, options.trustProxy);
+  server.server.on('close', () => {
+    closePreviewStreams();
+    void preview.close();
+  });
   mountStructure(server, studio, guarded, body);
 
   server.post(
@@ -469,8 +479,15 @@ function mountInsights(
         if (typeof topic !== 'string' || !topic) return fail(res, 400, 'bad_request', 'Send { "topic": "…" }.');
         const id = String(req.params?.id ?? '');
         const group = (await insights.inbox()).find((each) => each.id === id);
-        if (!group || !isLanguage(group.language))
+        if (!group)
           return fail(res, 404, 'not_found', 'There is no such message in the inbox (taught or dismissed already?).');
+        if (!isLanguage(group.language))
+          return fail(
+            res,
+            422,
+            'unsupported_language',
+            'The message is in a language the bot does not speak: there is nothing to teach it to; dismiss it.',
+          );
         const result = await studio.teach(group.language, topic, group.text, session.email);
         if (result.status === 'unknown')
           return fail(res, 422, 'unknown_topic', `There is no topic "${topic}"; one of: ${result.topics.join(', ')}.`);

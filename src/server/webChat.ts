@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { brotliCompress, constants as zlib, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { PROJECT_ROOT } from '../config';
 import { LANGUAGES, LOCALES, type Language } from '../dialog/languages';
@@ -13,6 +12,7 @@ import { TokenServiceError, type WebChatTokenSource } from '../directLine/webCha
 import type { RateLimiter } from '../state/rateLimit';
 import { clientAddress, DIRECT_LINE_PATH } from '../directLine/routes';
 import { UNAVAILABLE_RETRY_SECONDS } from '../directLine/localDirectLine';
+import { brotliOf, digestOf, keptBrotli } from './compressedFiles';
 
 export interface WebChatOptions {
   tokens: WebChatTokenSource;
@@ -29,7 +29,10 @@ export interface WebChatOptions {
 interface Asset {
   body: Buffer;
   gzipped: Buffer;
-  /** Made in the background on first use (the best brotli takes seconds for Web Chat's bundle); gzip until then. */
+  /**
+   * The one `npm run build` kept; else made in the background on first use (the best brotli takes seconds for Web
+   * Chat's bundle), gzip until then.
+   */
   brotli?: Buffer;
   type: string;
   etag: string;
@@ -42,19 +45,13 @@ const brotliMade = new Map<string, Promise<Buffer | undefined>>();
 
 function asset(file: string, type: string): Asset {
   const body = readFileSync(file);
-  const digest = createHash('sha256').update(body).digest('base64url');
+  const digest = digestOf(body);
   const made: Asset = { body, gzipped: gzipSync(body, { level: 9 }), type, etag: `"${digest.slice(0, 22)}"`, hash: '' };
   made.hash = digest.slice(0, 12).replace(/[-_]/g, '0');
-  if (!brotliMade.has(digest)) {
-    const quality = {
-      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
-      [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
-    };
-    brotliMade.set(
-      digest,
-      promisify(brotliCompress)(body, { params: quality }).catch(() => undefined),
-    );
-  }
+  // The one `npm run build` made, else made here in the background, once per content in the process.
+  made.brotli = keptBrotli(body, digest);
+  if (made.brotli) return made;
+  if (!brotliMade.has(digest)) brotliMade.set(digest, brotliOf(body));
   void brotliMade.get(digest)!.then((compressed) => {
     if (compressed) made.brotli = compressed;
   });
@@ -161,20 +158,25 @@ function fillPage(template: string, values: Record<string, string | Markup>): st
   });
 }
 
-/** The page at `/`, its script and styles, the Web Chat bundle, the launcher for other sites, the token endpoint. */
-export function mountWebChat(server: Server, options: WebChatOptions): void {
+/** The page's static files: Web Chat's bundle and the page's own script and styles. */
+export function webChatFiles(): Record<string, { file: () => string; type: string }> {
   // The package's exports map hides dist/; its published browser bundles sit beside lib/. The minimal one (half
   // the size) has everything the page uses but markdown, which web/markdown.js gives it.
   const bundlePath = () =>
     path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat-minimal.js');
   const script = 'text/javascript; charset=utf-8';
-  const files = assets({
+  return {
     'webchat.js': { file: bundlePath, type: script },
     'markdown.js': { file: () => path.join(PROJECT_ROOT, 'web', 'markdown.js'), type: script },
     'directLine.js': { file: () => path.join(PROJECT_ROOT, 'web', 'directLine.js'), type: script },
     'chat.js': { file: () => path.join(PROJECT_ROOT, 'web', 'chat.js'), type: script },
     'chat.css': { file: () => path.join(PROJECT_ROOT, 'web', 'chat.css'), type: 'text/css; charset=utf-8' },
-  });
+  };
+}
+
+/** The page at `/`, its script and styles, the Web Chat bundle, the launcher for other sites, the token endpoint. */
+export function mountWebChat(server: Server, options: WebChatOptions): void {
+  const files = assets(webChatFiles());
   const addressOf = (name: string) => `/webchat/${hashedName(name, files.get(name)!.hash)}`;
   const pageTemplate = readFileSync(path.join(PROJECT_ROOT, 'web', 'chat.html'), 'utf8');
   // The launcher for other sites, with its two texts in every language.

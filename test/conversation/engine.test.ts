@@ -1,4 +1,5 @@
 import { LANGUAGES } from '../../src/dialog/languages';
+import { NOTICES } from '../../src/dialog/systemKeys';
 import { accountService, Chat, content, engine, english, menuNumber, NOW } from '../support/helpers';
 import { inMemoryAccounts } from '../../src/referenceService/referenceAccounts';
 import { ConversationEngine, type StoredDialog } from '../../src/conversation/engine';
@@ -348,7 +349,7 @@ describe('a conversation, turn by turn', () => {
     expect(JSON.stringify(chat.stored).length).toBeLessThan(600);
   });
 
-  it('resumes a stored conversation after the content changed, or starts afresh when its step is gone', async () => {
+  it('resumes a stored conversation after the content changed, or goes to the menu when its step is gone', async () => {
     const chat = new Chat(engine());
     await chat.open();
     await chat.choose('lockout');
@@ -366,8 +367,10 @@ describe('a conversation, turn by turn', () => {
       state: 'removedNode',
     };
     await gone.say('hello');
-    expect(gone.text).toContain(english('common:welcome'));
-    expect(gone.last.trace.state).toBe('menu');
+    // Back at the menu with a short notice first; not a new conversation's welcome.
+    expect(gone.last.said[0]).toBe(NOTICES.stepGone);
+    expect(gone.last.said).not.toContain(NOTICES.welcome);
+    expect(gone.last.trace.state).toBe(content().dialog.start);
 
     const junk = new Chat(engine());
     junk.stored = { v: 1, content: 'x', snapshot: 'not a snapshot' } as never;

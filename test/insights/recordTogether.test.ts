@@ -69,7 +69,7 @@ describe('insights of turns answered in the same moment', () => {
     const oneByOne = await counted(async (insights, turns) => {
       for (const turn of turns) {
         insights.record(turn);
-        await insights.written();
+        await insights.settled();
       }
     });
     const together = await counted(async (insights, turns) => {

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadContent, type Content } from '../../src/content/loadContent';
 import { LANGUAGES } from '../../src/dialog/languages';
 import { flatten } from '../../src/content/localeFiles';
@@ -19,7 +20,7 @@ describe('the language model kept in a file', () => {
   it('is loaded on the next start instead of trained, and answers exactly as the trained one', () => {
     const folder = tempFolder('helpdesk-model-');
     const first = languageModelOf(loadContent(ROOT), folder);
-    expect(readdirSync(folder).filter((name) => name.endsWith('.json'))).toHaveLength(1);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.bin'))).toHaveLength(1);
 
     const train = jest.spyOn(LanguageModel, 'train');
     const restarted = loadContent(ROOT);
@@ -61,7 +62,24 @@ describe('the language model kept in a file', () => {
     languageModelOf(changed, folder);
     expect(train).toHaveBeenCalledTimes(1);
     train.mockRestore();
-    expect(readdirSync(folder).filter((name) => name.endsWith('.json'))).toHaveLength(2);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.bin'))).toHaveLength(2);
+  });
+
+  it('is trained again when its file is cut short or not a model file, and the file is written whole again', () => {
+    const folder = tempFolder('helpdesk-model-');
+    const first = languageModelOf(loadContent(ROOT), folder);
+    const [name] = readdirSync(folder).filter((file) => file.endsWith('.bin'));
+    const file = path.join(folder, name!);
+    const whole = readFileSync(file);
+    for (const damaged of [whole.subarray(0, whole.byteLength - 8), Buffer.from('{"intents":{}}')]) {
+      writeFileSync(file, damaged);
+      const train = jest.spyOn(LanguageModel, 'train');
+      const again = languageModelOf(loadContent(ROOT), folder);
+      expect(train).toHaveBeenCalledTimes(1);
+      train.mockRestore();
+      expect(again.rankIntents('I forgot my password')).toEqual(first.rankIntents('I forgot my password'));
+      expect(readFileSync(file)).toEqual(whole);
+    }
   });
 });
 

@@ -5,6 +5,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { keepBrotli } from '../../src/server/compressedFiles';
+import { webChatFiles } from '../../src/server/webChat';
 import { BotProcess } from '../support/botProcess';
 import { contentCopy } from '../support/helpers';
 import { RedisServer } from '../support/redisServer';
@@ -118,6 +120,21 @@ describe('the page at / and its token endpoint, without a Direct Line secret', (
     expect(brotli.length).toBeLessThan(gzip.body.length);
     expect(brotliDecompressSync(brotli).equals(gunzipSync(gzip.body))).toBe(true);
   }, 60_000);
+
+  it('serves the brotli `npm run build` made from the first request of a file', async () => {
+    keepBrotli(Object.values(webChatFiles()).map((source) => source.file()));
+    const fresh = await startBot(loadConfig({ PORT: '0', HOST: '127.0.0.1' }), quiet);
+    try {
+      const html = await (await fetch(`${fresh.url}/`)).text();
+      const bundle = /<script src="(\/webchat\/webchat\.\w{12}\.js)"/.exec(html)![1]!;
+      const first = await rawGet(fresh.url, bundle, 'br, gzip');
+      expect(first.encoding).toBe('br');
+      const gzip = await rawGet(fresh.url, bundle, 'gzip');
+      expect(brotliDecompressSync(first.body).equals(gunzipSync(gzip.body))).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  }, 120_000);
 
   it('serves the official Web Chat bundle compressed, and revalidates it', async () => {
     const first = await fetch(`${bot.url}/webchat/webchat.js`, { headers: { 'accept-encoding': 'gzip' } });

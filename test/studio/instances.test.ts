@@ -6,6 +6,9 @@ import { readSnapshot } from '../../src/studio/snapshot';
 import { readText } from '../../src/studio/texts';
 import { germanOpening, openingKey, startStudioBot, StudioClient } from '../support/studioClient';
 
+// Publishing runs every conversation script in five languages: it takes long on a busy machine.
+jest.setTimeout(120_000);
+
 /** `npm run studio:user`, as an operator runs it, with the password on standard input. */
 const studioUser = (args: string[], password: string, env: Record<string, string>) =>
   runTool('studioUser.ts', args, env, `${password}\n`);

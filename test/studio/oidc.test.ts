@@ -13,6 +13,9 @@ import {
 } from '../support/openIdProviderProcess';
 import { EMAILS, openingKey, PASSWORDS, StudioClient } from '../support/studioClient';
 
+// Publishing runs every conversation script in five languages: it takes long on a busy machine.
+jest.setTimeout(120_000);
+
 const CLIENT_SECRET = OIDC_CLIENT.secret;
 const PROVIDER = 'Contoso ID';
 const PEOPLE = {
@@ -123,7 +126,7 @@ describe('signing in to the studio with OpenID Connect (the bot and an OpenID pr
         expect.objectContaining({ actor: 'pia.publisher@example.org', action: 'publish' }),
       ]),
     );
-  }, 60_000);
+  });
 
   it('gives an editor an editor session: drafting yes, publishing no', async () => {
     const browser = new HttpBrowser();

@@ -3,10 +3,12 @@ import { isFormNode } from '../../src/content/dialogSchema';
 import { flatten } from '../../src/content/localeFiles';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { FileStudioStore } from '../../src/studio/store';
+import { createRedis, type RedisClient } from '../../src/state/redisConnection';
+import { FileStudioStore, RedisStudioStore } from '../../src/studio/store';
 import { saveUser, type Role } from '../../src/studio/studio';
 import { activity } from './activities';
 import { content } from './helpers';
+import { RedisServer } from './redisServer';
 import { tempFolder } from './tempFolders';
 
 export const PASSWORDS: Record<Role, string> = { editor: 'editor-pass-4821', publisher: 'publisher-pass-9377' };
@@ -19,6 +21,16 @@ export async function studioDataDir(): Promise<string> {
   for (const role of ['editor', 'publisher'] as const)
     await saveUser(store, EMAILS[role], role, PASSWORDS[role], 'test');
   return dir;
+}
+
+/** A redis-server of its own with one editor and one publisher, and a client connected to it. */
+export async function studioRedis(): Promise<{ server: RedisServer; redis: RedisClient }> {
+  const server = await RedisServer.start();
+  const redis = createRedis({ url: server.url });
+  await redis.connect();
+  for (const role of ['editor', 'publisher'] as const)
+    await saveUser(new RedisStudioStore(redis), EMAILS[role], role, PASSWORDS[role], 'test');
+  return { server, redis };
 }
 
 export function startStudioBot(env: Record<string, string>): Promise<RunningBot> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunningBot } from '../../src/index';
 import { ARTIFACTS, launchBrowser, seriousViolations } from '../support/browser';
-import { content } from '../support/helpers';
+import { content, ROOT } from '../support/helpers';
 import { HttpConversation } from '../support/httpConversation';
 import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 
@@ -106,5 +106,16 @@ describe('the insights page in Chromium', () => {
     };
     expect(tried.intents[0]?.intent).toBe('topic:lostEmail');
     expect(dialog.offTopic).toBeDefined();
+
+    // A message in a language the bot does not speak: filed as another language, only to be dismissed.
+    const script = readFileSync(path.join(ROOT, 'test', 'conversations', 'unsupported-language.yaml'), 'utf8');
+    const foreign = /type: "([^"]+)"/.exec(script)![1]!;
+    await new HttpConversation(bot.url, 'page-other', {}).say(foreign);
+    await page.getByRole('button', { name: 'Content' }).click();
+    await page.getByRole('button', { name: 'Insights' }).click();
+    const other = page.locator('.inbox-group', { hasText: foreign.split(' ')[0]! }).first();
+    await other.getByText(/^Other language · 1 ×/).waitFor();
+    expect(await other.getByRole('button', { name: 'Teach' }).isDisabled()).toBe(true);
+    expect(await other.getByRole('button', { name: 'Dismiss' }).isDisabled()).toBe(false);
   });
 });

@@ -103,6 +103,11 @@ describe('the studio page in German', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-german-new-topic.png'), fullPage: true });
 
+    // The preview's trace beside Web Chat: each turn described in German.
+    await page.getByRole('button', { name: inGerman('preview.start'), exact: true }).click();
+    await page.locator('#preview-trace li .said', { hasText: inGerman('preview.opened') }).waitFor();
+    expect(await englishOnPage(page)).toEqual([]);
+
     await page.getByRole('button', { name: de['viewInsights'], exact: true }).click();
     await page.getByRole('heading', { name: de['insights.outcomes'], exact: true }).waitFor();
     await page

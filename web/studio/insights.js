@@ -385,33 +385,48 @@
           item.classList.add('done');
           for (const button of item.querySelectorAll('button, select')) button.disabled = true;
         };
-        const teach = element('button', { type: 'button', text: text('inbox.teach') });
+        // A language the bot does not speak: there is no understanding file to teach it to, only Dismiss.
+        const teachable = group.language in LANGUAGE_NAMES && group.language !== 'other';
+        select.disabled = !teachable;
+        const teach = element('button', { type: 'button', text: text('inbox.teach'), disabled: !teachable });
         teach.addEventListener('click', () =>
           act('teach', { topic: select.value }, text('inbox.taught', { topic: select.value })),
         );
-        const off = element('button', { type: 'button', text: text('inbox.offTopic'), disabled: !offTopic });
+        const off = element('button', {
+          type: 'button',
+          text: text('inbox.offTopic'),
+          disabled: !offTopic || !teachable,
+        });
         off.addEventListener('click', () => act('teach', { topic: offTopic }, text('inbox.markedOffTopic')));
         const dismiss = element('button', { type: 'button', text: text('inbox.dismiss') });
         dismiss.addEventListener('click', () => act('dismiss', undefined, text('inbox.dismissed')));
         const item = element(
           'li',
           { class: 'inbox-group' },
-          element('p', { class: 'inbox-text', lang: group.language, text: group.text }),
+          element('p', { class: 'inbox-text', lang: teachable ? group.language : undefined, text: group.text }),
           element('p', {
             class: 'hint',
             text: text('inbox.seen', {
-              language: LANGUAGE_NAMES[group.language] ?? group.language,
+              language: LANGUAGE_NAMES[group.language] ?? text('inbox.otherLanguage'),
               count: group.count,
               time: new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(
                 new Date(group.lastSeen),
               ),
             }),
           }),
+          teachable
+            ? undefined
+            : element('p', {
+                class: 'hint',
+                text: text('inbox.otherLanguageHint'),
+              }),
           (group.examples ?? []).length > 1
             ? element(
                 'ul',
                 { class: 'examples' },
-                ...group.examples.map((each) => element('li', { lang: group.language, text: each })),
+                ...group.examples.map((each) =>
+                  element('li', { lang: teachable ? group.language : undefined, text: each }),
+                ),
               )
             : undefined,
           element('label', { for: selectId, text: text('inbox.topicLabel') }),

@@ -488,7 +488,7 @@
     return parts;
   }
 
-  // Try a message, preview
+  // Try a message (the preview is preview.js)
 
   $('try-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -516,51 +516,9 @@
     );
   });
 
-  async function previewTurn(body) {
-    const log = $('preview-log');
-    if (body.text) log.append(element('li', { class: 'you', text: studioText('preview.you', { text: body.text }) }));
-    const { status, data } = await api('POST', '/studio/api/preview', {
-      language: $('preview-language').value,
-      ...body,
-    });
-    if (status !== 200) return log.append(element('li', { text: data.message || studioText('preview.noAnswer') }));
-    if (data.problems) return log.append(element('li', {}, problemList(data.problems)));
-    for (const message of data.messages) log.append(element('li', { class: 'bot' }, rendered(message)));
-    if (data.buttons.length)
-      log.append(
-        element('li', {
-          class: 'buttons',
-          text: studioText('preview.buttons', { buttons: data.buttons.map((b) => b.title).join(' | ') }),
-        }),
-      );
-    const where = { topic: data.trace.topic, step: data.trace.state };
-    const sure = (p) =>
-      new Intl.NumberFormat(document.documentElement.lang, { style: 'percent', maximumFractionDigits: 0 }).format(p);
-    const understood = data.trace.understood
-      ? studioText('preview.traceUnderstood', {
-          ...where,
-          understood: data.trace.understood.intent,
-          sure: sure(data.trace.understood.p),
-        })
-      : studioText('preview.trace', where);
-    log.append(element('li', { class: 'trace', text: understood }));
-  }
-
-  $('preview-start').addEventListener('click', async () => {
-    $('preview-log').replaceChildren();
-    await previewTurn({ restart: true });
-  });
-  $('preview-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = $('preview-text').value;
-    if (!text.trim()) return;
-    $('preview-text').value = '';
-    await previewTurn({ text });
-  });
-
   // The insights view (insights.js) builds its part of the page with the same helpers and session.
-  // So does the structure editing (structure.js), which also redraws the tree after a change, and the picture
-  // (picture.js), which opens a step as the tree does.
+  // So do the preview pane (preview.js), the structure editing (structure.js), which also redraws the tree after a
+  // change, and the picture (picture.js), which opens a step as the tree does.
   window.studioPage = {
     element,
     api,
