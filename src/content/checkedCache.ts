@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Content } from './loadContent';
+import type { ValidatorSpec } from './dialogSchema';
 import { compileValidator, type SlotValidator } from './validators';
+
+/** Checked content as far as the cache needs to know it: its validators are compiled again when read back. */
+interface Checked {
+  dialog: { validators: Record<string, ValidatorSpec> };
+  validators: Record<string, SlotValidator>;
+}
 
 /** Where checked content is kept: .cache/content in the project (`npm run build` writes the current one). */
 export const CHECKED_CONTENT_DIR = path.resolve(__dirname, '..', '..', '.cache', 'content');
@@ -39,13 +45,13 @@ function hashTree(hash: ReturnType<typeof createHash>, root: string, relative: s
 }
 
 /** The content as checked before under this name, or undefined (never checked, or the file is unreadable). */
-export function readChecked(dir: string, name: string): Content | undefined {
+export function readChecked<T extends Checked>(dir: string, name: string): T | undefined {
   try {
-    const kept = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Omit<Content, 'validators'>;
+    const kept = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as Omit<T, 'validators'>;
     const validators: Record<string, SlotValidator> = {};
     for (const [validator, spec] of Object.entries(kept.dialog.validators))
       validators[validator] = compileValidator(spec);
-    return { ...kept, validators };
+    return { ...kept, validators } as T;
   } catch {
     return undefined;
   }
@@ -55,7 +61,7 @@ export function readChecked(dir: string, name: string): Content | undefined {
  * Keeps content that passed every check (whole file or none). A folder that cannot be written only means
  * checking again at the next start.
  */
-export function keepChecked(dir: string, name: string, content: Content): void {
+export function keepChecked<T extends Checked>(dir: string, name: string, content: T): void {
   try {
     mkdirSync(dir, { recursive: true });
     const { validators: _compiled, ...kept } = content;

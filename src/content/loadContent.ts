@@ -54,7 +54,7 @@ export const UNTRANSLATED_ALLOWED_FILE = path.join('locales', 'untranslated-allo
  */
 export function loadContent(root: string, cacheDir: string = CHECKED_CONTENT_DIR): Content {
   const name = checkedName(root);
-  const kept = readChecked(cacheDir, name);
+  const kept = readChecked<Content>(cacheDir, name);
   if (kept) return kept;
   const { content, problems } = checkContent(root);
   if (!content) throw new ContentError(problems);

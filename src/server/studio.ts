@@ -14,9 +14,10 @@ import type { Insights } from '../insights/insights';
 import { MAX_DAYS } from '../insights/insights';
 import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
-import { SESSION_SECONDS, type Session, type Studio } from '../studio/studio';
+import { SESSION_SECONDS, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountPreviewChannel, PreviewChannel } from './studioPreview';
+import { fail, type Guarded, type Handler } from './studioHttp';
 import { mountStructure } from './studioStructure';
 import { versionDiff } from '../studio/versionDiff';
 import { pageLanguage } from './webChat';
@@ -49,18 +50,6 @@ const STATIC: Record<string, string> = {
 const FROM_PACKAGES: Record<string, string> = {
   'chart.umd.min.js': path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
 };
-
-type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
-/** Wraps a handler for signed-in people; `csrf` for state-changing calls, `publisher` for publishing ones. */
-export type Guarded = (
-  handler: Handler,
-  need?: { csrf?: boolean; publisher?: boolean },
-) => (req: Request, res: Response) => Promise<void>;
-
-export function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
-  res.setHeader('cache-control', 'no-store');
-  res.send(status, { error, message, ...extra });
-}
 
 export function cookieOf(req: Request, cookie = COOKIE): string | undefined {
   for (const part of (req.header('cookie') ?? '').split(';')) {

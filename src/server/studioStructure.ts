@@ -5,7 +5,7 @@ import type { Precondition, StructureResult } from '../studio/structureEditor';
 import { parseChanges, type StructureChange } from '../studio/structure';
 import type { Studio } from '../studio/studio';
 import { isLanguage } from '../studio/texts';
-import { fail, type Guarded } from './studio';
+import { fail, type Guarded } from './studioHttp';
 
 const BODY_LIMIT = 512 * 1024;
 const NAME = /^[A-Za-z][A-Za-z0-9]*$/;

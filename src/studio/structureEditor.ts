@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { contentProblems, type Problem } from './checks';
 import { readEvalSet, type EvalSet } from './nluEvaluation';
-import type { Snapshot } from './snapshot';
+import type { checkSnapshot, Snapshot } from './snapshot';
 import {
   applyChanges,
   capturesOf,
@@ -14,8 +14,15 @@ import {
   type Capture,
   type StructureChange,
 } from './structure';
-import type { Studio } from './studio';
 import type { Language } from '../dialog/languages';
+
+/** What the editor needs of the studio: the draft, a way to change it under its lock, the checks and the audit log. */
+export interface DraftHost {
+  draftFiles(): Promise<Snapshot>;
+  changeDraft<T>(change: (files: Snapshot) => Promise<{ files?: Snapshot; result: T }>): Promise<T | undefined>;
+  checkFiles(files: Snapshot): ReturnType<typeof checkSnapshot>;
+  audit(actor: string, action: string, details: Record<string, unknown>): Promise<void>;
+}
 
 /** What a change's etag is compared with: the whole structure's, one step's, or one topic's examples in a language. */
 export type Precondition =
@@ -47,7 +54,7 @@ export class StructureEditor {
   private heldOut: EvalSet | undefined;
 
   constructor(
-    private readonly studio: Studio,
+    private readonly studio: DraftHost,
     private readonly heldOutFile: string,
   ) {}
 
