@@ -72,6 +72,9 @@ describe('the translation review page (npm run content:review)', () => {
 
   it('highlights missing texts and texts left in English, even when the content does not load', () => {
     const copy = contentCopy();
+    // Texts the same in two languages by right (names, a word both use) are counted as they are in the content.
+    const counted = (page: string, flag: string) => Number(new RegExp(`${flag}: (\\d+)`).exec(page)?.[1]);
+    const before = reviewPage(reviewRows(readLocaleFiles(copy.root, [])));
     copy.edit('locales/fr/helpdesk.json', (text) =>
       text.replace(
         '"Ravi que ce soit réglé. Bonne chance pour vos résultats !"',
@@ -83,7 +86,7 @@ describe('the translation review page (npm run content:review)', () => {
     expect(rows.find((row) => row.key === 'solved.body')!.flags.fr).toEqual(['same-as-english']);
     expect(rows.find((row) => row.key === 'common:restarted')!.flags.it).toEqual(['missing']);
     const page = reviewPage(rows);
-    expect(page).toContain('same as English: 1');
-    expect(page).toContain('missing: 1');
+    expect(counted(page, 'same as English')).toBe(counted(before, 'same as English') + 1);
+    expect(counted(page, 'missing')).toBe(counted(before, 'missing') + 1);
   });
 });
