@@ -208,9 +208,16 @@ describe('a three-node Redis Cluster', () => {
       '0',
       '--cluster-yes',
     ]);
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const { stdout } = await run('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']);
-      if (stdout.includes('cluster_state:ok')) break;
+    // Every node must see the cluster whole (slots assigned, nodes agreed) before the bot connects to it.
+    const whole = async () => {
+      for (const port of ports) {
+        const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'info']);
+        if (!stdout.includes('cluster_state:ok')) return false;
+      }
+      return true;
+    };
+    for (let attempt = 0; !(await whole()); attempt++) {
+      if (attempt === 300) throw new Error('the three-node cluster did not come up whole within 30 s');
       await sleep(100);
     }
     bot = await startBot(
