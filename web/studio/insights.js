@@ -33,6 +33,8 @@
 
   const { element, api, languageNames: LANGUAGE_NAMES } = window.studioPage;
   const language = () => document.documentElement.lang;
+  // A language of the five by its name; anything else is what the bot does not speak, counted as one.
+  const languageName = (code) => LANGUAGE_NAMES[code] ?? text('inbox.otherLanguage');
   /** A day (YYYY-MM-DD) as people write it in the page's language. */
   const dayShown = (value) =>
     new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00Z`));
@@ -190,7 +192,7 @@
           labels: days,
           datasets: languages.map((language, index) =>
             dataset(
-              LANGUAGE_NAMES[language] ?? language,
+              languageName(language),
               report.days.map((each) => each.byLanguage[language] ?? 0),
               index,
             ),
@@ -216,7 +218,7 @@
         [
           text('insights.column.day'),
           text('insights.column.conversations'),
-          ...languages.map((each) => LANGUAGE_NAMES[each] ?? each),
+          ...languages.map((each) => languageName(each)),
           ...channels,
         ],
         ...report.days.map((each) => [
@@ -256,7 +258,7 @@
     );
 
     const topicRows = Object.entries(report.topicsByLanguage).flatMap(([language, topics]) =>
-      Object.entries(topics).map(([topic, count]) => [LANGUAGE_NAMES[language] ?? language, topic, count]),
+      Object.entries(topics).map(([topic, count]) => [languageName(language), topic, count]),
     );
     topicRows.sort((a, b) => a[0].localeCompare(b[0]) || b[2] - a[2]);
     const topics = Object.keys(report.byTopic).sort((a, b) => report.byTopic[b] - report.byTopic[a]);
@@ -270,7 +272,7 @@
             .sort()
             .map((language, index) =>
               dataset(
-                LANGUAGE_NAMES[language] ?? language,
+                languageName(language),
                 topics.map((topic) => report.topicsByLanguage[language][topic] ?? 0),
                 index,
               ),
@@ -407,7 +409,7 @@
           element('p', {
             class: 'hint',
             text: text('inbox.seen', {
-              language: LANGUAGE_NAMES[group.language] ?? text('inbox.otherLanguage'),
+              language: languageName(group.language),
               count: group.count,
               time: new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'short' }).format(
                 new Date(group.lastSeen),
