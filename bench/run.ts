@@ -279,8 +279,9 @@ async function insightsCost(redisUrl: string, helpdeskEnv: Record<string, string
 
 async function main(): Promise<void> {
   const redis = await RedisServer.start();
-  // BENCH_CPU_PROFILE=<folder>: the helpdesk bot of the peak runs writes a CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [];
+  // BENCH_CPU_PROFILE=<folder>: each bot of the peak runs writes a CPU profile in <folder>/<bot> when it stops.
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const profile = (bot: Bot) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, bot.prefix)] : []);
   const withPeer = existsSync(path.join(ROOT, 'node_modules', 'botbuilder-dialogs'));
   const bots: Bot[] = [
     { name: 'helpdesk', args: ['--disable-warning=DEP0111', 'dist/index.js'], prefix: 'helpdesk' },
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   for (const bot of bots) {
     const helpdesk = bot.name === 'helpdesk';
-    const args = helpdesk ? [bot.args[0]!, ...profile, ...bot.args.slice(1)] : bot.args;
+    const args = [...profile(bot), ...bot.args];
     servers.push(await startServer(bot.name, args, { REDIS_URL: redis.url, ...(helpdesk ? helpdeskEnv : {}) }));
   }
 
@@ -319,17 +320,21 @@ async function main(): Promise<void> {
   // CPU per turn: the CPU time each bot's process used over all its peak runs, over the turns it answered. Unlike
   // turns/s, it hardly depends on what else the machine is running.
   const peaks: Run[][] = servers.map(() => []);
-  const cpu = servers.map(() => ({ ms: 0, turns: 0 }));
+  const cpu = servers.map(() => ({ ms: 0, turns: 0, redisMs: 0 }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [index, server] of servers.entries()) {
       const before = cpuMs(server.child.pid!);
+      const redisBefore = cpuMs(redis.pid!);
       const run = await closedLoop(server, `peak${round}`);
       cpu[index]!.ms += cpuMs(server.child.pid!) - before;
+      cpu[index]!.redisMs += cpuMs(redis.pid!) - redisBefore;
       cpu[index]!.turns += run.turns;
       peaks[index]!.push(run);
     }
   }
   const cpuPerTurn = cpu.map(({ ms, turns }) => (turns ? ms / turns : 0));
+  // Redis's own CPU per turn: on one machine, the redis-server's work takes a core's time from the bot's.
+  const redisCpuPerTurn = cpu.map(({ redisMs, turns }) => (turns ? redisMs / turns : 0));
   const best = (runs: Run[]) => runs.reduce((a, b) => (b.turnsPerSecond > a.turnsPerSecond ? b : a));
   const peak = peaks.map(best);
   const halfRate = peak[0]!.turnsPerSecond / 2;
@@ -430,6 +435,7 @@ async function main(): Promise<void> {
       2,
     ),
     row('CPU per turn (peak runs)', cpuPerTurn, 'ms', 2),
+    row("redis-server's CPU per turn", redisCpuPerTurn, 'ms', 2),
     row('Redis bytes per conversation', bytes, 'B', 0),
     row(
       'peak RSS',

@@ -14,4 +14,6 @@ export function serveBot(logic: (context: TurnContext) => Promise<void>): void {
     await adapter.process(req, res, logic);
   });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+  // Exit normally on SIGTERM, so that --cpu-prof (BENCH_CPU_PROFILE) writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
 }

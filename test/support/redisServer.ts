@@ -58,6 +58,11 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The redis-server's process id while it runs (the benchmark reads its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   async resume(): Promise<void> {
     const persistence = this.dataDir
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir]
