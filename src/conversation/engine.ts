@@ -249,7 +249,9 @@ export class ConversationEngine {
     });
     const send = async (event: DialogEvent) => {
       actor.send(event);
-      await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
+      // Most steps settle at once; only a call to the account service keeps the machine busy for a while.
+      if (actor.getSnapshot().hasTag('busy'))
+        await waitFor(actor, (snapshot) => !snapshot.hasTag('busy'), { timeout: this.settleTimeoutMs });
     };
     const apply = async ({ via, ...understood }: Understood) => {
       if (via) step.via = via;
