@@ -150,7 +150,12 @@ async function closedLoop(server: Server, prefix: string): Promise<Run> {
 }
 
 /** Open loop at a fixed rate spread over the conversations: latency when the bot is not saturated. */
-async function fixedRate(server: Server, prefix: string, perSecond: number): Promise<Run> {
+async function fixedRate(
+  server: Server,
+  prefix: string,
+  perSecond: number,
+  byMessage?: Map<string, number[]>,
+): Promise<Run> {
   const latencies: number[] = [];
   let errors = 0;
   const interval = (1000 * CONVERSATIONS) / perSecond;
@@ -162,8 +167,16 @@ async function fixedRate(server: Server, prefix: string, perSecond: number): Pro
       await new Promise((resolve) => setTimeout(resolve, (interval * n) / CONVERSATIONS));
       for (let step = 0; performance.now() < deadline; step++) {
         const due = performance.now() + interval;
+        const text = walk[step % walk.length]!;
         try {
-          latencies.push(await turn(server.url, `${prefix}-${n}`, walk[step % walk.length]!));
+          const ms = await turn(server.url, `${prefix}-${n}`, text);
+          latencies.push(ms);
+          if (byMessage) {
+            const key = `${(n % WALKS.length) + 1}.${(step % walk.length) + 1} ${text}`;
+            const list = byMessage.get(key) ?? [];
+            list.push(ms);
+            byMessage.set(key, list);
+          }
         } catch {
           errors += 1;
         }
@@ -339,7 +352,10 @@ async function main(): Promise<void> {
   const peak = peaks.map(best);
   const halfRate = peak[0]!.turnsPerSecond / 2;
   const half: Run[] = [];
-  for (const server of servers) half.push(await fixedRate(server, 'half', halfRate));
+  // BENCH_DETAIL=1: the helpdesk's latency at half peak by message of the walks, slowest p99 first.
+  const byMessage = process.env.BENCH_DETAIL ? new Map<string, number[]>() : undefined;
+  for (const [index, server] of servers.entries())
+    half.push(await fixedRate(server, 'half', halfRate, index === 0 ? byMessage : undefined));
 
   const memories = servers.map((server) => memory(server.child.pid!));
   for (const server of servers) {
@@ -474,6 +490,14 @@ async function main(): Promise<void> {
       met(liveRss[0]! - liveRss[floor]! <= 40),
     `  ready <= 1 s .................. ${(coldStartMs / 1000).toFixed(2)} s  ${met(coldStartMs <= 1000)}`,
   ];
+  if (byMessage) {
+    lines.push('', `helpdesk at ${halfRate.toFixed(0)}/s, by message of the walks (slowest p99 first):`);
+    const rows = [...byMessage].map(([message, latencies]) => ({ message, ...summarise(latencies, 0, 1) }));
+    for (const { message, turns, p50, p99 } of rows.sort((a, b) => b.p99 - a.p99)) {
+      const figures = `p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms`;
+      lines.push(`  ${message.slice(0, 50).padEnd(52)}${String(turns).padStart(6)}  ${figures}`);
+    }
+  }
   lines.push('', ...(await insightsCost(redis.url, helpdeskEnv)));
   process.stdout.write(`${lines.join('\n')}\n`);
   await stop();
