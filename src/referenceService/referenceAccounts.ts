@@ -315,17 +315,20 @@ export class ReferenceAccounts implements AccountService {
     limits: Array<{ bucket: string; seconds: number; most: number }>,
   ): Promise<number | undefined> {
     const now = this.now().getTime();
-    let wait: number | undefined;
-    const counted: string[] = [];
-    for (const limit of limits) {
-      // The window's start is part of the key, so windows follow the clock (9:00–10:00), not the first request.
-      const windowStart = Math.floor(now / (limit.seconds * 1000)) * limit.seconds * 1000;
-      const key = `${limit.bucket}|${windowStart}`;
-      const { count } = await this.store.limits.hit(key, limit.seconds * 1000);
-      counted.push(key);
-      if (count > limit.most) wait = Math.max(wait ?? 0, Math.ceil((windowStart + limit.seconds * 1000 - now) / 1000));
-    }
-    if (wait !== undefined) for (const key of counted) await this.store.limits.unhit(key);
+    // The limits are counted side by side (one round trip to the store, not one each).
+    const hits = await Promise.all(
+      limits.map(async (limit) => {
+        // The window's start is part of the key, so windows follow the clock (9:00–10:00), not the first request.
+        const windowStart = Math.floor(now / (limit.seconds * 1000)) * limit.seconds * 1000;
+        const key = `${limit.bucket}|${windowStart}`;
+        const { count } = await this.store.limits.hit(key, limit.seconds * 1000);
+        const over = count > limit.most;
+        return { key, wait: over ? Math.ceil((windowStart + limit.seconds * 1000 - now) / 1000) : undefined };
+      }),
+    );
+    const waits = hits.flatMap((hit) => (hit.wait === undefined ? [] : [hit.wait]));
+    const wait = waits.length > 0 ? Math.max(...waits) : undefined;
+    if (wait !== undefined) await Promise.all(hits.map((hit) => this.store.limits.unhit(hit.key)));
     return wait;
   }
 
