@@ -99,7 +99,7 @@ describe("a step's every field on the studio page in Chromium", () => {
     for (const language of LANGUAGES)
       await page.getByLabel(box(say('structure.onError'), language)).fill(contentText(language, model.onError));
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.locator('#structure').screenshot({ path: path.join(ARTIFACTS, 'studio-form.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'studio-form.png'), fullPage: true });
     await saveStructure(page);
     const { step } = await draftStep(running.bot.url, topic.id);
     expect(step).toMatchObject({ topic: topic.id, action, outcomes: model.outcomes });
@@ -159,9 +159,11 @@ describe("a step's every field on the studio page in Chromium", () => {
     await page.getByText(say('structure.textIs', { key: changed.step.goodbye as string })).waitFor();
   });
 
-  it("shows a problem by its field: a result of the form's action that leads nowhere; nothing is saved", async () => {
+  it('shows a problem by its field: a result leading nowhere, a summary without its texts; nothing saved', async () => {
     const { forms } = stepsOfContent();
-    const [form, node] = forms.find(([, each]) => ACCOUNT_CALLS[each.action as keyof typeof ACCOUNT_CALLS])!;
+    const [form, node] = forms.find(
+      ([, each]) => ACCOUNT_CALLS[each.action as keyof typeof ACCOUNT_CALLS] && !each.confirm,
+    )!;
     const result = ACCOUNT_CALLS[node.action as keyof typeof ACCOUNT_CALLS].outcomes[0];
     const before = await draftStep(running.bot.url, form);
 
@@ -177,6 +179,26 @@ describe("a step's every field on the studio page in Chromium", () => {
     const described = (await select.getAttribute('aria-describedby')) ?? '';
     expect(described.split(' ')).toContain(await problem.first().getAttribute('id'));
     expect(await seriousViolations(page)).toEqual([]);
+
+    // A summary asks for its own texts and, on each question, the button that changes the answer.
+    await select.selectOption(node.outcomes[result]!);
+    await page.getByLabel(say('structure.confirm'), { exact: true }).check();
+    await page.getByRole('button', { name: say('structure.save') }).click();
+    await page.locator(`#structure [data-field="nodes.${form}.confirm.summary"] .problem`).waitFor({ timeout: 60_000 });
+    expect(await page.locator(`#structure [data-field="nodes.${form}.outcomes"] .problem`).count()).toBe(0);
+    // With the summary's texts (another form's), what each question still lacks is shown by the question.
+    const { confirm } = forms.find(([, each]) => each.confirm)![1];
+    for (const language of LANGUAGES) {
+      await page.getByLabel(box(say('structure.summary'), language)).fill(contentText(language, confirm!.summary));
+      await page.getByLabel(box(say('structure.send'), language)).fill(contentText(language, confirm!.send));
+    }
+    await page.getByRole('button', { name: say('structure.save') }).click();
+    for (const index of node.ask.keys())
+      await page
+        .locator(`#structure [data-field="nodes.${form}.ask[${index}]"] > .problem`)
+        .waitFor({ timeout: 60_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.locator('#structure').screenshot({ path: path.join(ARTIFACTS, 'studio-form-problems.png') });
     expect((await draftStep(running.bot.url, form)).step).toEqual(before.step);
   });
 });

@@ -22,15 +22,25 @@
       .map((line) => line.trim())
       .filter(Boolean);
 
-  /** A box per language, labelled by `what(name of the language)`; returns the boxes by language. */
-  function fiveBoxes(container, idPrefix, what, { rows = 2, values = {} } = {}) {
+  /**
+   * A box per language, labelled by `what(name of the language)`; returns the boxes by language. `short`: under a
+   * heading that names the field, the box shows only its language and says the whole label to assistive technology.
+   */
+  function fiveBoxes(container, idPrefix, what, { rows = 2, values = {}, short = false } = {}) {
     const boxes = {};
     const grid = element('div', { class: 'five' });
     for (const language of LANGUAGES) {
       const id = `${idPrefix}-${language}`;
-      const box = element('textarea', { id, lang: language, rows: String(rows) });
+      const name = what(languageNames[language]);
+      const box = element('textarea', {
+        id,
+        lang: language,
+        rows: String(rows),
+        'aria-label': short ? name : undefined,
+      });
       box.value = values[language] ?? '';
-      grid.append(element('div', {}, element('label', { for: id, text: what(languageNames[language]) }), box));
+      const label = element('label', { for: id, text: short ? languageNames[language] : name });
+      grid.append(element('div', {}, label, box));
       boxes[language] = box;
     }
     container.append(grid);
@@ -131,7 +141,7 @@
     const saveButton = element('button', { type: 'button', text: studioText('structure.save') });
     saveButton.addEventListener('click', save);
 
-    panel.replaceChildren(
+    const parts = [
       heading,
       kindOf(fields),
       element('p', {
@@ -145,7 +155,8 @@
       element('div', { id: 'structure-result', role: 'status', 'aria-live': 'polite' }),
       renameAndRemove(id, entry),
       examplesEditor(id),
-    );
+    ];
+    panel.replaceChildren(...parts.filter(Boolean));
     heading.tabIndex = -1;
     if (focusId) $(focusId)?.focus();
   }
@@ -215,6 +226,7 @@
       const prefix = `field-${field.replace(/[^\w-]/g, '-')}`;
       const boxes = fiveBoxes(box, prefix, (language) => studioText('structure.textIn', { name, language }), {
         values: fields.texts[newKey],
+        short: true,
       });
       const typed = () => {
         const values = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
@@ -345,19 +357,21 @@
         set: (key) => setField(step.confirm, part, key),
       });
     box.append(
-      element(
-        'div',
-        { class: 'pair', 'data-field': `${path}.action` },
-        element('label', { for: 'form-action', text: studioText('structure.action') }),
-        action,
-      ),
-      needs,
-      outcomes,
-      keyField('intro', studioText('structure.intro'), `${id}.intro`),
-      keyField('onError', studioText('structure.onError'), `${id}.failed`, false),
-      confirm,
-      step.confirm ? summary('summary', studioText('structure.summary')) : null,
-      step.confirm ? summary('send', studioText('structure.send')) : null,
+      ...[
+        element(
+          'div',
+          { class: 'pair', 'data-field': `${path}.action` },
+          element('label', { for: 'form-action', text: studioText('structure.action') }),
+          action,
+        ),
+        needs,
+        outcomes,
+        keyField('intro', studioText('structure.intro'), `${id}.intro`),
+        keyField('onError', studioText('structure.onError'), `${id}.failed`, false),
+        confirm,
+        step.confirm ? summary('summary', studioText('structure.summary')) : null,
+        step.confirm ? summary('send', studioText('structure.send')) : null,
+      ].filter(Boolean),
     );
     return box;
   }
@@ -385,23 +399,25 @@
       return row;
     };
     box.append(
-      // A step made from a form has nothing to say yet.
-      step.say?.length
-        ? null
-        : textField(fields, {
-            field: `${path}.say`,
-            name: studioText('structure.says'),
-            key: undefined,
-            newKey: `${id}.body`,
-            optional: false,
-            set: (key) => (step.say = key ? [key] : []),
-          }),
-      element('div', { class: 'pair', 'data-field': `${path}.then` }, thenLabel, then),
-      flag('final', studioText('structure.final')),
-      flag('offerLanguages', studioText('structure.offerLanguages')),
-      keyField('remind', studioText('structure.remind'), `${id}.reminder`),
-      keyField('goodbye', studioText('structure.goodbye'), `${id}.goodbye`),
-      keyField('title', studioText('structure.stepTitle'), `${id}.title`),
+      ...[
+        // A step made from a form has nothing to say yet.
+        step.say?.length
+          ? null
+          : textField(fields, {
+              field: `${path}.say`,
+              name: studioText('structure.says'),
+              key: undefined,
+              newKey: `${id}.body`,
+              optional: false,
+              set: (key) => (step.say = key ? [key] : []),
+            }),
+        element('div', { class: 'pair', 'data-field': `${path}.then` }, thenLabel, then),
+        flag('final', studioText('structure.final')),
+        flag('offerLanguages', studioText('structure.offerLanguages')),
+        keyField('remind', studioText('structure.remind'), `${id}.reminder`),
+        keyField('goodbye', studioText('structure.goodbye'), `${id}.goodbye`),
+        keyField('title', studioText('structure.stepTitle'), `${id}.title`),
+      ].filter(Boolean),
     );
     return box;
   }
