@@ -79,7 +79,12 @@ describe("a step's every field on the studio page in Chromium", () => {
     await page.getByText(say('newTopic.added', { topic: topic.id })).waitFor({ timeout: 60_000 });
 
     await openStep(page, topic.id);
-    await page.getByLabel(say('structure.kindForm')).check();
+    // With the keyboard: an arrow key picks the other kind, and the redrawn panel keeps the focus on it.
+    await page.getByLabel(say('structure.kindMessage'), { exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.getByLabel(say('structure.action'), { exact: true }).waitFor();
+    expect(await page.getByLabel(say('structure.kindForm')).isChecked()).toBe(true);
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('form');
     for (const slot of call.inputs) {
       const question = model.ask.find((each) => each.slot === slot)!;
       await page.getByLabel(say('structure.answerNamed'), { exact: true }).fill(slot);
@@ -116,10 +121,11 @@ describe("a step's every field on the studio page in Chromium", () => {
     expect(reached).toMatchObject({ topic: topic.id, state: `${topic.id}.${call.inputs[0]}` });
   });
 
-  it("adds a way out to a form's question, and then, final and goodbye to a step; the draft has them", async () => {
+  it('adds a way out and removes an intro on a form; sets then, final and goodbye on a step', async () => {
     const { dialog, forms, messages } = stepsOfContent();
-    // A question with no way out, and where another question's way out leads (with its button's words).
-    const [form, node] = forms.find(([, each]) => each.ask.some((question) => !question.missing))!;
+    // A form that says something when it starts, a question of it with no way out, and where another question's
+    // way out leads (with its button's words).
+    const [form, node] = forms.find(([, each]) => each.intro && each.ask.some((question) => !question.missing))!;
     const question = node.ask.find((each) => !each.missing)!;
     const wayOut = forms.flatMap(([, each]) => each.ask).find((each) => each.missing)!.missing!;
     // A step that carries on nowhere yet, is not final and has no goodbye; and the content's goodbye words.
@@ -135,6 +141,12 @@ describe("a step's every field on the studio page in Chromium", () => {
     const wayOutLabel = say('structure.wayOutLabel', { slot: question.slot });
     for (const language of LANGUAGES)
       await page.getByLabel(box(wayOutLabel, language)).fill(contentText(language, wayOut.label));
+    // The text said when the form starts, taken away with the keyboard: its five boxes take its place, empty.
+    await page.getByRole('button', { name: say('structure.removeLabel', { name: say('structure.intro') }) }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      box(say('structure.intro'), 'en'),
+    );
     await saveStructure(page);
     const withWayOut = await draftStep(running.bot.url, form);
     const saved = (withWayOut.step.ask as Array<{ slot: string; missing?: { label: string; goto: string } }>).find(
@@ -142,6 +154,7 @@ describe("a step's every field on the studio page in Chromium", () => {
     )!;
     expect(saved.missing?.goto).toBe(wayOut.goto);
     expect(await withWayOut.text(saved.missing!.label)).toBe(contentText('de', wayOut.label));
+    expect(withWayOut.step).not.toHaveProperty('intro');
 
     await openStep(page, plain);
     await page.getByLabel(say('structure.then'), { exact: true }).selectOption(dialog.start);
