@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from 'yaml';
 import { z } from 'zod';
 import type { Content } from '../content/loadContent';
+import { ACCOUNT_CALLS } from '../dialog/accountCalls';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { languageModelOf } from '../nlu/fromContent';
 import type { Problem } from './checks';
@@ -114,7 +115,10 @@ export const examplesEtag = (files: Snapshot, language: Language, topic: string)
 export const structureEtag = (files: Snapshot) =>
   hash('structure', files[DIALOG_FILE] ?? '', ...LANGUAGES.map((language) => files[exampleFileOf(language)] ?? ''));
 
-/** The whole structure, for the page: steps as written, validators, the menu, and how many examples each topic has. */
+/**
+ * The whole structure, for the page: steps as written, validators, the actions a form may name (the answers each
+ * needs, the results it ends in), the menu, and how many examples each topic has.
+ */
 export function structureOf(files: Snapshot) {
   const dialog = (documentOf(files, DIALOG_FILE)?.toJSON() ?? {}) as {
     start?: string;
@@ -140,6 +144,12 @@ export function structureOf(files: Snapshot) {
     offTopic: dialog.offTopic,
     menu: Array.isArray(start?.choices) ? (start.choices as Array<{ goto?: string }>).map((choice) => choice.goto) : [],
     validators: Object.fromEntries(Object.entries(dialog.validators ?? {}).map(([id, spec]) => [id, spec.kind])),
+    actions: Object.fromEntries(
+      Object.entries(ACCOUNT_CALLS).map(([action, call]) => [
+        action,
+        { inputs: [...call.inputs], outcomes: [...call.outcomes] },
+      ]),
+    ),
     steps: Object.fromEntries(Object.entries(nodes).map(([id, step]) => [id, { step, etag: stepEtag(files, id) }])),
     examples,
     etag: structureEtag(files),

@@ -1,4 +1,5 @@
 import { isFormNode, type FormNode, type MessageNode } from '../../src/content/dialogSchema';
+import { ACCOUNT_CALLS } from '../../src/dialog/accountCalls';
 import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import type { RunningBot } from '../../src/index';
 import { Contract } from '../support/contract';
@@ -14,6 +15,7 @@ type Structure = {
   start: string;
   menu: string[];
   validators: Record<string, string>;
+  actions: Record<string, { inputs: string[]; outcomes: string[] }>;
   steps: Record<string, { step: Record<string, unknown>; etag: string }>;
   examples: Record<string, Partial<Record<Language, number>>>;
   etag: string;
@@ -64,6 +66,15 @@ describe('structure editing in the studio API', () => {
     expect(read.start).toBe(dialog.start);
     expect(Object.keys(read.steps).sort()).toEqual(Object.keys(dialog.nodes).sort());
     expect(Object.keys(read.validators).sort()).toEqual(Object.keys(dialog.validators).sort());
+    // The actions a form may name, with the answers each needs and the results it ends in, as the content code knows.
+    expect(read.actions).toEqual(
+      Object.fromEntries(
+        Object.entries(ACCOUNT_CALLS).map(([name, call]) => [
+          name,
+          { inputs: [...call.inputs], outcomes: [...call.outcomes] },
+        ]),
+      ),
+    );
     const start = dialog.nodes[dialog.start] as MessageNode;
     expect(read.menu).toEqual(start.choices.map((choice) => choice.goto));
     for (const language of LANGUAGES)

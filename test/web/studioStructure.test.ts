@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { LANGUAGES } from '../../src/dialog/languages';
-import { activity } from '../support/activities';
 import { capturingTopic } from '../support/capturingTopic';
 import { ARTIFACTS, seriousViolations } from '../support/browser';
 import { botAndBrowser } from './pageHelpers';
 import { content } from '../support/helpers';
-import { EMAILS, PASSWORDS, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
+import { startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
+import { signedInStudio, stateAfter } from '../support/studioPage';
 import { newTopic } from '../support/newTopic';
 import { studioSays } from '../support/studioWords';
 
@@ -15,33 +15,10 @@ jest.setTimeout(180_000);
 /** The page's English words, from the content: a lead's rewording does not break the test. */
 const say = studioSays('en');
 
-/** One turn over /api/messages, as a channel posts it: the dialog state the bot reports. */
-async function turn(url: string, conversation: string, fields: Record<string, unknown>) {
-  const response = await fetch(`${url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(activity(conversation, { locale: 'de-DE', ...fields })),
-  });
-  const body = (await response.json()) as { activities?: Array<{ type: string; value?: unknown }> };
-  return (body.activities ?? []).find((each) => each.type === 'trace')?.value as
-    { topic: string; state: string } | undefined;
-}
-
 describe('structure editing on the studio page in Chromium', () => {
   const running = botAndBrowser('en-GB', async () => startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() }));
 
-  /** The studio page, signed in afresh as a publisher. */
-  async function signedIn() {
-    const page = running.browser.pages()[0] ?? (await running.browser.newPage());
-    await page.context().clearCookies();
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    await page.goto(`${running.bot.url}/studio`);
-    await page.getByLabel(say('signIn.email')).fill(EMAILS.publisher);
-    await page.getByLabel(say('signIn.password')).fill(PASSWORDS.publisher);
-    await page.getByLabel(say('signIn.password')).press('Enter');
-    await page.getByRole('heading', { name: say('steps.title') }).waitFor();
-    return page;
-  }
+  const signedIn = () => signedInStudio(running.browser, running.bot.url);
 
   it('adds a menu topic with examples in five languages and publishes it; German typing reaches it', async () => {
     const topic = newTopic();
@@ -89,13 +66,13 @@ describe('structure editing on the studio page in Chromium', () => {
     await page.getByText(say.pattern('publish.published')).waitFor({ timeout: 120_000 });
 
     // A fresh German conversation over /api/messages: typing one of the examples leads to the new step.
-    const opened = await turn(running.bot.url, 'structure-de', {
+    const opened = await stateAfter(running.bot.url, 'structure-de', {
       type: 'event',
       name: 'webchat/join',
       value: { language: 'de' },
     });
     expect(opened?.state).toBeDefined();
-    const reached = await turn(running.bot.url, 'structure-de', { text: topic.examples.de[0] });
+    const reached = await stateAfter(running.bot.url, 'structure-de', { text: topic.examples.de[0] });
     expect(reached).toMatchObject({ topic: topic.id, state: topic.id });
   });
 

@@ -22,15 +22,25 @@
       .map((line) => line.trim())
       .filter(Boolean);
 
-  /** A box per language, labelled by `what(name of the language)`; returns the boxes by language. */
-  function fiveBoxes(container, idPrefix, what, { rows = 2, values = {} } = {}) {
+  /**
+   * A box per language, labelled by `what(name of the language)`; returns the boxes by language. `short`: under a
+   * heading that names the field, the box shows only its language and says the whole label to assistive technology.
+   */
+  function fiveBoxes(container, idPrefix, what, { rows = 2, values = {}, short = false } = {}) {
     const boxes = {};
     const grid = element('div', { class: 'five' });
     for (const language of LANGUAGES) {
       const id = `${idPrefix}-${language}`;
-      const box = element('textarea', { id, lang: language, rows: String(rows) });
+      const name = what(languageNames[language]);
+      const box = element('textarea', {
+        id,
+        lang: language,
+        rows: String(rows),
+        'aria-label': short ? name : undefined,
+      });
       box.value = values[language] ?? '';
-      grid.append(element('div', {}, element('label', { for: id, text: what(languageNames[language]) }), box));
+      const label = element('label', { for: id, text: short ? languageNames[language] : name });
+      grid.append(element('div', {}, label, box));
       boxes[language] = box;
     }
     container.append(grid);
@@ -95,16 +105,27 @@
     await loadStructure();
     const entry = structure.steps[id];
     if (!entry) return panel.replaceChildren();
-    const step = JSON.parse(JSON.stringify(entry.step));
+    drawStructure(id, entry, JSON.parse(JSON.stringify(entry.step)), {});
+  }
+
+  /**
+   * The step's structure as it is being edited: `step` and the new `texts` (by key and language) are what is saved;
+   * `focusId` is the field that keeps the focus when the panel is drawn again (another kind of step, a summary).
+   */
+  function drawStructure(id, entry, step, texts, focusId) {
+    const panel = $('structure');
+    const redraw = (focus) => drawStructure(id, entry, step, texts, focus);
     const isForm = Array.isArray(step.ask);
-    const texts = {};
     const heading = element('h3', { id: 'structure-title', text: studioText('structure.title', { step: id }) });
 
     const save = async () => {
+      // Only the new texts the step still names (a field removed after typing its words leaves none behind).
+      const named = JSON.stringify(step);
+      const kept = Object.fromEntries(Object.entries(texts).filter(([key]) => named.includes(`"${key}"`)));
       const { status, data } = await api(
         'PUT',
         `/studio/api/steps/${id}`,
-        { step, ...(Object.keys(texts).length ? { texts } : {}) },
+        { step, ...(Object.keys(kept).length ? { texts: kept } : {}) },
         { 'if-match': entry.etag },
       );
       if (status === 200 || status === 409) {
@@ -112,27 +133,293 @@
         await openStructure(id);
         $('structure-title').focus();
       }
+      if (status === 422) problemsByField(panel, data.problems);
       outcome($('structure-result'), status, data, studioText('editor.saved'));
     };
 
-    const list = isForm ? questionList(step, texts) : choiceList(id, step, texts);
+    const fields = { id, step, texts, redraw };
     const saveButton = element('button', { type: 'button', text: studioText('structure.save') });
     saveButton.addEventListener('click', save);
 
-    panel.replaceChildren(
+    const parts = [
       heading,
+      kindOf(fields),
       element('p', {
         class: 'hint',
         text: isForm ? studioText('structure.formHint') : studioText('structure.choicesHint'),
       }),
-      list,
-      isForm ? null : yesNo(step),
+      isForm ? questionList(fields) : choiceList(id, step, texts),
+      isForm ? formFields(fields) : yesNo(step),
+      isForm ? null : stepFields(fields),
       saveButton,
       element('div', { id: 'structure-result', role: 'status', 'aria-live': 'polite' }),
       renameAndRemove(id, entry),
       examplesEditor(id),
-    );
+    ];
+    panel.replaceChildren(...parts.filter(Boolean));
     heading.tabIndex = -1;
+    if (focusId) $(focusId)?.focus();
+  }
+
+  /** Whether a problem's field (`nodes.x.ask[0].missing.goto`) is the field `place` or inside it. */
+  const inside = (field, place) => field === place || field.startsWith(`${place}.`) || field.startsWith(`${place}[`);
+
+  /**
+   * Each problem shown by the field it names: in the element whose `data-field` holds it most closely (a text's
+   * problem, "de/key", by the field that writes that text), its controls described by it.
+   */
+  function problemsByField(panel, problems) {
+    for (const shown of panel.querySelectorAll('.problem[data-by-field]')) shown.remove();
+    const places = [...panel.querySelectorAll('[data-field]')];
+    problems.forEach((problem, index) => {
+      const key = /^[a-z]{2}\/(.+)$/.exec(problem.field)?.[1];
+      const place = places
+        .filter((each) => inside(problem.field, each.dataset.field) || (key && each.dataset.textKey === key))
+        .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
+      if (!place) return;
+      const note = element('p', { class: 'problem', id: `structure-problem-${index}`, 'data-by-field': true });
+      note.textContent = key ? `${problem.field}: ${problem.message}` : problem.message;
+      place.append(note);
+      for (const control of place.querySelectorAll('input, select, textarea')) {
+        const described = (control.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+        control.setAttribute('aria-describedby', [...described, note.id].join(' '));
+      }
+    });
+  }
+
+  // The fields of a step besides its buttons and questions
+
+  /** Sets a field, or takes it away with `undefined` (it keeps its place among the step's fields if set again). */
+  const setField = (object, field, value) => (object[field] = value === '' ? undefined : value);
+
+  /**
+   * A field whose value is a text: once the step names one, it says which (its words are edited with the step's
+   * texts above); otherwise five boxes to write a new one, saved as `newKey` with the structure.
+   */
+  function textField(fields, { field, name, key, newKey, set, optional = true }) {
+    const box = element('fieldset', { class: 'text-field', 'data-field': field }, element('legend', { text: name }));
+    const draw = (current) => {
+      box.replaceChildren(box.firstChild);
+      box.dataset.textKey = current ?? newKey;
+      if (current && !fields.texts[current]) {
+        box.append(element('p', { text: studioText('structure.textIs', { key: current }) }));
+        if (!optional) return;
+        const remove = element('button', {
+          type: 'button',
+          text: studioText('structure.remove'),
+          'aria-label': studioText('structure.removeLabel', { name }),
+        });
+        remove.addEventListener('click', () => {
+          set(undefined);
+          draw(undefined);
+          box.querySelector('textarea')?.focus();
+        });
+        box.append(remove);
+        return;
+      }
+      box.append(
+        element('p', {
+          class: 'hint',
+          text: optional ? studioText('structure.newOptionalText') : studioText('structure.newText'),
+        }),
+      );
+      const prefix = `field-${field.replace(/[^\w-]/g, '-')}`;
+      const boxes = fiveBoxes(box, prefix, (language) => studioText('structure.textIn', { name, language }), {
+        values: fields.texts[newKey],
+        short: true,
+      });
+      const typed = () => {
+        const values = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
+        if (Object.values(values).some(Boolean)) {
+          fields.texts[newKey] = values;
+          set(newKey);
+        } else {
+          delete fields.texts[newKey];
+          set(undefined);
+        }
+      };
+      for (const language of LANGUAGES) boxes[language].addEventListener('input', typed);
+    };
+    draw(key);
+    return box;
+  }
+
+  function checkbox(id, label, checked, change) {
+    const input = element('input', { type: 'checkbox', id, checked: checked === true });
+    input.addEventListener('change', () => change(input.checked));
+    return element('div', { class: 'check' }, input, element('label', { for: id, text: label }));
+  }
+
+  /** Texts and buttons, or a form: a step changed into the other kind keeps only its topic. */
+  function kindOf({ step, redraw }) {
+    const box = element('fieldset', { class: 'kind' }, element('legend', { text: studioText('structure.kind') }));
+    const kinds = { message: studioText('structure.kindMessage'), form: studioText('structure.kindForm') };
+    for (const [kind, label] of Object.entries(kinds)) {
+      const id = `step-kind-${kind}`;
+      const input = element('input', {
+        type: 'radio',
+        name: 'step-kind',
+        id,
+        value: kind,
+        checked: Array.isArray(step.ask) === (kind === 'form'),
+      });
+      input.addEventListener('change', () => {
+        const { topic } = step;
+        for (const field of Object.keys(step)) delete step[field];
+        // The fields in the order CONTENT.md writes them; those left undefined are not saved.
+        if (kind === 'form')
+          Object.assign(step, {
+            topic,
+            intro: undefined,
+            ask: [],
+            confirm: undefined,
+            action: undefined,
+            outcomes: {},
+          });
+        else Object.assign(step, { topic, say: [], choices: [] });
+        redraw(id);
+      });
+      box.append(element('div', { class: 'check' }, input, element('label', { for: id, text: label })));
+    }
+    return box;
+  }
+
+  /** A form's action, where each of its results leads, its texts and its summary. */
+  function formFields(fields) {
+    const { id, step, redraw } = fields;
+    const path = `nodes.${id}`;
+    const box = element('fieldset', {}, element('legend', { text: studioText('structure.form') }));
+    const action = element('select', { id: 'form-action' });
+    action.append(element('option', { value: '', text: studioText('structure.chooseAction') }));
+    const known = Object.keys(structure.actions);
+    for (const name of step.action && !known.includes(step.action) ? [...known, step.action] : known)
+      action.append(element('option', { value: name, text: name, selected: name === step.action }));
+    const needs = element('p', { class: 'hint', id: 'form-action-needs' });
+    action.setAttribute('aria-describedby', needs.id);
+    const outcomes = element('fieldset', { 'data-field': `${path}.outcomes` });
+    const drawResults = () => {
+      const call = structure.actions[step.action];
+      needs.replaceChildren(
+        ...(call
+          ? [
+              `${studioText('structure.actionNeeds')} `,
+              ...call.inputs.flatMap((slot, index) => [index ? ', ' : '', element('code', { text: slot })]),
+            ]
+          : []),
+      );
+      const rows = (call?.outcomes ?? []).map((result) => {
+        const [label, select] = targetSelect(
+          `outcome-${result}`,
+          studioText('structure.outcomeLeadsTo', { name: result }),
+          step.outcomes?.[result],
+          { none: studioText('structure.none') },
+        );
+        select.addEventListener('change', () => {
+          step.outcomes ??= {};
+          if (select.value) step.outcomes[result] = select.value;
+          else delete step.outcomes[result];
+        });
+        return element('div', { class: 'pair', 'data-field': `${path}.outcomes.${result}` }, label, select);
+      });
+      outcomes.replaceChildren(element('legend', { text: studioText('structure.outcomes') }), ...rows);
+    };
+    action.addEventListener('change', () => {
+      setField(step, 'action', action.value);
+      // Results the new action never ends with would lead nowhere: they go with the old action.
+      const results = structure.actions[action.value]?.outcomes ?? [];
+      step.outcomes = Object.fromEntries(
+        Object.entries(step.outcomes ?? {}).filter(([name]) => results.includes(name)),
+      );
+      drawResults();
+    });
+    drawResults();
+    const keyField = (field, name, newKey, optional = true) =>
+      textField(fields, {
+        field: `${path}.${field}`,
+        name,
+        key: step[field],
+        newKey,
+        optional,
+        set: (key) => setField(step, field, key),
+      });
+    const confirm = checkbox('form-confirm', studioText('structure.confirm'), step.confirm !== undefined, (on) => {
+      step.confirm = on ? { summary: undefined, send: undefined } : undefined;
+      redraw('form-confirm');
+    });
+    confirm.dataset.field = `${path}.confirm`;
+    const summary = (part, name) =>
+      textField(fields, {
+        field: `${path}.confirm.${part}`,
+        name,
+        key: step.confirm[part],
+        newKey: `${id}.${part}`,
+        optional: false,
+        set: (key) => setField(step.confirm, part, key),
+      });
+    box.append(
+      ...[
+        element(
+          'div',
+          { class: 'pair', 'data-field': `${path}.action` },
+          element('label', { for: 'form-action', text: studioText('structure.action') }),
+          action,
+        ),
+        needs,
+        outcomes,
+        keyField('intro', studioText('structure.intro'), `${id}.intro`),
+        keyField('onError', studioText('structure.onError'), `${id}.failed`, false),
+        confirm,
+        step.confirm ? summary('summary', studioText('structure.summary')) : null,
+        step.confirm ? summary('send', studioText('structure.send')) : null,
+      ].filter(Boolean),
+    );
+    return box;
+  }
+
+  /** What else a step of texts and buttons does: its text if it has none, then, final, a reminder, a goodbye… */
+  function stepFields(fields) {
+    const { id, step } = fields;
+    const path = `nodes.${id}`;
+    const box = element('fieldset', {}, element('legend', { text: studioText('structure.more') }));
+    const keyField = (field, name, newKey) =>
+      textField(fields, {
+        field: `${path}.${field}`,
+        name,
+        key: step[field],
+        newKey,
+        set: (key) => setField(step, field, key),
+      });
+    const [thenLabel, then] = targetSelect('step-then', studioText('structure.then'), step.then, {
+      none: studioText('structure.none'),
+    });
+    then.addEventListener('change', () => setField(step, 'then', then.value));
+    const flag = (field, label) => {
+      const row = checkbox(`step-${field}`, label, step[field], (on) => setField(step, field, on || undefined));
+      row.dataset.field = `${path}.${field}`;
+      return row;
+    };
+    box.append(
+      ...[
+        // A step made from a form has nothing to say yet.
+        step.say?.length
+          ? null
+          : textField(fields, {
+              field: `${path}.say`,
+              name: studioText('structure.says'),
+              key: undefined,
+              newKey: `${id}.body`,
+              optional: false,
+              set: (key) => (step.say = key ? [key] : []),
+            }),
+        element('div', { class: 'pair', 'data-field': `${path}.then` }, thenLabel, then),
+        flag('final', studioText('structure.final')),
+        flag('offerLanguages', studioText('structure.offerLanguages')),
+        keyField('remind', studioText('structure.remind'), `${id}.reminder`),
+        keyField('goodbye', studioText('structure.goodbye'), `${id}.goodbye`),
+        keyField('title', studioText('structure.stepTitle'), `${id}.title`),
+      ].filter(Boolean),
+    );
+    return box;
   }
 
   /** Moves item `index` of `items` by `by` (−1 up, +1 down); the list is drawn again. */
@@ -216,7 +503,8 @@
     return box;
   }
 
-  function questionList(step, texts) {
+  function questionList(fields) {
+    const { id, step, texts } = fields;
     const box = element('div', { class: 'questions' });
     const validators = Object.keys(structure.validators);
     const draw = (focusIndex, which) => {
@@ -228,12 +516,23 @@
         select.addEventListener('change', () => (question.validator = select.value));
         return element(
           'li',
-          {},
+          { 'data-field': `nodes.${id}.ask[${index}]` },
           element('code', { text: question.slot }),
           ' ',
           element('label', { for: selectId, text: studioText('structure.checkedAsFor', { slot: question.slot }) }),
           select,
           ...rowButtons(step.ask, index, studioText('structure.questionName', { slot: question.slot }), draw),
+          wayOut(fields, question, index, draw),
+          step.confirm
+            ? textField(fields, {
+                field: `nodes.${id}.ask[${index}].edit`,
+                name: studioText('structure.editLabel', { slot: question.slot }),
+                key: question.edit,
+                newKey: `${id}.edit.${question.slot}`,
+                optional: false,
+                set: (key) => setField(question, 'edit', key),
+              })
+            : null,
         );
       });
       box.replaceChildren(
@@ -241,10 +540,41 @@
         element('ol', {}, ...rows),
         addQuestion(step, texts, draw),
       );
-      if (which) box.querySelectorAll('li')[focusIndex]?.querySelector('button')?.focus();
+      if (which === 'wayOut') $(`question-way-out-${focusIndex}`)?.focus();
+      else if (which) box.querySelectorAll('li')[focusIndex]?.querySelector('button')?.focus();
     };
     draw();
     return box;
+  }
+
+  /** A question's way out: a button for people without the answer, where it leads and its words. */
+  function wayOut(fields, question, index, redraw) {
+    const field = `nodes.${fields.id}.ask[${index}].missing`;
+    const [label, select] = targetSelect(
+      `question-way-out-${index}`,
+      studioText('structure.wayOut', { slot: question.slot }),
+      question.missing?.goto,
+      { none: studioText('structure.none') },
+    );
+    select.addEventListener('change', () => {
+      question.missing = select.value ? { label: question.missing?.label, goto: select.value } : undefined;
+      redraw(index, 'wayOut');
+    });
+    return element(
+      'div',
+      { class: 'way-out', 'data-field': field },
+      element('div', { class: 'pair' }, label, select),
+      question.missing
+        ? textField(fields, {
+            field: `${field}.label`,
+            name: studioText('structure.wayOutLabel', { slot: question.slot }),
+            key: question.missing.label,
+            newKey: `${fields.id}.missing.${question.slot}`,
+            optional: false,
+            set: (key) => setField(question.missing, 'label', key),
+          })
+        : null,
+    );
   }
 
   function addQuestion(step, texts, redraw) {
