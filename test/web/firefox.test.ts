@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startBot, type RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { ARTIFACTS } from '../support/browser';
 import { launchFirefox, type Firefox } from '../support/firefox';
 import { english } from '../support/helpers';
 import { button, pageErrors, showsInFirefox } from './firefoxPage';
@@ -71,6 +73,8 @@ describe('the support-site page with the real Web Chat in Firefox', () => {
     await page.select('#chat-language', 'en');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await showsInFirefox(page, english('common:language.changed'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-chat-firefox.png'), fullPage: true });
 
     expect(await errors()).toEqual([]);
     expect([...origins].filter((origin) => origin !== 'null')).toEqual([bot.url]);
