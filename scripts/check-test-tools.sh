@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Run before the tests: they need redis-server (they start their own on free ports) and Chromium (the
-# browser test drives the web chat page with playwright-core). Installs Debian's packages when missing
-# and running as root; otherwise says exactly what to install.
+# Run before the tests: they need redis-server (they start their own on free ports), Chromium (the browser
+# tests drive the pages with playwright-core) and Firefox ESR (the same pages driven with puppeteer-core over
+# WebDriver BiDi). Installs Debian's packages when missing and running as root; otherwise says exactly what
+# to install.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x "${FIREFOX_PATH:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  # apt and dpkg print a line per package (hundreds for Chromium): kept aside, shown only if the install fails.
+  # apt and dpkg print a line per package (hundreds for the browsers): kept aside, shown only if the install fails.
   log="$(mktemp)"
   if apt-get update -qq >"$log" 2>&1 &&
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 \
@@ -21,5 +23,5 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   tail -n 20 "$log" >&2
   rm -f "$log"
 fi
-echo "The tests need: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}; macOS: brew install redis and a Chromium, then set CHROMIUM_PATH) and run npm test again." >&2
+echo "The tests need: ${missing[*]}. Install them (Debian: sudo apt-get install ${missing[*]}; elsewhere redis, a Chromium and a Firefox, with CHROMIUM_PATH and FIREFOX_PATH naming the browsers) and run npm test again." >&2
 exit 1

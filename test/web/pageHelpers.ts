@@ -24,17 +24,19 @@ export function plain(markdown: string): string {
   return markdown.replace(/\*\*/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
 }
 
+/** Words as the transcript is compared with them: typographic quotes and runs of spaces aside. */
+export const wantedWords = (words: string) =>
+  words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+
+/** In the page, whichever browser runs it: whether Web Chat's transcript shows the wanted words. */
+export function transcriptShows([expected, pattern]: readonly [string, string]): boolean {
+  const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
+  return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
+}
+
 /** Resolves once the transcript shows these words (the bot's or the user's). */
 export async function shows(page: Page, words: string, timeout = 20_000): Promise<void> {
-  const wanted = words.replace(/[‘’]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
-  await page.waitForFunction(
-    ([expected, pattern]) => {
-      const shown = document.querySelector('.webchat__basic-transcript')?.textContent ?? '';
-      return shown.replace(new RegExp(pattern, 'g'), "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').includes(expected);
-    },
-    [wanted, '[‘’]'] as const,
-    { timeout },
-  );
+  await page.waitForFunction(transcriptShows, [wantedWords(words), '[‘’]'] as const, { timeout });
 }
 
 /** Resolves once the status line above the chat shows these words. */

@@ -71,6 +71,10 @@
       );
       box.querySelector('text').setAttribute('class', 'title');
       box.addEventListener('click', () => openStep(node.id));
+      // Firefox neither scrolls a focused SVG group into sight nor scrolls to it when asked; its box it does.
+      box.addEventListener('focus', () =>
+        box.querySelector('rect').scrollIntoView({ block: 'nearest', inline: 'nearest' }),
+      );
       box.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
         event.preventDefault();
