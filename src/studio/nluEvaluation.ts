@@ -47,6 +47,8 @@ export const GROUPS = {
   missingId: 'topic:missingId',
   frustrated: 'topic:person',
   greetingProblem: 'topic:credentials',
+  /** "I can't access my account": the login does not work. */
+  cannotAccess: 'topic:credentials',
 } as const;
 export type Group = keyof typeof GROUPS;
 

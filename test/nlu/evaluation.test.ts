@@ -65,10 +65,16 @@ describe('understanding messages it never learnt from (test/nlu/eval.yaml)', () 
     expect(decisions.filter(({ decision }) => decision.kind !== 'topic' || decision.node !== 'person')).toEqual([]);
   });
 
-  it.each(LANGUAGES)('acts at once on every greeting followed by the problem in %s, as that topic', (language) => {
-    const lines = evalSet.groups.greetingProblem[language];
+  // Groups the bot must act on at once, without "did you mean": a greeting followed by the problem, and
+  // "I can't access my account" said plainly (the login does not work).
+  const actedAtOnce = (['greetingProblem', 'cannotAccess'] as const).flatMap((group) =>
+    LANGUAGES.map((language) => [group, language] as const),
+  );
+  it.each(actedAtOnce)('acts at once on every %s message in %s, as the step of its topic', (group, language) => {
+    const lines = evalSet.groups[group][language];
     expect(lines.length).toBeGreaterThan(0);
-    const topic = GROUPS.greetingProblem.slice('topic:'.length);
+    const topic = GROUPS[group].slice('topic:'.length);
+    expect(content().dialog.nodes[topic]).toBeDefined();
     const decisions = lines.map((text) => ({ text, decision: interpret(model, text) }));
     expect(decisions.filter(({ decision }) => decision.kind !== 'topic' || decision.node !== topic)).toEqual([]);
   });
