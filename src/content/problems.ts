@@ -1,3 +1,5 @@
+import type { Said } from '../dialog/studioWords';
+
 /** Rules the content checker applies; each problem names one, so people (and tests) know which check spoke. */
 export type Rule =
   | 'yaml-syntax'
@@ -41,8 +43,10 @@ export interface ContentProblem {
   rule: Rule;
   /** Errors stop the bot from starting; warnings are shown and let it start. */
   severity: 'error' | 'warning';
-  /** What is wrong and how to fix it, in plain words. */
+  /** What is wrong and how to fix it, in plain words (in English; from the content's texts when `says` is set). */
   message: string;
+  /** The studio's text that says it, so a lead reads it in the page's language. */
+  says?: Said;
   /** The text the problem is about, when it is about one text in one language (the studio points at it). */
   text?: { language: string; key: string };
 }
