@@ -1,5 +1,5 @@
 /**
- * What the studio's server says to a lead (web:studio.error.*, web:studio.problem.*): each
+ * What the studio's server says to a lead (web:studio.error.*, web:studio.problem.*, web:studio.diff.*): each
  * text's key, with the values the code fills in. The words themselves live in locales/<language>/web.json, so a
  * lead reads them in the page's language and may edit them like any other text.
  */
@@ -78,6 +78,19 @@ export const STUDIO_WORDS = {
   'problem.scriptFails': ['description', 'failures', 'state', 'step'],
   'problem.understoodLess': ['draft', 'language', 'live', 'misses'],
   'problem.understoodLessOverall': ['draft', 'live', 'misses'],
+  'diff.topicAdded': ['count'],
+  'diff.topicRemoved': ['count'],
+  'diff.examplesAdded': ['count', 'examples'],
+  'diff.examplesRemoved': ['count', 'examples'],
+  'diff.examplesChanged': ['added', 'addedExamples', 'removed', 'removedExamples'],
+  'diff.notLoading': [],
+  'diff.added': [],
+  'diff.removed': [],
+  'diff.fieldsChanged': ['fields'],
+  'diff.valueChanged': ['after', 'before'],
+  'diff.fileAdded': [],
+  'diff.fileRemoved': [],
+  'diff.layoutChanged': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StudioWord = keyof typeof STUDIO_WORDS;

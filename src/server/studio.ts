@@ -346,7 +346,9 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       const other = against === undefined ? undefined : Number(against);
       if (other !== undefined && !(Number.isInteger(other) && other > 0))
         return fail(req, res, 400, 'bad_request', said('error.badAgainst'));
-      const diff = Number.isInteger(version) ? await versionDiff(studio, version, other) : undefined;
+      const diff = Number.isInteger(version)
+        ? await versionDiff(studio, version, other, (what) => words.say(req, what))
+        : undefined;
       if (!diff)
         return fail(
           req,

@@ -116,6 +116,13 @@ describe("the studio API's words in the lead's language", () => {
     });
   });
 
+  it('says in German that a version asked for in the history does not exist', async () => {
+    const editor = await new StudioClient(bot.url).as('editor');
+    const response = await editor.call('GET', '/studio/api/versions/999/diff', undefined, german);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as Answer).message).toBe(de('error.noVersion', { version: '999' }));
+  });
+
   it('says in German that a structure change names a step that does not exist', async () => {
     const editor = await new StudioClient(bot.url).as('editor');
     const { etag } = (await (await editor.call('GET', '/studio/api/structure')).json()) as { etag: string };
