@@ -1,4 +1,4 @@
-import type { Said } from '../dialog/studioWords';
+import { plainSaid, said, type Said, type StudioWord, type WordValues } from '../dialog/studioWords';
 
 /** Rules the content checker applies; each problem names one, so people (and tests) know which check spoke. */
 export type Rule =
@@ -62,4 +62,10 @@ export class ContentError extends Error {
 export function formatProblem(problem: ContentProblem): string {
   const where = problem.line ? `${problem.file}:${problem.line}:${problem.column ?? 1}` : problem.file;
   return `  ${where}  ${problem.severity === 'warning' ? 'warning ' : ''}[${problem.rule}] ${problem.message}`;
+}
+
+/** A problem the studio's text says; its message is the key and values until the content's English is read. */
+export function saying(key: StudioWord, values?: WordValues): Pick<ContentProblem, 'says' | 'message'> {
+  const says = said(key, values);
+  return { says, message: plainSaid(says) };
 }

@@ -1,8 +1,7 @@
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { TEXT_VARIANTS } from '../dialog/systemKeys';
 import { flatten, type LocaleFile } from './localeFiles';
-import { plainSaid, said, type StudioWord, type WordValues } from '../dialog/studioWords';
-import type { ContentProblem } from './problems';
+import { saying, type ContentProblem } from './problems';
 
 export interface KeyUse {
   key: string;
@@ -238,10 +237,4 @@ function isHttpsUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A problem the studio's text says; its message is the key and values until the content's English is read. */
-function saying(key: StudioWord, values: WordValues): Pick<ContentProblem, 'says' | 'message'> {
-  const says = said(key, values);
-  return { says, message: plainSaid(says) };
 }
