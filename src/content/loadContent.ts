@@ -15,7 +15,7 @@ import { flatten, readLocaleFiles, type LocaleFile } from './localeFiles';
 import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { STUDIO_PAGE_PLACEHOLDERS, STUDIO_PAGE_PREFIX, SYSTEM_KEYS } from '../dialog/systemKeys';
-import { fillIn, sayIn, studioWordPlaceholders, type WordValues } from '../dialog/studioWords';
+import { fillIn, said, sayIn, studioWordPlaceholders, type WordValues } from '../dialog/studioWords';
 import { checkTexts, splitKey, type KeyUse } from './textChecks';
 import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
@@ -87,7 +87,11 @@ function sayInEnglish(root: string, problems: ContentProblem[]): void {
     const text = texts.get(splitKey(key).path);
     return typeof text === 'string' ? fillIn(text, values) : undefined;
   };
-  for (const problem of problems) if (problem.says) problem.message = sayIn(english, problem.says);
+  for (const problem of problems) {
+    if (!problem.says) continue;
+    const message = sayIn(english, problem.says);
+    problem.message = problem.place ? `${problem.place}: ${message}` : message;
+  }
 }
 
 function checkAll(root: string): { content?: Content; problems: ContentProblem[] } {
@@ -268,14 +272,7 @@ function checkDialog(
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
-    if (!nodeIds.has(to))
-      problems.push(
-        at(
-          where,
-          'unknown-target',
-          `leads to "${to}", but there is no node with that name — check the spelling or add the node`,
-        ),
-      );
+    if (!nodeIds.has(to)) problems.push(at(where, 'unknown-target', said('problem.leadsNowhere', { target: to })));
     targets.set(from, [...(targets.get(from) ?? []), to]);
   };
 
@@ -289,7 +286,7 @@ function checkDialog(
             at(
               ['nodes', id, 'choices', index, 'goto'],
               'duplicate-choice',
-              `two choices lead to "${choice.goto}"; keep one`,
+              said('problem.twoChoices', { target: choice.goto }),
             ),
           );
         seen.add(choice.goto);
@@ -407,8 +404,7 @@ function checkDialog(
         at(
           ['nodes', id],
           'unreachable',
-          `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, ` +
-            'so nobody can reach it',
+          said('problem.unreachable', { start: dialog.start, folder: 'dialogs/understanding/' }),
         ),
       );
   }

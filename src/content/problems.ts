@@ -47,6 +47,8 @@ export interface ContentProblem {
   message: string;
   /** The studio's text that says it, so a lead reads it in the page's language. */
   says?: Said;
+  /** The place in the file the message names first ("nodes.lockout.say[0]"), when it is said by `says`. */
+  place?: string;
   /** The text the problem is about, when it is about one text in one language (the studio points at it). */
   text?: { language: string; key: string };
 }

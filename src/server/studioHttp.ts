@@ -33,11 +33,16 @@ export class StudioWords {
   }
 
   /** Problems with their messages in the request's language (one without a key keeps its own words). */
-  problems<Each extends { message: string; says?: Said }>(
+  problems<Each extends { message: string; says?: Said; place?: string }>(
     req: Request,
     problems: readonly Each[],
-  ): Array<Omit<Each, 'says'>> {
-    return problems.map(({ says, ...problem }) => (says ? { ...problem, message: this.say(req, says) } : problem));
+  ): Array<Omit<Each, 'says' | 'place'>> {
+    return problems.map(({ says, place, ...problem }) => {
+      if (!says) return problem;
+      // A content problem the draft does not load with names its place first, as content:check prints it.
+      const message = this.say(req, says);
+      return { ...problem, message: place ? `${place}: ${message}` : message };
+    });
   }
 
   /** An error answer: its code, what went wrong in the lead's language, and anything more (problems are said too). */

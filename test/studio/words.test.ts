@@ -116,6 +116,19 @@ describe("the studio API's words in the lead's language", () => {
     });
   });
 
+  it('says in German, beside the step, that a step added on its own cannot be reached', async () => {
+    const editor = await new StudioClient(bot.url).as('editor');
+    const { start } = content().dialog;
+    const { step } = (await (await editor.call('GET', `/studio/api/steps/${start}`)).json()) as { step: unknown };
+    const id = `${start}Alone`;
+    const response = await editor.call('PUT', `/studio/api/steps/${id}`, { step }, { 'if-none-match': '*', ...german });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as Answer).problems).toContainEqual({
+      field: `nodes.${id}`,
+      message: expect.stringMatching(de.pattern('problem.unreachable', { start })),
+    });
+  });
+
   it('says in German that a version asked for in the history does not exist', async () => {
     const editor = await new StudioClient(bot.url).as('editor');
     const response = await editor.call('GET', '/studio/api/versions/999/diff', undefined, german);
