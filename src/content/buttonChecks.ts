@@ -2,7 +2,7 @@ import { BUTTONS } from '../dialog/systemKeys';
 import { fold } from '../dialog/text';
 import { isFormNode, type DialogFile } from './dialogSchema';
 import { flatten, type LocaleFile } from './localeFiles';
-import type { ContentProblem } from './problems';
+import { saying, type ContentProblem } from './problems';
 import { splitKey } from './textChecks';
 
 /** The text keys of the buttons shown together on each step: its choices and the moves the bot adds. */
@@ -49,9 +49,7 @@ export function checkButtonTitles(dialog: DialogFile, files: readonly LocaleFile
             ...file.locate(splitKey(key).path),
             rule: 'duplicate-button',
             severity: 'error',
-            message:
-              `"${key}" reads the same as "${first}" in ${language}, and both are buttons of the step "${step}"; ` +
-              'word them so the candidate can tell them apart',
+            ...saying('problem.sameButtons', { key, first, language, step }),
           });
         } else seen.set(text, key);
       }

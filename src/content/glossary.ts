@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../dialog/languages';
 import { fold } from '../dialog/text';
 import { flatten, type LocaleFile } from './localeFiles';
-import type { ContentProblem } from './problems';
+import { saying, type ContentProblem } from './problems';
 import { readYamlFile, zodProblems } from './yamlLocator';
 
 export const GLOSSARY_FILE = path.join('dialogs', 'glossary.yaml');
@@ -44,7 +44,7 @@ export function checkGlossary(root: string, files: readonly LocaleFile[], proble
             ...file.locate(key),
             rule: 'glossary',
             severity: 'error',
-            message: `"${key}" says "${found}"; the glossary's word for it is "${use}" (${GLOSSARY_FILE})`,
+            ...saying('problem.glossary', { key, found, use, file: GLOSSARY_FILE }),
           });
       }
     }

@@ -11,11 +11,12 @@ import {
   type DialogNode,
 } from './dialogSchema';
 import type { Language, Namespace } from '../dialog/languages';
-import { readLocaleFiles, type LocaleFile } from './localeFiles';
+import { flatten, readLocaleFiles, type LocaleFile } from './localeFiles';
 import { ContentError, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { STUDIO_PAGE_PLACEHOLDERS, STUDIO_PAGE_PREFIX, SYSTEM_KEYS } from '../dialog/systemKeys';
-import { checkTexts, type KeyUse } from './textChecks';
+import { fillIn, said, sayIn, studioWordPlaceholders, type WordValues } from '../dialog/studioWords';
+import { checkTexts, splitKey, type KeyUse } from './textChecks';
 import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
 import { checkButtonTitles } from './buttonChecks';
@@ -64,6 +65,36 @@ export function loadContent(root: string, cacheDir: string = CHECKED_CONTENT_DIR
 
 /** Runs every check on the content under `root`; the content is returned only when there is no error. */
 export function checkContent(root: string): { content?: Content; problems: ContentProblem[] } {
+  const checked = checkAll(root);
+  sayInEnglish(root, checked.problems);
+  return checked;
+}
+
+/**
+ * The problems' messages in the content's own English (locales/en/web.json, "studio.problem"); a text that cannot
+ * be read leaves the key and its values, so a broken or missing file still gives a readable problem.
+ */
+function sayInEnglish(root: string, problems: ContentProblem[]): void {
+  if (!problems.some((problem) => problem.says)) return;
+  let texts = new Map<string, unknown>();
+  try {
+    const web: unknown = JSON.parse(readFileSync(path.join(root, 'locales', 'en', 'web.json'), 'utf8'));
+    if (web && typeof web === 'object') texts = new Map(flatten(web as Record<string, unknown>));
+  } catch {
+    // Said plainly below; the file's own problem is among the problems.
+  }
+  const english = (key: string, values: WordValues) => {
+    const text = texts.get(splitKey(key).path);
+    return typeof text === 'string' ? fillIn(text, values) : undefined;
+  };
+  for (const problem of problems) {
+    if (!problem.says) continue;
+    const message = sayIn(english, problem.says);
+    problem.message = problem.place ? `${problem.place}: ${message}` : message;
+  }
+}
+
+function checkAll(root: string): { content?: Content; problems: ContentProblem[] } {
   const problems: ContentProblem[] = [];
   const localeFiles = readLocaleFiles(root, problems);
   const allowed = readAllowlist(root, problems);
@@ -118,8 +149,13 @@ export function checkContent(root: string): { content?: Content; problems: Conte
   ];
   const botPlaceholders = knownPlaceholders(dialog);
   const pagePlaceholders = new Set<string>(STUDIO_PAGE_PLACEHOLDERS);
-  // The studio page fills its own words itself; the bot's texts cannot use its placeholders, nor the other way.
-  const placeholdersOf = (id: string) => (id.startsWith(STUDIO_PAGE_PREFIX) ? pagePlaceholders : botPlaceholders);
+  // The studio page fills its own words itself, the studio's server its own; the bot's texts cannot use their
+  // placeholders, nor the other way.
+  const placeholdersOf = (id: string) => {
+    const serverWords = studioWordPlaceholders(id);
+    if (serverWords) return new Set<string>(serverWords);
+    return id.startsWith(STUDIO_PAGE_PREFIX) ? pagePlaceholders : botPlaceholders;
+  };
   checkTexts(localeFiles, uses, allowed, placeholdersOf, problems);
   checkGlossary(root, localeFiles, problems);
   checkButtonTitles(dialog, localeFiles, problems);
@@ -236,14 +272,7 @@ function checkDialog(
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
-    if (!nodeIds.has(to))
-      problems.push(
-        at(
-          where,
-          'unknown-target',
-          `leads to "${to}", but there is no node with that name — check the spelling or add the node`,
-        ),
-      );
+    if (!nodeIds.has(to)) problems.push(at(where, 'unknown-target', said('problem.leadsNowhere', { target: to })));
     targets.set(from, [...(targets.get(from) ?? []), to]);
   };
 
@@ -257,7 +286,7 @@ function checkDialog(
             at(
               ['nodes', id, 'choices', index, 'goto'],
               'duplicate-choice',
-              `two choices lead to "${choice.goto}"; keep one`,
+              said('problem.twoChoices', { target: choice.goto }),
             ),
           );
         seen.add(choice.goto);
@@ -375,8 +404,7 @@ function checkDialog(
         at(
           ['nodes', id],
           'unreachable',
-          `no choice leads here from "${dialog.start}" and it has no examples in dialogs/understanding/, ` +
-            'so nobody can reach it',
+          said('problem.unreachable', { start: dialog.start, folder: 'dialogs/understanding/' }),
         ),
       );
   }

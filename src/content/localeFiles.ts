@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LANGUAGES, NAMESPACES, type Language, type Namespace } from '../dialog/languages';
-import type { ContentProblem } from './problems';
+import { saying, type ContentProblem } from './problems';
 import { parseWithPositions, type Position } from './yamlLocator';
 
 /** One locales/<language>/<namespace>.json file: its texts, and where each key is written. */
@@ -34,7 +34,7 @@ export function readLocaleFiles(root: string, problems: ContentProblem[]): Local
           file,
           rule: 'missing-file',
           severity: 'error',
-          message: `the file is missing; copy locales/en/${ns}.json and translate it`,
+          ...saying('problem.missingFile', { english: `locales/en/${ns}.json` }),
         });
         files.push({ language, ns, file, data: {}, locate: () => undefined });
         continue;
@@ -63,7 +63,7 @@ function parseLocaleFile(
         column: 1,
         rule: 'json-syntax',
         severity: 'error',
-        message: 'must be a JSON object of texts ({ "key": "text" })',
+        ...saying('problem.notTexts'),
       });
   } catch (error) {
     const { line, column } = jsonErrorPosition(text, (error as Error).message);
@@ -73,8 +73,7 @@ function parseLocaleFile(
       column,
       rule: 'json-syntax',
       severity: 'error',
-      message:
-        `not valid JSON (${(error as Error).message.split('\n')[0]}); ` + 'look for a missing comma or quote near here',
+      ...saying('problem.notJson', { detail: (error as Error).message.split('\n')[0]! }),
     });
     return { language, ns, file, data: {}, locate: () => undefined };
   }

@@ -1,3 +1,5 @@
+import { plainSaid, said, type Said, type StudioWord, type WordValues } from '../dialog/studioWords';
+
 /** Rules the content checker applies; each problem names one, so people (and tests) know which check spoke. */
 export type Rule =
   | 'yaml-syntax'
@@ -41,8 +43,12 @@ export interface ContentProblem {
   rule: Rule;
   /** Errors stop the bot from starting; warnings are shown and let it start. */
   severity: 'error' | 'warning';
-  /** What is wrong and how to fix it, in plain words. */
+  /** What is wrong and how to fix it, in plain words (in English; from the content's texts when `says` is set). */
   message: string;
+  /** The studio's text that says it, so a lead reads it in the page's language. */
+  says?: Said;
+  /** The place in the file the message names first ("nodes.lockout.say[0]"), when it is said by `says`. */
+  place?: string;
   /** The text the problem is about, when it is about one text in one language (the studio points at it). */
   text?: { language: string; key: string };
 }
@@ -58,4 +64,10 @@ export class ContentError extends Error {
 export function formatProblem(problem: ContentProblem): string {
   const where = problem.line ? `${problem.file}:${problem.line}:${problem.column ?? 1}` : problem.file;
   return `  ${where}  ${problem.severity === 'warning' ? 'warning ' : ''}[${problem.rule}] ${problem.message}`;
+}
+
+/** A problem the studio's text says; its message is the key and values until the content's English is read. */
+export function saying(key: StudioWord, values?: WordValues): Pick<ContentProblem, 'says' | 'message'> {
+  const says = said(key, values);
+  return { says, message: plainSaid(says) };
 }

@@ -1,7 +1,7 @@
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { TEXT_VARIANTS } from '../dialog/systemKeys';
 import { flatten, type LocaleFile } from './localeFiles';
-import type { ContentProblem } from './problems';
+import { saying, type ContentProblem } from './problems';
 
 export interface KeyUse {
   key: string;
@@ -67,14 +67,14 @@ export function checkTexts(
       byLanguage.get(file.language)!.set(id, value);
       const where = { file: file.file, ...file.locate(key), text: { language: file.language, key: id } };
       if (typeof value !== 'string') {
-        problems.push({ ...where, rule: 'not-text', severity: 'error', message: `"${key}" must be a text in quotes` });
+        problems.push({ ...where, rule: 'not-text', severity: 'error', ...saying('problem.notText', { key }) });
       } else if (!value.trim()) {
         reported.add(`${file.language}|${id.replace(PLURAL_SUFFIX, '')}`);
         problems.push({
           ...where,
           rule: 'empty-text',
           severity: 'error',
-          message: `"${key}" is empty; write the text or remove the key`,
+          ...saying('problem.emptyText', { key }),
         });
       } else {
         checkUrls(value, key, where, problems);
@@ -85,9 +85,11 @@ export function checkTexts(
               ...where,
               rule: 'unknown-placeholder',
               severity: 'error',
-              message:
-                `"${key}" uses {{${match[1]}}}, which the bot cannot fill; ` +
-                `known: ${[...known].map((name) => `{{${name}}}`).join(', ')}`,
+              ...saying('problem.unknownPlaceholder', {
+                key,
+                placeholder: `{{${match[1]}}}`,
+                known: [...known].map((name) => `{{${name}}}`).join(', '),
+              }),
             });
           }
         }
@@ -135,7 +137,7 @@ export function checkTexts(
           ...position(language, use.key),
           rule: 'missing-text',
           severity: 'error',
-          message: `the text "${splitKey(use.key).path}" is missing; the bot needs it`,
+          ...saying('problem.missingText', { path: splitKey(use.key).path }),
         });
       }
     }
@@ -154,21 +156,22 @@ export function checkTexts(
           ...position(language, id),
           rule: plural ? 'plural-forms' : 'missing-translation',
           severity: 'error',
-          message: plural
-            ? `"${path}" is missing: English has this plural form, so every language needs it`
-            : `"${path}" is in English but not here; add its translation`,
+          ...saying(plural ? 'problem.missingPlural' : 'problem.missingTranslation', { path }),
         });
         continue;
       }
       if (typeof source !== 'string' || typeof translated !== 'string') continue;
-      if (placeholders(source) !== placeholders(translated)) {
+      const [found, english] = [placeholders(translated), placeholders(source)];
+      if (found !== english) {
         problems.push({
           ...position(language, id),
           rule: 'placeholders',
           severity: 'error',
-          message:
-            `"${path}" uses ${placeholders(translated) || 'no placeholders'} ` +
-            `but English uses ${placeholders(source) || 'none'}; keep the same {{…}} placeholders`,
+          ...(!found
+            ? saying('problem.placeholdersMissing', { path, english })
+            : !english
+              ? saying('problem.placeholdersExtra', { path, found })
+              : saying('problem.placeholdersDiffer', { path, found, english })),
         });
       }
       if (translated.trim() === source.trim() && hasWords(source) && !untranslatedAllowed.has(id)) {
@@ -176,9 +179,7 @@ export function checkTexts(
           ...position(language, id),
           rule: 'untranslated',
           severity: 'error',
-          message:
-            `"${path}" is the same as in English; ` +
-            `translate it (or list "${id}" in locales/untranslated-allowed.json if it is a name)`,
+          ...saying('problem.untranslated', { path, key: id }),
         });
       }
     }
@@ -188,7 +189,7 @@ export function checkTexts(
           ...position(language, id),
           rule: 'unused-text',
           severity: 'warning',
-          message: `"${splitKey(id).path}" is not in English, so it is never shown; remove it or add it to English`,
+          ...saying('problem.notInEnglish', { path: splitKey(id).path }),
         });
       }
     }
@@ -203,7 +204,7 @@ export function checkTexts(
         ...position('en', id),
         rule: 'unused-text',
         severity: 'warning',
-        message: `"${splitKey(id).path}" is not used by the dialog; remove it, or use it in dialogs/helpdesk.yaml`,
+        ...saying('problem.unusedText', { path: splitKey(id).path, file: 'dialogs/helpdesk.yaml' }),
       });
     }
   }
@@ -212,7 +213,7 @@ export function checkTexts(
 function checkUrls(
   text: string,
   key: string,
-  where: Omit<ContentProblem, 'rule' | 'severity' | 'message'>,
+  where: Omit<ContentProblem, 'rule' | 'severity' | 'message' | 'says'>,
   problems: ContentProblem[],
 ): void {
   const targets = [...text.matchAll(MARKDOWN_LINK_TARGET)]
@@ -225,7 +226,7 @@ function checkUrls(
         ...where,
         rule: 'bad-url',
         severity: 'error',
-        message: `"${key}" links to "${target}"; links must be full https:// addresses`,
+        ...saying('problem.badUrl', { key, target }),
       });
   }
 }

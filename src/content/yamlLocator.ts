@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
+import { plainSaid, type Said } from '../dialog/studioWords';
 import type { ContentProblem, Rule } from './problems';
 
 export type Position = { line: number; column: number };
@@ -10,7 +11,7 @@ export type Position = { line: number; column: number };
 export type At = (
   path: (string | number)[],
   rule: Rule,
-  message: string,
+  message: string | Said,
   severity?: ContentProblem['severity'],
 ) => ContentProblem;
 
@@ -134,7 +135,11 @@ export function plainYamlError(error: YAMLError): string {
 
 function locator(file: string, positionOf: PositionedFile['positionOf']): At {
   return (where, rule, message, severity = 'error') => {
-    const problem = { file, rule, severity, message: `${describe(where)}: ${message}` };
+    const place = describe(where);
+    const problem: ContentProblem =
+      typeof message === 'string'
+        ? { file, rule, severity, message: `${place}: ${message}` }
+        : { file, rule, severity, message: `${place}: ${plainSaid(message)}`, says: message, place };
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
       const position = positionOf(where.slice(0, depth));

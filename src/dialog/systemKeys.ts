@@ -1,3 +1,4 @@
+import { STUDIO_WORD_KEYS } from './studioWords';
 import { LANGUAGES } from './languages';
 
 /** Texts the bot itself uses (not named in the dialog file); each must exist in every language. */
@@ -406,6 +407,7 @@ export const TEAMS_CHAT_KEYS = [
 export const SYSTEM_KEYS: readonly string[] = [
   ...[...WEB_KEYS, ...EMBED_KEYS, ...STUDIO_SIGN_IN_KEYS].map((key) => `web:${key}`),
   ...STUDIO_PAGE_KEYS.map((key) => `${STUDIO_PAGE_PREFIX}${key}`),
+  ...STUDIO_WORD_KEYS,
   ...Object.values(NOTICES),
   ...Object.values(BUTTONS),
   'common:language.name',

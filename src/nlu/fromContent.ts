@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import path from 'node:path';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { STUDIO_PAGE_PREFIX } from '../dialog/systemKeys';
+import { studioWordPlaceholders } from '../dialog/studioWords';
 import type { Content } from '../content/loadContent';
 import { flatten } from '../content/localeFiles';
 import { LanguageModel, type TrainingData } from './model';
@@ -13,9 +14,9 @@ export function trainingDataOf(content: Content): TrainingData {
   const languageTexts = {} as Record<Language, string[]>;
   const languageNames = {} as Record<Language, string[]>;
   for (const language of LANGUAGES) {
-    // The studio page's own words are for leads, not what candidates read: they do not shape the language model.
+    // The studio's own words are for leads, not what candidates read: they do not shape the language model.
     languageTexts[language] = Object.entries(content.resources[language])
-      .flatMap(([ns, texts]) => flatten(texts).filter(([key]) => !`${ns}:${key}`.startsWith(STUDIO_PAGE_PREFIX)))
+      .flatMap(([ns, texts]) => flatten(texts).filter(([key]) => !isStudioOwnWord(`${ns}:${key}`)))
       .map(([, value]) => (typeof value === 'string' ? plain(value) : ''))
       .filter((text) => text.length > 0);
     languageNames[language] = [];
@@ -101,4 +102,9 @@ function plain(text: string): string {
     .replace(/[*_>#[\]()]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The studio page's words and the studio server's (web:studio.page.*, web:studio.error.*, …). */
+function isStudioOwnWord(id: string): boolean {
+  return id.startsWith(STUDIO_PAGE_PREFIX) || studioWordPlaceholders(id) !== undefined;
 }

@@ -7,6 +7,7 @@ import { usedKeys } from '../content/loadContent';
 import { dialogGraph, layOut } from '../content/picture';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { STUDIO_PAGE_KEYS, STUDIO_PAGE_PREFIX } from '../dialog/systemKeys';
+import { said } from '../dialog/studioWords';
 import { clientAddress } from '../directLine/routes';
 import { readJsonBody } from '../http/jsonBody';
 import type { Logger } from '../logger';
@@ -17,9 +18,10 @@ import type { SignInLimit } from '../studio/open';
 import { SESSION_SECONDS, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountPreviewChannel, PreviewChannel } from './studioPreview';
-import { fail, type Guarded, type Handler } from './studioHttp';
+import { StudioWords, type Guarded, type Handler, type Translate } from './studioHttp';
 import { mountStructure } from './studioStructure';
 import { versionDiff } from '../studio/versionDiff';
+import { problemSaying } from '../studio/checks';
 import { pageLanguage } from './webChat';
 
 export interface StudioRouteOptions {
@@ -32,12 +34,14 @@ export interface StudioRouteOptions {
   insights?: Insights;
   /** Signing in with an OpenID provider, beside the local accounts (absent unless STUDIO_OIDC_ variables are set). */
   oidc?: OidcSignIn;
-  /** The current content's texts, for the pages the studio shows outside its own (sign-in refused). */
-  translate: (language: Language, key: string, values?: Record<string, string>) => string;
+  /** The current content's texts: the studio's answers, and the pages it shows outside its own (sign-in refused). */
+  translate: Translate;
 }
 
 const COOKIE = 'studio_session';
 const BODY_LIMIT = 256 * 1024;
+/** The longest message the "try a message" box sends. */
+const MAX_TRY = 2000;
 const STATIC: Record<string, string> = {
   'studio.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
@@ -80,6 +84,9 @@ function textRef(req: Request): TextRef | undefined {
 export function mountStudio(server: Server, options: StudioRouteOptions): void {
   const { studio } = options;
   const folder = path.join(PROJECT_ROOT, 'web', 'studio');
+  const words = new StudioWords(options.translate);
+  const fail = words.fail.bind(words);
+  const languages = LANGUAGES.join(', ');
 
   server.get('/studio', (_req: Request, res: Response, next: Next) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -101,7 +108,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     const file = String(req.params?.file ?? '');
     const type = STATIC[file];
     if (!type) {
-      fail(res, 404, 'not_found', 'There is no such file.');
+      fail(req, res, 404, 'not_found', said('error.noFile'));
       return next(false);
     }
     res.setHeader('content-type', type);
@@ -126,22 +133,17 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     async (req: Request, res: Response) => {
       const sessionId = cookieOf(req);
       const session = sessionId ? await studio.session(sessionId) : undefined;
-      if (!sessionId || !session) return fail(res, 401, 'unauthorized', 'Sign in to the studio first.');
+      if (!sessionId || !session) return fail(req, res, 401, 'unauthorized', said('error.signInFirst'));
       if (need.csrf && req.header('x-csrf-token') !== session.csrfToken)
-        return fail(res, 403, 'csrf', 'The X-CSRF-Token header is missing or wrong; sign in again if this persists.');
+        return fail(req, res, 403, 'csrf', said('error.csrf'));
       if (need.publisher && session.role !== 'publisher')
-        return fail(res, 403, 'forbidden', 'Only publishers may do this; ask a publisher.');
+        return fail(req, res, 403, 'forbidden', said('error.publishersOnly'));
       res.setHeader('cache-control', 'no-store');
       try {
         await handler(req, res, session, sessionId);
       } catch (error) {
         options.logger.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'studio');
-        fail(
-          res,
-          500,
-          'studio_error',
-          'The studio could not do this; try again, and tell the developers if it persists.',
-        );
+        fail(req, res, 500, 'studio_error', said('error.failed'));
       }
     };
 
@@ -151,15 +153,15 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   server.post('/studio/api/session', readJsonBody(16 * 1024), async (req: Request, res: Response) => {
     const { email, password } = body(req);
     if (typeof email !== 'string' || typeof password !== 'string' || !email || !password)
-      return fail(res, 400, 'bad_request', 'Send { "email", "password" }.');
+      return fail(req, res, 400, 'bad_request', said('error.sendCredentials'));
     const address = clientAddress(req, options.trustProxy);
     const wait = await options.signInLimit.attempt(address, email);
     if (wait !== undefined) {
       res.header('retry-after', String(wait));
-      return fail(res, 429, 'rate_limited', `Too many failed sign-ins; try again in ${Math.ceil(wait / 60)} minutes.`);
+      return fail(req, res, 429, 'rate_limited', said('error.tooManySignIns', { count: Math.ceil(wait / 60) }));
     }
     const signedIn = await studio.signIn(email, password);
-    if (!signedIn) return fail(res, 401, 'wrong_credentials', 'The email address or the password is wrong.');
+    if (!signedIn) return fail(req, res, 401, 'wrong_credentials', said('error.wrongCredentials'));
     await options.signInLimit.succeeded(address, email);
     res.setHeader('set-cookie', sessionCookie(req, signedIn.id));
     res.setHeader('cache-control', 'no-store');
@@ -193,9 +195,12 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
   /** The dialog's steps with the texts each uses, for the tree and the five columns. */
   server.get(
     '/studio/api/dialog',
-    guarded(async (_req, res) => {
+    guarded(async (req, res) => {
       const { content, problems } = await studio.draftContent();
-      if (!content) return fail(res, 422, 'draft_invalid', 'The draft does not load.', { problems });
+      if (!content)
+        return fail(req, res, 422, 'draft_invalid', said('error.draftInvalid'), {
+          problems,
+        });
       const keys = usedKeys(content.dialog);
       const steps = Object.entries(content.dialog.nodes).map(([id, node]) => ({
         id,
@@ -224,9 +229,12 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     '/studio/api/picture',
     guarded(async (req, res) => {
       const language = String((req.query as Record<string, unknown>)?.lang ?? 'en');
-      if (!isLanguage(language)) return fail(res, 400, 'bad_request', `lang must be one of ${LANGUAGES.join(', ')}.`);
+      if (!isLanguage(language)) return fail(req, res, 400, 'bad_request', said('error.language', { languages }));
       const { content, problems } = await studio.draftContent();
-      if (!content) return fail(res, 422, 'draft_invalid', 'The draft does not load.', { problems });
+      if (!content)
+        return fail(req, res, 422, 'draft_invalid', said('error.draftInvalid'), {
+          problems,
+        });
       res.send(200, { start: content.dialog.start, language, ...layOut(dialogGraph(content, language)) });
     }),
   );
@@ -252,9 +260,9 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     '/studio/api/texts/:language/:key',
     guarded(async (req, res) => {
       const ref = textRef(req);
-      if (!ref) return fail(res, 404, 'not_found', 'The language must be one of en, es, it, fr, de.');
+      if (!ref) return fail(req, res, 404, 'not_found', said('error.language', { languages }));
       const found = await studio.getText(ref);
-      if (!found) return fail(res, 404, 'not_found', `There is no text "${ref.key}".`);
+      if (!found) return fail(req, res, 404, 'not_found', said('error.noText', { key: ref.key }));
       res.setHeader('etag', `"${found.etag}"`);
       res.send(200, found);
     }),
@@ -266,20 +274,21 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     guarded(
       async (req, res, session) => {
         const ref = textRef(req);
-        if (!ref) return fail(res, 404, 'not_found', 'The language must be one of en, es, it, fr, de.');
+        if (!ref) return fail(req, res, 404, 'not_found', said('error.language', { languages }));
         const { text } = body(req);
-        if (typeof text !== 'string') return fail(res, 400, 'bad_request', 'Send { "text": "…" }.');
+        if (typeof text !== 'string') return fail(req, res, 400, 'bad_request', said('error.sendText'));
         const ifMatch = req.header('if-match')?.replace(/^W\//, '').replace(/"/g, '');
-        if (!ifMatch) return fail(res, 428, 'precondition_required', 'Send the etag you read in the If-Match header.');
+        if (!ifMatch) return fail(req, res, 428, 'precondition_required', said('error.sendEtag'));
         const result = await studio.putText(ref, text, ifMatch, session.email);
-        if (result.status === 'unknown') return fail(res, 404, 'not_found', `There is no text "${ref.key}".`);
+        if (result.status === 'unknown')
+          return fail(req, res, 404, 'not_found', said('error.noText', { key: ref.key }));
         if (result.status === 'conflict')
-          return fail(res, 409, 'conflict', 'Someone changed this text since you read it; compare and save again.', {
+          return fail(req, res, 409, 'conflict', said('error.conflict'), {
             current: result.current,
             yours: result.yours,
           });
         if (result.status === 'invalid')
-          return fail(res, 422, 'invalid_text', 'The text breaks a rule.', { problems: result.problems });
+          return fail(req, res, 422, 'invalid_text', said('error.invalidText'), { problems: result.problems });
         res.setHeader('etag', `"${result.etag}"`);
         res.send(200, { etag: result.etag });
       },
@@ -295,8 +304,8 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       async (req, res) => {
         const ref = textRef(req);
         const { text } = body(req);
-        if (!ref || typeof text !== 'string') return fail(res, 400, 'bad_request', 'Send { "text": "…" }.');
-        res.send(200, { problems: await studio.checkText(ref, text) });
+        if (!ref || typeof text !== 'string') return fail(req, res, 400, 'bad_request', said('error.sendText'));
+        res.send(200, { problems: words.problems(req, await studio.checkText(ref, text)) });
       },
       { csrf: true },
     ),
@@ -309,12 +318,12 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       async (req, res, session) => {
         const message = body(req).message;
         if (typeof message !== 'string' || !message.trim())
-          return fail(res, 422, 'invalid_publish', 'Say what changed.', {
-            problems: [{ field: 'message', message: 'write a message that says what changed' }],
+          return fail(req, res, 422, 'invalid_publish', said('error.publishNeedsMessage'), {
+            problems: [problemSaying('message', 'problem.publishMessage')],
           });
         const result = await studio.publish(message.trim(), session.email);
         if (result.status === 'invalid')
-          return fail(res, 422, 'invalid_publish', 'The draft cannot be published yet.', { problems: result.problems });
+          return fail(req, res, 422, 'invalid_publish', said('error.notPublishable'), { problems: result.problems });
         res.send(201, { version: result.version });
       },
       { csrf: true, publisher: true },
@@ -336,14 +345,19 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       const against = (req.query as Record<string, unknown> | undefined)?.against;
       const other = against === undefined ? undefined : Number(against);
       if (other !== undefined && !(Number.isInteger(other) && other > 0))
-        return fail(res, 400, 'bad_request', 'Send ?against= with a version number, or leave it out.');
-      const diff = Number.isInteger(version) ? await versionDiff(studio, version, other) : undefined;
+        return fail(req, res, 400, 'bad_request', said('error.badAgainst'));
+      const diff = Number.isInteger(version)
+        ? await versionDiff(studio, version, other, (what) => words.say(req, what))
+        : undefined;
       if (!diff)
         return fail(
+          req,
           res,
           404,
           'not_found',
-          `There is no version ${String(req.params?.version)}${other === undefined ? '' : ` or ${other}`}.`,
+          other === undefined
+            ? said('error.noVersion', { version: String(req.params?.version) })
+            : said('error.noVersions', { version: String(req.params?.version), other }),
         );
       res.send(200, diff);
     }),
@@ -355,9 +369,10 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       async (req, res, session) => {
         const version = Number(req.params?.version);
         const result = Number.isInteger(version) ? await studio.restore(version, session.email) : undefined;
-        if (!result) return fail(res, 404, 'not_found', `There is no version ${String(req.params?.version)}.`);
+        if (!result)
+          return fail(req, res, 404, 'not_found', said('error.noVersion', { version: String(req.params?.version) }));
         if (result.status === 'invalid')
-          return fail(res, 422, 'invalid_restore', 'This version no longer loads.', { problems: result.problems });
+          return fail(req, res, 422, 'invalid_restore', said('error.restoreInvalid'), { problems: result.problems });
         res.send(201, { version: result.version });
       },
       { csrf: true, publisher: true },
@@ -370,23 +385,23 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     guarded(
       async (req, res) => {
         const { text } = body(req);
-        if (typeof text !== 'string' || !text.trim() || text.length > 2000)
-          return fail(res, 400, 'bad_request', 'Send { "text": "a message" } of up to 2000 characters.');
+        if (typeof text !== 'string' || !text.trim() || text.length > MAX_TRY)
+          return fail(req, res, 400, 'bad_request', said('error.sendMessage', { max: MAX_TRY }));
         res.send(200, await studio.tryMessage(text));
       },
       { csrf: true },
     ),
   );
 
-  mountInsights(server, options, guarded, body);
+  mountInsights(server, options, guarded, body, words);
   // The preview as a Web Chat pane: a Direct Line endpoint of its own, answered by the draft.
   const preview = new PreviewChannel(studio);
-  const closePreviewStreams = mountPreviewChannel(server, preview, guarded, options.logger, options.trustProxy);
+  const closePreviewStreams = mountPreviewChannel(server, preview, guarded, options.logger, options.trustProxy, words);
   server.server.on('close', () => {
     closePreviewStreams();
     void preview.close();
   });
-  mountStructure(server, studio, guarded, body);
+  mountStructure(server, studio, guarded, body, words);
 
   server.post(
     '/studio/api/preview',
@@ -395,7 +410,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       async (req, res, _session, sessionId) => {
         const { language, text, restart } = body(req);
         if (typeof language !== 'string' || !isLanguage(language) || (text !== undefined && typeof text !== 'string'))
-          return fail(res, 400, 'bad_request', 'Send { "language": "de", "text": "…" }.');
+          return fail(req, res, 400, 'bad_request', said('error.sendPreview', { languages }));
         const result = await studio.preview(sessionId, {
           language,
           ...(typeof text === 'string' ? { text: text.slice(0, 2000) } : {}),
@@ -421,12 +436,14 @@ function mountInsights(
   options: StudioRouteOptions,
   guarded: Guarded,
   body: (req: Request) => Record<string, unknown>,
+  words: StudioWords,
 ): void {
   const { studio } = options;
+  const fail = words.fail.bind(words);
   const withInsights =
     (handler: (insights: Insights, ...rest: Parameters<Handler>) => Promise<void>): Handler =>
     async (req, res, session, sessionId) => {
-      if (!options.insights) return fail(res, 404, 'insights_off', 'Insights are off on this bot (INSIGHTS=off).');
+      if (!options.insights) return fail(req, res, 404, 'insights_off', said('error.insightsOff'));
       await handler(options.insights, req, res, session, sessionId);
     };
 
@@ -435,16 +452,10 @@ function mountInsights(
     guarded(
       withInsights(async (insights, req, res) => {
         const { from, to } = (req.query ?? {}) as Record<string, unknown>;
-        if (!isDay(from) || !isDay(to))
-          return fail(res, 400, 'bad_request', 'Send ?from=YYYY-MM-DD&to=YYYY-MM-DD, both real dates.');
+        if (!isDay(from) || !isDay(to)) return fail(req, res, 400, 'bad_request', said('error.sendDays'));
         const days = (Date.parse(to) - Date.parse(from)) / (24 * 3600 * 1000) + 1;
         if (days < 1 || days > MAX_DAYS)
-          return fail(
-            res,
-            400,
-            'bad_request',
-            `"from" must not be after "to", and the range at most ${MAX_DAYS} days.`,
-          );
+          return fail(req, res, 400, 'bad_request', said('error.dayRange', { days: MAX_DAYS }));
         res.send(200, await insights.report(from, to));
       }),
     ),
@@ -465,23 +476,23 @@ function mountInsights(
     guarded(
       withInsights(async (insights, req, res, session) => {
         const { topic } = body(req);
-        if (typeof topic !== 'string' || !topic) return fail(res, 400, 'bad_request', 'Send { "topic": "…" }.');
+        if (typeof topic !== 'string' || !topic) return fail(req, res, 400, 'bad_request', said('error.sendTopic'));
         const id = String(req.params?.id ?? '');
         const group = (await insights.inbox()).find((each) => each.id === id);
-        if (!group)
-          return fail(res, 404, 'not_found', 'There is no such message in the inbox (taught or dismissed already?).');
+        if (!group) return fail(req, res, 404, 'not_found', said('error.noInboxMessage'));
         if (!isLanguage(group.language))
-          return fail(
-            res,
-            422,
-            'unsupported_language',
-            'The message is in a language the bot does not speak: there is nothing to teach it to; dismiss it.',
-          );
+          return fail(req, res, 422, 'unsupported_language', said('error.inboxLanguage'));
         const result = await studio.teach(group.language, topic, group.text, session.email);
         if (result.status === 'unknown')
-          return fail(res, 422, 'unknown_topic', `There is no topic "${topic}"; one of: ${result.topics.join(', ')}.`);
+          return fail(
+            req,
+            res,
+            422,
+            'unknown_topic',
+            said('error.unknownTopic', { topic, topics: result.topics.join(', ') }),
+          );
         if (result.status === 'invalid')
-          return fail(res, 422, 'invalid_example', 'The example breaks a rule.', { problems: result.problems });
+          return fail(req, res, 422, 'invalid_example', said('error.invalidExample'), { problems: result.problems });
         await insights.take(id);
         res.send(200, { status: 'taught', language: group.language, topic });
       }),
@@ -494,7 +505,7 @@ function mountInsights(
     guarded(
       withInsights(async (insights, req, res, session) => {
         const taken = await insights.take(String(req.params?.id ?? ''));
-        if (!taken) return fail(res, 404, 'not_found', 'There is no such message in the inbox.');
+        if (!taken) return fail(req, res, 404, 'not_found', said('error.noInboxMessage'));
         await studio.audit(session.email, 'dismiss', { language: taken.language });
         res.send(204);
       }),

@@ -1,6 +1,9 @@
-/** What the studio's route modules share: the guard for signed-in people and the error answer. */
+/** What the studio's route modules share: the guard for signed-in people, and answers in the lead's language. */
 import type { Request, Response } from 'restify';
+import type { Language } from '../dialog/languages';
+import { sayIn, type Said, type WordValues } from '../dialog/studioWords';
 import type { Session } from '../studio/studio';
+import { pageLanguage } from './webChat';
 
 /** What the studio's routes for signed-in people do, once the session is known. */
 export type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
@@ -10,7 +13,49 @@ export type Guarded = (
   need?: { csrf?: boolean; publisher?: boolean },
 ) => (req: Request, res: Response) => Promise<void>;
 
-export function fail(res: Response, status: number, error: string, message: string, extra: object = {}): void {
-  res.setHeader('cache-control', 'no-store');
-  res.send(status, { error, message, ...extra });
+/** The current content's texts: `translate('de', 'web:studio.error.csrf')`. */
+export type Translate = (language: Language, key: string, values?: WordValues) => string;
+
+/**
+ * The studio's answers in the language a request asks for with Accept-Language (the page sends its own), English
+ * when it asks for none the bot speaks.
+ */
+export class StudioWords {
+  constructor(private readonly translate: Translate) {}
+
+  languageOf(req: Request): Language {
+    return pageLanguage(undefined, req.header('accept-language'));
+  }
+
+  say(req: Request, words: Said): string {
+    const language = this.languageOf(req);
+    return sayIn((key, values) => this.translate(language, key, values), words);
+  }
+
+  /** Problems with their messages in the request's language (one without a key keeps its own words). */
+  problems<Each extends { message: string; says?: Said; place?: string }>(
+    req: Request,
+    problems: readonly Each[],
+  ): Array<Omit<Each, 'says' | 'place'>> {
+    return problems.map(({ says, place, ...problem }) => {
+      if (!says) return problem;
+      // A content problem the draft does not load with names its place first, as content:check prints it.
+      const message = this.say(req, says);
+      return { ...problem, message: place ? `${place}: ${message}` : message };
+    });
+  }
+
+  /** An error answer: its code, what went wrong in the lead's language, and anything more (problems are said too). */
+  fail(
+    req: Request,
+    res: Response,
+    status: number,
+    error: string,
+    words: Said,
+    extra: { problems?: ReadonlyArray<{ message: string; says?: Said }> } & Record<string, unknown> = {},
+  ): void {
+    res.setHeader('cache-control', 'no-store');
+    const problems = extra.problems ? { problems: this.problems(req, extra.problems) } : {};
+    res.send(status, { error, message: this.say(req, words), ...extra, ...problems });
+  }
 }

@@ -3,12 +3,14 @@ import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import { TRACE_NAME, TRACE_VALUE_TYPE } from '../bot/activities';
 import { PROJECT_ROOT } from '../config';
-import { isLanguage, type Language } from '../dialog/languages';
+import { isLanguage, LANGUAGES, type Language } from '../dialog/languages';
 import { readJsonBody } from '../http/jsonBody';
 import { LocalDirectLine, type ChannelActivity } from '../directLine/localDirectLine';
 import { mountDirectLine } from '../directLine/routes';
 import type { Logger } from '../logger';
 import type { Studio } from '../studio/studio';
+import { said } from '../dialog/studioWords';
+import type { StudioWords } from './studioHttp';
 
 /** The preview's own Direct Line endpoint: beside the page's, never handing anything to the live bot. */
 export const PREVIEW_DIRECT_LINE_PATH = '/studio/directline';
@@ -44,7 +46,10 @@ type Guarded = (
  */
 export class PreviewChannel {
   readonly hub: LocalDirectLine;
-  private readonly open = new Map<string, { sessionId: string; language: Language }>();
+  private readonly open = new Map<
+    string,
+    { sessionId: string; language: Language; say: (problems: string) => string }
+  >();
 
   constructor(private readonly studio: Studio) {
     this.hub = new LocalDirectLine({
@@ -55,10 +60,13 @@ export class PreviewChannel {
     });
   }
 
-  /** A new preview conversation for the session, in this language: its token and the endpoint's path. */
-  start(sessionId: string, language: Language) {
+  /**
+   * A new preview conversation for the session, in this language: its token and the endpoint's path. `say` puts
+   * why the draft cannot answer into the lead's words.
+   */
+  start(sessionId: string, language: Language, say: (problems: string) => string) {
     const info = this.hub.issue();
-    this.open.set(info.conversationId, { sessionId, language });
+    this.open.set(info.conversationId, { sessionId, language, say });
     if (this.open.size > OPEN_PREVIEWS) this.open.delete(this.open.keys().next().value!);
     return {
       conversationId: info.conversationId,
@@ -83,7 +91,7 @@ export class PreviewChannel {
         ? [
             {
               type: 'message',
-              text: `The draft cannot be previewed: ${result.problems.map((each) => each.message).join('; ')}`,
+              text: open.say(result.problems.map((each) => each.message).join('; ')),
             },
           ]
         : [
@@ -123,11 +131,12 @@ export function mountPreviewChannel(
   guarded: Guarded,
   logger: Logger,
   trustProxy: boolean,
+  words: StudioWords,
 ): () => void {
   server.get('/studio/webchat/:file', async (req: Request, res: Response) => {
     const file = FILES[String(req.params?.file ?? '')];
     if (!file) {
-      res.send(404, { error: 'not_found', message: 'There is no such file.' });
+      words.fail(req, res, 404, 'not_found', said('error.noFile'));
       return;
     }
     res.setHeader('content-type', file.type);
@@ -145,10 +154,11 @@ export function mountPreviewChannel(
         const body = (req.body ?? {}) as Record<string, unknown>;
         const language = body.language ?? 'en';
         if (typeof language !== 'string' || !isLanguage(language)) {
-          res.send(400, { error: 'bad_request', message: 'Send { "language": "en" }: en, es, it, fr or de.' });
+          words.fail(req, res, 400, 'bad_request', said('error.language', { languages: LANGUAGES.join(', ') }));
           return;
         }
-        res.send(201, channel.start(sessionId, language));
+        const say = (problems: string) => words.say(req, said('error.noPreview', { problems }));
+        res.send(201, channel.start(sessionId, language, say));
       },
       { csrf: true },
     ),

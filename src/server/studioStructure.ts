@@ -1,11 +1,13 @@
 import type { Request, Response, Server } from 'restify';
 import { readJsonBody } from '../http/jsonBody';
-import type { Problem } from '../studio/checks';
+import { problemSaying, type Problem } from '../studio/checks';
 import type { Precondition, StructureResult } from '../studio/structureEditor';
 import { parseChanges, type StructureChange } from '../studio/structure';
 import type { Studio } from '../studio/studio';
 import { isLanguage } from '../studio/texts';
-import { fail, type Guarded } from './studioHttp';
+import { said, type Said } from '../dialog/studioWords';
+import { LANGUAGES } from '../dialog/languages';
+import type { StudioWords, Guarded } from './studioHttp';
 
 const BODY_LIMIT = 512 * 1024;
 const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -14,14 +16,14 @@ function etagIn(req: Request, header: 'if-match' | 'if-none-match'): string | un
   return req.header(header)?.replace(/^W\//, '').replace(/"/g, '') || undefined;
 }
 
-function answer(res: Response, result: StructureResult, created = false): void {
-  if (result.status === 'no draft') return fail(res, 404, 'not_found', 'There is no draft yet.');
+function answer(words: StudioWords, req: Request, res: Response, result: StructureResult, created = false): void {
+  if (result.status === 'no draft') return words.fail(req, res, 404, 'not_found', said('error.noDraft'));
   if (result.status === 'conflict')
-    return fail(res, 409, 'conflict', 'Someone changed this since you read it; read it again and redo your change.', {
-      etag: result.etag,
-    });
+    return words.fail(req, res, 409, 'conflict', said('error.structureConflict'), { etag: result.etag });
   if (result.status === 'invalid')
-    return fail(res, 422, 'invalid_structure', 'The change breaks a rule.', { problems: result.problems });
+    return words.fail(req, res, 422, 'invalid_structure', said('error.invalidStructure'), {
+      problems: result.problems,
+    });
   res.setHeader('etag', `"${result.etag}"`);
   res.send(created ? 201 : 200, { etag: result.etag, captures: result.captures });
 }
@@ -35,23 +37,29 @@ export function mountStructure(
   studio: Studio,
   guarded: Guarded,
   body: (req: Request) => Record<string, unknown>,
+  words: StudioWords,
 ): void {
   const editor = studio.structure;
   const stepId = (req: Request) => String(req.params?.id ?? '');
-  const invalid = (res: Response, field: string, message: string) =>
-    fail(res, 422, 'invalid_structure', 'The change breaks a rule.', { problems: [{ field, message }] });
-  const needEtag = (res: Response) =>
-    fail(res, 428, 'precondition_required', 'Send the etag you read in the If-Match header.');
+  const fail = words.fail.bind(words);
+  const invalid = (req: Request, res: Response, field: string, key: 'problem.name') =>
+    fail(req, res, 422, 'invalid_structure', said('error.invalidStructure'), {
+      problems: [problemSaying(field, key)],
+    });
+  const needEtag = (req: Request, res: Response) =>
+    fail(req, res, 428, 'precondition_required', said('error.sendEtag'));
+  const unknownLanguage = said('error.language', { languages: LANGUAGES.join(', ') });
 
   /** Runs changes under an etag: a wrong shape is a 422 naming the field, a stale etag a 409. */
   const run = async (
+    req: Request,
     res: Response,
     changes: unknown,
     precondition: Precondition | undefined,
     actor: string,
     created = false,
   ): Promise<void> => {
-    if (!precondition) return needEtag(res);
+    if (!precondition) return needEtag(req, res);
     // A route for one change names the fields of its own body ("step", "examples[3]").
     const own = (problems: Problem[]) =>
       precondition.of === 'structure'
@@ -59,18 +67,26 @@ export function mountStructure(
         : problems.map((problem) => ({ ...problem, field: problem.field.replace(/^changes\[0\]\.?/, '') || 'body' }));
     const parsed = parseChanges(changes);
     if ('problems' in parsed)
-      return fail(res, 422, 'invalid_structure', 'The change breaks a rule.', { problems: own(parsed.problems) });
+      return fail(req, res, 422, 'invalid_structure', said('error.invalidStructure'), {
+        problems: own(parsed.problems),
+      });
     const result = await editor.change(parsed.changes, precondition, { actor });
-    answer(res, result.status === 'invalid' ? { ...result, problems: own(result.problems) } : result, created);
+    answer(
+      words,
+      req,
+      res,
+      result.status === 'invalid' ? { ...result, problems: own(result.problems) } : result,
+      created,
+    );
   };
 
-  /** A route that reads something with its etag (also in the ETag header); a string found is why there is none. */
-  const readable = (route: string, read: (req: Request) => Promise<{ etag: string } | string>) =>
+  /** A route that reads something with its etag (also in the ETag header); what is said is why there is none. */
+  const readable = (route: string, read: (req: Request) => Promise<{ etag: string } | Said>) =>
     server.get(
       route,
       guarded(async (req, res) => {
         const found = await read(req);
-        if (typeof found === 'string') return fail(res, 404, 'not_found', found);
+        if (!('etag' in found)) return fail(req, res, 404, 'not_found', found);
         res.setHeader('etag', `"${found.etag}"`);
         res.send(200, found);
       }),
@@ -84,7 +100,7 @@ export function mountStructure(
     guarded(
       async (req, res, session) => {
         const etag = etagIn(req, 'if-match');
-        await run(res, body(req).changes, etag ? { of: 'structure', etag } : undefined, session.email);
+        await run(req, res, body(req).changes, etag ? { of: 'structure', etag } : undefined, session.email);
       },
       { csrf: true },
     ),
@@ -97,8 +113,10 @@ export function mountStructure(
     guarded(
       async (req, res) => {
         const parsed = parseChanges(body(req).changes);
-        if ('problems' in parsed) return res.send(200, { problems: parsed.problems, captures: [] });
-        res.send(200, await editor.check(parsed.changes));
+        if ('problems' in parsed)
+          return res.send(200, { problems: words.problems(req, parsed.problems), captures: [] });
+        const { problems, captures } = await editor.check(parsed.changes);
+        res.send(200, { problems: words.problems(req, problems), captures });
       },
       { csrf: true },
     ),
@@ -106,7 +124,7 @@ export function mountStructure(
 
   readable(
     '/studio/api/steps/:id',
-    async (req) => (await editor.step(stepId(req))) ?? `There is no step "${stepId(req)}".`,
+    async (req) => (await editor.step(stepId(req))) ?? said('error.noStep', { step: stepId(req) }),
   );
 
   server.put(
@@ -115,8 +133,7 @@ export function mountStructure(
     guarded(
       async (req, res, session) => {
         const id = stepId(req);
-        if (!NAME.test(id))
-          return invalid(res, 'id', 'must be a name made of letters and digits, starting with a letter');
+        if (!NAME.test(id)) return invalid(req, res, 'id', 'problem.name');
         const { step, texts } = body(req);
         const change = { op: 'setStep', id, step, ...(texts === undefined ? {} : { texts }) };
         const etag = etagIn(req, 'if-match');
@@ -126,7 +143,7 @@ export function mountStructure(
           : etag
             ? { of: 'step', id, etag }
             : undefined;
-        await run(res, [change], precondition, session.email, create);
+        await run(req, res, [change], precondition, session.email, create);
       },
       { csrf: true },
     ),
@@ -139,7 +156,7 @@ export function mountStructure(
         const id = stepId(req);
         const etag = etagIn(req, 'if-match');
         const change: StructureChange = { op: 'removeStep', id };
-        await run(res, [change], etag ? { of: 'step', id, etag } : undefined, session.email);
+        await run(req, res, [change], etag ? { of: 'step', id, etag } : undefined, session.email);
       },
       { csrf: true },
     ),
@@ -155,6 +172,7 @@ export function mountStructure(
         const { to } = body(req);
         // The etag read before is the step's under its old name; the answer's is under the new name.
         await run(
+          req,
           res,
           [{ op: 'renameStep', id, to }],
           etag ? { of: 'step', id, etag, as: String(to) } : undefined,
@@ -167,9 +185,7 @@ export function mountStructure(
 
   readable('/studio/api/examples/:language/:topic', async (req) => {
     const language = String(req.params?.language ?? '');
-    return isLanguage(language)
-      ? editor.examples(language, String(req.params?.topic ?? ''))
-      : 'The language must be one of en, es, it, fr, de.';
+    return isLanguage(language) ? editor.examples(language, String(req.params?.topic ?? '')) : unknownLanguage;
   });
 
   server.put(
@@ -179,11 +195,10 @@ export function mountStructure(
       async (req, res, session) => {
         const language = String(req.params?.language ?? '');
         const topic = String(req.params?.topic ?? '');
-        if (!isLanguage(language))
-          return fail(res, 404, 'not_found', 'The language must be one of en, es, it, fr, de.');
+        if (!isLanguage(language)) return fail(req, res, 404, 'not_found', unknownLanguage);
         const etag = etagIn(req, 'if-match');
         const change = { op: 'setExamples', language, topic, examples: body(req).examples };
-        await run(res, [change], etag ? { of: 'examples', language, topic, etag } : undefined, session.email);
+        await run(req, res, [change], etag ? { of: 'examples', language, topic, etag } : undefined, session.email);
       },
       { csrf: true },
     ),

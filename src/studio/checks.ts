@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createTranslator } from '../content/i18n';
 import type { Content, ContentProblem } from '../content/loadContent';
 import { LANGUAGES } from '../dialog/languages';
+import { plainSaid, said, type Said, type StudioWord, type WordValues } from '../dialog/studioWords';
 import { ConversationEngine } from '../conversation/engine';
 import { languageModelOf } from '../nlu/fromContent';
 import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAccounts';
@@ -14,7 +15,9 @@ import { checkSnapshot, type Snapshot } from './snapshot';
 export interface Problem {
   /** "de/lockout.afterWait" for a text; a place in the dialog ("nodes.lockout.say[0]"); or the check's name. */
   field: string;
+  /** In English; the API says `says` in the lead's language when there is one. */
   message: string;
+  says?: Said;
 }
 
 /** What publishing checks besides the content: the conversation tests and the held-out understanding set. */
@@ -47,7 +50,17 @@ function messageOf(problem: ContentProblem): string {
 export function contentProblems(problems: readonly ContentProblem[]): Problem[] {
   return problems
     .filter((problem) => problem.severity === 'error')
-    .map((problem) => ({ field: fieldOf(problem), message: messageOf(problem) }));
+    .map((problem) => ({
+      field: fieldOf(problem),
+      message: messageOf(problem),
+      ...(problem.says ? { says: problem.says } : {}),
+    }));
+}
+
+/** A problem the studio says with one of its own texts (the message in plain words until it is said). */
+export function problemSaying(field: string, key: StudioWord, values?: WordValues): Problem {
+  const says = said(key, values);
+  return { field, message: plainSaid(says), says };
 }
 
 /** Every check a draft must pass before it goes live; no problems means it may be published. */
@@ -64,8 +77,7 @@ export async function checkForPublishing(
 
 /** The conversation tests, run against the draft in every language. */
 async function scriptProblems(content: Content, checks: PublishChecks): Promise<Problem[]> {
-  if (!existsSync(checks.scriptsDir))
-    return [{ field: 'conversation tests', message: 'the conversation tests are not installed with the bot' }];
+  if (!existsSync(checks.scriptsDir)) return [problemSaying('conversation tests', 'problem.scriptsMissing')];
   const i18n = createTranslator(content);
   const accounts = loadAccounts(checks.accountsFile);
   const problems: Problem[] = [];
@@ -83,12 +95,14 @@ async function scriptProblems(content: Content, checks: PublishChecks): Promise<
       const engine = new ConversationEngine({ content, i18n, accountService: inMemoryAccounts(accounts) });
       const failed = (await runScript(engine, i18n, script, language)).find((report) => report.failures.length > 0);
       if (failed)
-        problems.push({
-          field: `conversation test ${file} (${language})`,
-          message:
-            `"${script.description}" fails at step ${failed.step}: ${failed.failures.join('; ')} ` +
-            `(the conversation was at "${failed.result?.trace.state}")`,
-        });
+        problems.push(
+          problemSaying(`conversation test ${file} (${language})`, 'problem.scriptFails', {
+            description: script.description,
+            step: failed.step,
+            failures: failed.failures.join('; '),
+            state: String(failed.result?.trace.state),
+          }),
+        );
     }
   }
   return problems;
@@ -96,22 +110,21 @@ async function scriptProblems(content: Content, checks: PublishChecks): Promise<
 
 /** The draft's model must understand the held-out messages about as well as the live content's model. */
 function understandingProblems(content: Content, live: Content, checks: PublishChecks): Problem[] {
-  if (!existsSync(checks.evalFile))
-    return [{ field: 'understanding check', message: 'the held-out messages are not installed with the bot' }];
+  if (!existsSync(checks.evalFile)) return [problemSaying('understanding check', 'problem.evalMissing')];
   const set = readEvalSet(checks.evalFile);
   const before = evaluate(languageModelOf(live), set);
   const after = evaluate(languageModelOf(content), set);
   const problems: Problem[] = [];
-  const compare = (what: string, was: number, is: number, misses: string[]) => {
+  const compare = (language: string | undefined, was: number, is: number, misses: string[]) => {
+    const values = { draft: percent(is), live: percent(was), misses: misses.slice(0, 5).join('; ') };
     if (is < was - checks.margin)
-      problems.push({
-        field: 'understanding check',
-        message:
-          `${what}: the draft understands ${percent(is)} of the held-out messages, the live content ` +
-          `${percent(was)}. Now misunderstood: ${misses.slice(0, 5).join('; ')}`,
-      });
+      problems.push(
+        language
+          ? problemSaying('understanding check', 'problem.understoodLess', { language, ...values })
+          : problemSaying('understanding check', 'problem.understoodLessOverall', values),
+      );
   };
-  compare('all languages', accuracy(overallTopics(before)), accuracy(overallTopics(after)), newMisses(before, after));
+  compare(undefined, accuracy(overallTopics(before)), accuracy(overallTopics(after)), newMisses(before, after));
   for (const language of LANGUAGES)
     compare(
       language,

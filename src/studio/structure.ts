@@ -6,7 +6,8 @@ import type { Content } from '../content/loadContent';
 import { ACCOUNT_CALLS } from '../dialog/accountCalls';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { languageModelOf } from '../nlu/fromContent';
-import type { Problem } from './checks';
+import { problemSaying, type Problem } from './checks';
+import { STUDIO_WORDS, type StudioWord, type WordValues } from '../dialog/studioWords';
 import type { EvalSet } from './nluEvaluation';
 import type { Snapshot } from './snapshot';
 import { withText } from './texts';
@@ -30,15 +31,18 @@ export type StructureChange =
   | { op: 'removeStep'; id: string }
   | { op: 'setExamples'; language: Language; topic: string; examples: string[] };
 
-const name = z.string().regex(NAME, 'must be a name made of letters and digits, starting with a letter');
+// Each own message is the key of the studio's text that says it (see zodProblem).
+const name = z.string().regex(NAME, 'problem.name' satisfies StudioWord);
+/** The kinds of change a request may send. */
+const CHANGE_OPS = ['setStep', 'renameStep', 'removeStep', 'setExamples'] as const;
 const changeSchema = z.discriminatedUnion('op', [
   z.strictObject({
     op: z.literal('setStep'),
     id: name,
-    step: z.record(z.string(), z.unknown(), { error: "must be the step's fields, as CONTENT.md describes them" }),
+    step: z.record(z.string(), z.unknown(), { error: 'problem.stepFields' satisfies StudioWord }),
     texts: z
       .record(
-        z.string().regex(TEXT_KEY, 'must be a text key such as "lockout.body"'),
+        z.string().regex(TEXT_KEY, 'problem.textKey' satisfies StudioWord),
         z.partialRecord(z.enum(LANGUAGES), z.string().max(5000)),
       )
       .optional(),
@@ -50,8 +54,8 @@ const changeSchema = z.discriminatedUnion('op', [
     language: z.enum(LANGUAGES),
     topic: name,
     examples: z
-      .array(z.string({ error: 'must be a message, as a candidate would type it' }).max(500), {
-        error: 'must be a list of messages',
+      .array(z.string({ error: 'problem.exampleMessage' satisfies StudioWord }).max(500), {
+        error: 'problem.exampleList' satisfies StudioWord,
       })
       .max(1000),
   }),
@@ -59,18 +63,45 @@ const changeSchema = z.discriminatedUnion('op', [
 
 /** The changes a request sends, or what is wrong with them, each problem naming its field. */
 export function parseChanges(value: unknown): { changes: StructureChange[] } | { problems: Problem[] } {
-  const parsed = z.array(changeSchema).min(1, 'send at least one change').max(200).safeParse(value);
+  const parsed = z
+    .array(changeSchema)
+    .min(1, 'problem.someChange' satisfies StudioWord)
+    .max(200)
+    .safeParse(value);
   if (parsed.success) return { changes: parsed.data as StructureChange[] };
   return {
-    problems: parsed.error.issues.map((issue) => ({
-      field: ['changes', ...issue.path]
-        .map((part, index) =>
-          typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
-        )
-        .join(''),
-      message: issue.message,
-    })),
+    problems: parsed.error.issues.map((issue) =>
+      problemSaying(
+        ['changes', ...issue.path]
+          .map((part, index) =>
+            typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
+          )
+          .join(''),
+        ...zodWords(issue),
+      ),
+    ),
   };
+}
+
+/** What a schema issue says: its own text when the schema names one, else the studio's words for its kind. */
+function zodWords(issue: z.core.$ZodIssue): [StudioWord, WordValues?] {
+  if (issue.message === 'problem.textKey') return ['problem.textKey', { example: 'lockout.body' }];
+  if (issue.message in STUDIO_WORDS) return [issue.message as StudioWord];
+  const list = (values: readonly unknown[]) => values.map((value) => JSON.stringify(value)).join(', ');
+  switch (issue.code) {
+    case 'invalid_type':
+      return ['problem.wrongType', { expected: issue.expected }];
+    case 'unrecognized_keys':
+      return ['problem.unknownFields', { fields: issue.keys.join(', ') }];
+    case 'invalid_value':
+      return ['problem.oneOf', { values: list(issue.values) }];
+    case 'too_big':
+      return ['problem.tooLong', { maximum: String(issue.maximum) }];
+    case 'invalid_union':
+      return ['problem.oneOf', { values: list(CHANGE_OPS) }];
+    default:
+      return ['problem.invalid'];
+  }
 }
 
 function hash(...parts: string[]): string {
@@ -215,8 +246,7 @@ export function applyChanges(
   const topics = new Set<string>();
   const dialog = documentOf(result, DIALOG_FILE);
   const nodes = dialog?.get('nodes');
-  if (!dialog || !isMap(nodes))
-    return { files, problems: [{ field: 'dialog', message: 'the dialog file does not load' }], topics };
+  if (!dialog || !isMap(nodes)) return { files, problems: [problemSaying('dialog', 'problem.dialogBroken')], topics };
   const examples = new Map<Language, Document>();
   const examplesIn = (language: Language) => {
     let document = examples.get(language);
@@ -247,15 +277,12 @@ export function applyChanges(
       return;
     }
     if (!isMap(nodes.get(change.id))) {
-      problems.push({ field: `${field}.id`, message: `there is no step named "${change.id}"` });
+      problems.push(problemSaying(`${field}.id`, 'problem.noStep', { step: change.id }));
       return;
     }
     if (change.op === 'renameStep') {
       if (nodes.has(change.to)) {
-        problems.push({
-          field: `${field}.to`,
-          message: `there is already a step named "${change.to}"; choose another name`,
-        });
+        problems.push(problemSaying(`${field}.to`, 'problem.stepExists', { step: change.to }));
         return;
       }
       const pair = nodes.items.find((item) => isScalar(item.key) && item.key.value === change.id)!;

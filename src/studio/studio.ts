@@ -9,7 +9,7 @@ import type { Language } from '../dialog/languages';
 import type { Logger } from '../logger';
 import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAccounts';
 import { languageModelOf } from '../nlu/fromContent';
-import { checkForPublishing, contentProblems, type Problem, type PublishChecks } from './checks';
+import { checkForPublishing, contentProblems, problemSaying, type Problem, type PublishChecks } from './checks';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { rebase } from './rebase';
 import { checkSnapshot, hashOf, readSnapshot, type Snapshot } from './snapshot';
@@ -261,7 +261,7 @@ export class Studio {
   /** Publishes the draft when it passes every check; it is live here at once and on other instances soon after. */
   async publish(message: string, author: string): Promise<PublishResult> {
     const draft = await this.draft();
-    if (!draft) return { status: 'invalid', problems: [{ field: 'draft', message: 'there is no draft yet' }] };
+    if (!draft) return { status: 'invalid', problems: [problemSaying('draft', 'problem.noDraft')] };
     const { content, problems } = await checkForPublishing(draft.files, this.live, this.options.checks);
     if (!content) {
       await this.audit(author, 'publish refused', { problems: problems.length });
@@ -400,7 +400,7 @@ export class Studio {
     }
     return {
       status: 'invalid',
-      problems: [{ field: `examples.${language}.topics.${topic}`, message: 'busy; try again' }],
+      problems: [problemSaying(`examples.${language}.topics.${topic}`, 'problem.busy')],
     };
   }
 

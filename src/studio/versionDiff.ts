@@ -4,6 +4,10 @@ import { LANGUAGES, NAMESPACES, type Language } from '../dialog/languages';
 import type { Snapshot } from './snapshot';
 import type { Studio, VersionInfo } from './studio';
 import { textsOf } from './texts';
+import { said, type Said } from '../dialog/studioWords';
+
+/** Puts what is said into the lead's words (the studio's texts in the page's language). */
+export type Say = (words: Said) => string;
 
 /** One text in one language: what it was and what it became (null where it did not exist). */
 export interface TextChange {
@@ -12,7 +16,7 @@ export interface TextChange {
   after: string | null;
 }
 
-/** A change of the structure (steps, choices, validators, links, glossary, examples), in plain words. */
+/** A change of the structure (steps, choices, validators, links, glossary, examples), in the lead's words. */
 export interface StructureChange {
   /** The file it is in, as in the content folders ("dialogs/helpdesk.yaml"). */
   file: string;
@@ -63,7 +67,7 @@ const shown = (value: unknown): string => (typeof value === 'string' ? value : J
 const quoted = (items: string[]): string => items.map((item) => `"${item}"`).join(', ');
 
 /** The examples of each topic, move and `none` in an understanding file: what came in and what went out. */
-function exampleChanges(file: string, before: unknown, after: unknown): StructureChange[] {
+function exampleChanges(file: string, before: unknown, after: unknown, say: Say): StructureChange[] {
   const lists = (data: unknown): Map<string, string[]> => {
     const found = new Map<string, string[]>();
     if (!isRecord(data)) return found;
@@ -81,15 +85,29 @@ function exampleChanges(file: string, before: unknown, after: unknown): Structur
     const [was, is] = [old.get(where), now.get(where)];
     const added = (is ?? []).filter((example) => !(was ?? []).includes(example));
     const removed = (was ?? []).filter((example) => !(is ?? []).includes(example));
-    if (!was) changes.push({ file, where, summary: `new, with ${added.length} examples`, added, removed: [] });
+    if (!was)
+      changes.push({ file, where, summary: say(said('diff.topicAdded', { count: added.length })), added, removed: [] });
     else if (!is)
-      changes.push({ file, where, summary: `removed, with its ${removed.length} examples`, added: [], removed });
+      changes.push({
+        file,
+        where,
+        summary: say(said('diff.topicRemoved', { count: removed.length })),
+        added: [],
+        removed,
+      });
     else if (added.length || removed.length) {
-      const parts = [
-        added.length ? `${added.length} added: ${quoted(added)}` : '',
-        removed.length ? `${removed.length} removed: ${quoted(removed)}` : '',
-      ].filter(Boolean);
-      changes.push({ file, where, summary: `examples ${parts.join('; ')}`, added, removed });
+      const summary =
+        added.length && removed.length
+          ? said('diff.examplesChanged', {
+              added: added.length,
+              addedExamples: quoted(added),
+              removed: removed.length,
+              removedExamples: quoted(removed),
+            })
+          : added.length
+            ? said('diff.examplesAdded', { count: added.length, examples: quoted(added) })
+            : said('diff.examplesRemoved', { count: removed.length, examples: quoted(removed) });
+      changes.push({ file, where, summary: say(summary), added, removed });
     }
   }
   return changes;
@@ -104,48 +122,57 @@ function changedFields(before: unknown, after: unknown): string[] {
 }
 
 /** A dialog, glossary or other file: each top-level field, and each entry of a top-level map (steps, validators…). */
-function fieldChanges(file: string, before: unknown, after: unknown): StructureChange[] {
-  if (!isRecord(before) || !isRecord(after)) return [{ file, where: '', summary: 'changed (it does not load)' }];
+function fieldChanges(file: string, before: unknown, after: unknown, say: Say): StructureChange[] {
+  if (!isRecord(before) || !isRecord(after)) return [{ file, where: '', summary: say(said('diff.notLoading')) }];
   const changes: StructureChange[] = [];
   for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const [was, is] = [before[field], after[field]];
     if (isDeepStrictEqual(was, is)) continue;
-    if (was === undefined) changes.push({ file, where: field, summary: 'added' });
-    else if (is === undefined) changes.push({ file, where: field, summary: 'removed' });
+    if (was === undefined) changes.push({ file, where: field, summary: say(said('diff.added')) });
+    else if (is === undefined) changes.push({ file, where: field, summary: say(said('diff.removed')) });
     else if (isRecord(was) && isRecord(is))
       for (const name of new Set([...Object.keys(was), ...Object.keys(is)])) {
         const [old, now] = [was[name], is[name]];
         const where = `${field}.${name}`;
         if (isDeepStrictEqual(old, now)) continue;
-        if (old === undefined) changes.push({ file, where, summary: 'added' });
-        else if (now === undefined) changes.push({ file, where, summary: 'removed' });
+        if (old === undefined) changes.push({ file, where, summary: say(said('diff.added')) });
+        else if (now === undefined) changes.push({ file, where, summary: say(said('diff.removed')) });
         else {
           const fields = changedFields(old, now);
           changes.push({
             file,
             where,
-            summary: fields.length ? `${fields.join(', ')} changed` : `${shown(old)} → ${shown(now)}`,
+            summary: say(
+              fields.length
+                ? said('diff.fieldsChanged', { fields: fields.join(', ') })
+                : said('diff.valueChanged', { before: shown(old), after: shown(now) }),
+            ),
           });
         }
       }
-    else changes.push({ file, where: field, summary: `${shown(was)} → ${shown(is)}` });
+    else
+      changes.push({
+        file,
+        where: field,
+        summary: say(said('diff.valueChanged', { before: shown(was), after: shown(is) })),
+      });
   }
   return changes;
 }
 
 /** What changed from one snapshot to the next: texts by key and language, and the structure in plain words. */
-export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
+export function diffSnapshots(before: Snapshot, after: Snapshot, say: Say): SnapshotDiff {
   const structure: StructureChange[] = [];
   for (const file of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
     const [was, is] = [before[file], after[file]];
     if (was === is || LOCALE_FILE.test(file)) continue;
-    if (was === undefined) structure.push({ file, where: '', summary: 'file added' });
-    else if (is === undefined) structure.push({ file, where: '', summary: 'file removed' });
+    if (was === undefined) structure.push({ file, where: '', summary: say(said('diff.fileAdded')) });
+    else if (is === undefined) structure.push({ file, where: '', summary: say(said('diff.fileRemoved')) });
     else {
       const [old, now] = [parsed(file, was), parsed(file, is)];
-      const changes = EXAMPLE_FILE.test(file) ? exampleChanges(file, old, now) : fieldChanges(file, old, now);
+      const changes = EXAMPLE_FILE.test(file) ? exampleChanges(file, old, now, say) : fieldChanges(file, old, now, say);
       // Only comments or layout changed: say so, so no change goes unlisted.
-      structure.push(...(changes.length ? changes : [{ file, where: '', summary: 'comments or layout changed' }]));
+      structure.push(...(changes.length ? changes : [{ file, where: '', summary: say(said('diff.layoutChanged')) }]));
     }
   }
   return { texts: textDiff(before, after), structure };
@@ -162,7 +189,8 @@ export interface VersionDiff extends SnapshotDiff {
 export async function versionDiff(
   studio: Pick<Studio, 'versions' | 'versionFiles'>,
   version: number,
-  against?: number,
+  against: number | undefined,
+  say: Say,
 ): Promise<VersionDiff | undefined> {
   const versions = await studio.versions();
   const info = versions.find((each) => each.version === version);
@@ -171,5 +199,5 @@ export async function versionDiff(
   const files = await studio.versionFiles(version);
   const previous = base === undefined ? files : await studio.versionFiles(base);
   if (!files || !previous) return undefined;
-  return { version: info, against: base ?? null, ...diffSnapshots(previous, files) };
+  return { version: info, against: base ?? null, ...diffSnapshots(previous, files, say) };
 }

@@ -12,6 +12,7 @@ import {
   TEAMS_KEYS,
   WEB_KEYS,
 } from '../../src/dialog/systemKeys';
+import { STUDIO_WORD_KEYS } from '../../src/dialog/studioWords';
 import { ROOT } from '../support/helpers';
 
 /**
@@ -20,12 +21,14 @@ import { ROOT } from '../support/helpers';
  * code says that is not required can go missing in a language unnoticed.
  */
 const SYSTEM_KEYS_FILE = path.join('src', 'dialog', 'systemKeys.ts');
+/** The studio server's words by key, with the prefix they share (test/dialog/studioWords.test.ts checks them). */
+const STUDIO_WORDS_FILE = path.join('src', 'dialog', 'studioWords.ts');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(file);
-    return entry.name.endsWith('.ts') && file !== SYSTEM_KEYS_FILE ? [file] : [];
+    return entry.name.endsWith('.ts') && file !== SYSTEM_KEYS_FILE && file !== STUDIO_WORDS_FILE ? [file] : [];
   });
 }
 
@@ -41,6 +44,8 @@ const LISTS: Array<{ keys: readonly string[]; usedAs: string }> = [
   { keys: WEB_KEYS.map((key) => `web:${key}`), usedAs: 'WEB_KEYS' },
   { keys: EMBED_KEYS.map((key) => `web:${key}`), usedAs: 'EMBED_KEYS' },
   { keys: STUDIO_PAGE_KEYS.map((key) => `${STUDIO_PAGE_PREFIX}${key}`), usedAs: 'STUDIO_PAGE_KEYS' },
+  // Each said by its key in the code, said('error.csrf'); test/dialog/studioWords.test.ts checks which.
+  { keys: STUDIO_WORD_KEYS, usedAs: "said('" },
   { keys: COMMANDS.map((command) => `common:commands.${command}`), usedAs: 'COMMANDS' },
   { keys: LANGUAGES.map((language) => `common:languages.${language}`), usedAs: 'languages.${' },
 ];

@@ -6,6 +6,7 @@ import { Contract } from '../support/contract';
 import { capturingTopic } from '../support/capturingTopic';
 import { newTopic } from '../support/newTopic';
 import { content } from '../support/helpers';
+import { serverSays } from '../support/studioWords';
 import { startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 
 jest.setTimeout(120_000);
@@ -163,7 +164,9 @@ describe('structure editing in the studio API', () => {
     expect(alone.status).toBe(422);
     expect((await json<{ problems: Problem[] }>(alone)).problems).toContainEqual({
       field: 'nodes.formCopy',
-      message: expect.stringMatching(/nobody can reach it/),
+      message: expect.stringMatching(
+        serverSays('en').pattern('problem.unreachable', { start: content().dialog.start }),
+      ),
     });
 
     // The request's own shape: a step that is not an object.

@@ -2,7 +2,15 @@ import { parseDocument } from 'yaml';
 import { readSnapshot } from '../../src/studio/snapshot';
 import { textsOf, withText } from '../../src/studio/texts';
 import { diffSnapshots } from '../../src/studio/versionDiff';
+import { createTranslator } from '../../src/content/i18n';
+import { sayIn } from '../../src/dialog/studioWords';
 import { content, ROOT } from '../support/helpers';
+import { serverSays } from '../support/studioWords';
+
+/** The summaries in German, as the studio shows them to a lead whose page is in German. */
+const german = createTranslator(content()).getFixedT('de');
+const inGerman = (words: Parameters<typeof sayIn>[1]) => sayIn((key, values) => german(key, values), words);
+const de = serverSays('de');
 
 /** The content as it is in the files, its start step and a topic of the Spanish examples. */
 function setting() {
@@ -16,7 +24,7 @@ function setting() {
 describe('what a version changed', () => {
   it('is nothing between the same files', () => {
     const { files } = setting();
-    expect(diffSnapshots(files, files)).toEqual({ texts: [], structure: [] });
+    expect(diffSnapshots(files, files, inGerman)).toEqual({ texts: [], structure: [] });
   });
 
   it('lists a changed text by key and language, old → new, and a text only one language has', () => {
@@ -25,7 +33,7 @@ describe('what a version changed', () => {
     const spanish = textsOf(files, 'es').get(key!)!;
     let changed = withText(files, { language: 'es', key: key! }, `${spanish} (cambiado)`);
     changed = withText(changed, { language: 'de', key: 'brandNew.text' }, 'Neu');
-    const { texts, structure } = diffSnapshots(files, changed);
+    const { texts, structure } = diffSnapshots(files, changed, inGerman);
     expect(structure).toEqual([]);
     expect(texts).toEqual([
       { key: 'brandNew.text', changes: [{ language: 'de', before: null, after: 'Neu' }] },
@@ -48,21 +56,30 @@ describe('what a version changed', () => {
       'dialogs/helpdesk.yaml': String(dialog),
       'dialogs/understanding/es.yaml': String(examples),
     };
-    const { texts, structure } = diffSnapshots(files, changed);
+    const { texts, structure } = diffSnapshots(files, changed, inGerman);
     expect(texts).toEqual([]);
     expect(structure).toEqual(
       expect.arrayContaining([
-        { file: 'dialogs/helpdesk.yaml', where: 'nodes.resultsCopy', summary: 'added' },
-        { file: 'dialogs/helpdesk.yaml', where: `nodes.${start}`, summary: 'choices changed' },
+        { file: 'dialogs/helpdesk.yaml', where: 'nodes.resultsCopy', summary: de('diff.added') },
+        {
+          file: 'dialogs/helpdesk.yaml',
+          where: `nodes.${start}`,
+          summary: de('diff.fieldsChanged', { fields: 'choices' }),
+        },
         {
           file: 'dialogs/helpdesk.yaml',
           where: 'links.login',
-          summary: expect.stringContaining('→ https://example.org/login'),
+          summary: expect.stringMatching(de.pattern('diff.valueChanged', { after: 'https://example.org/login' })),
         },
         {
           file: 'dialogs/understanding/es.yaml',
           where: `topics.${topic}`,
-          summary: expect.stringMatching(/^examples 1 added: .*; 1 removed: /),
+          summary: de('diff.examplesChanged', {
+            added: 1,
+            addedExamples: '"no me deja entrar nunca"',
+            removed: 1,
+            removedExamples: `"${first}"`,
+          }),
           added: ['no me deja entrar nunca'],
           removed: [first],
         },
@@ -75,9 +92,9 @@ describe('what a version changed', () => {
     const { files } = setting();
     const { 'dialogs/glossary.yaml': glossary, ...withoutGlossary } = files;
     const changed = { ...withoutGlossary, 'dialogs/helpdesk.yaml': `# a note\n${files['dialogs/helpdesk.yaml']}` };
-    expect(diffSnapshots(files, changed).structure).toEqual([
-      { file: 'dialogs/glossary.yaml', where: '', summary: 'file removed' },
-      { file: 'dialogs/helpdesk.yaml', where: '', summary: 'comments or layout changed' },
+    expect(diffSnapshots(files, changed, inGerman).structure).toEqual([
+      { file: 'dialogs/glossary.yaml', where: '', summary: de('diff.fileRemoved') },
+      { file: 'dialogs/helpdesk.yaml', where: '', summary: de('diff.layoutChanged') },
     ]);
     expect(glossary).toBeDefined();
   });

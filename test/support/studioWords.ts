@@ -30,3 +30,29 @@ export function studioSays(language: Language) {
   };
   return say;
 }
+
+/**
+ * What the studio's server says in one language (web:studio.error.*, web:studio.problem.*), as
+ * the content has it: `serverSays('de')('error.csrf')`, with values filled in.
+ */
+export function serverSays(language: Language) {
+  const web = content().resources[language].web as { studio: Record<string, unknown> };
+  const words = Object.fromEntries(flatten(web.studio)) as Record<string, string>;
+  const say = (key: string, values: Record<string, string | number> = {}) => {
+    const text = words[key];
+    if (text === undefined) throw new Error(`no studio text ${key} in ${language}`);
+    return fill(text, values);
+  };
+  /** The text as a whole-text pattern: the values given filled in, every other placeholder any words. */
+  say.pattern = (key: string, values: Record<string, string> = {}) => {
+    say(key);
+    const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const parts = words[key]!.split(/(\{\{\s*\w+\s*\}\})/).map((part) => {
+      const name = /^\{\{\s*(\w+)\s*\}\}$/.exec(part)?.[1];
+      if (!name) return escape(part);
+      return values[name] === undefined ? '.+' : escape(values[name]);
+    });
+    return new RegExp(`^${parts.join('')}$`);
+  };
+  return say;
+}

@@ -69,6 +69,8 @@
       method,
       credentials: 'same-origin',
       headers: {
+        // The server says its errors and the checks' problems in the page's language.
+        'accept-language': document.documentElement.lang || 'en',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(session && method !== 'GET' ? { 'x-csrf-token': session.csrfToken } : {}),
         ...headers,
