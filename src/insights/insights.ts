@@ -15,8 +15,6 @@ export interface InsightsOptions {
   inboxDays: number;
   /** A conversation silent this long outside a final step is abandoned. */
   abandonSeconds: number;
-  /** How long turns wait for others to be written with them (default BATCH_MS). */
-  batchMs?: number;
   now?: () => Date;
 }
 
@@ -60,13 +58,6 @@ const OUTCOMES = [
 
 /** At most this many turns wait for the store at once; beyond that a turn goes uncounted, never slower. */
 const MAX_PENDING = 256;
-/**
- * Turns wait this long for others, to go to the store in one call: a busy instance writes a few times a second,
- * not once a turn. The report and the inbox are that much later; a stopping instance writes what waits first.
- */
-const BATCH_MS = 50;
-/** This many turns waiting are written at once, without waiting out the moment. */
-export const BATCH_TURNS = 128;
 /** Conversations whose once-a-conversation marks this instance remembers, so later turns send only what is new. */
 const REMEMBERED = 10_000;
 /** A store that fails is reported at most this often, not at every turn. */
@@ -103,15 +94,6 @@ export class Insights {
   private queued: TurnRecord[] = [];
   /** The write under way, if any. */
   private writing: Promise<void> | undefined;
-  /** Ends the wait for more turns at once, while the write under way is still waiting. */
-  private writeNow: (() => void) | undefined;
-  /** How many callers wait for the turns to be written: no moment is waited for them. */
-  private hurried = 0;
-  /** Turns queued so far, and those of them the store has had (written, or failed and logged). */
-  private recorded = 0;
-  private done = 0;
-  /** Callers waiting until the store has had the first `upTo` turns. */
-  private readonly waiting: Array<{ upTo: number; resolve: () => void }> = [];
   /** The inbox writes under way. */
   private readonly filing = new Set<Promise<void>>();
   private warned = 0;
@@ -156,9 +138,7 @@ export class Insights {
     const marks = this.counted.get(key)?.marks;
     const once = marks ? counts.once.filter((field) => !marks.has(field)) : counts.once;
     this.queued.push({ ...counts, once, conversation: key, day, at: now.getTime() });
-    this.recorded++;
     this.writing ??= this.writeQueued();
-    if (this.queued.length >= BATCH_TURNS) this.writeNow?.();
     // Only what the bot missed, never an answer to its question; scrubbed before it is kept.
     const missed = heard === 'notUnderstood' || heard === 'clarified';
     const kept = this.options.inbox && missed && text ? scrub(text) : undefined;
@@ -174,11 +154,12 @@ export class Insights {
       );
   }
 
-  /** Writes the turns queued, then those queued meanwhile, each time after a moment for more, until none is left. */
+  /** Writes the turns queued, then those queued meanwhile, until none is left. */
   private async writeQueued(): Promise<void> {
     try {
+      // The turns answered in this moment go together.
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.queued.length > 0) {
-        if (this.queued.length < BATCH_TURNS) await this.moment();
         const turns = this.queued.splice(0);
         try {
           await this.options.store.record(turns);
@@ -186,37 +167,10 @@ export class Insights {
         } catch (error) {
           this.failed(error as Error);
         }
-        this.done += turns.length;
-        for (const waiter of this.waiting.filter(({ upTo }) => upTo <= this.done)) {
-          this.waiting.splice(this.waiting.indexOf(waiter), 1);
-          waiter.resolve();
-        }
       }
     } finally {
       this.writing = undefined;
     }
-  }
-
-  /** Resolves once the turns recorded so far are in the store, at once: a report shows the turn just made. */
-  private caughtUp(): Promise<void> {
-    if (this.done >= this.recorded) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.waiting.push({ upTo: this.recorded, resolve });
-      this.writeNow?.();
-    });
-  }
-
-  /** The moment turns wait for others, cut short by a full batch or by someone waiting for them to be written. */
-  private moment(): Promise<void> {
-    if (this.hurried > 0 || this.waiting.length > 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.writeNow?.(), this.options.batchMs ?? BATCH_MS);
-      this.writeNow = () => {
-        clearTimeout(timer);
-        this.writeNow = undefined;
-        resolve();
-      };
-    });
   }
 
   private background(write: Promise<void>): void {
@@ -261,7 +215,6 @@ export class Insights {
   }
 
   async report(from: string, to: string): Promise<InsightsReport> {
-    await this.caughtUp();
     const days = daysBetween(from, to);
     const perDay = await this.options.store.days(days);
     const total: Record<string, number> = {};
@@ -320,15 +273,7 @@ export class Insights {
 
   /** Resolves once every turn recorded so far is in the store, counts and inbox (or failed and was logged). */
   async settled(): Promise<void> {
-    this.hurried++;
-    try {
-      while (this.writing || this.filing.size > 0) {
-        this.writeNow?.();
-        await Promise.all([this.writing, ...this.filing]);
-      }
-    } finally {
-      this.hurried--;
-    }
+    while (this.writing || this.filing.size > 0) await Promise.all([this.writing, ...this.filing]);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { isFormNode } from '../../src/content/dialogSchema';
-import { BATCH_TURNS, Insights, dayOf, type SeenTurn } from '../../src/insights/insights';
+import { Insights, dayOf, type SeenTurn } from '../../src/insights/insights';
 import { RedisInsightsStore, type TurnRecord } from '../../src/insights/store';
 import { createLogger } from '../../src/logger';
 import { createRedis, type RedisClient } from '../../src/state/redisConnection';
@@ -47,10 +47,7 @@ function walks(conversations: number): SeenTurn[] {
   return turns;
 }
 
-async function counted(
-  record: (insights: Insights, turns: SeenTurn[]) => Promise<void>,
-  options: { batchMs?: number } = {},
-) {
+async function counted(record: (insights: Insights, turns: SeenTurn[]) => Promise<void>) {
   await redis.flushall();
   const store = new CountedStore(redis);
   const insights = new Insights({
@@ -60,7 +57,6 @@ async function counted(
     inbox: false,
     inboxDays: 30,
     abandonSeconds: 3600,
-    ...options,
   });
   await record(insights, walks(12));
   await insights.close();
@@ -82,44 +78,5 @@ describe('insights of turns answered in the same moment', () => {
     expect(oneByOne.writes).toBe(walks(12).length);
     expect(Object.keys(oneByOne.day!).length).toBeGreaterThan(3);
     expect(together).toEqual({ writes: 1, day: oneByOne.day });
-  });
-
-  it('wait a moment for more: turns a few milliseconds apart go together, a full batch at once', async () => {
-    const oneByOne = await counted(async (insights, turns) => {
-      for (const turn of turns) {
-        insights.record(turn);
-        await insights.settled();
-      }
-    });
-    const apart = await counted(
-      async (insights, turns) => {
-        for (const turn of turns) {
-          insights.record(turn);
-          await new Promise((resolve) => setTimeout(resolve, 1));
-        }
-      },
-      { batchMs: 60_000 },
-    );
-    expect(apart.day).toEqual(oneByOne.day);
-    expect(apart.writes).toBeLessThanOrEqual(Math.ceil(walks(12).length / BATCH_TURNS));
-  });
-
-  it('a report shows the turns just made, without waiting for their moment', async () => {
-    await redis.flushall();
-    const insights = new Insights({
-      store: new RedisInsightsStore(redis),
-      content,
-      logger: createLogger('silent'),
-      inbox: false,
-      inboxDays: 30,
-      abandonSeconds: 3600,
-      batchMs: 60_000,
-    });
-    const turns = walks(2);
-    for (const turn of turns) insights.record(turn);
-    const today = dayOf(new Date());
-    const report = await insights.report(today, today);
-    expect(report.conversations).toBe(new Set(turns.map((turn) => turn.conversation)).size);
-    await insights.close();
   });
 });
