@@ -64,6 +64,19 @@ function streamUrl(
   return `${secure ? 'wss' : 'ws'}://${host}${path}?${query}`;
 }
 
+export interface DirectLineRouteOptions {
+  /** The secret path the bot's replies arrive on; none for an endpoint whose replies need no connector. */
+  connectorPath?: string;
+  logger: Logger;
+  trustProxy?: boolean;
+  /** The page's token endpoint's per-address limit, which refreshes and reconnects count against too. */
+  tokenLimiter?: RateLimiter;
+  /** Where the endpoint is: DIRECT_LINE_PATH, or a second endpoint's own path beside it. */
+  basePath?: string;
+  /** Refuses a request (throwing a DirectLineError) that may not use the conversation its token is for. */
+  admit?: (req: IncomingMessage, token: string | undefined) => Promise<void>;
+}
+
 /**
  * The Direct Line 3.0 routes of the local endpoint (conversations, activities with watermarks, a WebSocket
  * stream, token refresh) and the Bot Connector routes the bot's replies arrive on. A refresh or a reconnect is a
@@ -73,18 +86,16 @@ function streamUrl(
 export function mountDirectLine(
   server: Server,
   directLine: LocalDirectLine,
-  connectorPath: string | undefined,
-  logger: Logger,
-  trustProxy = false,
-  tokenLimiter?: RateLimiter,
-  basePath = DIRECT_LINE_PATH,
+  options: DirectLineRouteOptions,
 ): { closeStreams(): void } {
+  const { connectorPath, logger, trustProxy = false, tokenLimiter, basePath = DIRECT_LINE_PATH, admit } = options;
   const json = readJsonBody(256 * 1024);
-  /** A route answering `status` with what `answer` gives, or Direct Line's error body. */
+  /** A route answering `status` with what `answer` gives, or Direct Line's error body; clients' are admitted first. */
   const route =
-    (status: number, answer: (req: Request, conversationId: string) => Promise<unknown> | unknown) =>
+    (status: number, answer: (req: Request, conversationId: string) => Promise<unknown> | unknown, fromBot = false) =>
     async (req: Request, res: Response) => {
       try {
+        if (!fromBot) await admit?.(req, bearer(req));
         res.send(status, await answer(req, req.params.conversationId as string));
       } catch (error) {
         refuse(res, error, logger);
@@ -156,21 +167,27 @@ export function mountDirectLine(
 
   // Bot Connector API, the subset CloudAdapter uses for sendActivity/replyToActivity/updateActivity.
   if (connectorPath !== undefined) {
-    const reply = route(200, async (req, conversationId) => ({
-      id: await directLine.fromBot(conversationId, req.body),
-    }));
+    const reply = route(
+      200,
+      async (req, conversationId) => ({ id: await directLine.fromBot(conversationId, req.body) }),
+      true,
+    );
     server.post(`${connectorPath}/v3/conversations/:conversationId/activities`, json, reply);
     server.post(`${connectorPath}/v3/conversations/:conversationId/activities/:activityId`, json, reply);
     server.put(
       `${connectorPath}/v3/conversations/:conversationId/activities/:activityId`,
       json,
-      route(200, async (req, conversationId) => ({
-        id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body),
-      })),
+      route(
+        200,
+        async (req, conversationId) => ({
+          id: await directLine.updateFromBot(conversationId, req.params.activityId as string, req.body),
+        }),
+        true,
+      ),
     );
   }
 
-  return { closeStreams: attachStream(server, directLine, logger, basePath) };
+  return { closeStreams: attachStream(server, directLine, logger, basePath, admit) };
 }
 
 type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
@@ -200,7 +217,13 @@ function onUpgrade(server: Server, handler: Upgrade): void {
 }
 
 /** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
-function attachStream(server: Server, directLine: LocalDirectLine, logger: Logger, basePath: string): () => void {
+function attachStream(
+  server: Server,
+  directLine: LocalDirectLine,
+  logger: Logger,
+  basePath: string,
+  admit: DirectLineRouteOptions['admit'],
+): () => void {
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const pattern = new RegExp(`^${basePath}/conversations/([^/?]+)/stream$`);
   const refuse = (socket: Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
@@ -232,10 +255,17 @@ function attachStream(server: Server, directLine: LocalDirectLine, logger: Logge
         clearInterval(keepAlive);
         unsubscribe?.();
       });
-      directLine
-        .subscribe(token ?? undefined, conversationId, url.searchParams.get('watermark') ?? undefined, (set) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
-        })
+      Promise.resolve(admit?.(req, token ?? undefined))
+        .then(() =>
+          directLine.subscribe(
+            token ?? undefined,
+            conversationId,
+            url.searchParams.get('watermark') ?? undefined,
+            (set) => {
+              if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+            },
+          ),
+        )
         .then(
           (stop) => {
             if (closed) stop();

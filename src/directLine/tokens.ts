@@ -98,6 +98,11 @@ export async function sharedTokenKey(redis: RedisClient): Promise<string> {
   return key;
 }
 
+/** A key for another endpoint's tokens, made from this one: neither endpoint accepts the other's tokens. */
+export function derivedTokenKey(key: string, purpose: string): string {
+  return createHmac('sha256', key).update(purpose).digest('base64url');
+}
+
 /**
  * The signing key kept in a file of the bot's own (made on first start, readable by its user only), so tokens
  * given out before a restart are still accepted after it.

@@ -80,14 +80,12 @@ export function createServer(options: ServerOptions): HelpdeskServer {
   });
 
   const streams = options.directLine
-    ? mountDirectLine(
-        server,
-        options.directLine.hub,
-        options.directLine.connectorPath,
-        options.logger,
-        options.webChat?.trustProxy ?? false,
-        options.webChat?.limiter,
-      )
+    ? mountDirectLine(server, options.directLine.hub, {
+        connectorPath: options.directLine.connectorPath,
+        logger: options.logger,
+        trustProxy: options.webChat?.trustProxy ?? false,
+        ...(options.webChat?.limiter ? { tokenLimiter: options.webChat.limiter } : {}),
+      })
     : undefined;
   if (options.webChat) mountWebChat(server, { ...options.webChat, logger: options.logger });
   if (options.studio) {

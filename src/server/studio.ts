@@ -17,8 +17,8 @@ import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
 import { SESSION_SECONDS, type Studio } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
-import { mountPreviewChannel, PreviewChannel } from './studioPreview';
-import { StudioWords, type Guarded, type Handler, type Translate } from './studioHttp';
+import { mountPreviewChannel, PreviewChannel, type PreviewDirectLine } from './studioPreview';
+import { cookieOf, SESSION_COOKIE, StudioWords, type Guarded, type Handler, type Translate } from './studioHttp';
 import { mountStructure } from './studioStructure';
 import { versionDiff } from '../studio/versionDiff';
 import { problemSaying } from '../studio/checks';
@@ -34,11 +34,12 @@ export interface StudioRouteOptions {
   insights?: Insights;
   /** Signing in with an OpenID provider, beside the local accounts (absent unless STUDIO_OIDC_ variables are set). */
   oidc?: OidcSignIn;
+  /** Where the preview's Direct Line conversations live and what signs their tokens (Redis when configured). */
+  preview?: PreviewDirectLine;
   /** The current content's texts: the studio's answers, and the pages it shows outside its own (sign-in refused). */
   translate: Translate;
 }
 
-const COOKIE = 'studio_session';
 const BODY_LIMIT = 256 * 1024;
 /** The longest message the "try a message" box sends. */
 const MAX_TRY = 2000;
@@ -55,18 +56,10 @@ const FROM_PACKAGES: Record<string, string> = {
   'chart.umd.min.js': path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
 };
 
-export function cookieOf(req: Request, cookie = COOKIE): string | undefined {
-  for (const part of (req.header('cookie') ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === cookie) return value.join('=');
-  }
-  return undefined;
-}
-
 /** The session cookie for the studio's pages and API: HttpOnly, SameSite=Strict, Secure behind TLS. */
 export function sessionCookie(req: Request, id: string): string {
   const secure = isSecure(req) ? '; Secure' : '';
-  return `${COOKIE}=${id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
+  return `${SESSION_COOKIE}=${id}; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}${secure}`;
 }
 
 /** Secure when the browser reached the bot over TLS, directly or through a proxy that says so. */
@@ -185,7 +178,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
       async (_req, res, session, sessionId) => {
         await studio.signOut(sessionId);
         await studio.audit(session.email, 'sign-out', {});
-        res.setHeader('set-cookie', `${COOKIE}=; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=0`);
+        res.setHeader('set-cookie', `${SESSION_COOKIE}=; Path=/studio; HttpOnly; SameSite=Strict; Max-Age=0`);
         res.send(204);
       },
       { csrf: true },
@@ -395,7 +388,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
 
   mountInsights(server, options, guarded, body, words);
   // The preview as a Web Chat pane: a Direct Line endpoint of its own, answered by the draft.
-  const preview = new PreviewChannel(studio);
+  const preview = new PreviewChannel(studio, words, options.preview);
   const closePreviewStreams = mountPreviewChannel(server, preview, guarded, options.logger, options.trustProxy, words);
   server.server.on('close', () => {
     closePreviewStreams();

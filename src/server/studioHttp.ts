@@ -1,9 +1,21 @@
 /** What the studio's route modules share: the guard for signed-in people, and answers in the lead's language. */
+import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'restify';
 import type { Language } from '../dialog/languages';
 import { sayIn, type Said, type WordValues } from '../dialog/studioWords';
 import type { Session } from '../studio/studio';
 import { pageLanguage } from './webChat';
+
+/** The studio session's cookie: sent with every request under /studio, the preview's Direct Line too. */
+export const SESSION_COOKIE = 'studio_session';
+
+export function cookieOf(req: Pick<IncomingMessage, 'headers'>, cookie = SESSION_COOKIE): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === cookie) return value.join('=');
+  }
+  return undefined;
+}
 
 /** What the studio's routes for signed-in people do, once the session is known. */
 export type Handler = (req: Request, res: Response, session: Session, sessionId: string) => Promise<void>;
@@ -28,7 +40,10 @@ export class StudioWords {
   }
 
   say(req: Request, words: Said): string {
-    const language = this.languageOf(req);
+    return this.sayIn(this.languageOf(req), words);
+  }
+
+  sayIn(language: Language, words: Said): string {
     return sayIn((key, values) => this.translate(language, key, values), words);
   }
 

@@ -2,7 +2,8 @@ import type { Request, Response, Server } from 'restify';
 import { clientAddress } from '../directLine/routes';
 import type { OidcOutcome } from '../studio/oidc';
 import { PENDING_SECONDS } from '../studio/oidc';
-import { cookieOf, isSecure, sessionCookie, type StudioRouteOptions } from './studio';
+import { isSecure, sessionCookie, type StudioRouteOptions } from './studio';
+import { cookieOf } from './studioHttp';
 import { escapeHtml, pageLanguage } from './webChat';
 
 /** The browser's id of a sign-in under way, sent back only to the callback; Lax so the provider's redirect has it. */

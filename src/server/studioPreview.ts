@@ -1,21 +1,22 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import { TRACE_NAME, TRACE_VALUE_TYPE } from '../bot/activities';
 import { PROJECT_ROOT } from '../config';
 import { isLanguage, LANGUAGES, type Language } from '../dialog/languages';
 import { readJsonBody } from '../http/jsonBody';
-import { LocalDirectLine, type ChannelActivity } from '../directLine/localDirectLine';
+import type { ConversationStore } from '../directLine/conversationStore';
+import { DirectLineError, LocalDirectLine, type ChannelActivity } from '../directLine/localDirectLine';
+import type { DirectLineTokens } from '../directLine/tokens';
 import { mountDirectLine } from '../directLine/routes';
 import type { Logger } from '../logger';
 import type { Studio } from '../studio/studio';
 import { said } from '../dialog/studioWords';
-import type { StudioWords } from './studioHttp';
+import { cookieOf, type StudioWords } from './studioHttp';
 
 /** The preview's own Direct Line endpoint: beside the page's, never handing anything to the live bot. */
 export const PREVIEW_DIRECT_LINE_PATH = '/studio/directline';
-/** Preview conversations kept at once (per instance); the oldest is let go first. */
-const OPEN_PREVIEWS = 100;
 
 /** The files of the Web Chat pane: the same bundle, Direct Line client and Markdown as the chat page. */
 const FILES: Record<string, { file: () => string; type: string }> = {
@@ -39,35 +40,46 @@ type Guarded = (
   need?: { csrf?: boolean },
 ) => (req: Request, res: Response) => Promise<void>;
 
+/** Where the preview's conversations live and what signs its tokens: Redis and a shared key, else this process. */
+export interface PreviewDirectLine {
+  store?: ConversationStore;
+  tokens?: DirectLineTokens;
+}
+
+/** The key a Direct Line conversation of the preview is kept under in the preview store. */
+const previewId = (conversationId: string) => `directline:${conversationId}`;
+
 /**
  * The studio's preview as a Web Chat conversation: a Direct Line endpoint of its own whose conversations are
  * bound to a signed-in studio session and answered by the draft (with the demo accounts, never the real account
- * service), each reply followed by the dialog-state trace the page shows beside the turn.
+ * service), each reply followed by the dialog-state trace the page shows beside the turn. With Redis, any instance
+ * serves any request of a conversation: its transcript, its dialog and its token are shared.
  */
 export class PreviewChannel {
   readonly hub: LocalDirectLine;
-  private readonly open = new Map<
-    string,
-    { sessionId: string; language: Language; say: (problems: string) => string }
-  >();
 
-  constructor(private readonly studio: Studio) {
+  constructor(
+    private readonly studio: Studio,
+    private readonly words: StudioWords,
+    parts: PreviewDirectLine = {},
+  ) {
     this.hub = new LocalDirectLine({
       deliver: (activity) => this.deliver(activity),
       // Replies are appended here directly: nothing goes through a connector.
       serviceUrl: () => '',
       bot: { id: 'studio-preview', name: 'Preview' },
+      ...(parts.store ? { store: parts.store } : {}),
+      ...(parts.tokens ? { tokens: parts.tokens } : {}),
     });
   }
 
   /**
-   * A new preview conversation for the session, in this language: its token and the endpoint's path. `say` puts
-   * why the draft cannot answer into the lead's words.
+   * A new preview conversation for the session, in this language: its token and the endpoint's path. Why the draft
+   * cannot answer is said in `pageLanguage`, the lead's.
    */
-  start(sessionId: string, language: Language, say: (problems: string) => string) {
+  async start(sessionId: string, language: Language, pageLanguage: Language) {
     const info = this.hub.issue();
-    this.open.set(info.conversationId, { sessionId, language, say });
-    if (this.open.size > OPEN_PREVIEWS) this.open.delete(this.open.keys().next().value!);
+    await this.studio.openPreview(previewId(info.conversationId), sessionId, language, pageLanguage);
     return {
       conversationId: info.conversationId,
       token: info.token,
@@ -76,35 +88,50 @@ export class PreviewChannel {
     };
   }
 
+  /** Lets a request use a conversation only with the signed-in studio session that opened it (its cookie). */
+  async admit(req: IncomingMessage, token: string | undefined): Promise<void> {
+    const claims = this.hub.tokens.verify(token);
+    // A token that is no good is refused by the endpoint itself, in Direct Line's words.
+    if (!claims) return;
+    if (!(await this.studio.previewOf(previewId(claims.conversationId), cookieOf(req))))
+      throw new DirectLineError(
+        'Forbidden',
+        'This preview is only for the signed-in studio session that opened it; open a preview of your own.',
+      );
+  }
+
   private async deliver(activity: ChannelActivity): Promise<void> {
     const conversationId = activity.conversation?.id ?? '';
-    const open = this.open.get(conversationId);
-    if (!open) return;
     const joined = activity.type === 'event' && activity.name === 'webchat/join';
     if (!joined && activity.type !== 'message') return;
-    const result = await this.studio.preview(`directline:${conversationId}`, {
-      language: open.language,
-      ...(joined ? { restart: true } : { text: String(activity.text ?? '').slice(0, 2000) }),
-    });
+    const turn = await this.studio.previewTurn(
+      previewId(conversationId),
+      joined ? { restart: true } : { text: String(activity.text ?? '').slice(0, 2000) },
+    );
+    if (!turn) return;
+    const { kept, reply } = turn;
     const replies: Array<Record<string, unknown>> =
-      'problems' in result
+      'problems' in reply
         ? [
             {
               type: 'message',
-              text: open.say(result.problems.map((each) => each.message).join('; ')),
+              text: this.words.sayIn(
+                kept.pageLanguage,
+                said('error.noPreview', { problems: reply.problems.map((each) => each.message).join('; ') }),
+              ),
             },
           ]
         : [
             {
               type: 'message',
-              text: result.messages.join('\n\n'),
+              text: reply.messages.join('\n\n'),
               textFormat: 'markdown',
-              locale: open.language,
-              ...(result.buttons.length > 0
+              locale: kept.language,
+              ...(reply.buttons.length > 0
                 ? {
                     suggestedActions: {
                       to: [],
-                      actions: result.buttons.map(({ title }) => ({ type: 'imBack', title, value: title })),
+                      actions: reply.buttons.map(({ title }) => ({ type: 'imBack', title, value: title })),
                     },
                   }
                 : {}),
@@ -113,10 +140,10 @@ export class PreviewChannel {
               type: 'trace',
               name: TRACE_NAME,
               valueType: TRACE_VALUE_TYPE,
-              value: { ...result.trace, said: result.said },
+              value: { ...reply.trace, said: reply.said },
             },
           ];
-    for (const reply of replies) await this.hub.fromBot(conversationId, { ...reply, replyToId: activity.id });
+    for (const each of replies) await this.hub.fromBot(conversationId, { ...each, replyToId: activity.id });
   }
 
   async close(): Promise<void> {
@@ -157,21 +184,17 @@ export function mountPreviewChannel(
           words.fail(req, res, 400, 'bad_request', said('error.language', { languages: LANGUAGES.join(', ') }));
           return;
         }
-        const say = (problems: string) => words.say(req, said('error.noPreview', { problems }));
-        res.send(201, channel.start(sessionId, language, say));
+        res.send(201, await channel.start(sessionId, language, words.languageOf(req)));
       },
       { csrf: true },
     ),
   );
 
-  const { closeStreams } = mountDirectLine(
-    server,
-    channel.hub,
-    undefined,
+  const { closeStreams } = mountDirectLine(server, channel.hub, {
     logger,
     trustProxy,
-    undefined,
-    PREVIEW_DIRECT_LINE_PATH,
-  );
+    basePath: PREVIEW_DIRECT_LINE_PATH,
+    admit: (req, token) => channel.admit(req, token),
+  });
   return closeStreams;
 }

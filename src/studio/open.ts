@@ -4,8 +4,12 @@ import type { Content } from '../content/loadContent';
 import type { Logger } from '../logger';
 import { MemoryWindowCounter, RedisWindowCounter, type WindowCounter } from '../state/rateLimit';
 import type { RedisClient } from '../state/redisConnection';
+import { SlotSeal } from '../conversation/sealedSlots';
+import { RedisConversationStore, type ConversationStore } from '../directLine/conversationStore';
+import { DirectLineTokens, derivedTokenKey, sharedTokenKey } from '../directLine/tokens';
 import { EVAL_FILE } from './nluEvaluation';
 import { OidcSignIn } from './oidc';
+import { SharedPreviewStore } from './previewStore';
 import { FileStudioStore, RedisStudioStore, type StudioStore } from './store';
 import { Studio } from './studio';
 
@@ -40,14 +44,40 @@ export class SignInLimit {
 /** How often an instance looks for a version published elsewhere: well within the 5 s a publish may take. */
 export const LIVE_POLL_MS = 1000;
 
-/** The studio as the bot runs it: its store (Redis when set, else the data folder) and its sign-in limit. */
+/** What a preview conversation's Direct Line transcript keeps, and how long it waits unused: the chat page's. */
+const PREVIEW_TRANSCRIPT = { maxActivities: 500, maxBytes: 256 * 1024, idleSeconds: 3600, now: Date.now };
+
+/**
+ * The preview's Direct Line with Redis: conversations under keys of its own, tokens signed with a key made from the
+ * chat page's (agreed through Redis), so every instance accepts them and neither endpoint accepts the other's.
+ */
+async function sharedPreviewDirectLine(
+  config: Config,
+  redis: RedisClient,
+): Promise<{ store: ConversationStore; tokens: DirectLineTokens }> {
+  const pageKey = config.webChat.tokenKey ?? (await sharedTokenKey(redis));
+  return {
+    store: new RedisConversationStore(redis, PREVIEW_TRANSCRIPT, 'helpdesk:preview:dl'),
+    tokens: new DirectLineTokens(derivedTokenKey(pageKey, 'studio preview')),
+  };
+}
+
+/**
+ * The studio as the bot runs it: its store (Redis when set, else the data folder), its sign-in limit, and where the
+ * preview's conversations live (with Redis, shared by every instance; else in this process).
+ */
 export async function openStudio(
   config: Config,
   filesContent: Content,
   redis: RedisClient | undefined,
   logger: Logger,
   onLive: (content: Content, version: number) => void,
-): Promise<{ studio: Studio; signInLimit: SignInLimit; oidc?: OidcSignIn }> {
+): Promise<{
+  studio: Studio;
+  signInLimit: SignInLimit;
+  oidc?: OidcSignIn;
+  preview: { store?: ConversationStore; tokens?: DirectLineTokens };
+}> {
   const store: StudioStore = redis ? new RedisStudioStore(redis) : new FileStudioStore(config.studio!.dataDir);
   const studio = await Studio.open(
     {
@@ -61,7 +91,8 @@ export async function openStudio(
       },
       logger: logger.child({ component: 'studio' }),
       onLive,
-      ...(redis ? { pollMs: LIVE_POLL_MS } : {}),
+      seal: new SlotSeal(config.stateKey),
+      ...(redis ? { pollMs: LIVE_POLL_MS, previews: new SharedPreviewStore(store) } : {}),
     },
     filesContent,
   );
@@ -72,6 +103,7 @@ export async function openStudio(
   return {
     studio,
     signInLimit,
+    preview: redis ? await sharedPreviewDirectLine(config, redis) : {},
     ...(oidc ? { oidc: new OidcSignIn(oidc, studio, store, logger.child({ component: 'studio' })) } : {}),
   };
 }

@@ -21,7 +21,7 @@ export interface StudioStore {
 }
 
 /** One process's queue per lock name, so read-change-write steps never interleave. */
-class LocalLocks {
+export class LocalLocks {
   private readonly tails = new Map<string, Promise<unknown>>();
   run<T>(name: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(name) ?? Promise.resolve();

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { isMap, parseDocument } from 'yaml';
 import type { Content } from '../content/loadContent';
 import { createTranslator } from '../content/i18n';
@@ -11,6 +11,8 @@ import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAcc
 import { languageModelOf } from '../nlu/fromContent';
 import { checkForPublishing, contentProblems, problemSaying, type Problem, type PublishChecks } from './checks';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import type { SlotSeal } from '../conversation/sealedSlots';
+import { digestOf, MemoryPreviewStore, type KeptPreview, type PreviewStore } from './previewStore';
 import { rebase } from './rebase';
 import { checkSnapshot, hashOf, readSnapshot, type Snapshot } from './snapshot';
 import type { StudioStore } from './store';
@@ -67,11 +69,22 @@ export interface StudioOptions {
   onLive: (content: Content, version: number) => void;
   /** How often this instance looks for a version published on another instance (only with a shared store). */
   pollMs?: number;
+  /** Where preview conversations wait between turns: this process's memory unless given (Redis, shared). */
+  previews?: PreviewStore;
+  /** Encrypts a preview's secret answers between turns, as the bot's; a key of this process's own unless given. */
+  seal?: SlotSeal;
 }
+
+/** A preview turn's answer: what the bot said, its buttons and the trace, or why the draft cannot answer. */
+export type PreviewReply =
+  | { messages: string[]; buttons: Array<{ title: string }>; trace: TurnResult['trace']; said: string[] }
+  | { problems: Problem[] };
 
 /** How long a studio session lasts. */
 export const SESSION_SECONDS = 8 * 3600;
 const FILES_AUTHOR = 'files';
+/** Preview engines one process keeps at once. */
+const PREVIEW_ENGINES = 100;
 
 /** Adds a local account (or changes its role and password); the password is kept only as its scrypt hash. */
 export async function saveUser(
@@ -106,7 +119,7 @@ export async function versionFilesOf(store: StudioStore, version: number): Promi
   return text ? (JSON.parse(text) as Snapshot) : undefined;
 }
 
-const sessionKey = (id: string) => `session:${createHash('sha256').update(id).digest('hex')}`;
+const sessionKey = (id: string) => `session:${digestOf(id)}`;
 
 /**
  * The content as versions: the deployed files are version 1, leads change a shared draft text by text, and
@@ -116,10 +129,9 @@ export class Studio {
   private liveVersion = 0;
   private poller: NodeJS.Timeout | undefined;
   private readonly checked = new Map<string, ReturnType<typeof checkSnapshot>>();
-  private readonly previews = new Map<
-    string,
-    { content: Content; engine: ConversationEngine; conversation: Conversation }
-  >();
+  /** The engines of the previews this process served last (the conversations wait in the preview store). */
+  private readonly engines = new Map<string, { content: Content; engine: ConversationEngine }>();
+  private readonly previews: PreviewStore;
 
   /** Steps, choices, questions, menu topics and their examples (structure.ts). */
   readonly structure: StructureEditor;
@@ -129,6 +141,7 @@ export class Studio {
     private live: Content,
   ) {
     this.structure = new StructureEditor(this, options.checks.evalFile);
+    this.previews = options.previews ?? new MemoryPreviewStore();
   }
 
   static async open(options: StudioOptions, filesContent: Content): Promise<Studio> {
@@ -422,42 +435,88 @@ export class Studio {
     return { language: { language: language.language, p: Math.round(language.p * 1000) / 1000 }, intents };
   }
 
-  /**
-   * One turn of a preview conversation with the draft (kept in this process, one per session), with the trace.
-   * It talks to the demo accounts, never to the real account service.
-   */
+  /** Opens a preview conversation for a studio session: only that session drives it, in `language`. */
+  async openPreview(id: string, sessionId: string, language: Language, pageLanguage: Language): Promise<void> {
+    await this.previews.set(id, { owner: digestOf(sessionId), language, pageLanguage });
+  }
+
+  /** The preview conversation, when it is open and `sessionId` is the signed-in session that opened it. */
+  async previewOf(id: string, sessionId: string | undefined): Promise<KeptPreview | undefined> {
+    if (!sessionId) return undefined;
+    const [kept, session] = await Promise.all([this.previews.get(id), this.session(sessionId)]);
+    return kept && session && kept.owner === digestOf(sessionId) ? kept : undefined;
+  }
+
+  /** One turn of the session's own preview conversation (`POST /studio/api/preview`), in `language`. */
   async preview(
     sessionId: string,
     request: { language: Language; text?: string; restart?: boolean },
-  ): Promise<
-    | { messages: string[]; buttons: Array<{ title: string }>; trace: TurnResult['trace']; said: string[] }
-    | { problems: Problem[] }
-  > {
-    const { content, problems } = await this.draftContent();
-    if (!content) return { problems: contentProblems(problems) };
-    let preview = this.previews.get(sessionId);
-    if (!preview || preview.content !== content || request.restart) {
-      const i18n = createTranslator(content);
-      const accountService = inMemoryAccounts(loadAccounts(this.options.checks.accountsFile));
-      preview = {
-        content,
-        engine: new ConversationEngine({ content, i18n, accountService }),
-        conversation: preview && !request.restart ? preview.conversation : new Conversation(),
+  ): Promise<PreviewReply> {
+    const opening = { owner: digestOf(sessionId), language: request.language, pageLanguage: request.language };
+    return (await this.previewTurn(sessionId, request, opening))!.reply;
+  }
+
+  /**
+   * One turn of a preview conversation with the draft as stored, with the trace; undefined when the preview is not
+   * open (nor `opening` given). It talks to the demo accounts, never to the real account service. The conversation
+   * waits in the preview store between turns, so any instance takes the next one; its turns never overlap.
+   */
+  async previewTurn(
+    id: string,
+    request: { language?: Language; text?: string; restart?: boolean },
+    opening?: KeptPreview,
+  ): Promise<{ kept: KeptPreview; reply: PreviewReply } | undefined> {
+    return this.previews.locked(id, async () => {
+      const kept = (await this.previews.get(id)) ?? opening;
+      if (!kept) return undefined;
+      const { content, problems } = await this.draftContent();
+      if (!content) return { kept, reply: { problems: contentProblems(problems) } };
+      const language = request.language ?? kept.language;
+      const conversation = request.restart ? new Conversation() : new Conversation(kept.dialog, kept.chosenLanguage);
+      const result = await conversation.turn(this.previewEngine(id, content, request.restart === true), {
+        channelLocale: language,
+        ...(request.text !== undefined ? { message: { text: request.text } } : {}),
+        turnId: turnIdOf('studio-preview', randomBytes(6).toString('hex')),
+      });
+      const { dialog: _before, chosenLanguage: _chosen, ...about } = kept;
+      const now: KeptPreview = {
+        ...about,
+        language,
+        dialog: result.stored,
+        ...(conversation.preferredLanguage ? { chosenLanguage: conversation.preferredLanguage } : {}),
       };
-      this.previews.set(sessionId, preview);
-      if (this.previews.size > 100) this.previews.delete(this.previews.keys().next().value!);
-    }
-    const result = await preview.conversation.turn(preview.engine, {
-      channelLocale: request.language,
-      ...(request.text !== undefined ? { message: { text: request.text } } : {}),
-      turnId: turnIdOf('studio-preview', randomBytes(6).toString('hex')),
+      await this.previews.set(id, now);
+      return {
+        kept: now,
+        reply: {
+          messages: result.messages,
+          said: result.said,
+          buttons: result.buttons.map((button) => ({ title: button.title })),
+          trace: result.trace,
+        },
+      };
     });
-    return {
-      messages: result.messages,
-      said: result.said,
-      buttons: result.buttons.map((button) => ({ title: button.title })),
-      trace: result.trace,
-    };
+  }
+
+  /**
+   * The engine of a preview in this process, with demo accounts of its own; a new one for new content or a restart.
+   * Another instance taking a turn makes its own: only the demo accounts' counters are not shared.
+   */
+  private previewEngine(id: string, content: Content, restart: boolean): ConversationEngine {
+    const known = this.engines.get(id);
+    if (known && known.content === content && !restart) return known.engine;
+    const i18n = createTranslator(content);
+    const accountService = inMemoryAccounts(loadAccounts(this.options.checks.accountsFile));
+    const engine = new ConversationEngine({
+      content,
+      i18n,
+      accountService,
+      ...(this.options.seal ? { seal: this.options.seal } : {}),
+    });
+    this.engines.delete(id);
+    this.engines.set(id, { content, engine });
+    if (this.engines.size > PREVIEW_ENGINES) this.engines.delete(this.engines.keys().next().value!);
+    return engine;
   }
 
   // Users, sessions, audit

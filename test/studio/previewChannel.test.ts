@@ -1,52 +1,7 @@
 import type { RunningBot } from '../../src/index';
 import { content } from '../support/helpers';
+import { PreviewConversation, type PreviewGrant } from '../support/previewConversation';
 import { openingKey, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
-
-interface Activity {
-  type: string;
-  name?: string;
-  text?: string;
-  from?: { role?: string };
-  value?: { topic: string; state: string; said: string[] };
-}
-
-/** A Direct Line 3.0 conversation over plain HTTP, as any Direct Line client speaks it. */
-class DirectLineConversation {
-  private watermark: string | undefined;
-  constructor(
-    private readonly base: string,
-    private readonly token: string,
-    private readonly id: string,
-  ) {}
-
-  private call(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(`${this.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  }
-
-  async start(): Promise<number> {
-    return (await this.call('POST', '/conversations')).status;
-  }
-
-  /** Posts an activity (answered once the turn is over) and reads what came after it. */
-  async send(activity: Record<string, unknown>): Promise<Activity[]> {
-    const posted = await this.call('POST', `/conversations/${this.id}/activities`, {
-      from: { id: 'lead' },
-      ...activity,
-    });
-    expect(posted.status).toBe(200);
-    const read = await this.call(
-      'GET',
-      `/conversations/${this.id}/activities${this.watermark ? `?watermark=${this.watermark}` : ''}`,
-    );
-    const set = (await read.json()) as { activities: Activity[]; watermark: string };
-    this.watermark = set.watermark;
-    return set.activities.filter((each) => each.from?.role === 'bot');
-  }
-}
 
 describe('the preview as a Direct Line conversation with the draft', () => {
   let bot: RunningBot;
@@ -84,10 +39,11 @@ describe('the preview as a Direct Line conversation with the draft', () => {
 
     const opened = await lead.call('POST', path, { language: 'de' });
     expect(opened.status).toBe(201);
-    const grant = (await opened.json()) as { conversationId: string; token: string; domain: string };
-    const chat = new DirectLineConversation(`${bot.url}${grant.domain}`, grant.token, grant.conversationId);
-    expect(await chat.start()).toBe(201);
-    const welcome = await chat.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } });
+    const grant = (await opened.json()) as PreviewGrant;
+    // The token with the session that opened it, as the studio page sends its cookie along.
+    const chat = new PreviewConversation(grant, lead.cookie);
+    expect(await chat.start(bot.url)).toBe(201);
+    const welcome = await chat.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } }, bot.url);
     const { dialog } = content();
     expect(welcome.map((each) => each.type)).toEqual(['message', 'trace']);
     expect(welcome[0]!.text).toContain(changed);

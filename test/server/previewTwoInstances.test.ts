@@ -1,0 +1,142 @@
+import WebSocket from 'ws';
+import { isFormNode, type MessageNode } from '../../src/content/dialogSchema';
+import type { RunningBot } from '../../src/index';
+import type { RedisClient } from '../../src/state/redisConnection';
+import { content, english } from '../support/helpers';
+import { PreviewConversation, traceOf, type PreviewActivity, type PreviewGrant } from '../support/previewConversation';
+import type { RedisServer } from '../support/redisServer';
+import { startStudioBot, StudioClient, studioRedis } from '../support/studioClient';
+
+jest.setTimeout(120_000);
+
+/** A step of the content that shows a message and buttons (not a form). */
+function messageStep(id: string): MessageNode {
+  const node = content().dialog.nodes[id];
+  if (!node || isFormNode(node)) throw new Error(`"${id}" is not a step with buttons`);
+  return node;
+}
+
+/** A pane's WebSocket stream of the preview on one instance: every activity it is sent, as it comes. */
+function stream(instance: string, grant: PreviewGrant, cookie: string) {
+  const heard: PreviewActivity[] = [];
+  const waiting: Array<{ done: () => boolean; resolve: () => void }> = [];
+  const url = `${instance.replace(/^http/, 'ws')}${grant.domain}/conversations/${grant.conversationId}/stream`;
+  const socket = new WebSocket(`${url}?t=${encodeURIComponent(grant.token)}`, { headers: { cookie } });
+  socket.on('message', (data: Buffer) => {
+    const text = data.toString();
+    if (!text) return;
+    heard.push(...(JSON.parse(text) as { activities: PreviewActivity[] }).activities);
+    for (const each of [...waiting]) if (each.done()) each.resolve();
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    opened,
+    /** The steps of the traces heard so far, once one of them is `state`. */
+    async traceReaching(state: string): Promise<string[]> {
+      const states = () =>
+        heard
+          .filter((each) => each.type === 'trace' && each.name === 'helpdesk.state')
+          .map((each) => each.value!.state);
+      if (!states().includes(state))
+        await new Promise<void>((resolve) => waiting.push({ done: () => states().includes(state), resolve }));
+      return states();
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** Two bot instances on one Redis, as a balancer without sticky routing spreads a lead's requests over them. */
+describe('the studio preview on two instances sharing Redis', () => {
+  let redis: { server: RedisServer; redis: RedisClient };
+  let first: RunningBot | undefined;
+  let second: RunningBot;
+  beforeAll(async () => {
+    redis = await studioRedis();
+    first = await startStudioBot({ REDIS_URL: redis.server.url });
+    second = await startStudioBot({ REDIS_URL: redis.server.url });
+  });
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+    redis?.redis.disconnect();
+    await redis?.server.stop();
+  });
+
+  it('is opened on one, driven through the other, heard on the first, and goes on as the first restarts', async () => {
+    const { dialog } = content();
+    const lead = await new StudioClient(first!.url).as('editor');
+    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language: 'en' });
+    expect(opened.status).toBe(201);
+    const grant = (await opened.json()) as PreviewGrant;
+    const chat = new PreviewConversation(grant, lead.cookie);
+
+    // The token the first instance gave out opens the conversation on the second.
+    expect(await chat.start(second.url)).toBe(201);
+    const pane = stream(first!.url, grant, lead.cookie);
+    await pane.opened;
+
+    // Each turn goes through the second instance and is read through the first.
+    const welcome = await chat.send(
+      { type: 'event', name: 'webchat/join', value: { language: 'en' } },
+      second.url,
+      first!.url,
+    );
+    expect(welcome.map((each) => each.type)).toEqual(['message', 'trace']);
+    expect(traceOf(welcome).state).toBe(dialog.start);
+
+    const menuButton = messageStep(dialog.start).choices[0]!;
+    const step = await chat.send({ type: 'message', text: english(menuButton.label) }, second.url, first!.url);
+    expect(traceOf(step).state).toBe(menuButton.goto);
+    // The same dialog goes on: a button that only the step just reached offers.
+    const stepButton = messageStep(menuButton.goto).choices[0]!;
+    const further = await chat.send({ type: 'message', text: english(stepButton.label) }, second.url, first!.url);
+    expect(traceOf(further).state).toBe(stepButton.goto);
+    // The pane streaming from the first instance heard every turn, in order.
+    expect(await pane.traceReaching(stepButton.goto)).toEqual([dialog.start, menuButton.goto, stepButton.goto]);
+    pane.close();
+
+    // The first instance goes away: the conversation, its token and its dialog carry on through the second.
+    await first!.close();
+    first = undefined;
+    const back = await chat.send({ type: 'message', text: english(menuButton.label) }, second.url);
+    expect(traceOf(back).state).toBe(menuButton.goto);
+    first = await startStudioBot({ REDIS_URL: redis.server.url });
+    const afterRestart = await chat.send({ type: 'message', text: english(stepButton.label) }, first.url, second.url);
+    expect(traceOf(afterRestart).state).toBe(stepButton.goto);
+  });
+
+  it('is driven only by the studio session that opened it, on every instance', async () => {
+    const lead = await new StudioClient(first!.url).as('editor');
+    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language: 'de' });
+    const grant = (await opened.json()) as PreviewGrant;
+    const own = new PreviewConversation(grant, lead.cookie);
+    expect(await own.start(second.url)).toBe(201);
+
+    // Another lead signed in with the token: refused, on the instance that opened it and on the other.
+    const other = await new StudioClient(second.url).as('publisher');
+    const theirs = new PreviewConversation(grant, other.cookie);
+    for (const instance of [first!.url, second.url]) {
+      const posted = await theirs.post(instance, { type: 'message', text: 'hallo' });
+      expect(posted.status).toBe(403);
+      expect(((await posted.json()) as { error: { code: string } }).error.code).toBe('Forbidden');
+      expect((await theirs.call(instance, 'GET', `/conversations/${grant.conversationId}/activities`)).status).toBe(
+        403,
+      );
+    }
+    // Nor without any session: the token alone drives nothing.
+    const noSession = new PreviewConversation(grant, '');
+    expect((await noSession.post(second.url, { type: 'message', text: 'hallo' })).status).toBe(403);
+    // Nothing the refused posts said reached the conversation; its own lead drives it as before.
+    const welcome = await own.send({ type: 'event', name: 'webchat/join', value: { language: 'de' } }, first!.url);
+    expect(welcome.map((each) => each.type)).toEqual(['message', 'trace']);
+    expect(traceOf(welcome).state).toBe(content().dialog.start);
+    expect((await own.read(second.url)).length).toBe(0);
+
+    // Once its lead signs out, nobody drives it.
+    expect((await lead.call('DELETE', '/studio/api/session')).status).toBeLessThan(300);
+    expect((await own.post(second.url, { type: 'message', text: 'hallo' })).status).toBe(403);
+  });
+});
