@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import WebSocket from 'ws';
 import { isFormNode, type MessageNode } from '../../src/content/dialogSchema';
 import type { RunningBot } from '../../src/index';
@@ -126,6 +127,11 @@ describe('the studio preview on two instances sharing Redis', () => {
         403,
       );
     }
+    // Nor does its stream open for them.
+    const url = `${second.url.replace(/^http/, 'ws')}${grant.domain}/conversations/${grant.conversationId}/stream`;
+    const refused = new WebSocket(`${url}?t=${encodeURIComponent(grant.token)}`, { headers: { cookie: other.cookie } });
+    const [code] = (await once(refused, 'close')) as [number];
+    expect(code).toBe(4403);
     // Nor without any session: the token alone drives nothing.
     const noSession = new PreviewConversation(grant, '');
     expect((await noSession.post(second.url, { type: 'message', text: 'hallo' })).status).toBe(403);
