@@ -132,6 +132,12 @@ describe('the studio preview on two instances sharing Redis', () => {
     const refused = new WebSocket(`${url}?t=${encodeURIComponent(grant.token)}`, { headers: { cookie: other.cookie } });
     const [code] = (await once(refused, 'close')) as [number];
     expect(code).toBe(4403);
+    // The chat page's own Direct Line, whose key the preview's is made from, does not take the preview's token.
+    const page = await fetch(`${second.url}/v3/directline/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${grant.token}`, cookie: lead.cookie },
+    });
+    expect(page.status).toBe(403);
     // Nor without any session: the token alone drives nothing.
     const noSession = new PreviewConversation(grant, '');
     expect((await noSession.post(second.url, { type: 'message', text: 'hallo' })).status).toBe(403);
