@@ -216,7 +216,23 @@ describe('structure editing in the studio API', () => {
     );
     expect(partial.status).toBe(422);
     expect((await json<{ problems: Problem[] }>(partial)).problems).toEqual([
-      { field: `nodes.${id}.say[1]`, message: expect.stringContaining('de') },
+      { field: `nodes.${id}.say[1]`, message: serverSays('en')('problem.newTextLanguages', { languages: 'de' }) },
+    ]);
+    // Not a text: refused, naming the entry.
+    const notText = await put({ ...read.step, say: [read.step.say[0], { newText: 'hello' }] }, read.etag);
+    expect(notText.status).toBe(422);
+    expect((await json<{ problems: Problem[] }>(notText)).problems.map((problem) => problem.field)).toContain(
+      `nodes.${id}.say[1]`,
+    );
+    // In the page's language.
+    const inGerman = await editor.call(
+      'PUT',
+      `/studio/api/steps/${id}`,
+      { step: { ...read.step, say: [read.step.say[0], { newText: withoutGerman }] } },
+      { 'if-match': read.etag, 'accept-language': 'de' },
+    );
+    expect((await json<{ problems: Problem[] }>(inGerman)).problems).toEqual([
+      { field: `nodes.${id}.say[1]`, message: serverSays('de')('problem.newTextLanguages', { languages: 'de' }) },
     ]);
     expect(await draftFiles()).toEqual(before);
 

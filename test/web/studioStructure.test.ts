@@ -150,6 +150,42 @@ describe('structure editing on the studio page in Chromium', () => {
     expect(await trace.first().textContent()).toContain(key);
   });
 
+  it('gives a step a question in five languages, then takes it away with the keyboard, its texts too', async () => {
+    const { dialog } = content();
+    // A step of texts that asks nothing yet, and words for its question from another step's.
+    const [id] = Object.entries(dialog.nodes).find(([, node]) => !isFormNode(node) && !node.prompt)!;
+    const asked = Object.values(dialog.nodes).find((node) => !isFormNode(node) && node.prompt) as MessageNode;
+    const lead = await new StudioClient(running.bot.url).as('editor');
+    const prompt = async () =>
+      ((await (await lead.call('GET', `/studio/api/steps/${id}`)).json()) as { step: MessageNode }).step.prompt;
+    const name = say('structure.prompt');
+
+    const page = await signedIn();
+    await page.locator(`button.step[data-step="${id}"]`).first().click();
+    await page.getByRole('heading', { name: say('structure.title', { step: id }) }).waitFor();
+    for (const language of LANGUAGES)
+      await page
+        .getByLabel(say('structure.textIn', { name, language: say.language(language) }))
+        .fill(`${contentText(language, asked.prompt!)} (${id})`);
+    await page.getByRole('button', { name: say('structure.save') }).click();
+    await page.getByText(say('editor.saved'), { exact: true }).waitFor({ timeout: 60_000 });
+    const key = await prompt();
+    expect(key?.startsWith(`${id}.`)).toBe(true);
+    expect((await lead.getText('fr', key!)).text).toBe(`${contentText('fr', asked.prompt!)} (${id})`);
+
+    // Drawn again from the draft: the question is named; Remove, then Save, with the keyboard.
+    await page.getByText(say('structure.textIs', { key: key! })).waitFor();
+    await page.getByRole('button', { name: say('structure.removeLabel', { name }) }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('lang'))).toBe(LANGUAGES[0]);
+    await page.getByRole('button', { name: say('structure.save') }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(say('structure.textIs', { key: key! })).waitFor({ state: 'detached', timeout: 60_000 });
+    expect(await prompt()).toBeUndefined();
+    expect((await lead.call('GET', `/studio/api/texts/fr/${encodeURIComponent(key!)}`)).status).toBe(404);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('warns, naming it, when a new topic takes "I can\'t log in to my results account" from a topic', async () => {
     const message = "I can't log in to my results account";
     // The message is an example of the topic the draft understands it as (as a lead teaches it from the inbox).
