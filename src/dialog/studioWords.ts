@@ -86,6 +86,7 @@ export const STUDIO_WORDS = {
   'problem.leadsNowhere': ['target'],
   'problem.twoChoices': ['target'],
   'problem.unreachable': ['folder', 'start'],
+  'problem.newTextLanguages': ['languages'],
   'diff.topicAdded': ['count'],
   'diff.topicRemoved': ['count'],
   'diff.examplesAdded': ['count', 'examples'],
@@ -99,6 +100,12 @@ export const STUDIO_WORDS = {
   'diff.fileAdded': [],
   'diff.fileRemoved': [],
   'diff.layoutChanged': [],
+  'diff.saysAdded': ['keys'],
+  'diff.saysRemoved': ['keys'],
+  'diff.saysReordered': ['keys'],
+  'diff.promptAdded': ['key'],
+  'diff.promptRemoved': ['key'],
+  'diff.promptChanged': ['after', 'before'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StudioWord = keyof typeof STUDIO_WORDS;

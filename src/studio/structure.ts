@@ -10,7 +10,8 @@ import { problemSaying, type Problem } from './checks';
 import { STUDIO_WORDS, type StudioWord, type WordValues } from '../dialog/studioWords';
 import type { EvalSet } from './nluEvaluation';
 import type { Snapshot } from './snapshot';
-import { withText } from './texts';
+import { SYSTEM_KEYS } from '../dialog/systemKeys';
+import { textsOf, withoutText, withText } from './texts';
 
 /** The dialog file and the files of examples, as the studio's versions name them. */
 export const DIALOG_FILE = 'dialogs/helpdesk.yaml';
@@ -222,8 +223,81 @@ function setStep(document: Document, nodes: YAMLMap, id: string, step: Record<st
     if (pair && isDeepStrictEqual(before?.toJSON ? before.toJSON() : before, value)) return pair;
     const made = document.createPair(field, value);
     if (pair) made.key = pair.key as typeof made.key;
+    // A list written on one line (`say: [a, b]`) stays on one line.
+    if ((isSeq(before) || isMap(before)) && before.flow && (isSeq(made.value) || isMap(made.value)))
+      made.value.flow = true;
     return made as (typeof existing.items)[number];
   });
+}
+
+/** A text to add to a step, in the five languages, for which the studio makes the key: `{ newText: { en, … } }`. */
+const newTextSchema = z.strictObject({ newText: z.partialRecord(z.enum(LANGUAGES), z.string().max(5000)) });
+
+/** The fields of a step that name the texts it says and asks, and the name a text added to each is keyed by. */
+const SAID_FIELDS = { say: 'body', prompt: 'prompt' } as const;
+
+/** The text keys a step's `say` and `prompt` name. */
+function saidKeys(step: unknown): string[] {
+  if (!step || typeof step !== 'object') return [];
+  const { say, prompt } = step as { say?: unknown; prompt?: unknown };
+  return [...(Array.isArray(say) ? say : []), prompt].filter((key): key is string => typeof key === 'string');
+}
+
+/** Every string the dialog holds (text keys among them), to tell whether a text is used anywhere. */
+function stringsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') found.add(value);
+  else if (value && typeof value === 'object') for (const each of Object.values(value)) stringsIn(each, found);
+  return found;
+}
+
+/**
+ * The step with each new text of its `say` and `prompt` given a key made from the step's name (`lockout.body2`), a
+ * key no text, section or field has; the texts by key; a problem for each new text a language lacks.
+ */
+function withNewTexts(
+  files: Snapshot,
+  dialog: Document,
+  id: string,
+  step: Record<string, unknown>,
+): { step: Record<string, unknown>; texts: Record<string, Record<Language, string>>; problems: Problem[] } {
+  const texts: Record<string, Record<Language, string>> = {};
+  const problems: Problem[] = [];
+  let taken: Set<string> | undefined;
+  const keyFor = (name: string) => {
+    if (!taken) {
+      taken = stringsIn(dialog.toJSON());
+      for (const language of LANGUAGES)
+        for (const key of textsOf(files, language).keys()) {
+          const parts = key.replace(/_.*$/, '').split('.');
+          parts.forEach((_, index) => taken!.add(parts.slice(0, index + 1).join('.')));
+        }
+    }
+    let number = 1;
+    while (taken.has(`${id}.${name}${number > 1 ? number : ''}`)) number++;
+    const key = `${id}.${name}${number > 1 ? number : ''}`;
+    taken.add(key);
+    return key;
+  };
+  const made = (value: unknown, field: string, name: string): unknown => {
+    const parsed = newTextSchema.safeParse(value);
+    if (!parsed.success) return value;
+    const missing = LANGUAGES.filter((language) => !parsed.data.newText[language]?.trim());
+    if (missing.length > 0) {
+      problems.push(problemSaying(field, 'problem.newTextLanguages', { languages: missing.join(', ') }));
+      return value;
+    }
+    const key = keyFor(name);
+    texts[key] = Object.fromEntries(
+      LANGUAGES.map((language) => [language, parsed.data.newText[language]!.trim()]),
+    ) as Record<Language, string>;
+    return key;
+  };
+  const path = `nodes.${id}`;
+  const result = { ...step };
+  if (Array.isArray(step.say))
+    result.say = step.say.map((value, index) => made(value, `${path}.say[${index}]`, SAID_FIELDS.say));
+  if (step.prompt !== undefined) result.prompt = made(step.prompt, `${path}.prompt`, SAID_FIELDS.prompt);
+  return { step: result, texts, problems };
 }
 
 /** The examples written as the files write them: a block list of double-quoted lines. */
@@ -258,12 +332,22 @@ export function applyChanges(
     return document.get('topics') as YAMLMap;
   };
 
+  // Texts a step no longer says or asks; each leaves the locale files unless something else still names it.
+  const dropped = new Set<string>();
+
   changes.forEach((change, index) => {
     const field = `changes[${index}]`;
     if (change.op === 'setStep') {
-      setStep(dialog, nodes, change.id, change.step);
+      const made = withNewTexts(result, dialog, change.id, change.step);
+      if (made.problems.length > 0) {
+        problems.push(...made.problems);
+        return;
+      }
+      const kept = new Set(saidKeys(made.step));
+      for (const key of saidKeys(nodes.get(change.id, true)?.toJSON())) if (!kept.has(key)) dropped.add(key);
+      setStep(dialog, nodes, change.id, made.step);
       topics.add(change.id);
-      for (const [key, byLanguage] of Object.entries(change.texts ?? {}))
+      for (const [key, byLanguage] of Object.entries({ ...change.texts, ...made.texts }))
         for (const [language, text] of Object.entries(byLanguage))
           result = withText(result, { language: language as Language, key }, text);
       return;
@@ -312,6 +396,10 @@ export function applyChanges(
     }
     for (const language of LANGUAGES) examplesIn(language).delete(change.id);
   });
+  const used = stringsIn(dialog.toJSON());
+  for (const key of dropped)
+    if (!used.has(key) && !SYSTEM_KEYS.includes(key))
+      for (const language of LANGUAGES) result = withoutText(result, { language, key });
   result[DIALOG_FILE] = write(dialog, files[DIALOG_FILE]);
   for (const [language, document] of examples)
     result[exampleFileOf(language)] = write(document, files[exampleFileOf(language)]);

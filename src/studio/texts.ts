@@ -72,6 +72,31 @@ export function withText(snapshot: Snapshot, ref: TextRef, text: string): Snapsh
   return { ...snapshot, [file]: `${JSON.stringify(data, null, 2)}\n` };
 }
 
+/**
+ * The snapshot without a text in one language (with its plural forms and variants, `body_one`, `body_inMinutes`),
+ * and without the sections it leaves empty, so removing a text added before gives the file back as it was.
+ */
+export function withoutText(snapshot: Snapshot, ref: TextRef): Snapshot {
+  const file = localeFileOf(ref);
+  const data = file ? parsed(snapshot, file) : undefined;
+  if (!file || !data) return snapshot;
+  const parts = splitKey(ref.key).path.split('.');
+  const trail = [data];
+  for (const part of parts.slice(0, -1)) {
+    const next = trail.at(-1)![part];
+    if (!next || typeof next !== 'object' || Array.isArray(next)) return snapshot;
+    trail.push(next as Record<string, unknown>);
+  }
+  const node = trail.at(-1)!;
+  const last = parts.at(-1)!;
+  const names = Object.keys(node).filter((name) => name === last || name.startsWith(`${last}_`));
+  if (names.length === 0) return snapshot;
+  for (const name of names) delete node[name];
+  for (let depth = trail.length - 1; depth > 0 && Object.keys(trail[depth]!).length === 0; depth--)
+    delete trail[depth - 1]![parts[depth - 1]!];
+  return { ...snapshot, [file]: `${JSON.stringify(data, null, 2)}\n` };
+}
+
 /** Changes when the text changes (or appears), so a save made from an older reading is recognised. */
 export function etagOf(ref: TextRef, text: string | undefined): string {
   return createHash('sha256')

@@ -121,6 +121,37 @@ function changedFields(before: unknown, after: unknown): string[] {
   );
 }
 
+/** What a step now says and asks (`say`, `prompt`) in plain words: texts added, gone or reordered, its question. */
+function saidChanges(before: Record<string, unknown>, after: Record<string, unknown>): Said[] {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(shown) : []);
+  const [was, is] = [list(before.say), list(after.say)];
+  const added = is.filter((key) => !was.includes(key));
+  const removed = was.filter((key) => !is.includes(key));
+  const words: Said[] = [];
+  if (added.length) words.push(said('diff.saysAdded', { keys: added.join(', ') }));
+  if (removed.length) words.push(said('diff.saysRemoved', { keys: removed.join(', ') }));
+  if (!added.length && !removed.length && !isDeepStrictEqual(was, is))
+    words.push(said('diff.saysReordered', { keys: is.join(', ') }));
+  const [asked, asks] = [before.prompt, after.prompt];
+  if (asked === undefined && asks !== undefined) words.push(said('diff.promptAdded', { key: shown(asks) }));
+  else if (asked !== undefined && asks === undefined) words.push(said('diff.promptRemoved', { key: shown(asked) }));
+  else if (!isDeepStrictEqual(asked, asks))
+    words.push(said('diff.promptChanged', { before: shown(asked), after: shown(asks) }));
+  return words;
+}
+
+/** A changed entry in plain words: a step's texts and question said as such, its other fields named. */
+function entryChange(before: unknown, after: unknown, say: Say): string {
+  const fields = changedFields(before, after);
+  const texts = isRecord(before) && isRecord(after) ? saidChanges(before, after) : [];
+  const others = texts.length ? fields.filter((field) => field !== 'say' && field !== 'prompt') : fields;
+  if (!texts.length && !fields.length)
+    return say(said('diff.valueChanged', { before: shown(before), after: shown(after) }));
+  return [...texts, ...(others.length ? [said('diff.fieldsChanged', { fields: others.join(', ') })] : [])]
+    .map(say)
+    .join('; ');
+}
+
 /** A dialog, glossary or other file: each top-level field, and each entry of a top-level map (steps, validators…). */
 function fieldChanges(file: string, before: unknown, after: unknown, say: Say): StructureChange[] {
   if (!isRecord(before) || !isRecord(after)) return [{ file, where: '', summary: say(said('diff.notLoading')) }];
@@ -137,18 +168,7 @@ function fieldChanges(file: string, before: unknown, after: unknown, say: Say): 
         if (isDeepStrictEqual(old, now)) continue;
         if (old === undefined) changes.push({ file, where, summary: say(said('diff.added')) });
         else if (now === undefined) changes.push({ file, where, summary: say(said('diff.removed')) });
-        else {
-          const fields = changedFields(old, now);
-          changes.push({
-            file,
-            where,
-            summary: say(
-              fields.length
-                ? said('diff.fieldsChanged', { fields: fields.join(', ') })
-                : said('diff.valueChanged', { before: shown(old), after: shown(now) }),
-            ),
-          });
-        }
+        else changes.push({ file, where, summary: entryChange(old, now, say) });
       }
     else
       changes.push({

@@ -8,6 +8,9 @@ import { newTopic } from '../support/newTopic';
 import { content } from '../support/helpers';
 import { serverSays } from '../support/studioWords';
 import { startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
+import { contentText } from '../support/studioPage';
+import { FileStudioStore } from '../../src/studio/store';
+import type { Snapshot } from '../../src/studio/snapshot';
 
 jest.setTimeout(120_000);
 
@@ -52,9 +55,15 @@ function stepsOfContent() {
 
 describe('structure editing in the studio API', () => {
   let bot: RunningBot;
+  let dataDir: string;
   beforeAll(async () => {
-    bot = await startStudioBot({ STUDIO_DATA_DIR: await studioDataDir() });
+    dataDir = await studioDataDir();
+    bot = await startStudioBot({ STUDIO_DATA_DIR: dataDir });
   });
+
+  /** The draft's files as the studio keeps them, to compare byte for byte. */
+  const draftFiles = async () =>
+    (JSON.parse((await new FileStudioStore(dataDir).get('draft'))!) as { files: Snapshot }).files;
   afterAll(async () => bot?.close());
 
   const structure = async (client: StudioClient) => json<Structure>(await client.call('GET', '/studio/api/structure'));
@@ -173,6 +182,132 @@ describe('structure editing in the studio API', () => {
     const malformed = await put({ step: 'a form' }, etag);
     expect(malformed.status).toBe(422);
     expect((await json<{ problems: Problem[] }>(malformed)).problems[0]!.field).toBe('step');
+  });
+
+  /**
+   * A step opened for editing: the draft's files before, the step and its etag, a PUT of it, and new words in five
+   * languages (its first text's, with `added` after them, so they pass every rule a lead's words must).
+   */
+  async function editingStep(id: string, added: (language: Language) => string) {
+    const editor = await new StudioClient(bot.url).as('editor');
+    const before = await draftFiles();
+    const read = await json<{ step: MessageNode; etag: string }>(await editor.call('GET', `/studio/api/steps/${id}`));
+    const put = (step: unknown, etag: string) =>
+      editor.call('PUT', `/studio/api/steps/${id}`, { step }, { 'if-match': etag });
+    const words = Object.fromEntries(
+      LANGUAGES.map((language) => [language, `${contentText(language, read.step.say[0]!)}${added(language)}`]),
+    ) as Record<Language, string>;
+    return { editor, before, read, put, words };
+  }
+
+  it("adds a text to a step's say list in five languages, moves it, removes it; the files as before", async () => {
+    const { dialog } = content();
+    // A step the menu's buttons lead to that says texts, and the button's German words that lead there.
+    const menu = dialog.nodes[dialog.start] as MessageNode;
+    const choice = menu.choices.find((each) => !isFormNode(dialog.nodes[each.goto]!))!;
+    const id = choice.goto;
+    const { editor, before, read, put, words } = await editingStep(id, (language) => ` (${language}, 2)`);
+
+    // A language left out: refused, naming the list's entry and the language, nothing saved.
+    const withoutGerman = Object.fromEntries(Object.entries(words).filter(([language]) => language !== 'de'));
+    const partial = await put(
+      { ...read.step, say: [read.step.say[0], { newText: withoutGerman }, ...read.step.say.slice(1)] },
+      read.etag,
+    );
+    expect(partial.status).toBe(422);
+    expect((await json<{ problems: Problem[] }>(partial)).problems).toEqual([
+      { field: `nodes.${id}.say[1]`, message: serverSays('en')('problem.newTextLanguages', { languages: 'de' }) },
+    ]);
+    // Not a text: refused, naming the entry.
+    const notText = await put({ ...read.step, say: [read.step.say[0], { newText: 'hello' }] }, read.etag);
+    expect(notText.status).toBe(422);
+    expect((await json<{ problems: Problem[] }>(notText)).problems.map((problem) => problem.field)).toContain(
+      `nodes.${id}.say[1]`,
+    );
+    // In the page's language.
+    const inGerman = await editor.call(
+      'PUT',
+      `/studio/api/steps/${id}`,
+      { step: { ...read.step, say: [read.step.say[0], { newText: withoutGerman }] } },
+      { 'if-match': read.etag, 'accept-language': 'de' },
+    );
+    expect((await json<{ problems: Problem[] }>(inGerman)).problems).toEqual([
+      { field: `nodes.${id}.say[1]`, message: serverSays('de')('problem.newTextLanguages', { languages: 'de' }) },
+    ]);
+    expect(await draftFiles()).toEqual(before);
+
+    // Added second: the studio makes its key from the step's name, a key no text has yet.
+    const say = [read.step.say[0], { newText: words }, ...read.step.say.slice(1)];
+    const added = await put({ ...read.step, say }, read.etag);
+    expect(added.status).toBe(200);
+    const withText = await json<{ step: MessageNode; etag: string }>(
+      await editor.call('GET', `/studio/api/steps/${id}`),
+    );
+    const key = withText.step.say[1]!;
+    expect(key.startsWith(`${id}.`)).toBe(true);
+    expect(Object.values(dialog.nodes).flatMap((node) => JSON.stringify(node).match(/"[^"]+"/g) ?? [])).not.toContain(
+      `"${key}"`,
+    );
+    expect(withText.step.say).toEqual([read.step.say[0], key, ...read.step.say.slice(1)]);
+    for (const language of LANGUAGES) expect((await editor.getText(language, key)).text).toBe(words[language]);
+    // The etag read before the text was added is stale.
+    expect((await put(read.step, read.etag)).status).toBe(409);
+
+    // The draft's preview says it at that step, after the step's first text.
+    await editor.call('POST', '/studio/api/preview', { language: 'de', restart: true });
+    const reply = await json<{ said: string[]; messages: string[]; trace: { state: string } }>(
+      await editor.call('POST', '/studio/api/preview', { language: 'de', text: contentText('de', choice.label) }),
+    );
+    expect(reply.trace.state).toBe(id);
+    expect(reply.said.slice(0, 2)).toEqual([read.step.say[0], key]);
+    expect(reply.messages.join('\n')).toContain('(de, 2)');
+
+    // Moved first, then back: the files as they were with the text added.
+    const withAdded = await draftFiles();
+    const moved = await put({ ...withText.step, say: [key, ...read.step.say] }, withText.etag);
+    expect(moved.status).toBe(200);
+    const first = await json<{ step: MessageNode; etag: string }>(await editor.call('GET', `/studio/api/steps/${id}`));
+    expect(first.step.say).toEqual([key, ...read.step.say]);
+    expect((await put(withText.step, first.etag)).status).toBe(200);
+    expect(await draftFiles()).toEqual(withAdded);
+
+    // Removed: its texts leave the locale files too, and the files are byte for byte as before.
+    const now = await json<{ etag: string }>(await editor.call('GET', `/studio/api/steps/${id}`));
+    expect((await put(read.step, now.etag)).status).toBe(200);
+    expect(await draftFiles()).toEqual(before);
+  });
+
+  it("adds and removes a step's prompt; a text another place uses stays when it is taken away", async () => {
+    const { dialog } = content();
+    const messages = Object.entries(dialog.nodes).filter(
+      (entry): entry is [string, MessageNode] => !isFormNode(entry[1]),
+    );
+    const [id] = messages.find(([, each]) => !each.prompt && each.say.length > 0)!;
+    // A question for a step that asks none, in five languages; one language empty is refused, naming the field.
+    const { editor, before, read, put, words } = await editingStep(id, () => ' ?');
+    const empty = await put({ ...read.step, prompt: { newText: { ...words, fr: ' ' } } }, read.etag);
+    expect(empty.status).toBe(422);
+    expect((await json<{ problems: Problem[] }>(empty)).problems).toEqual([
+      { field: `nodes.${id}.prompt`, message: expect.stringContaining('fr') },
+    ]);
+    const added = await put({ ...read.step, prompt: { newText: words } }, read.etag);
+    expect(added.status).toBe(200);
+    const withPrompt = await json<{ step: MessageNode; etag: string }>(
+      await editor.call('GET', `/studio/api/steps/${id}`),
+    );
+    expect(withPrompt.step.prompt?.startsWith(`${id}.`)).toBe(true);
+    expect((await editor.getText('it', withPrompt.step.prompt!)).text).toBe(words.it);
+    expect((await put(read.step, withPrompt.etag)).status).toBe(200);
+    expect(await draftFiles()).toEqual(before);
+
+    // Another step's text named as this step's prompt, then taken away again: the text stays for the other step.
+    const [, other] = messages.find(([name, each]) => name !== id && each.prompt)!;
+    const borrowed = await put({ ...read.step, prompt: other.prompt }, read.etag);
+    expect(borrowed.status).toBe(200);
+    const { etag } = await json<{ etag: string }>(borrowed);
+    expect((await put(read.step, etag)).status).toBe(200);
+    expect((await editor.getText('de', other.prompt!)).text).toBe(contentText('de', other.prompt!));
+    expect(await draftFiles()).toEqual(before);
   });
 
   it('renames a step everywhere it is named, and refuses a name that is taken', async () => {

@@ -4,6 +4,7 @@ import { textsOf, withText } from '../../src/studio/texts';
 import { diffSnapshots } from '../../src/studio/versionDiff';
 import { createTranslator } from '../../src/content/i18n';
 import { sayIn } from '../../src/dialog/studioWords';
+import { isFormNode, type MessageNode } from '../../src/content/dialogSchema';
 import { content, ROOT } from '../support/helpers';
 import { serverSays } from '../support/studioWords';
 
@@ -86,6 +87,51 @@ describe('what a version changed', () => {
       ]),
     );
     expect(structure).toHaveLength(4);
+  });
+
+  it('says in plain words what a step now says and asks: a text added, one gone, a new order, its question', () => {
+    const { files } = setting();
+    const messages = Object.entries(content().dialog.nodes).filter(
+      (entry): entry is [string, MessageNode] => !isFormNode(entry[1]),
+    );
+    // A step that says two texts or more and asks a question, and one that asks none.
+    const [id, node] = messages.find(([, each]) => each.say.length >= 2 && each.prompt)!;
+    const [quiet, silent] = messages.find(([, each]) => !each.prompt)!;
+    const summaryOf = (change: (dialog: ReturnType<typeof parseDocument>) => void) => {
+      const dialog = parseDocument(files['dialogs/helpdesk.yaml']!);
+      change(dialog);
+      const { structure } = diffSnapshots(files, { ...files, 'dialogs/helpdesk.yaml': String(dialog) }, inGerman);
+      return structure.map((each) => [each.where, each.summary]);
+    };
+    const added = `${id}.body9`;
+    const [first, ...rest] = node.say;
+    expect(summaryOf((dialog) => dialog.setIn(['nodes', id, 'say'], [...node.say, added]))).toEqual([
+      [`nodes.${id}`, de('diff.saysAdded', { keys: added })],
+    ]);
+    expect(summaryOf((dialog) => dialog.setIn(['nodes', id, 'say'], rest))).toEqual([
+      [`nodes.${id}`, de('diff.saysRemoved', { keys: first! })],
+    ]);
+    expect(summaryOf((dialog) => dialog.setIn(['nodes', id, 'say'], [...rest, first]))).toEqual([
+      [`nodes.${id}`, de('diff.saysReordered', { keys: [...rest, first].join(', ') })],
+    ]);
+    // The question taken away, another's question asked, and one asked where there was none, with other fields.
+    expect(summaryOf((dialog) => dialog.deleteIn(['nodes', id, 'prompt']))).toEqual([
+      [`nodes.${id}`, de('diff.promptRemoved', { key: node.prompt! })],
+    ]);
+    expect(summaryOf((dialog) => dialog.setIn(['nodes', id, 'prompt'], `${id}.prompt9`))).toEqual([
+      [`nodes.${id}`, de('diff.promptChanged', { before: node.prompt!, after: `${id}.prompt9` })],
+    ]);
+    expect(
+      summaryOf((dialog) => {
+        dialog.setIn(['nodes', quiet, 'prompt'], node.prompt);
+        dialog.setIn(['nodes', quiet, 'final'], !silent.final);
+      }),
+    ).toEqual([
+      [
+        `nodes.${quiet}`,
+        [de('diff.promptAdded', { key: node.prompt! }), de('diff.fieldsChanged', { fields: 'final' })].join('; '),
+      ],
+    ]);
   });
 
   it('names a comment-only change and a file added or removed, so nothing goes unlisted', () => {

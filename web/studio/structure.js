@@ -144,6 +144,7 @@
     const parts = [
       heading,
       kindOf(fields),
+      isForm ? null : saysList(fields),
       element('p', {
         class: 'hint',
         text: isForm ? studioText('structure.formHint') : studioText('structure.choicesHint'),
@@ -194,14 +195,15 @@
 
   /**
    * A field whose value is a text: once the step names one, it says which (its words are edited with the step's
-   * texts above); otherwise five boxes to write a new one, saved as `newKey` with the structure.
+   * texts above); otherwise five boxes to write a new one, saved as `newKey` with the structure, or, without
+   * `newKey`, sent as `{ newText }` for the server to key.
    */
   function textField(fields, { field, name, key, newKey, set, optional = true }) {
     const box = element('fieldset', { class: 'text-field', 'data-field': field }, element('legend', { text: name }));
     const draw = (current) => {
       box.replaceChildren(box.firstChild);
-      box.dataset.textKey = current ?? newKey;
-      if (current && !fields.texts[current]) {
+      if (typeof current === 'string' || newKey) box.dataset.textKey = typeof current === 'string' ? current : newKey;
+      if (typeof current === 'string' && !fields.texts[current]) {
         box.append(element('p', { text: studioText('structure.textIs', { key: current }) }));
         if (!optional) return;
         const remove = element('button', {
@@ -225,12 +227,14 @@
       );
       const prefix = `field-${field.replace(/[^\w-]/g, '-')}`;
       const boxes = fiveBoxes(box, prefix, (language) => studioText('structure.textIn', { name, language }), {
-        values: fields.texts[newKey],
+        values: newKey ? fields.texts[newKey] : current?.newText,
         short: true,
       });
       const typed = () => {
         const values = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
-        if (Object.values(values).some(Boolean)) {
+        // Without `newKey` the server makes the text's key from the step's name.
+        if (!newKey) set(Object.values(values).some(Boolean) ? { newText: values } : undefined);
+        else if (Object.values(values).some(Boolean)) {
           fields.texts[newKey] = values;
           set(newKey);
         } else {
@@ -400,17 +404,6 @@
     };
     box.append(
       ...[
-        // A step made from a form has nothing to say yet.
-        step.say?.length
-          ? null
-          : textField(fields, {
-              field: `${path}.say`,
-              name: studioText('structure.says'),
-              key: undefined,
-              newKey: `${id}.body`,
-              optional: false,
-              set: (key) => (step.say = key ? [key] : []),
-            }),
         element('div', { class: 'pair', 'data-field': `${path}.then` }, thenLabel, then),
         flag('final', studioText('structure.final')),
         flag('offerLanguages', studioText('structure.offerLanguages')),
@@ -420,6 +413,66 @@
       ].filter(Boolean),
     );
     return box;
+  }
+
+  /**
+   * What a step of texts says, in order (each text moved, removed, or added in five languages, its key made by the
+   * server), and the question it asks after them.
+   */
+  function saysList(fields) {
+    const { id, step } = fields;
+    step.say = Array.isArray(step.say) ? step.say : [];
+    const path = `nodes.${id}`;
+    const list = element('div', { class: 'says', 'data-field': `${path}.say` });
+    const nameOf = (entry) =>
+      typeof entry === 'string'
+        ? studioText('structure.sayName', { key: entry })
+        : studioText('structure.newSayName', {
+            text: entry.newText?.[document.documentElement.lang] || entry.newText?.en || '',
+          });
+    const draw = (focusIndex, which) => {
+      const rows = step.say.map((entry, index) => {
+        const name = nameOf(entry);
+        return element(
+          'li',
+          { 'data-field': `${path}.say[${index}]` },
+          element('span', { text: name }),
+          ' ',
+          ...rowButtons(step.say, index, name, draw),
+        );
+      });
+      list.replaceChildren(
+        element('h4', { text: studioText('structure.says') }),
+        element('p', { class: 'hint', text: studioText('structure.sayHint') }),
+        element('ol', {}, ...rows),
+        addSay(id, step, () => draw(step.say.length - 1, 'up')),
+      );
+      const row = which ? list.querySelectorAll('li')[focusIndex] : undefined;
+      row?.querySelector(which === 'down' ? 'button:nth-of-type(2)' : 'button')?.focus();
+    };
+    draw();
+    const prompt = textField(fields, {
+      field: `${path}.prompt`,
+      name: studioText('structure.prompt'),
+      key: step.prompt,
+      set: (value) => setField(step, 'prompt', value),
+    });
+    return element('div', {}, list, prompt);
+  }
+
+  function addSay(id, step, added) {
+    const form = element('fieldset', {}, element('legend', { text: studioText('structure.addSay') }));
+    const boxes = fiveBoxes(form, `new-say-${id}`, (language) => studioText('structure.newSayIn', { language }));
+    const add = element('button', { type: 'button', text: studioText('structure.addTheSay') });
+    add.addEventListener('click', () => {
+      const values = Object.fromEntries(LANGUAGES.map((language) => [language, boxes[language].value.trim()]));
+      if (!Object.values(values).some(Boolean)) return boxes[LANGUAGES[0]].focus();
+      // Sent as written; a language left empty is named by the server beside the text's row.
+      step.say.push({ newText: values });
+      added();
+    });
+    form.append(add);
+    return form;
   }
 
   /** Moves item `index` of `items` by `by` (−1 up, +1 down); the list is drawn again. */
