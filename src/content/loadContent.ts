@@ -15,7 +15,7 @@ import { flatten, readLocaleFiles, type LocaleFile } from './localeFiles';
 import { ContentError, saying, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { STUDIO_PAGE_PLACEHOLDERS, STUDIO_PAGE_PREFIX, SYSTEM_KEYS } from '../dialog/systemKeys';
-import { fillIn, said, sayIn, studioWordPlaceholders, type WordValues } from '../dialog/studioWords';
+import { fillIn, said, sayIn, studioWordPlaceholders, type Said, type WordValues } from '../dialog/studioWords';
 import { checkTexts, splitKey, type KeyUse } from './textChecks';
 import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
@@ -136,7 +136,7 @@ function checkAll(root: string): { content?: Content; problems: ContentProblem[]
   const uses: KeyUse[] = [
     ...usedKeys(dialog).map(({ key, where }) => ({
       key,
-      problem: (message: string) => at(where, 'missing-text', message),
+      problem: (message: Said) => at(where, 'missing-text', message),
     })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];

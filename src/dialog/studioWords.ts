@@ -145,6 +145,7 @@ export const STUDIO_WORDS = {
   'problem.scriptShouldNotOffer': ['key'],
   'problem.scriptShouldOffer': ['key', 'offered'],
   'problem.takenFor': ['message', 'topic'],
+  'problem.textMissingIn': ['files', 'key'],
   'diff.topicAdded': ['count'],
   'diff.topicRemoved': ['count'],
   'diff.examplesAdded': ['count', 'examples'],

@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import { isFormNode } from '../../src/content/dialogSchema';
-import type { Language } from '../../src/dialog/languages';
+import { LANGUAGES, type Language } from '../../src/dialog/languages';
 import type { RunningBot } from '../../src/index';
 import { FileStudioStore } from '../../src/studio/store';
 import { content } from '../support/helpers';
@@ -77,6 +77,27 @@ describe("the content checks' words in the lead's language", () => {
       message: say('problem.noValidator', { validator }),
     });
     const english = serverSays('en')('problem.noValidator', { validator });
+    for (const problem of problems) expect(problem.message).not.toContain(english);
+  });
+
+  it.each(['de', 'fr'] as const)('says in %s which files lack a text a step says', async (language) => {
+    const say = serverSays(language);
+    const { start } = content().dialog;
+    const key = `${start}.${Object.keys(content().dialog.nodes).join('')}Gone`;
+    const files = LANGUAGES.map((each) => `locales/${each}/helpdesk.json`).join(', ');
+    await draftWith(DIALOG, (text) => {
+      const dialog = parseDocument(text);
+      dialog.setIn(['nodes', start, 'say', 0], key);
+      return String(dialog);
+    });
+    const problems = await dialogProblems(language);
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        file: DIALOG,
+        message: `nodes.${start}.say[0]: ${say('problem.textMissingIn', { key, files })}`,
+      }),
+    );
+    const english = serverSays('en')('problem.textMissingIn', { key, files });
     for (const problem of problems) expect(problem.message).not.toContain(english);
   });
 
