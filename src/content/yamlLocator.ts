@@ -7,11 +7,11 @@ import { saying, type ContentProblem, type Rule } from './problems';
 
 export type Position = { line: number; column: number };
 
-/** Makes a problem that points at a place in a YAML file, given as a path of keys and indexes. */
+/** A problem at a place in a YAML file (a path of keys and indexes), said in the studio's words. */
 export type At = (
   path: (string | number)[],
   rule: Rule,
-  message: string | Said,
+  message: Said,
   severity?: ContentProblem['severity'],
 ) => ContentProblem;
 
@@ -125,10 +125,14 @@ export function yamlReason(error: YAMLError): Said {
 function locator(file: string, positionOf: PositionedFile['positionOf']): At {
   return (where, rule, message, severity = 'error') => {
     const place = describe(where);
-    const problem: ContentProblem =
-      typeof message === 'string'
-        ? { file, rule, severity, message: `${place}: ${message}` }
-        : { file, rule, severity, message: `${place}: ${plainSaid(message)}`, says: message, place };
+    const problem: ContentProblem = {
+      file,
+      rule,
+      severity,
+      message: `${place}: ${plainSaid(message)}`,
+      says: message,
+      place,
+    };
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
       const position = positionOf(where.slice(0, depth));

@@ -43,13 +43,18 @@ describe('reading a YAML file of the content', () => {
     const problems: ContentProblem[] = [];
     const file = readYamlFile(root, 'good.yaml', missing, problems)!;
     expect(problems).toEqual([]);
-    expect(file.at(['nodes', 'menu', 'say', 1], 'missing-text', 'no such text')).toMatchObject({
+    const noText = said('problem.missingText', { path: 'menu.more' });
+    expect(file.at(['nodes', 'menu', 'say', 1], 'missing-text', noText)).toMatchObject({
       file: 'good.yaml',
       line: 5,
       column: 9,
-      message: 'nodes.menu.say[1]: no such text',
+      says: noText,
+      place: 'nodes.menu.say[1]',
     });
-    expect(file.at(['nodes', 'menu', 'choices'], 'schema', 'is required')).toMatchObject({ line: 2, column: 3 });
+    expect(file.at(['nodes', 'menu', 'choices'], 'schema', said('problem.required'))).toMatchObject({
+      line: 2,
+      column: 3,
+    });
   });
 
   it('finds where each key of a JSON file is written', () => {
