@@ -1,13 +1,12 @@
 import { z } from 'zod';
+import type { StudioWord } from '../dialog/studioWords';
 
 /** A text key: `section.name` in helpdesk.json, or `common:section.name` in common.json. */
 const textKey = z
   .string()
-  .regex(/^(common:)?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'must be a text key such as "lockout.body"');
+  .regex(/^(common:)?[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, 'problem.textKey' satisfies StudioWord);
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a name made of letters and digits, starting with a letter');
+const name = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'problem.name' satisfies StudioWord);
 
 const choiceSchema = z.strictObject({
   label: textKey,
@@ -18,7 +17,7 @@ export const messageNodeSchema = z.strictObject({
   topic: name,
   /** How the node is named on a "Did you mean …?" button when no choice leading here has a label. */
   title: textKey.optional(),
-  say: z.array(textKey).min(1, 'needs at least one text to say'),
+  say: z.array(textKey).min(1, 'problem.sayNone' satisfies StudioWord),
   prompt: textKey.optional(),
   offerLanguages: z.boolean().optional(),
   choices: z.array(choiceSchema).default([]),
@@ -40,7 +39,7 @@ export const FORM_STEPS = ['confirm', 'run', 'failed'] as const;
 
 const questionSchema = z.strictObject({
   slot: name.refine((slot) => !(FORM_STEPS as readonly string[]).includes(slot), {
-    message: `"confirm", "run" and "failed" are reserved; name the slot differently`,
+    message: 'problem.reservedSlot' satisfies StudioWord,
   }),
   prompt: textKey,
   validator: name,
@@ -52,7 +51,7 @@ const questionSchema = z.strictObject({
 export const formNodeSchema = z.strictObject({
   topic: name,
   intro: textKey.optional(),
-  ask: z.array(questionSchema).min(1, 'needs at least one question'),
+  ask: z.array(questionSchema).min(1, 'problem.askNone' satisfies StudioWord),
   confirm: z
     .strictObject({
       summary: textKey,
@@ -104,7 +103,7 @@ export const dialogSchema = z.strictObject({
   handover: name.optional(),
   /** Where questions outside what the bot does (results dates, fees…) lead; its examples may not echo a topic's. */
   offTopic: name.optional(),
-  links: z.record(name, z.url({ protocol: /^https$/, error: 'must be a full https:// address' })).default({}),
+  links: z.record(name, z.url({ protocol: /^https$/, error: 'problem.httpsOnly' satisfies StudioWord })).default({}),
   validators: z.record(name, validatorSchema).default({}),
   // Each node is checked on its own (form or message) so errors point at the node's own fields.
   nodes: z.record(name, z.record(z.string(), z.unknown())),

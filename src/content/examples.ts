@@ -4,6 +4,7 @@ import { MOVES, type Move } from '../dialog/moves';
 import { fold } from '../dialog/text';
 import { isFormNode, type DialogFile } from './dialogSchema';
 import { LANGUAGES, type Language } from '../dialog/languages';
+import { said, type StudioWord } from '../dialog/studioWords';
 import type { ContentProblem } from './problems';
 import { readYamlFile, zodProblems, type At } from './yamlLocator';
 
@@ -28,8 +29,8 @@ export const MIN_NONE_EXAMPLES = 20;
 const example = z
   .string()
   .trim()
-  .min(1, 'is empty; write an example or remove the line')
-  .max(500, 'is too long for an example; keep it to a sentence or two');
+  .min(1, 'problem.emptyExample' satisfies StudioWord)
+  .max(500, 'problem.longExample' satisfies StudioWord);
 const list = z.array(example).default([]);
 
 const examplesSchema = z.strictObject({
@@ -70,13 +71,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
       const key = fold(text);
       const earlier = seen.get(key);
       if (earlier && earlier !== label)
-        problems.push(
-          at(
-            where,
-            'conflicting-example',
-            `the same message is also an example of "${earlier}"; keep it in one place only`,
-          ),
-        );
+        problems.push(at(where, 'conflicting-example', said('problem.exampleTwice', { earlier })));
       seen.set(key, label);
     };
     for (const [topic, texts] of Object.entries(data.topics)) {
@@ -86,13 +81,11 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
           at(
             ['topics', topic],
             'unknown-target',
-            `there is no node named "${topic}" in ${path.join('dialogs', 'helpdesk.yaml')} — check the spelling`,
+            said('problem.exampleNoStep', { topic, file: path.join('dialogs', 'helpdesk.yaml') }),
           ),
         );
       else if (isFormNode(node))
-        problems.push(
-          at(['topics', topic], 'schema', `"${topic}" is a form; give examples for the node that offers it instead`),
-        );
+        problems.push(at(['topics', topic], 'schema', said('problem.exampleOfForm', { topic })));
       texts.forEach((text, index) => note(text, topic, ['topics', topic, index]));
     }
     for (const move of MOVES)
@@ -108,25 +101,19 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
       const anywhere = [...files.values()].some((file) => (file.data.topics[topic]?.length ?? 0) > 0);
       problems.push(
         anywhere
-          ? at(
-              ['topics', topic],
-              'few-examples',
-              `has ${count} example(s); write at least ${needed}, worded the way candidates write`,
-            )
-          : at(
-              ['topics'],
-              'few-examples',
-              `"${topic}" has no examples in any language, so it can only be reached by its button; ` +
-                `add at least ${needed} per language`,
-              'warning',
-            ),
+          ? at(['topics', topic], 'few-examples', said('problem.fewExamples', { number: count, needed }))
+          : at(['topics'], 'few-examples', said('problem.noExamplesAnywhere', { topic, needed }), 'warning'),
       );
     }
     for (const move of MOVES) {
       const count = data.moves[move]?.length ?? 0;
       if (count < MIN_MOVE_EXAMPLES)
         problems.push(
-          at(['moves', move], 'few-examples', `has ${count} example(s); write at least ${MIN_MOVE_EXAMPLES}`),
+          at(
+            ['moves', move],
+            'few-examples',
+            said('problem.fewMoveExamples', { number: count, needed: MIN_MOVE_EXAMPLES }),
+          ),
         );
     }
     if (data.none.length < MIN_NONE_EXAMPLES)
@@ -134,8 +121,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
         at(
           ['none'],
           'few-examples',
-          `has ${data.none.length} example(s); ` +
-            `write at least ${MIN_NONE_EXAMPLES} messages the bot should not take for a topic`,
+          said('problem.fewNoneExamples', { number: data.none.length, needed: MIN_NONE_EXAMPLES }),
         ),
       );
   }
@@ -162,11 +148,7 @@ function offTopicCollisions(
     const topic = topicOf.get(wordsKey(text));
     if (topic)
       problems.push(
-        at(
-          ['topics', offTopic, index],
-          'off-topic-collision',
-          `has the same words as an example of "${topic}"; an off-topic example must not read like a topic`,
-        ),
+        at(['topics', offTopic, index], 'off-topic-collision', said('problem.offTopicLikeTopic', { topic })),
       );
   });
 }
@@ -200,8 +182,7 @@ export function checkExampleFiles(root: string, problems: ContentProblem[]): voi
 }
 
 function parseYaml<T extends z.ZodType>(root: string, file: string, schema: T, problems: ContentProblem[]) {
-  const missing = 'the file of example messages is missing; copy the English one and write examples in this language';
-  const yaml = readYamlFile(root, file, missing, problems);
+  const yaml = readYamlFile(root, file, said('problem.examplesMissing'), problems);
   if (!yaml) return undefined;
   const parsed = schema.safeParse(yaml.document.toJS() ?? {});
   if (!parsed.success) {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from '../dialog/languages';
 import { fold } from '../dialog/text';
+import { said } from '../dialog/studioWords';
 import { flatten, type LocaleFile } from './localeFiles';
 import { saying, type ContentProblem } from './problems';
 import { readYamlFile, zodProblems } from './yamlLocator';
@@ -23,7 +24,7 @@ const glossarySchema = z.strictObject({
  * of a term's `avoid` words instead of its `use` word. Case and accents do not matter; whole words only.
  */
 export function checkGlossary(root: string, files: readonly LocaleFile[], problems: ContentProblem[]): void {
-  const parsed = readYamlFile(root, GLOSSARY_FILE, 'the glossary is missing; see CONTENT.md', problems);
+  const parsed = readYamlFile(root, GLOSSARY_FILE, said('problem.glossaryMissing'), problems);
   if (!parsed) return;
   const result = glossarySchema.safeParse(parsed.document.toJS());
   if (!result.success) {

@@ -12,10 +12,10 @@ import {
 } from './dialogSchema';
 import type { Language, Namespace } from '../dialog/languages';
 import { flatten, readLocaleFiles, type LocaleFile } from './localeFiles';
-import { ContentError, type ContentProblem } from './problems';
+import { ContentError, saying, type ContentProblem } from './problems';
 import { isBacktrackingSafe } from './regexSafety';
 import { STUDIO_PAGE_PLACEHOLDERS, STUDIO_PAGE_PREFIX, SYSTEM_KEYS } from '../dialog/systemKeys';
-import { fillIn, said, sayIn, studioWordPlaceholders, type WordValues } from '../dialog/studioWords';
+import { fillIn, said, sayIn, studioWordPlaceholders, type Said, type WordValues } from '../dialog/studioWords';
 import { checkTexts, splitKey, type KeyUse } from './textChecks';
 import { checkExampleFiles, readExamples, type Examples } from './examples';
 import { checkGlossary } from './glossary';
@@ -98,7 +98,7 @@ function checkAll(root: string): { content?: Content; problems: ContentProblem[]
   const problems: ContentProblem[] = [];
   const localeFiles = readLocaleFiles(root, problems);
   const allowed = readAllowlist(root, problems);
-  const parsed = readYamlFile(root, DIALOG_FILE, 'the dialog file is missing', problems);
+  const parsed = readYamlFile(root, DIALOG_FILE, said('problem.dialogMissing'), problems);
   const dialog = parsed ? parseDialog(parsed.document.toJS(), parsed.at, problems) : undefined;
   if (!parsed || !dialog) {
     // The dialog does not load: the checks that do not need it still run, so every mistake shows at once.
@@ -118,20 +118,13 @@ function checkAll(root: string): { content?: Content; problems: ContentProblem[]
         at(
           ['validators', name, 'pattern'],
           'bad-pattern',
-          `the pattern is not a valid regular expression (${(error as Error).message})`,
+          said('problem.badPattern', { detail: (error as Error).message }),
         ),
       );
       continue;
     }
     if (spec.kind === 'pattern' && !isBacktrackingSafe(spec.pattern)) {
-      problems.push(
-        at(
-          ['validators', name, 'pattern'],
-          'unsafe-pattern',
-          'a repeated group contains another repetition, e.g. (a+)+; one long answer could freeze the bot — ' +
-            'rewrite it without nesting',
-        ),
-      );
+      problems.push(at(['validators', name, 'pattern'], 'unsafe-pattern', said('problem.unsafePattern')));
     }
   }
   const examples = readExamples(root, dialog, problems);
@@ -143,7 +136,7 @@ function checkAll(root: string): { content?: Content; problems: ContentProblem[]
   const uses: KeyUse[] = [
     ...usedKeys(dialog).map(({ key, where }) => ({
       key,
-      problem: (message: string) => at(where, 'missing-text', message),
+      problem: (message: Said) => at(where, 'missing-text', message),
     })),
     ...SYSTEM_KEYS.map((key) => ({ key })),
   ];
@@ -218,7 +211,7 @@ function readAllowlist(root: string, problems: ContentProblem[]): Set<string> {
     file: UNTRANSLATED_ALLOWED_FILE,
     rule: 'json-syntax',
     severity: 'error',
-    message: 'must be { "keys": ["text.key", …] }',
+    ...saying('problem.allowlist'),
   });
   return new Set();
 }
@@ -248,27 +241,20 @@ function checkDialog(
   const nodeIds = new Set(Object.keys(dialog.nodes));
   const slotValidators: Record<string, string> = {};
   const start = dialog.nodes[dialog.start];
-  if (!start) problems.push(at(['start'], 'unknown-target', `no node named "${dialog.start}"`));
-  else if (isFormNode(start))
-    problems.push(at(['start'], 'schema', 'the start node must be a menu of choices, not a form'));
+  if (!start) problems.push(at(['start'], 'unknown-target', said('problem.noNode', { target: dialog.start })));
+  else if (isFormNode(start)) problems.push(at(['start'], 'schema', said('problem.startIsForm')));
   else if (start.choices.length === 0)
-    problems.push(
-      at(
-        ['nodes', dialog.start, 'choices'],
-        'dead-end',
-        'the start node offers no choices, so the conversation cannot go anywhere',
-      ),
-    );
+    problems.push(at(['nodes', dialog.start, 'choices'], 'dead-end', said('problem.startNoChoices')));
 
   if (dialog.handover) {
     const handover = dialog.nodes[dialog.handover];
-    if (!handover) problems.push(at(['handover'], 'unknown-target', `no node named "${dialog.handover}"`));
-    else if (isFormNode(handover))
-      problems.push(at(['handover'], 'schema', 'must be a node of texts and choices, not a form'));
+    if (!handover)
+      problems.push(at(['handover'], 'unknown-target', said('problem.noNode', { target: dialog.handover })));
+    else if (isFormNode(handover)) problems.push(at(['handover'], 'schema', said('problem.handoverIsForm')));
   }
 
   if (dialog.offTopic && !dialog.nodes[dialog.offTopic])
-    problems.push(at(['offTopic'], 'unknown-target', `no node named "${dialog.offTopic}"`));
+    problems.push(at(['offTopic'], 'unknown-target', said('problem.noNode', { target: dialog.offTopic })));
 
   const targets = new Map<string, string[]>();
   const link = (from: string, to: string, where: (string | number)[]) => {
@@ -295,13 +281,7 @@ function checkDialog(
       for (const answer of ['yes', 'no'] as const) {
         const target = node[answer];
         if (target && !seen.has(target))
-          problems.push(
-            at(
-              ['nodes', id, answer],
-              'unknown-target',
-              `"${target}" is not one of this node's choices; a typed "${answer}" must pick one of them`,
-            ),
-          );
+          problems.push(at(['nodes', id, answer], 'unknown-target', said('problem.notAChoice', { target, answer })));
       }
       continue;
     }
@@ -310,7 +290,7 @@ function checkDialog(
         at(
           ['nodes', id, 'action'],
           'unknown-action',
-          `unknown action "${node.action}"; known actions: ${Object.keys(ACCOUNT_CALLS).join(', ')}`,
+          said('problem.unknownAction', { action: node.action, actions: Object.keys(ACCOUNT_CALLS).join(', ') }),
         ),
       );
       continue;
@@ -320,7 +300,11 @@ function checkDialog(
     node.ask.forEach((question, index) => {
       if (slots.has(question.slot))
         problems.push(
-          at(['nodes', id, 'ask', index, 'slot'], 'duplicate-slot', `"${question.slot}" is asked twice in this form`),
+          at(
+            ['nodes', id, 'ask', index, 'slot'],
+            'duplicate-slot',
+            said('problem.askedTwice', { slot: question.slot }),
+          ),
         );
       slots.add(question.slot);
       if (!dialog.validators[question.validator]) {
@@ -328,7 +312,7 @@ function checkDialog(
           at(
             ['nodes', id, 'ask', index, 'validator'],
             'unknown-validator',
-            `no validator named "${question.validator}" under "validators"`,
+            said('problem.noValidator', { validator: question.validator }),
           ),
         );
       }
@@ -338,30 +322,20 @@ function checkDialog(
           at(
             ['nodes', id, 'ask', index, 'validator'],
             'inconsistent-validator',
-            `"${question.slot}" is checked by "${previous}" elsewhere; use the same validator everywhere`,
+            said('problem.otherValidator', { slot: question.slot, previous }),
           ),
         );
       }
       slotValidators[question.slot] = question.validator;
       if (question.missing) link(id, question.missing.goto, ['nodes', id, 'ask', index, 'missing', 'goto']);
       if (node.confirm && !question.edit) {
-        problems.push(
-          at(
-            ['nodes', id, 'ask', index],
-            'missing-edit-label',
-            'forms with a summary need an "edit" label on every question, so each answer can be corrected',
-          ),
-        );
+        problems.push(at(['nodes', id, 'ask', index], 'missing-edit-label', said('problem.editLabel')));
       }
     });
     for (const input of spec.inputs) {
       if (!slots.has(input))
         problems.push(
-          at(
-            ['nodes', id, 'ask'],
-            'missing-input',
-            `action "${node.action}" needs an answer for "${input}"; add a question for it`,
-          ),
+          at(['nodes', id, 'ask'], 'missing-input', said('problem.missingInput', { action: node.action, input })),
         );
     }
     for (const outcome of spec.outcomes) {
@@ -370,7 +344,7 @@ function checkDialog(
           at(
             ['nodes', id, 'outcomes'],
             'missing-outcome',
-            `say where to go when "${node.action}" ends with "${outcome}"`,
+            said('problem.missingOutcome', { action: node.action, outcome }),
           ),
         );
     }
@@ -380,7 +354,7 @@ function checkDialog(
           at(
             ['nodes', id, 'outcomes', outcome],
             'unknown-outcome',
-            `"${node.action}" never ends with "${outcome}"; its outcomes are ${spec.outcomes.join(', ')}`,
+            said('problem.unknownOutcome', { action: node.action, outcome, outcomes: spec.outcomes.join(', ') }),
           ),
         );
       }

@@ -1,4 +1,4 @@
-import { plainSaid, said, type Said, type StudioWord, type WordValues } from '../dialog/studioWords';
+import { plainSaid, said, type Said, type SaidValues, type StudioWord } from '../dialog/studioWords';
 
 /** Rules the content checker applies; each problem names one, so people (and tests) know which check spoke. */
 export type Rule =
@@ -67,7 +67,7 @@ export function formatProblem(problem: ContentProblem): string {
 }
 
 /** A problem the studio's text says; its message is the key and values until the content's English is read. */
-export function saying(key: StudioWord, values?: WordValues): Pick<ContentProblem, 'says' | 'message'> {
+export function saying(key: StudioWord, values?: SaidValues): Pick<ContentProblem, 'says' | 'message'> {
   const says = said(key, values);
   return { says, message: plainSaid(says) };
 }

@@ -1,12 +1,13 @@
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { TEXT_VARIANTS } from '../dialog/systemKeys';
 import { flatten, type LocaleFile } from './localeFiles';
+import { said, type Said } from '../dialog/studioWords';
 import { saying, type ContentProblem } from './problems';
 
 export interface KeyUse {
   key: string;
   /** Where in the dialog file the key is used; undefined for texts the bot itself needs. */
-  problem?: (message: string) => ContentProblem;
+  problem?: (message: Said) => ContentProblem;
 }
 
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
@@ -127,8 +128,10 @@ export function checkTexts(
       const { ns } = splitKey(use.key);
       problems.push(
         use.problem(
-          `the text "${use.key}" is missing in ` +
-            missing.map((language) => `locales/${language}/${ns}.json`).join(', '),
+          said('problem.textMissingIn', {
+            key: use.key,
+            files: missing.map((language) => `locales/${language}/${ns}.json`).join(', '),
+          }),
         ),
       );
     } else {

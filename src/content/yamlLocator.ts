@@ -2,16 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import { plainSaid, type Said } from '../dialog/studioWords';
-import type { ContentProblem, Rule } from './problems';
+import { plainSaid, said, STUDIO_WORDS, type Said, type StudioWord } from '../dialog/studioWords';
+import { saying, type ContentProblem, type Rule } from './problems';
 
 export type Position = { line: number; column: number };
 
-/** Makes a problem that points at a place in a YAML file, given as a path of keys and indexes. */
+/** A problem at a place in a YAML file (a path of keys and indexes), said in the studio's words. */
 export type At = (
   path: (string | number)[],
   rule: Rule,
-  message: string | Said,
+  message: Said,
   severity?: ContentProblem['severity'],
 ) => ContentProblem;
 
@@ -47,12 +47,12 @@ export function parseWithPositions(file: string, text: string): PositionedFile {
 export function readYamlFile(
   root: string,
   file: string,
-  ifMissing: string,
+  ifMissing: Said,
   problems: ContentProblem[],
 ): PositionedFile | undefined {
   const absolute = path.join(root, file);
   if (!existsSync(absolute)) {
-    problems.push({ file, rule: 'missing-file', severity: 'error', message: ifMissing });
+    problems.push({ file, rule: 'missing-file', severity: 'error', ...saying(ifMissing.key, ifMissing.values) });
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
@@ -64,13 +64,14 @@ export function readYamlFile(
   const noticed = parsed.positionAt(error.pos[0]);
   const position = openedAt(lines, error, noticed.line) ?? noticed;
   const line = lines[position.line - 1]?.trim();
-  const reads = line ? ` (line ${position.line} reads: ${line.length > 60 ? `${line.slice(0, 57)}...` : line})` : '';
+  const reason = yamlReason(error);
+  const reads = line && (line.length > 60 ? `${line.slice(0, 57)}...` : line);
   problems.push({
     file,
     ...position,
     rule: 'yaml-syntax',
     severity: 'error',
-    message: `not valid YAML: ${plainYamlError(error)}${reads}`,
+    ...saying(reads ? 'problem.notYamlAt' : 'problem.notYaml', { reason, line: position.line, reads: reads || '' }),
   });
   return undefined;
 }
@@ -92,54 +93,46 @@ function openedAt(lines: string[], error: YAMLError, noticed: number): Position 
 }
 
 /** What a YAML syntax error means for someone editing the file, and what to do about it. */
-export function plainYamlError(error: YAMLError): string {
-  const said = error.message.split('\n')[0] ?? '';
+export function yamlReason(error: YAMLError): Said {
+  const first = error.message.split('\n')[0] ?? '';
   switch (error.code) {
     case 'BAD_INDENT':
-      if (/end with a \]/.test(said)) return 'a list opened with "[" is not closed with "]" on the same line';
-      if (/end with a \}/.test(said)) return 'a group opened with "{" is not closed with "}" on the same line';
-      return 'this line is indented differently from the lines around it; line up entries of the same list with spaces';
+      if (/end with a \]/.test(first)) return said('problem.yamlListOpen');
+      if (/end with a \}/.test(first)) return said('problem.yamlGroupOpen');
+      return said('problem.yamlIndent');
     case 'TAB_AS_INDENT':
-      return 'this line is indented with a tab; indent with spaces only';
+      return said('problem.yamlTab');
     case 'DUPLICATE_KEY':
-      return 'this name is written twice in the same group; remove or rename one of them';
+      return said('problem.yamlTwice');
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY':
-      return (
-        'a value contains ": " (put the whole text in double quotes), or the next line is indented further than ' +
-        'it should be'
-      );
+      return said('problem.yamlColon');
     case 'MISSING_CHAR':
-      if (/quote/.test(said)) return 'a text in quotes has no closing quote';
-      if (/map values/.test(said)) return 'a line has a name but no ":" after it (write name: value, or - item)';
-      return 'a closing character is missing here: a quote, "]" or "}"';
+      if (/quote/.test(first)) return said('problem.yamlNoQuote');
+      if (/map values/.test(first)) return said('problem.yamlNoColon');
+      return said('problem.yamlClosing');
     case 'BAD_SCALAR_START':
-      return (
-        'a text starts with a character YAML keeps for itself (such as @, `, %, *, &, !); ' +
-        'put the text in double quotes'
-      );
+      return said('problem.yamlReserved');
     case 'BAD_DQ_ESCAPE':
-      return (
-        'a text in double quotes has a backslash that is not allowed; ' +
-        'write \\\\ for a backslash, or use single quotes'
-      );
+      return said('problem.yamlBackslash');
     case 'UNEXPECTED_TOKEN':
-      return (
-        'something here does not fit: a stray "]", "}" or ":", or a list item ("- ") next to a "name: value" line ' +
-        'at the same indentation'
-      );
+      return said('problem.yamlDoesNotFit');
     default:
-      return 'the file cannot be read from here on; check the indentation, the quotes and the brackets';
+      return said('problem.yamlUnreadable');
   }
 }
 
 function locator(file: string, positionOf: PositionedFile['positionOf']): At {
   return (where, rule, message, severity = 'error') => {
     const place = describe(where);
-    const problem: ContentProblem =
-      typeof message === 'string'
-        ? { file, rule, severity, message: `${place}: ${message}` }
-        : { file, rule, severity, message: `${place}: ${plainSaid(message)}`, says: message, place };
+    const problem: ContentProblem = {
+      file,
+      rule,
+      severity,
+      message: `${place}: ${plainSaid(message)}`,
+      says: message,
+      place,
+    };
     // Point at the deepest part of the path that exists in the file.
     for (let depth = where.length; depth >= 0; depth--) {
       const position = positionOf(where.slice(0, depth));
@@ -172,13 +165,22 @@ function describe(where: (string | number)[]): string {
 export function zodProblems(error: z.ZodError, prefix: (string | number)[], at: At, problems: ContentProblem[]): void {
   for (const issue of error.issues) {
     const where = [...prefix, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))];
-    problems.push(at(where, 'schema', plainZodMessage(issue)));
+    problems.push(at(where, 'schema', zodSaid(issue)));
   }
 }
 
-function plainZodMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')} — check the spelling`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (expected ${issue.expected})`;
-  return issue.message;
+/** What a schema issue says: the studio's words the schema names, else the words for its kind. */
+function zodSaid(issue: z.core.$ZodIssue): Said {
+  if (issue.message === 'problem.textKey') return said('problem.textKey', { example: 'lockout.body' });
+  if (issue.message in STUDIO_WORDS) return said(issue.message as StudioWord);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return said('problem.unknownField', { fields: issue.keys.map((key) => `"${key}"`).join(', ') });
+    case 'invalid_type':
+      return said(issue.input === undefined ? 'problem.required' : 'problem.wrongType', { expected: issue.expected });
+    case 'invalid_value':
+      return said('problem.oneOf', { values: issue.values.map((value) => JSON.stringify(value)).join(', ') });
+    default:
+      return said('problem.invalid');
+  }
 }

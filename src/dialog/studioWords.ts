@@ -87,6 +87,66 @@ export const STUDIO_WORDS = {
   'problem.twoChoices': ['target'],
   'problem.unreachable': ['folder', 'start'],
   'problem.newTextLanguages': ['languages'],
+  'problem.badPattern': ['detail'],
+  'problem.unsafePattern': [],
+  'problem.noNode': ['target'],
+  'problem.startIsForm': [],
+  'problem.startNoChoices': [],
+  'problem.handoverIsForm': [],
+  'problem.notAChoice': ['answer', 'target'],
+  'problem.unknownAction': ['action', 'actions'],
+  'problem.askedTwice': ['slot'],
+  'problem.noValidator': ['validator'],
+  'problem.otherValidator': ['previous', 'slot'],
+  'problem.editLabel': [],
+  'problem.missingInput': ['action', 'input'],
+  'problem.missingOutcome': ['action', 'outcome'],
+  'problem.unknownOutcome': ['action', 'outcome', 'outcomes'],
+  'problem.dialogMissing': [],
+  'problem.allowlist': [],
+  'problem.unknownField': ['fields'],
+  'problem.required': ['expected'],
+  'problem.sayNone': [],
+  'problem.reservedSlot': [],
+  'problem.askNone': [],
+  'problem.httpsOnly': [],
+  'problem.emptyExample': [],
+  'problem.longExample': [],
+  'problem.exampleTwice': ['earlier'],
+  'problem.exampleNoStep': ['file', 'topic'],
+  'problem.exampleOfForm': ['topic'],
+  'problem.fewExamples': ['needed', 'number'],
+  'problem.noExamplesAnywhere': ['needed', 'topic'],
+  'problem.fewMoveExamples': ['needed', 'number'],
+  'problem.fewNoneExamples': ['needed', 'number'],
+  'problem.offTopicLikeTopic': ['topic'],
+  'problem.examplesMissing': [],
+  'problem.glossaryMissing': [],
+  'problem.notYaml': ['reason'],
+  'problem.notYamlAt': ['line', 'reads', 'reason'],
+  'problem.yamlListOpen': [],
+  'problem.yamlGroupOpen': [],
+  'problem.yamlIndent': [],
+  'problem.yamlTab': [],
+  'problem.yamlTwice': [],
+  'problem.yamlColon': [],
+  'problem.yamlNoQuote': [],
+  'problem.yamlNoColon': [],
+  'problem.yamlClosing': [],
+  'problem.yamlReserved': [],
+  'problem.yamlBackslash': [],
+  'problem.yamlDoesNotFit': [],
+  'problem.yamlUnreadable': [],
+  'problem.scriptNoButton': ['click', 'offered'],
+  'problem.scriptNothing': [],
+  'problem.scriptTwoTitles': ['title'],
+  'problem.scriptShouldBe': ['got', 'name', 'want'],
+  'problem.scriptShouldSay': ['key', 'said'],
+  'problem.scriptShouldNotSay': ['key', 'said'],
+  'problem.scriptShouldNotOffer': ['key'],
+  'problem.scriptShouldOffer': ['key', 'offered'],
+  'problem.takenFor': ['message', 'topic'],
+  'problem.textMissingIn': ['files', 'key'],
   'diff.topicAdded': ['count'],
   'diff.topicRemoved': ['count'],
   'diff.examplesAdded': ['count', 'examples'],
@@ -110,14 +170,17 @@ export const STUDIO_WORDS = {
 
 export type StudioWord = keyof typeof STUDIO_WORDS;
 export type WordValues = Record<string, string | number>;
+/** What goes into a placeholder: a value, or more of the studio's words (a list is said with "; " between). */
+export type SaidValue = string | number | Said | readonly Said[];
+export type SaidValues = Record<string, SaidValue>;
 
 /** Something the studio says: which text, and what goes into its placeholders. */
 export interface Said {
   key: StudioWord;
-  values?: WordValues;
+  values?: SaidValues;
 }
 
-export function said(key: StudioWord, values?: WordValues): Said {
+export function said(key: StudioWord, values?: SaidValues): Said {
   return values ? { key, values } : { key };
 }
 
@@ -135,8 +198,19 @@ export function studioWordPlaceholders(id: string): readonly string[] | undefine
 
 /** The key and its values in plain words, for when the text itself cannot be read (a broken locale file). */
 export function plainSaid({ key, values }: Said): string {
-  const filled = Object.entries(values ?? {}).map(([name, value]) => `${name}: ${value}`);
+  const filled = Object.entries(filledIn(values, plainSaid)).map(([name, value]) => `${name}: ${value}`);
   return filled.length ? `${key} (${filled.join(', ')})` : key;
+}
+
+/** The values with the words among them said first, so a text's placeholders get plain values. */
+function filledIn(values: SaidValues | undefined, say: (words: Said) => string): WordValues {
+  const plain = (value: SaidValue): string | number =>
+    typeof value !== 'object' ? value : isSaid(value) ? say(value) : value.map(say).join('; ');
+  return Object.fromEntries(Object.entries(values ?? {}).map(([name, value]) => [name, plain(value)]));
+}
+
+function isSaid(value: Said | readonly Said[]): value is Said {
+  return !Array.isArray(value);
 }
 
 /**
@@ -147,7 +221,10 @@ export function sayIn(translate: (key: string, values: WordValues) => string | u
   const full = `${STUDIO_WORDS_PREFIX}${words.key}`;
   let text: string | undefined;
   try {
-    text = translate(full, words.values ?? {});
+    text = translate(
+      full,
+      filledIn(words.values, (inner) => sayIn(translate, inner)),
+    );
   } catch {
     text = undefined;
   }

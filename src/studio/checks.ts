@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createTranslator } from '../content/i18n';
 import type { Content, ContentProblem } from '../content/loadContent';
 import { LANGUAGES } from '../dialog/languages';
-import { plainSaid, said, type Said, type StudioWord, type WordValues } from '../dialog/studioWords';
+import { plainSaid, said, type Said, type SaidValues, type StudioWord } from '../dialog/studioWords';
 import { ConversationEngine } from '../conversation/engine';
 import { languageModelOf } from '../nlu/fromContent';
 import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAccounts';
@@ -58,7 +58,7 @@ export function contentProblems(problems: readonly ContentProblem[]): Problem[] 
 }
 
 /** A problem the studio says with one of its own texts (the message in plain words until it is said). */
-export function problemSaying(field: string, key: StudioWord, values?: WordValues): Problem {
+export function problemSaying(field: string, key: StudioWord, values?: SaidValues): Problem {
   const says = said(key, values);
   return { field, message: plainSaid(says), says };
 }
@@ -99,7 +99,7 @@ async function scriptProblems(content: Content, checks: PublishChecks): Promise<
           problemSaying(`conversation test ${file} (${language})`, 'problem.scriptFails', {
             description: script.description,
             step: failed.step,
-            failures: failed.failures.join('; '),
+            failures: failed.says,
             state: String(failed.result?.trace.state),
           }),
         );
@@ -115,8 +115,8 @@ function understandingProblems(content: Content, live: Content, checks: PublishC
   const before = evaluate(languageModelOf(live), set);
   const after = evaluate(languageModelOf(content), set);
   const problems: Problem[] = [];
-  const compare = (language: string | undefined, was: number, is: number, misses: string[]) => {
-    const values = { draft: percent(is), live: percent(was), misses: misses.slice(0, 5).join('; ') };
+  const compare = (language: string | undefined, was: number, is: number, misses: Said[]) => {
+    const values = { draft: percent(is), live: percent(was), misses: misses.slice(0, 5) };
     if (is < was - checks.margin)
       problems.push(
         language
@@ -135,7 +135,7 @@ function understandingProblems(content: Content, live: Content, checks: PublishC
   return problems;
 }
 
-function newMisses(before: Evaluation, after: Evaluation, only?: string): string[] {
+function newMisses(before: Evaluation, after: Evaluation, only?: string): Said[] {
   const wrongBefore = new Set(
     overallTopics(before)
       .answers.filter((answer) => answer.got !== answer.expected)
@@ -145,7 +145,7 @@ function newMisses(before: Evaluation, after: Evaluation, only?: string): string
   return languages
     .flatMap((language) => after.topics[language].answers)
     .filter((answer) => answer.got !== answer.expected && !wrongBefore.has(answer.text))
-    .map((answer) => `"${answer.text}" is taken for ${answer.got.replace(/^topic:/, '')}`);
+    .map((answer) => said('problem.takenFor', { message: answer.text, topic: answer.got.replace(/^topic:/, '') }));
 }
 
 function percent(value: number): string {

@@ -6,6 +6,7 @@ import { LANGUAGES, type Language } from '../dialog/languages';
 import type { ConversationEngine, TurnResult } from '../conversation/engine';
 import { Conversation } from '../conversation/conversation';
 import { turnIdOf } from '../conversation/turnId';
+import { said, sayIn, type Said } from '../dialog/studioWords';
 
 /**
  * Conversation tests as data: what the user does, turn by turn, and what must follow — by content key
@@ -69,7 +70,10 @@ export interface StepReport {
   step: number;
   action: string;
   result: TurnResult;
+  /** What went wrong, in the content's English (for the terminal and the tests). */
   failures: string[];
+  /** The same, as the studio's words, so the studio says them in the lead's language. */
+  says: Said[];
 }
 
 /** Runs a script against the engine in one language; returns a report per step (empty failures = passed). */
@@ -83,9 +87,10 @@ export async function runScript(
   let last: TurnResult | undefined;
   let current: Language = language;
   const reports: StepReport[] = [];
+  const inEnglish = (words: Said) => sayIn((key, values) => i18n.t(key, { ...values, lng: 'en' }), words);
 
   for (const [index, action] of script.steps.entries()) {
-    const failures: string[] = [];
+    const failures: Said[] = [];
     let text: string | undefined;
     let opening = false;
     if ('open' in action) opening = true;
@@ -94,8 +99,10 @@ export async function runScript(
         (candidate) => candidate.label === action.click || candidate.id === action.click,
       );
       if (!button) {
-        const offered = (last?.buttons ?? []).map((b) => b.label).join(', ') || 'none';
-        failures.push(`no button "${action.click}" to click; offered: ${offered}`);
+        const offered = (last?.buttons ?? []).map((b) => b.label).join(', ');
+        failures.push(
+          said('problem.scriptNoButton', { click: action.click, offered: offered || said('problem.scriptNothing') }),
+        );
       }
       text = button?.title;
     } else if ('answer' in action) text = action.answer;
@@ -112,25 +119,33 @@ export async function runScript(
       current = last.language;
       failures.push(...sameTitles(last), ...check(action.expect, last));
     }
-    reports.push({ step: index + 1, action: describeAction(action), result: last!, failures });
+    reports.push({
+      step: index + 1,
+      action: describeAction(action),
+      result: last!,
+      failures: failures.map(inEnglish),
+      says: failures,
+    });
     if (failures.length > 0) break;
   }
   return reports;
 }
 
 /** Every reply, whatever the script expects: no two of its buttons read the same. */
-function sameTitles(result: TurnResult): string[] {
+function sameTitles(result: TurnResult): Said[] {
   const titles = result.buttons.map((button) => button.title);
   const twice = titles.filter((title, index) => titles.indexOf(title) !== index);
-  return twice.map((title) => `offers two buttons titled "${title}"`);
+  return twice.map((title) => said('problem.scriptTwoTitles', { title }));
 }
 
-function check(expected: Expectation | undefined, result: TurnResult): string[] {
+function check(expected: Expectation | undefined, result: TurnResult): Said[] {
   if (!expected) return [];
-  const failures: string[] = [];
+  const failures: Said[] = [];
   const compare = (name: string, want: unknown, got: unknown) => {
     if (want !== undefined && want !== got)
-      failures.push(`${name} should be ${JSON.stringify(want)} but is ${JSON.stringify(got)}`);
+      failures.push(
+        said('problem.scriptShouldBe', { name, want: JSON.stringify(want), got: String(JSON.stringify(got)) }),
+      );
   };
   compare('topic', expected.topic, result.trace.topic);
   compare('state', expected.state, result.trace.state);
@@ -141,20 +156,22 @@ function check(expected: Expectation | undefined, result: TurnResult): string[] 
     for (const key of expected.says) {
       const at = result.said.indexOf(key, from);
       if (at < 0) {
-        failures.push(`should say ${key} (in this order); said ${result.said.join(', ')}`);
+        failures.push(said('problem.scriptShouldSay', { key, said: result.said.join(', ') }));
         break;
       }
       from = at + 1;
     }
   }
   for (const key of expected.never ?? [])
-    if (result.said.includes(key)) failures.push(`should not say ${key}; said ${result.said.join(', ')}`);
+    if (result.said.includes(key))
+      failures.push(said('problem.scriptShouldNotSay', { key, said: result.said.join(', ') }));
   for (const key of expected.noButtons ?? [])
     if (result.buttons.some((button) => button.label === key || button.id === key))
-      failures.push(`should not offer button ${key}`);
+      failures.push(said('problem.scriptShouldNotOffer', { key }));
   for (const key of expected.buttons ?? []) {
     if (!result.buttons.some((button) => button.label === key || button.id === key)) {
-      failures.push(`should offer button ${key}; offered ${result.buttons.map((button) => button.label).join(', ')}`);
+      const offered = result.buttons.map((button) => button.label).join(', ');
+      failures.push(said('problem.scriptShouldOffer', { key, offered }));
     }
   }
   return failures;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, parseDocument } from 'yaml';
+import { parse } from 'yaml';
 import type { RunningBot } from '../../src/index';
 import { FileStudioStore } from '../../src/studio/store';
 import type { VersionDiff } from '../../src/studio/versionDiff';
 import { Contract } from '../support/contract';
 import { content, ROOT } from '../support/helpers';
+import { swapFirstTopicsExamples, swapMenuChoices } from '../support/refusedDrafts';
 import { languageModelOf } from '../../src/nlu/fromContent';
 import {
   EMAILS,
@@ -205,16 +206,8 @@ describe('the studio API over HTTP (file storage)', () => {
     const publisher = await new StudioClient(bot.url).as('publisher');
 
     // The menu's first two choices lead to each other's step: valid content, but the scripts click and check.
-    const dialog = parseDocument(draft.files['dialogs/helpdesk.yaml']!);
-    const start = String(dialog.get('start'));
-    const first = String(dialog.getIn(['nodes', start, 'choices', 0, 'goto']));
-    const second = String(dialog.getIn(['nodes', start, 'choices', 1, 'goto']));
-    dialog.setIn(['nodes', start, 'choices', 0, 'goto'], second);
-    dialog.setIn(['nodes', start, 'choices', 1, 'goto'], first);
-    await store.set(
-      'draft',
-      JSON.stringify({ ...draft, files: { ...draft.files, 'dialogs/helpdesk.yaml': String(dialog) } }),
-    );
+    const dialog = swapMenuChoices(draft.files['dialogs/helpdesk.yaml']!);
+    await store.set('draft', JSON.stringify({ ...draft, files: { ...draft.files, 'dialogs/helpdesk.yaml': dialog } }));
     let response = await publisher.call('POST', '/studio/api/publish', { message: 'swapped' });
     expect(response.status).toBe(422);
     let problems = ((await response.json()) as { problems: Array<{ field: string; message: string }> }).problems;
@@ -222,17 +215,10 @@ describe('the studio API over HTTP (file storage)', () => {
     for (const problem of problems) expect(problem.field).toMatch(/^conversation test .+\.yaml \((en|es|it|fr|de)\)$/);
 
     // German examples of two topics swapped: the content checks pass, the model learns the wrong thing.
-    const examples = parseDocument(draft.files['dialogs/understanding/de.yaml']!);
-    const topics = (examples.get('topics') as { items: Array<{ key: { value: string } }> }).items.map(
-      (item) => item.key.value,
-    );
-    const [a, b] = [topics[0]!, topics[1]!];
-    const listA = examples.getIn(['topics', a]);
-    examples.setIn(['topics', a], examples.getIn(['topics', b]));
-    examples.setIn(['topics', b], listA);
+    const examples = swapFirstTopicsExamples(draft.files['dialogs/understanding/de.yaml']!);
     await store.set(
       'draft',
-      JSON.stringify({ ...draft, files: { ...draft.files, 'dialogs/understanding/de.yaml': String(examples) } }),
+      JSON.stringify({ ...draft, files: { ...draft.files, 'dialogs/understanding/de.yaml': examples } }),
     );
     response = await publisher.call('POST', '/studio/api/publish', { message: 'swapped examples' });
     expect(response.status).toBe(422);
