@@ -166,6 +166,9 @@ export const STUDIO_WORDS = {
   'diff.promptAdded': ['key'],
   'diff.promptRemoved': ['key'],
   'diff.promptChanged': ['after', 'before'],
+  'version.firstFiles': [],
+  'version.fromFiles': [],
+  'version.restored': ['version'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StudioWord = keyof typeof STUDIO_WORDS;

@@ -15,7 +15,7 @@ import type { Insights } from '../insights/insights';
 import { MAX_DAYS } from '../insights/insights';
 import type { OidcSignIn } from '../studio/oidc';
 import type { SignInLimit } from '../studio/open';
-import { SESSION_SECONDS, type Studio } from '../studio/studio';
+import { SESSION_SECONDS, type Studio, type VersionInfo } from '../studio/studio';
 import { isLanguage, type TextRef } from '../studio/texts';
 import { mountPreviewChannel, PreviewChannel, type PreviewDirectLine } from './studioPreview';
 import { cookieOf, SESSION_COOKIE, StudioWords, type Guarded, type Handler, type Translate } from './studioHttp';
@@ -323,10 +323,17 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
     ),
   );
 
+  /** A version as the history shows it: one the studio made itself is named in the reader's language. */
+  const versionNamed = (req: Request, { says, ...info }: VersionInfo): Omit<VersionInfo, 'says'> =>
+    says ? { ...info, message: words.say(req, says) } : info;
+
   server.get(
     '/studio/api/versions',
-    guarded(async (_req, res) => {
-      res.send(200, await studio.versions());
+    guarded(async (req, res) => {
+      res.send(
+        200,
+        (await studio.versions()).map((info) => versionNamed(req, info)),
+      );
     }),
   );
 
@@ -352,7 +359,7 @@ export function mountStudio(server: Server, options: StudioRouteOptions): void {
             ? said('error.noVersion', { version: String(req.params?.version) })
             : said('error.noVersions', { version: String(req.params?.version), other }),
         );
-      res.send(200, diff);
+      res.send(200, { ...diff, version: versionNamed(req, diff.version) });
     }),
   );
 

@@ -5,7 +5,8 @@ import { createTranslator } from '../content/i18n';
 import { Conversation } from '../conversation/conversation';
 import { ConversationEngine, type TurnResult } from '../conversation/engine';
 import { turnIdOf } from '../conversation/turnId';
-import type { Language } from '../dialog/languages';
+import { DEFAULT_LANGUAGE, type Language } from '../dialog/languages';
+import { said, sayIn, type Said } from '../dialog/studioWords';
 import type { Logger } from '../logger';
 import { inMemoryAccounts, loadAccounts } from '../referenceService/referenceAccounts';
 import { languageModelOf } from '../nlu/fromContent';
@@ -27,7 +28,10 @@ export interface VersionInfo {
   version: number;
   author: string;
   time: string;
+  /** The publisher's message; for a version the studio made itself, its words in English (the terminal's). */
   message: string;
+  /** A version the studio made itself: what to call it, in the language of whoever reads the history. */
+  says?: Said;
 }
 
 interface Draft {
@@ -110,7 +114,19 @@ export async function liveVersionOf(store: StudioStore): Promise<number | undefi
 /** Who published a version, when and why. */
 export async function versionInfoOf(store: StudioStore, version: number): Promise<VersionInfo | undefined> {
   const text = await store.get(`version:${version}`);
-  return text ? (JSON.parse(text) as VersionInfo) : undefined;
+  if (!text) return undefined;
+  const info = JSON.parse(text) as VersionInfo;
+  return info.says ? info : { ...info, ...saysOfEarlier(info) };
+}
+
+/** Versions the studio made before it kept their words named them in English only: known by those words. */
+function saysOfEarlier({ author, message }: VersionInfo): { says: Said } | undefined {
+  const restored = /^Restored version (\d+)$/.exec(message);
+  if (restored) return { says: said('version.restored', { version: Number(restored[1]) }) };
+  if (author !== FILES_AUTHOR) return undefined;
+  if (message === 'The content in the files, at first start') return { says: said('version.firstFiles') };
+  if (message === 'From files: a deploy changed the content files') return { says: said('version.fromFiles') };
+  return undefined;
 }
 
 /** A version's content files, as it holds them. */
@@ -191,7 +207,7 @@ export class Studio {
       const first = live === undefined;
       const version = await this.addVersion(files, {
         author: FILES_AUTHOR,
-        message: first ? 'The content in the files, at first start' : 'From files: a deploy changed the content files',
+        says: said(first ? 'version.firstFiles' : 'version.fromFiles'),
       });
       const draft = await this.draft();
       const previous = draft ? await this.versionFiles(draft.base) : undefined;
@@ -248,12 +264,28 @@ export class Studio {
 
   // Versions
 
-  private async addVersion(files: Snapshot, about: { author: string; message: string }): Promise<number> {
+  private async addVersion(
+    files: Snapshot,
+    about: { author: string } & ({ message: string } | { says: Said }),
+  ): Promise<number> {
     const version = await this.options.store.increment('versions');
-    const info: VersionInfo = { version, author: about.author, time: new Date().toISOString(), message: about.message };
+    const message = 'message' in about ? about.message : this.inEnglish(about.says);
+    const info: VersionInfo = {
+      version,
+      author: about.author,
+      time: new Date().toISOString(),
+      message,
+      ...('says' in about ? { says: about.says } : {}),
+    };
     await this.options.store.set(`version:${version}:files`, JSON.stringify(files));
     await this.options.store.set(`version:${version}`, JSON.stringify(info));
     return version;
+  }
+
+  /** The studio's words in English, from the content live here: a version's message for the terminal's tools. */
+  private inEnglish(words: Said): string {
+    const i18n = createTranslator(this.live);
+    return sayIn((key, values) => i18n.t(key, { ...values, lng: DEFAULT_LANGUAGE }), words);
   }
 
   async versionFiles(version: number): Promise<Snapshot | undefined> {
@@ -300,7 +332,7 @@ export class Studio {
     const { content, problems } = this.check(files);
     if (!content) return { status: 'invalid', problems: contentProblems(problems) };
     const restored = await this.options.store.locked('draft', async () => {
-      const added = await this.addVersion(files, { author, message: `Restored version ${version}` });
+      const added = await this.addVersion(files, { author, says: said('version.restored', { version }) });
       await this.saveDraft({ base: added, files });
       await this.options.store.set('live', String(added));
       return added;

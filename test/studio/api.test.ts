@@ -7,6 +7,7 @@ import type { VersionDiff } from '../../src/studio/versionDiff';
 import { Contract } from '../support/contract';
 import { content, ROOT } from '../support/helpers';
 import { swapFirstTopicsExamples, swapMenuChoices } from '../support/refusedDrafts';
+import { serverSays } from '../support/studioWords';
 import { languageModelOf } from '../../src/nlu/fromContent';
 import {
   EMAILS,
@@ -168,6 +169,21 @@ describe('the studio API over HTTP (file storage)', () => {
     expect(await germanOpening(bot.url, 'after-restore')).not.toContain(changed);
     expect((await editor.getText('de', key)).text).toBe(text);
     expect((await publisher.call('POST', '/studio/api/versions/999/restore')).status).toBe(404);
+
+    // The versions the studio makes itself are named in the page's language; a lead's own message stays as written.
+    for (const language of ['de', 'it'] as const) {
+      const say = serverSays(language);
+      const named = (await (
+        await editor.call('GET', '/studio/api/versions', undefined, { 'accept-language': language })
+      ).json()) as typeof versions;
+      expect(named[0]!.message).toBe(say('version.restored', { version: 1 }));
+      expect(named[1]!.message).toBe('German greeting');
+      expect(named.at(-1)!.message).toBe(say('version.firstFiles'));
+      const ofRestore = (await (
+        await editor.call('GET', `/studio/api/versions/${version + 1}/diff`, undefined, { 'accept-language': language })
+      ).json()) as VersionDiff;
+      expect(ofRestore.version.message).toBe(say('version.restored', { version: 1 }));
+    }
 
     // The history shows what each version changed, by text and language: the German text, and nothing else.
     const diff = async (path: string) => {

@@ -5,6 +5,7 @@ import { readSnapshot, writeSnapshot } from '../../src/studio/snapshot';
 import { FileStudioStore } from '../../src/studio/store';
 import { readText, textsOf, withText } from '../../src/studio/texts';
 import { ROOT } from '../support/helpers';
+import { serverSays } from '../support/studioWords';
 import { runTool } from '../support/runTool';
 import { openingKey, startStudioBot, StudioClient, studioDataDir } from '../support/studioClient';
 import { tempFolder } from '../support/tempFolders';
@@ -22,9 +23,12 @@ function changedLines(before: string, after: string): Array<[string, string]> {
   return old.flatMap((line, index) => (line === now[index] ? [] : [[line, now[index]!] as [string, string]]));
 }
 
-async function versionsOf(bot: RunningBot): Promise<Array<{ version: number; author: string; message: string }>> {
+async function versionsOf(
+  bot: RunningBot,
+  headers: Record<string, string> = {},
+): Promise<Array<{ version: number; author: string; message: string }>> {
   const client = await new StudioClient(bot.url).as('editor');
-  return (await (await client.call('GET', '/studio/api/versions')).json()) as Array<{
+  return (await (await client.call('GET', '/studio/api/versions', undefined, headers)).json()) as Array<{
     version: number;
     author: string;
     message: string;
@@ -98,6 +102,23 @@ describe('the content files and the studio', () => {
     expect(before.map((each) => each.author).filter((author) => author === 'files')).toHaveLength(1);
   });
 
+  it("names the versions it made itself in the reader's language, those kept before it had the words too", async () => {
+    bot = await startStudioBot({ STUDIO_DATA_DIR: dataDir, CONTENT_DIR: contentDir });
+    await bot.close();
+    const store = new FileStudioStore(dataDir);
+    const first = JSON.parse((await store.get('version:1'))!) as { message: string; says?: unknown };
+    expect(first.message).toBe(serverSays('en')('version.firstFiles'));
+    // As a version was kept before: its name in English only.
+    const { says, ...earlier } = first;
+    expect(says).toBeDefined();
+    await store.set('version:1', JSON.stringify({ ...earlier, message: 'The content in the files, at first start' }));
+    bot = await startStudioBot({ STUDIO_DATA_DIR: dataDir, CONTENT_DIR: contentDir });
+    for (const language of ['fr', 'es'] as const)
+      expect((await versionsOf(bot, { 'accept-language': language })).at(-1)!.message).toBe(
+        serverSays(language)('version.firstFiles'),
+      );
+  });
+
   it('names a version that does not exist, in plain words', async () => {
     const missing = await contentExport(dataDir, ['--out', tempFolder('studio-export-'), '--version', '99']);
     expect(missing.code).toBe(1);
@@ -131,7 +152,7 @@ describe('a deploy with changed files', () => {
     try {
       const versions = await versionsOf(bot);
       expect(versions.map((each) => each.author)).toEqual(['files', 'files']);
-      expect(versions[0]!.message).toMatch(/^From files/);
+      expect(versions[0]!.message).toBe(serverSays('en')('version.fromFiles'));
       const client = await new StudioClient(bot.url).as('editor');
       expect((await client.getText('es', key)).text).toBe(deployed);
       expect((await client.getText('es', other)).text).toMatch(/ \(borrador\)$/);
