@@ -322,14 +322,6 @@ export class HelpdeskBot extends ActivityHandler {
     };
   }
 
-  /** How the answer to the question asked is shown back (and so kept), when it is private. */
-  private answerMask(expecting: string | null): 'partial' | 'full' | undefined {
-    const { content } = this.options.runtime();
-    const name = expecting ? content.slotValidators[expecting] : undefined;
-    const mask = name ? content.validators[name]?.mask : undefined;
-    return mask === 'partial' || mask === 'full' ? mask : undefined;
-  }
-
   private async respond(context: TurnContext, message: UserMessage | undefined): Promise<void> {
     const activity = context.activity;
     const [conversationState, userState] = this.loaded(context)!;
@@ -353,7 +345,7 @@ export class HelpdeskBot extends ActivityHandler {
     if (chosen && chosen !== saved && WEB_CHAT_CHANNELS.has(activity.channelId))
       replies.push({ type: ActivityTypes.Event, name: LANGUAGE_EVENT, value: chosen });
     // Asking for a secret: the bot's own Direct Line then keeps the answer masked in its transcript.
-    const mask = this.answerMask(result.trace.expecting);
+    const mask = this.options.runtime().engine.answerMask(result.trace.expecting);
     const question = replies.find((reply) => reply.type === 'message');
     if (mask && question) question.channelData = { ...question.channelData, [ANSWER_MASK_FIELD]: mask };
     const pending: Pending = {

@@ -203,6 +203,17 @@ export class ConversationEngine {
     );
   }
 
+  /**
+   * How a channel shows back (and so keeps) the answer to the question now asked, when the content marks it
+   * private: "full" (a secret), "partial" (an ID number), or undefined.
+   */
+  answerMask(expecting: string | null): 'partial' | 'full' | undefined {
+    const { content } = this.options;
+    const name = expecting ? content.slotValidators[expecting] : undefined;
+    const mask = name ? content.validators[name]?.mask : undefined;
+    return mask === 'partial' || mask === 'full' ? mask : undefined;
+  }
+
   async turn(request: TurnRequest): Promise<TurnResult> {
     const conversation = conversationOfTurn(request.turnId);
     const restored = this.restore(request.stored, conversation);

@@ -7,7 +7,12 @@ import { PROJECT_ROOT } from '../config';
 import { isLanguage, LANGUAGES, type Language } from '../dialog/languages';
 import { readJsonBody } from '../http/jsonBody';
 import type { ConversationStore } from '../directLine/conversationStore';
-import { DirectLineError, LocalDirectLine, type ChannelActivity } from '../directLine/localDirectLine';
+import {
+  ANSWER_MASK_FIELD,
+  DirectLineError,
+  LocalDirectLine,
+  type ChannelActivity,
+} from '../directLine/localDirectLine';
 import type { DirectLineTokens } from '../directLine/tokens';
 import { mountDirectLine } from '../directLine/routes';
 import type { Logger } from '../logger';
@@ -127,6 +132,8 @@ export class PreviewChannel {
               text: reply.messages.join('\n\n'),
               textFormat: 'markdown',
               locale: kept.language,
+              // Asking for a secret: the answer is then kept masked in the preview's transcript, as on the chat page.
+              ...(reply.answerMask ? { channelData: { [ANSWER_MASK_FIELD]: reply.answerMask } } : {}),
               ...(reply.buttons.length > 0
                 ? {
                     suggestedActions: {

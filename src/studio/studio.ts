@@ -81,7 +81,14 @@ export interface StudioOptions {
 
 /** A preview turn's answer: what the bot said, its buttons and the trace, or why the draft cannot answer. */
 export type PreviewReply =
-  | { messages: string[]; buttons: Array<{ title: string }>; trace: TurnResult['trace']; said: string[] }
+  | {
+      messages: string[];
+      buttons: Array<{ title: string }>;
+      trace: TurnResult['trace'];
+      said: string[];
+      /** The question asked is private: its answer is shown back, and kept, masked this way. */
+      answerMask?: 'partial' | 'full';
+    }
   | { problems: Problem[] };
 
 /** How long a studio session lasts. */
@@ -505,11 +512,14 @@ export class Studio {
       if (!content) return { kept, reply: { problems: contentProblems(problems) } };
       const language = request.language ?? kept.language;
       const conversation = request.restart ? new Conversation() : new Conversation(kept.dialog, kept.chosenLanguage);
-      const result = await conversation.turn(this.previewEngine(id, content, request.restart === true), {
+      const engine = this.previewEngine(id, content, request.restart === true);
+      const result = await conversation.turn(engine, {
         channelLocale: language,
         ...(request.text !== undefined ? { message: { text: request.text } } : {}),
-        turnId: turnIdOf('studio-preview', randomBytes(6).toString('hex')),
+        // Its secret answers are sealed to this preview: another preview's could not be opened with them.
+        turnId: turnIdOf(`studio-preview-${digestOf(id)}`, randomBytes(6).toString('hex')),
       });
+      const answerMask = engine.answerMask(result.trace.expecting);
       const { dialog: _before, chosenLanguage: _chosen, ...about } = kept;
       const now: KeptPreview = {
         ...about,
@@ -525,6 +535,7 @@ export class Studio {
           said: result.said,
           buttons: result.buttons.map((button) => ({ title: button.title })),
           trace: result.trace,
+          ...(answerMask ? { answerMask } : {}),
         },
       };
     });

@@ -1,11 +1,14 @@
+import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import { isFormNode, type MessageNode } from '../../src/content/dialogSchema';
 import type { RunningBot } from '../../src/index';
 import type { RedisClient } from '../../src/state/redisConnection';
-import { content, english } from '../support/helpers';
+import { content, english, ROOT } from '../support/helpers';
 import { PreviewConversation, traceOf, type PreviewActivity, type PreviewGrant } from '../support/previewConversation';
-import type { RedisServer } from '../support/redisServer';
+import { everything, type RedisServer } from '../support/redisServer';
 import { startStudioBot, StudioClient, studioRedis } from '../support/studioClient';
 
 jest.setTimeout(120_000);
@@ -15,6 +18,37 @@ function messageStep(id: string): MessageNode {
   const node = content().dialog.nodes[id];
   if (!node || isFormNode(node)) throw new Error(`"${id}" is not a step with buttons`);
   return node;
+}
+
+/**
+ * The buttons' texts from the menu to a form that asks, at some point, a question whose answer the content masks
+ * in full (a secret), and the form's questions up to and including that one.
+ */
+function routeToSecretQuestion(): { labels: string[]; questions: Array<{ slot: string; secret: boolean }> } {
+  const { dialog, validators } = content();
+  const queue: Array<{ id: string; labels: string[] }> = [{ id: dialog.start, labels: [] }];
+  const seen = new Set([dialog.start]);
+  while (queue.length > 0) {
+    const { id, labels } = queue.shift()!;
+    const node = dialog.nodes[id]!;
+    if (isFormNode(node)) {
+      const at = node.ask.findIndex((question) => validators[question.validator]?.mask === 'full');
+      if (at >= 0)
+        return {
+          labels,
+          questions: node.ask
+            .slice(0, at + 1)
+            .map((question, index) => ({ slot: question.slot, secret: index === at })),
+        };
+      continue;
+    }
+    for (const choice of node.choices)
+      if (!seen.has(choice.goto)) {
+        seen.add(choice.goto);
+        queue.push({ id: choice.goto, labels: [...labels, english(choice.label)] });
+      }
+  }
+  throw new Error('no form reached by buttons asks a secret question');
 }
 
 /** A pane's WebSocket stream of the preview on one instance: every activity it is sent, as it comes. */
@@ -146,9 +180,38 @@ describe('the studio preview on two instances sharing Redis', () => {
     expect(welcome.map((each) => each.type)).toEqual(['message', 'trace']);
     expect(traceOf(welcome).state).toBe(content().dialog.start);
     expect((await own.read(second.url)).length).toBe(0);
+    const posted = await own.transcript(second.url);
+    expect(posted.filter((each) => each.type === 'event')).toHaveLength(1);
+    expect(posted.filter((each) => each.text === 'hallo')).toEqual([]);
 
     // Once its lead signs out, nobody drives it.
     expect((await lead.call('DELETE', '/studio/api/session')).status).toBeLessThan(300);
     expect((await own.post(second.url, { type: 'message', text: 'hallo' })).status).toBe(403);
+  });
+
+  it('keeps a secret answer typed in the preview out of Redis in clear, as the chat page does', async () => {
+    const lead = await new StudioClient(first!.url).as('editor');
+    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language: 'en' });
+    const grant = (await opened.json()) as PreviewGrant;
+    const chat = new PreviewConversation(grant, lead.cookie);
+    expect(await chat.start(second.url)).toBe(201);
+    await chat.send({ type: 'event', name: 'webchat/join', value: { language: 'en' } }, first!.url);
+
+    // A demo account answers the questions before the secret one; the secret is a number found nowhere else.
+    const [account] = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'accounts.json'), 'utf8')) as Array<
+      Record<string, string>
+    >;
+    const secret = String(randomInt(1000, 9999));
+    expect(JSON.stringify(account)).not.toContain(secret);
+    const { labels, questions } = routeToSecretQuestion();
+    for (const label of labels) await chat.send({ type: 'message', text: label }, second.url);
+    let last: PreviewActivity[] = [];
+    for (const { slot, secret: isSecret } of questions)
+      last = await chat.send({ type: 'message', text: isSecret ? secret : account![slot] }, first!.url);
+    // The answer was taken (the dialog moved on from the question), and no copy of it is kept whole.
+    expect(traceOf(last).state).not.toMatch(new RegExp(`\\.${questions.at(-1)!.slot}$`));
+    const whole = new RegExp(`\\b${secret}\\b`);
+    const places = [...(await everything(redis.redis))].filter(([, text]) => whole.test(text)).map(([key]) => key);
+    expect(places).toEqual([]);
   });
 });

@@ -61,6 +61,13 @@ export class PreviewConversation {
     return set.activities.filter((each) => each.from?.role === 'bot');
   }
 
+  /** Everything the conversation holds from its beginning, what was posted to it too. */
+  async transcript(instance: string): Promise<PreviewActivity[]> {
+    const response = await this.call(instance, 'GET', `/conversations/${this.grant.conversationId}/activities`);
+    if (response.status !== 200) throw new Error(`reading the preview: ${response.status}`);
+    return ((await response.json()) as { activities: PreviewActivity[] }).activities;
+  }
+
   /** Posts an activity through one instance and reads what came after it, through the same or another. */
   async send(
     activity: Record<string, unknown>,
