@@ -101,7 +101,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
       const anywhere = [...files.values()].some((file) => (file.data.topics[topic]?.length ?? 0) > 0);
       problems.push(
         anywhere
-          ? at(['topics', topic], 'few-examples', said('problem.fewExamples', { number: count, needed }))
+          ? at(['topics', topic], 'few-examples', said('problem.fewExamples', { count, needed }))
           : at(['topics'], 'few-examples', said('problem.noExamplesAnywhere', { topic, needed }), 'warning'),
       );
     }
@@ -109,11 +109,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
       const count = data.moves[move]?.length ?? 0;
       if (count < MIN_MOVE_EXAMPLES)
         problems.push(
-          at(
-            ['moves', move],
-            'few-examples',
-            said('problem.fewMoveExamples', { number: count, needed: MIN_MOVE_EXAMPLES }),
-          ),
+          at(['moves', move], 'few-examples', said('problem.fewMoveExamples', { count, needed: MIN_MOVE_EXAMPLES })),
         );
     }
     if (data.none.length < MIN_NONE_EXAMPLES)
@@ -121,7 +117,7 @@ export function readExamples(root: string, dialog: DialogFile, problems: Content
         at(
           ['none'],
           'few-examples',
-          said('problem.fewNoneExamples', { number: data.none.length, needed: MIN_NONE_EXAMPLES }),
+          said('problem.fewNoneExamples', { count: data.none.length, needed: MIN_NONE_EXAMPLES }),
         ),
       );
   }

@@ -1,9 +1,13 @@
+import type { Language } from './languages';
+
 /**
  * What the studio's server says to a lead (web:studio.error.*, web:studio.problem.*, web:studio.diff.*): each
  * text's key, with the values the code fills in. The words themselves live in locales/<language>/web.json, so a
  * lead reads them in the page's language and may edit them like any other text.
  */
 export const STUDIO_WORDS_PREFIX = 'web:studio.';
+/** Where the content names each language in the reader's language (`common:languages.fr`). */
+const LANGUAGE_NAMES = 'common:languages.';
 
 /** Each key the code says, with the placeholders its texts may use (`count` picks a plural form). */
 export const STUDIO_WORDS = {
@@ -115,10 +119,10 @@ export const STUDIO_WORDS = {
   'problem.exampleTwice': ['earlier'],
   'problem.exampleNoStep': ['file', 'topic'],
   'problem.exampleOfForm': ['topic'],
-  'problem.fewExamples': ['needed', 'number'],
+  'problem.fewExamples': ['count', 'needed'],
   'problem.noExamplesAnywhere': ['needed', 'topic'],
-  'problem.fewMoveExamples': ['needed', 'number'],
-  'problem.fewNoneExamples': ['needed', 'number'],
+  'problem.fewMoveExamples': ['count', 'needed'],
+  'problem.fewNoneExamples': ['count', 'needed'],
   'problem.offTopicLikeTopic': ['topic'],
   'problem.examplesMissing': [],
   'problem.glossaryMissing': [],
@@ -173,8 +177,11 @@ export const STUDIO_WORDS = {
 
 export type StudioWord = keyof typeof STUDIO_WORDS;
 export type WordValues = Record<string, string | number>;
-/** What goes into a placeholder: a value, or more of the studio's words (a list is said with "; " between). */
-export type SaidValue = string | number | Said | readonly Said[];
+/**
+ * What goes into a placeholder: a value, more of the studio's words (a list is said with "; " between), or
+ * languages, said by their names in the reader's language ("French, German").
+ */
+export type SaidValue = string | number | Said | readonly Said[] | LanguagesSaid;
 export type SaidValues = Record<string, SaidValue>;
 
 /** Something the studio says: which text, and what goes into its placeholders. */
@@ -185,6 +192,15 @@ export interface Said {
 
 export function said(key: StudioWord, values?: SaidValues): Said {
   return values ? { key, values } : { key };
+}
+
+/** Languages named in a studio text: `said('problem.newTextLanguages', { languages: languagesSaid(['fr']) })`. */
+export interface LanguagesSaid {
+  languages: readonly Language[];
+}
+
+export function languagesSaid(languages: readonly Language[]): LanguagesSaid {
+  return { languages };
 }
 
 /** The full keys of the studio's own words, as the content check requires them in every language. */
@@ -201,19 +217,31 @@ export function studioWordPlaceholders(id: string): readonly string[] | undefine
 
 /** The key and its values in plain words, for when the text itself cannot be read (a broken locale file). */
 export function plainSaid({ key, values }: Said): string {
-  const filled = Object.entries(filledIn(values, plainSaid)).map(([name, value]) => `${name}: ${value}`);
+  const filled = Object.entries(filledIn(values, plainSaid, (language) => language)).map(
+    ([name, value]) => `${name}: ${value}`,
+  );
   return filled.length ? `${key} (${filled.join(', ')})` : key;
 }
 
-/** The values with the words among them said first, so a text's placeholders get plain values. */
-function filledIn(values: SaidValues | undefined, say: (words: Said) => string): WordValues {
+/** The values with the words and languages among them said first, so a text's placeholders get plain values. */
+function filledIn(
+  values: SaidValues | undefined,
+  say: (words: Said) => string,
+  nameOf: (language: Language) => string,
+): WordValues {
   const plain = (value: SaidValue): string | number =>
-    typeof value !== 'object' ? value : isSaid(value) ? say(value) : value.map(say).join('; ');
+    typeof value !== 'object'
+      ? value
+      : isList(value)
+        ? value.map(say).join('; ')
+        : 'languages' in value
+          ? value.languages.map(nameOf).join(', ')
+          : say(value);
   return Object.fromEntries(Object.entries(values ?? {}).map(([name, value]) => [name, plain(value)]));
 }
 
-function isSaid(value: Said | readonly Said[]): value is Said {
-  return !Array.isArray(value);
+function isList(value: Said | readonly Said[] | LanguagesSaid): value is readonly Said[] {
+  return Array.isArray(value);
 }
 
 /**
@@ -226,7 +254,14 @@ export function sayIn(translate: (key: string, values: WordValues) => string | u
   try {
     text = translate(
       full,
-      filledIn(words.values, (inner) => sayIn(translate, inner)),
+      filledIn(
+        words.values,
+        (inner) => sayIn(translate, inner),
+        (language) => {
+          const name = translate(`${LANGUAGE_NAMES}${language}`, {});
+          return name && !name.endsWith(`languages.${language}`) ? name : language;
+        },
+      ),
     );
   } catch {
     text = undefined;

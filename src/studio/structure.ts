@@ -7,7 +7,7 @@ import { ACCOUNT_CALLS } from '../dialog/accountCalls';
 import { LANGUAGES, type Language } from '../dialog/languages';
 import { languageModelOf } from '../nlu/fromContent';
 import { problemSaying, type Problem } from './checks';
-import { STUDIO_WORDS, type StudioWord, type WordValues } from '../dialog/studioWords';
+import { languagesSaid, STUDIO_WORDS, type StudioWord, type WordValues } from '../dialog/studioWords';
 import type { EvalSet } from './nluEvaluation';
 import type { Snapshot } from './snapshot';
 import { SYSTEM_KEYS } from '../dialog/systemKeys';
@@ -283,7 +283,7 @@ function withNewTexts(
     if (!parsed.success) return value;
     const missing = LANGUAGES.filter((language) => !parsed.data.newText[language]?.trim());
     if (missing.length > 0) {
-      problems.push(problemSaying(field, 'problem.newTextLanguages', { languages: missing.join(', ') }));
+      problems.push(problemSaying(field, 'problem.newTextLanguages', { languages: languagesSaid(missing) }));
       return value;
     }
     const key = keyFor(name);

@@ -135,6 +135,27 @@ describe("the content checks' words in the lead's language", () => {
     for (const problem of problems) expect(problem.message).not.toContain(english);
   });
 
+  it.each([
+    ['it', 1],
+    ['it', 2],
+    ['en', 1],
+  ] as const)("says in %s how few examples a topic has, %s in the number's own form", async (language, count) => {
+    const say = serverSays(language);
+    const file = `dialogs/understanding/${language}.yaml`;
+    const examples = parseDocument(original.files[file]!);
+    const [topic] = Object.keys(examples.toJSON().topics as Record<string, string[]>);
+    await draftWith(file, () => {
+      const kept = (examples.getIn(['topics', topic!]) as { toJSON(): string[] }).toJSON().slice(0, count);
+      examples.setIn(['topics', topic!], kept);
+      return String(examples);
+    });
+    const form = count === 1 ? 'problem.fewExamples_one' : 'problem.fewExamples_other';
+    const found = (await dialogProblems(language)).filter((problem) => problem.file === file);
+    expect(found.map((problem) => problem.message)).toContainEqual(
+      expect.stringMatching(new RegExp(`^topics\\.${topic}: ${within(say, form, { count: String(count) }).source}$`)),
+    );
+  });
+
   it.each(['de', 'fr'] as const)('says a YAML syntax error and what to do about it in %s', async (language) => {
     const say = serverSays(language);
     // A line indented with a tab: YAML allows spaces only.

@@ -216,7 +216,10 @@ describe('structure editing in the studio API', () => {
     );
     expect(partial.status).toBe(422);
     expect((await json<{ problems: Problem[] }>(partial)).problems).toEqual([
-      { field: `nodes.${id}.say[1]`, message: serverSays('en')('problem.newTextLanguages', { languages: 'de' }) },
+      {
+        field: `nodes.${id}.say[1]`,
+        message: serverSays('en')('problem.newTextLanguages', { languages: serverSays('en').language('de') }),
+      },
     ]);
     // Not a text: refused, naming the entry.
     const notText = await put({ ...read.step, say: [read.step.say[0], { newText: 'hello' }] }, read.etag);
@@ -232,7 +235,10 @@ describe('structure editing in the studio API', () => {
       { 'if-match': read.etag, 'accept-language': 'de' },
     );
     expect((await json<{ problems: Problem[] }>(inGerman)).problems).toEqual([
-      { field: `nodes.${id}.say[1]`, message: serverSays('de')('problem.newTextLanguages', { languages: 'de' }) },
+      {
+        field: `nodes.${id}.say[1]`,
+        message: serverSays('de')('problem.newTextLanguages', { languages: serverSays('de').language('de') }),
+      },
     ]);
     expect(await draftFiles()).toEqual(before);
 
@@ -288,7 +294,10 @@ describe('structure editing in the studio API', () => {
     const empty = await put({ ...read.step, prompt: { newText: { ...words, fr: ' ' } } }, read.etag);
     expect(empty.status).toBe(422);
     expect((await json<{ problems: Problem[] }>(empty)).problems).toEqual([
-      { field: `nodes.${id}.prompt`, message: expect.stringContaining('fr') },
+      {
+        field: `nodes.${id}.prompt`,
+        message: serverSays('en')('problem.newTextLanguages', { languages: serverSays('en').language('fr') }),
+      },
     ]);
     const added = await put({ ...read.step, prompt: { newText: words } }, read.etag);
     expect(added.status).toBe(200);

@@ -43,6 +43,9 @@ export function serverSays(language: Language) {
     if (text === undefined) throw new Error(`no studio text ${key} in ${language}`);
     return fill(text, values);
   };
+  const languages = (content().resources[language].common as { languages: Record<Language, string> }).languages;
+  /** A language's name in this language, as the server names the languages a problem is about. */
+  say.language = (which: Language) => languages[which];
   /** The text as a whole-text pattern: the values given filled in, every other placeholder any words. */
   say.pattern = (key: string, values: Record<string, string> = {}) => {
     say(key);
