@@ -203,6 +203,8 @@
     const draw = (current) => {
       box.replaceChildren(box.firstChild);
       if (typeof current === 'string' || newKey) box.dataset.textKey = typeof current === 'string' ? current : newKey;
+      // Taken away: a problem with the text it named no longer points here.
+      else delete box.dataset.textKey;
       if (typeof current === 'string' && !fields.texts[current]) {
         box.append(element('p', { text: studioText('structure.textIs', { key: current }) }));
         if (!optional) return;
