@@ -143,12 +143,18 @@ describe('the studio preview on two instances sharing Redis', () => {
     expect(traceOf(afterRestart).state).toBe(stepButton.goto);
   });
 
-  it('is driven only by the studio session that opened it, on every instance', async () => {
+  /** A lead opens a preview on the first instance and starts its conversation through the second. */
+  async function openedPreview(language: string) {
     const lead = await new StudioClient(first!.url).as('editor');
-    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language: 'de' });
+    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language });
     const grant = (await opened.json()) as PreviewGrant;
-    const own = new PreviewConversation(grant, lead.cookie);
-    expect(await own.start(second.url)).toBe(201);
+    const chat = new PreviewConversation(grant, lead.cookie);
+    expect(await chat.start(second.url)).toBe(201);
+    return { lead, grant, chat };
+  }
+
+  it('is driven only by the studio session that opened it, on every instance', async () => {
+    const { lead, grant, chat: own } = await openedPreview('de');
 
     // Another lead signed in with the token: refused, on the instance that opened it and on the other.
     const other = await new StudioClient(second.url).as('publisher');
@@ -190,11 +196,7 @@ describe('the studio preview on two instances sharing Redis', () => {
   });
 
   it('keeps a secret answer typed in the preview out of Redis in clear, as the chat page does', async () => {
-    const lead = await new StudioClient(first!.url).as('editor');
-    const opened = await lead.call('POST', '/studio/api/preview/conversations', { language: 'en' });
-    const grant = (await opened.json()) as PreviewGrant;
-    const chat = new PreviewConversation(grant, lead.cookie);
-    expect(await chat.start(second.url)).toBe(201);
+    const { chat } = await openedPreview('en');
     await chat.send({ type: 'event', name: 'webchat/join', value: { language: 'en' } }, first!.url);
 
     // A demo account answers the questions before the secret one; the secret is a number found nowhere else.
