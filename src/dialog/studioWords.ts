@@ -1,7 +1,7 @@
 import type { Language } from './languages';
 
 /**
- * What the studio's server says to a lead (web:studio.error.*, web:studio.problem.*, web:studio.diff.*): each
+ * What the studio's server says to a lead (web:studio.error.*, .problem.*, .diff.*, .version.*): each
  * text's key, with the values the code fills in. The words themselves live in locales/<language>/web.json, so a
  * lead reads them in the page's language and may edit them like any other text.
  */

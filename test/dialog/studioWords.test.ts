@@ -28,7 +28,7 @@ describe("the studio server's words (STUDIO_WORDS)", () => {
   const code = sources('src').filter((each) => !each.file.endsWith(path.join('dialog', 'studioWords.ts')));
 
   it('are the keys the code says, each one said somewhere', () => {
-    const keyLiteral = /'((?:error|problem|diff)\.[a-z]\w*)'/gi;
+    const keyLiteral = /'((?:error|problem|diff|version)\.[a-z]\w*)'/gi;
     const said = new Set(code.flatMap((each) => [...each.text.matchAll(keyLiteral)].map((match) => match[1]!)));
     expect([...said].filter((key) => !(key in registry))).toEqual([]);
     expect(Object.keys(registry).filter((key) => !said.has(key))).toEqual([]);
