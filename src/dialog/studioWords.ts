@@ -47,6 +47,7 @@ export const STUDIO_WORDS = {
   'error.invalidStructure': [],
   'error.noStep': ['step'],
   'error.noPreview': ['problems'],
+  'error.previewNotYours': [],
   'problem.publishMessage': [],
   'problem.noDraft': [],
   'problem.busy': [],

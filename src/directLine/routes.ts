@@ -216,6 +216,13 @@ function onUpgrade(server: Server, handler: Upgrade): void {
   handlers.push(handler);
 }
 
+/** A WebSocket close frame's reason: at most 123 bytes of UTF-8, cut between characters. */
+function closeReason(text: string): string {
+  const characters = [...text];
+  while (Buffer.byteLength(characters.join('')) > 123) characters.pop();
+  return characters.join('');
+}
+
 /** WebSocket stream at .../conversations/{id}/stream?t=<token>&watermark=: `{ activities, watermark }` frames. */
 function attachStream(
   server: Server,
@@ -276,7 +283,7 @@ function attachStream(
             if (!refused) logger.error({ err: error }, 'direct line stream failed');
             ws.close(
               refused ? (refused.code === 'NotFound' ? 4404 : 4403) : 1011,
-              refused?.message.slice(0, 120) ?? 'stream failed',
+              closeReason(refused?.message ?? 'stream failed'),
             );
           },
         );

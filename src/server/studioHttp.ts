@@ -35,8 +35,8 @@ export type Translate = (language: Language, key: string, values?: WordValues) =
 export class StudioWords {
   constructor(private readonly translate: Translate) {}
 
-  languageOf(req: Request): Language {
-    return pageLanguage(undefined, req.header('accept-language'));
+  languageOf(req: Pick<IncomingMessage, 'headers'>): Language {
+    return pageLanguage(undefined, req.headers['accept-language']);
   }
 
   say(req: Request, words: Said): string {

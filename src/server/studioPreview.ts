@@ -101,7 +101,7 @@ export class PreviewChannel {
     if (!(await this.studio.previewOf(previewId(claims.conversationId), cookieOf(req))))
       throw new DirectLineError(
         'Forbidden',
-        'This preview is only for the signed-in studio session that opened it; open a preview of your own.',
+        this.words.sayIn(this.words.languageOf(req), said('error.previewNotYours')),
       );
   }
 

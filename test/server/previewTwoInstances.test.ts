@@ -10,6 +10,7 @@ import { content, english, ROOT } from '../support/helpers';
 import { PreviewConversation, traceOf, type PreviewActivity, type PreviewGrant } from '../support/previewConversation';
 import { everything, type RedisServer } from '../support/redisServer';
 import { startStudioBot, StudioClient, studioRedis } from '../support/studioClient';
+import { serverSays } from '../support/studioWords';
 
 jest.setTimeout(120_000);
 
@@ -160,18 +161,27 @@ describe('the studio preview on two instances sharing Redis', () => {
     const other = await new StudioClient(second.url).as('publisher');
     const theirs = new PreviewConversation(grant, other.cookie);
     for (const instance of [first!.url, second.url]) {
-      const posted = await theirs.post(instance, { type: 'message', text: 'hallo' });
+      const posted = await theirs.post(instance, { type: 'message', text: 'hallo' }, { 'accept-language': 'de' });
       expect(posted.status).toBe(403);
-      expect(((await posted.json()) as { error: { code: string } }).error.code).toBe('Forbidden');
+      // Why, in the lead's language.
+      expect(((await posted.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: 'Forbidden',
+        message: serverSays('de')('error.previewNotYours'),
+      });
       expect((await theirs.call(instance, 'GET', `/conversations/${grant.conversationId}/activities`)).status).toBe(
         403,
       );
     }
     // Nor does its stream open for them.
     const url = `${second.url.replace(/^http/, 'ws')}${grant.domain}/conversations/${grant.conversationId}/stream`;
-    const refused = new WebSocket(`${url}?t=${encodeURIComponent(grant.token)}`, { headers: { cookie: other.cookie } });
-    const [code] = (await once(refused, 'close')) as [number];
+    const refused = new WebSocket(`${url}?t=${encodeURIComponent(grant.token)}`, {
+      headers: { cookie: other.cookie, 'accept-language': 'fr-FR,fr;q=0.9' },
+    });
+    const [code, reason] = (await once(refused, 'close')) as [number, Buffer];
     expect(code).toBe(4403);
+    // Why, in the lead's language, as much of it as a close frame holds.
+    expect(reason.toString()).not.toBe('');
+    expect(serverSays('fr')('error.previewNotYours').startsWith(reason.toString())).toBe(true);
     // The chat page's own Direct Line, whose key the preview's is made from, does not take the preview's token.
     const page = await fetch(`${second.url}/v3/directline/conversations`, {
       method: 'POST',

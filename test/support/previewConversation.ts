@@ -27,13 +27,20 @@ export class PreviewConversation {
     private readonly cookie: string,
   ) {}
 
-  call(instance: string, method: string, path: string, body?: unknown): Promise<Response> {
+  call(
+    instance: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return fetch(`${instance}${this.grant.domain}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${this.grant.token}`,
         ...(this.cookie ? { cookie: this.cookie } : {}),
         'content-type': 'application/json',
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -44,11 +51,14 @@ export class PreviewConversation {
   }
 
   /** Posts an activity; the answer comes once the turn is over. */
-  post(instance: string, activity: Record<string, unknown>): Promise<Response> {
-    return this.call(instance, 'POST', `/conversations/${this.grant.conversationId}/activities`, {
-      from: { id: 'lead' },
-      ...activity,
-    });
+  post(instance: string, activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+    return this.call(
+      instance,
+      'POST',
+      `/conversations/${this.grant.conversationId}/activities`,
+      { from: { id: 'lead' }, ...activity },
+      headers,
+    );
   }
 
   /** What the bot said since the last read. */
