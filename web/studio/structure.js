@@ -202,8 +202,9 @@
     const box = element('fieldset', { class: 'text-field', 'data-field': field }, element('legend', { text: name }));
     const draw = (current) => {
       box.replaceChildren(box.firstChild);
-      if (typeof current === 'string' || newKey) box.dataset.textKey = typeof current === 'string' ? current : newKey;
+      const named = typeof current === 'string' ? current : newKey;
       // Taken away: a problem with the text it named no longer points here.
+      if (named) box.dataset.textKey = named;
       else delete box.dataset.textKey;
       if (typeof current === 'string' && !fields.texts[current]) {
         box.append(element('p', { text: studioText('structure.textIs', { key: current }) }));
